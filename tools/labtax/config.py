@@ -1,0 +1,171 @@
+"""Settings: `[tool.labtax]` in pyproject.toml (or a `labtax.toml`), flags, and `LABTAX_*` variables.
+
+Precedence, lowest first: built-in defaults, the file, command-line flags, the environment. The
+environment wins so CI and scripts can point labtax anywhere without editing files.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from labtax.errors import LabtaxError, Location
+
+BRANCHES = ("compositional_skills", "foundational_skills", "knowledge")
+DEFAULT_MAX_FILE_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class TeacherConfig:
+    """How to reach the teacher model. Secrets never live here: `api_key` comes from the environment."""
+
+    model: str = "openai/labtax-fake-teacher"
+    api_base: str | None = None
+    api_bases: tuple[str, ...] = ()
+    api_key: str | None = field(default=None, repr=False)
+    temperature: float = 0.7
+    max_tokens: int = 1024
+    seed: int = 42
+    concurrency: int = 8
+    retries: int = 5
+    timeout: float = 60.0
+    samples_per_leaf: int = 10
+
+
+@dataclass(frozen=True)
+class Config:
+    """Where things are and the limits that apply; resolved once per command."""
+
+    root: Path
+    taxonomy: Path
+    generated: Path
+    cache_dir: Path
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    teacher: TeacherConfig = field(default_factory=TeacherConfig)
+
+    def rel(self, path: Path) -> str:
+        """`path` relative to the project root, POSIX style, as every report shows it."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+def find_root(start: Path) -> Path:
+    """The nearest directory at or above `start` holding labtax settings, a taxonomy, or `.git`."""
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / "labtax.toml").is_file() or _has_tool_labtax(candidate / "pyproject.toml"):
+            return candidate
+        if (candidate / "taxonomy").is_dir() or (candidate / ".git").exists():
+            return candidate
+    return start
+
+
+def load_config(
+    start: Path | None = None,
+    *,
+    taxonomy: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Resolve settings for the project containing `start` (default: the current directory)."""
+    env = os.environ if environ is None else environ
+    root = find_root(start or Path.cwd())
+    table = _read_table(root)
+    tax = taxonomy or _taxonomy_dir(root, table.get("taxonomy"))
+    generated = root / str(table.get("generated", "generated"))
+    cache = Path(env.get("LABTAX_CACHE_DIR") or root / str(table.get("cache_dir", ".labtax/cache")))
+    max_bytes = _int_setting(table, "max_file_bytes", DEFAULT_MAX_FILE_BYTES, root)
+    teacher = _teacher(table.get("teacher", {}), env, root)
+    return Config(root, tax.resolve(), generated, cache, max_bytes, teacher)
+
+
+def _taxonomy_dir(root: Path, configured: object) -> Path:
+    if configured is not None:
+        return root / str(configured)
+    if (root / "taxonomy").is_dir():
+        return root / "taxonomy"
+    # InstructLab's own taxonomy repository keeps the three branches at its root.
+    if any((root / branch).is_dir() for branch in BRANCHES):
+        return root
+    return root / "taxonomy"
+
+
+def _has_tool_labtax(pyproject: Path) -> bool:
+    if not pyproject.is_file():
+        return False
+    try:
+        return "labtax" in tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+
+
+def _read_table(root: Path) -> dict[str, Any]:
+    own = root / "labtax.toml"
+    if own.is_file():
+        return _load_toml(own)
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        tool = _load_toml(pyproject).get("tool", {})
+        table = tool.get("labtax", {}) if isinstance(tool, dict) else {}
+        return table if isinstance(table, dict) else {}
+    return {}
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LabtaxError(f"cannot read settings: {exc}", location=Location(str(path))) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise LabtaxError(
+            f"settings are not valid TOML: {exc}",
+            hint="fix the TOML syntax of this file",
+            location=Location(str(path)),
+        ) from exc
+
+
+def _int_setting(table: Mapping[str, Any], key: str, default: int, root: Path) -> int:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise LabtaxError(
+            f"[tool.labtax] {key} must be a positive integer, got {value!r}",
+            location=Location(str(root / "pyproject.toml")),
+        )
+    return value
+
+
+_ENV_TEACHER = {
+    "LABTAX_TEACHER_MODEL": "model",
+    "LABTAX_TEACHER_API_BASE": "api_base",
+    "LABTAX_TEACHER_API_KEY": "api_key",
+}
+
+
+def _teacher(raw: object, env: Mapping[str, str], root: Path) -> TeacherConfig:
+    if not isinstance(raw, dict):
+        raise LabtaxError("[tool.labtax.teacher] must be a table", location=Location(str(root)))
+    known = {f.name: f for f in fields(TeacherConfig)}
+    unknown = sorted(set(raw) - set(known) - {"api_key"})
+    if unknown:
+        raise LabtaxError(
+            f"unknown key(s) in [tool.labtax.teacher]: {', '.join(unknown)}",
+            hint=f"known keys: {', '.join(sorted(known))}",
+            location=Location(str(root / "pyproject.toml")),
+        )
+    if "api_key" in raw:
+        raise LabtaxError(
+            "api_key must not be stored in a settings file",
+            hint="set LABTAX_TEACHER_API_KEY in the environment instead",
+            location=Location(str(root / "pyproject.toml")),
+        )
+    values: dict[str, Any] = dict(raw)
+    if "api_bases" in values:
+        values["api_bases"] = tuple(str(b) for b in values["api_bases"])
+    config = replace(TeacherConfig(), **values)
+    overrides = {attr: env[name] for name, attr in _ENV_TEACHER.items() if env.get(name)}
+    return replace(config, **overrides)

@@ -1,0 +1,423 @@
+"""Find taxonomy leaves and load each `qna.yaml` into a frozen `Leaf` with positions.
+
+Parsing uses libyaml (PyYAML's C composer) to build a node graph with marks, then converts it to
+plain data in Python, recording where every value and key sits. Hostile input is stopped here: size,
+encoding, NUL bytes, tags, aliases that expand without bound, nesting depth, several documents,
+duplicate keys. Every such problem is a `LoadProblem` carrying a rule id and a position.
+"""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from labtax.config import BRANCHES, Config
+
+PathKey = tuple[str | int, ...]
+Pos = tuple[int, int]
+
+LEAF_NAME = "qna.yaml"
+MAX_DEPTH = 64
+MAX_EXPANDED_NODES = 200_000
+
+_STR = "tag:yaml.org,2002:str"
+_STANDARD_SCALARS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "binary", "value")
+)
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+
+class LeafKind(str, Enum):
+    KNOWLEDGE = "knowledge"
+    FREEFORM_SKILL = "freeform_skill"
+    GROUNDED_SKILL = "grounded_skill"
+
+
+# Rule ids of problems found while loading; the validate rule registry lists them with the rest.
+LOAD_RULES: dict[str, str] = {
+    "file-unreadable": "the file cannot be read (a directory, a broken or escaping symlink, no access)",
+    "file-too-large": "the file is larger than the configured size limit",
+    "file-encoding": "the file is not valid UTF-8",
+    "file-nul": "the file contains NUL bytes",
+    "yaml-syntax": "the file is not valid YAML",
+    "yaml-multiple-documents": "the file holds more than one YAML document",
+    "yaml-tag": "the file uses an explicit YAML tag (never constructed)",
+    "yaml-alias-expansion": "anchors and aliases expand to too many nodes",
+    "yaml-depth": "the YAML nests deeper than a leaf ever needs",
+    "yaml-duplicate-key": "a mapping has the same key twice",
+    "yaml-not-mapping": "the document is empty or not a mapping",
+}
+
+
+class LoadProblem(Exception):
+    """A leaf file that cannot be loaded; carries what a `Diagnostic` needs."""
+
+    def __init__(self, rule: str, message: str, line: int = 0, col: int = 0, hint: str = "") -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+        self.line = line
+        self.col = col
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Positions:
+    """Where each value (and each mapping key) of a parsed document starts, 1-based."""
+
+    values: dict[PathKey, Pos]
+    keys: dict[PathKey, Pos]
+
+    def of_value(self, path: Iterable[str | int]) -> Pos:
+        """The position of the value at `path`, or of its nearest ancestor that exists."""
+        return _nearest(self.values, tuple(path))
+
+    def of_key(self, path: Iterable[str | int]) -> Pos:
+        """The position of the key naming `path`; for list items and the root, the value's."""
+        key = tuple(path)
+        return self.keys.get(key) or _nearest(self.values, key)
+
+
+def _nearest(table: dict[PathKey, Pos], path: PathKey) -> Pos:
+    for end in range(len(path), -1, -1):
+        found = table.get(path[:end])
+        if found is not None:
+            return found
+    return (1, 1)
+
+
+@dataclass(frozen=True)
+class Document:
+    data: dict[str, Any]
+    positions: Positions
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A loaded `qna.yaml`: where it is, what kind of leaf it is, its data and positions."""
+
+    path: str  # project-relative POSIX path of the qna.yaml, as reports show it
+    leaf_id: str  # the leaf directory relative to the taxonomy root, e.g. "knowledge/a/b"
+    kind: LeafKind
+    version: int | None  # the declared `version`, None when absent or not an integer
+    data: dict[str, Any]
+    positions: Positions
+    text: str  # the decoded text, BOM removed
+
+    @property
+    def branch(self) -> str:
+        return self.leaf_id.split("/", 1)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Discovery
+
+
+def discover(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
+    """YAML files under the taxonomy (or under `paths`), sorted; misnamed ones included for lint."""
+    targets = list(paths) or [config.taxonomy / b for b in BRANCHES]
+    found: set[Path] = set()
+    for target in targets:
+        if target.is_dir() and not target.is_symlink():
+            found.update(_walk(target))
+        elif target.exists() or target.is_symlink():
+            found.add(target)
+    return sorted(found)
+
+
+def _walk(top: Path) -> Iterator[Path]:
+    for entry in sorted(top.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.suffix.lower() in {".yaml", ".yml"}:
+            yield entry  # a directory named qna.yaml is reported by the loader, not walked
+        elif entry.is_dir() and not entry.is_symlink():
+            yield from _walk(entry)
+
+
+def leaf_id_of(config: Config, path: Path) -> str | None:
+    """The leaf id for a `qna.yaml` path under the taxonomy root, or None when outside it."""
+    try:
+        rel = path.absolute().relative_to(config.taxonomy.absolute())
+    except ValueError:
+        return None
+    return rel.parent.as_posix()
+
+
+def kind_of(leaf_id: str, data: dict[str, Any]) -> LeafKind:
+    """Knowledge by branch; a skill is grounded by a `grounded` segment or a seed `context`."""
+    if leaf_id.split("/", 1)[0] == "knowledge":
+        return LeafKind.KNOWLEDGE
+    if "grounded" in PurePosixPath(leaf_id).parts:
+        return LeafKind.GROUNDED_SKILL
+    examples = data.get("seed_examples")
+    if isinstance(examples, list) and any(isinstance(e, dict) and "context" in e for e in examples):
+        return LeafKind.GROUNDED_SKILL
+    return LeafKind.FREEFORM_SKILL
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def read_bytes(path: Path, root: Path, max_bytes: int) -> bytes:
+    """Read a leaf file safely: regular files only, inside `root`, within the size limit."""
+    try:
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            target = path.resolve(strict=True)
+            if not target.is_relative_to(root.resolve()):
+                raise LoadProblem(
+                    "file-unreadable",
+                    "symlink points outside the repository",
+                    hint="replace the symlink with a regular file inside the repository",
+                )
+            info = target.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise LoadProblem(
+                "file-unreadable", "not a regular file", hint="a leaf must be a regular file"
+            )
+        if info.st_size > max_bytes:
+            raise _too_large(info.st_size, max_bytes)
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise LoadProblem(
+            "file-unreadable", f"cannot read: {exc.strerror or exc}", hint="check the path"
+        ) from exc
+    if len(raw) > max_bytes:
+        raise _too_large(len(raw), max_bytes)
+    return raw
+
+
+def _too_large(size: int, limit: int) -> LoadProblem:
+    return LoadProblem(
+        "file-too-large",
+        f"file is {size} bytes, over the limit of {limit} bytes",
+        hint="split the leaf, or raise [tool.labtax] max_file_bytes",
+    )
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 text without a BOM; invalid bytes and NULs are located problems."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line, col = _byte_position(raw, nul)
+        raise LoadProblem("file-nul", "NUL byte in file", line, col, "remove the NUL bytes")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _byte_position(raw, exc.start)
+        raise LoadProblem(
+            "file-encoding",
+            f"invalid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            line,
+            col,
+            "save the file as UTF-8",
+        ) from exc
+
+
+def _byte_position(raw: bytes, offset: int) -> Pos:
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    col = len(raw[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return raw.count(b"\n", 0, offset) + 1, col
+
+
+def parse(text: str) -> Document:
+    """Parse one YAML document that must be a mapping into data plus positions."""
+    try:
+        node = yaml.compose(text, Loader=yaml.CSafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_problem(exc) from exc
+    except yaml.YAMLError as exc:
+        raise LoadProblem("yaml-syntax", str(exc), 1, 1, "fix the YAML syntax") from exc
+    if not isinstance(node, yaml.MappingNode):
+        line, col = _mark(node) if node is not None else (1, 1)
+        what = "empty" if node is None else f"a {_node_kind(node)}, not a mapping"
+        raise LoadProblem(
+            "yaml-not-mapping",
+            f"document is {what}",
+            line,
+            col,
+            "a leaf is a mapping with version, created_by, seed_examples, ...",
+        )
+    _check_expansion(node)
+    values: dict[PathKey, Pos] = {}
+    keys: dict[PathKey, Pos] = {}
+    data = _Converter(values, keys).convert(node, (), 0)
+    return Document(data, Positions(values, keys))
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError) -> LoadProblem:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem = exc.problem or exc.context or "invalid YAML"
+    if "expected a single document" in str(exc.context):
+        return LoadProblem(
+            "yaml-multiple-documents",
+            "more than one YAML document in the file",
+            line,
+            col,
+            "keep a single document: remove the extra '---' section",
+        )
+    if "nesting depth" in problem:
+        return LoadProblem("yaml-depth", "YAML nests too deeply", line, col, "flatten the data")
+    return LoadProblem("yaml-syntax", problem, line, col, "fix the YAML syntax at this position")
+
+
+def _mark(node: yaml.Node) -> Pos:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _node_kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.SequenceNode):
+        return "list"
+    return "mapping" if isinstance(node, yaml.MappingNode) else "scalar"
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse alias graphs that expand without bound (billion laughs) before converting them.
+
+    Sizes are memoised per node, so this costs one pass over the distinct nodes however far the
+    aliases would expand; only expansion beyond what the text itself holds counts against the limit.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if done:
+            sizes[id(node)] = 1 + sum(sizes[id(c)] for c in children)
+            continue
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    expanded = sizes[id(root)]
+    if expanded > max(MAX_EXPANDED_NODES, 2 * len(sizes)):
+        line, col = _mark(root)
+        raise LoadProblem(
+            "yaml-alias-expansion",
+            f"anchors and aliases expand to {expanded} nodes (limit {MAX_EXPANDED_NODES})",
+            line,
+            col,
+            "write the values out instead of nesting anchors and aliases",
+        )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+class _Converter:
+    """Builds plain data from a node graph, recording positions as it goes."""
+
+    def __init__(self, values: dict[PathKey, Pos], keys: dict[PathKey, Pos]) -> None:
+        self.values = values
+        self.keys = keys
+        self.scalars = yaml.constructor.SafeConstructor()
+
+    def convert(self, node: yaml.Node, path: PathKey, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            line, col = _mark(node)
+            raise LoadProblem(
+                "yaml-depth", f"nesting deeper than {MAX_DEPTH} levels", line, col, "flatten the data"
+            )
+        self.values[path] = _mark(node)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            self._check_tag(node, _SEQ)
+            return [self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: PathKey, depth: int) -> dict[str, Any]:
+        self._check_tag(node, _MAP)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self._key(key_node)
+            if key in result:
+                line, col = _mark(key_node)
+                raise LoadProblem(
+                    "yaml-duplicate-key",
+                    f'duplicate key "{key}"',
+                    line,
+                    col,
+                    "remove or rename one of the two entries",
+                )
+            child = (*path, key)
+            self.keys[child] = _mark(key_node)
+            result[key] = self.convert(value_node, child, depth + 1)
+        return result
+
+    def _key(self, node: yaml.Node) -> str:
+        if not isinstance(node, yaml.ScalarNode):
+            line, col = _mark(node)
+            raise LoadProblem(
+                "yaml-syntax", "mapping keys must be plain scalars", line, col, "use a text key"
+            )
+        if node.tag == "tag:yaml.org,2002:merge":
+            line, col = _mark(node)
+            raise LoadProblem(
+                "yaml-syntax", "merge keys ('<<') are not supported", line, col, "write keys out"
+            )
+        value = self._scalar(node)
+        return value if isinstance(value, str) else str(value)
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        self._check_tag(node, None)
+        if node.tag == _STR:
+            return node.value
+        if node.tag in {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}:
+            return node.value  # kept as written so data stays JSON-safe
+        return self.scalars.construct_object(node, deep=False)
+
+    @staticmethod
+    def _check_tag(node: yaml.Node, expected: str | None) -> None:
+        ok = node.tag == expected if expected else node.tag in _STANDARD_SCALARS
+        if not ok:
+            line, col = _mark(node)
+            raise LoadProblem(
+                "yaml-tag",
+                f"YAML tag {node.tag!r} is not allowed",
+                line,
+                col,
+                "remove the '!' tag; leaves hold plain text, numbers, lists and mappings",
+            )
+
+
+def load_text(path: str, leaf_id: str, text: str) -> Leaf:
+    """Load already-decoded text (from disk or a git blob) into a `Leaf`."""
+    document = parse(text)
+    version = document.data.get("version")
+    declared = version if isinstance(version, int) and not isinstance(version, bool) else None
+    kind = kind_of(leaf_id, document.data)
+    return Leaf(path, leaf_id, kind, declared, document.data, document.positions, text)
+
+
+def load_bytes(path: str, leaf_id: str, raw: bytes, max_bytes: int) -> Leaf:
+    """Load raw bytes (a git blob, say) with the same limits as a file on disk."""
+    if len(raw) > max_bytes:
+        raise _too_large(len(raw), max_bytes)
+    return load_text(path, leaf_id, decode(raw))
+
+
+def load_file(config: Config, path: Path) -> Leaf:
+    """Read and load one `qna.yaml` under the taxonomy root."""
+    leaf_id = leaf_id_of(config, path) or path.parent.as_posix()
+    raw = read_bytes(path, config.root, config.max_file_bytes)
+    return load_text(config.rel(path), leaf_id, decode(raw))

@@ -23,6 +23,7 @@ PathKey = tuple[str | int, ...]
 Pos = tuple[int, int]
 
 LEAF_NAME = "qna.yaml"
+ATTRIBUTION_NAME = "attribution.txt"
 MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 200_000
 
@@ -60,7 +61,9 @@ LOAD_RULES: dict[str, str] = {
 class LoadProblem(Exception):
     """A leaf file that cannot be loaded; carries what a `Diagnostic` needs."""
 
-    def __init__(self, rule: str, message: str, line: int = 0, col: int = 0, hint: str = "") -> None:
+    def __init__(
+        self, rule: str, message: str, line: int = 0, col: int = 0, hint: str = ""
+    ) -> None:
         super().__init__(message)
         self.rule = rule
         self.message = message
@@ -128,6 +131,11 @@ def discover(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
     for target in targets:
         if target.is_dir() and not target.is_symlink():
             found.update(_walk(target))
+        elif target.name == ATTRIBUTION_NAME:
+            # A changed attribution.txt (as pre-commit passes it) stands for the leaf beside it.
+            sibling = target.parent / LEAF_NAME
+            if sibling.exists() or sibling.is_symlink():
+                found.add(sibling)
         elif target.exists() or target.is_symlink():
             found.add(target)
     return sorted(found)
@@ -238,7 +246,8 @@ def parse(text: str) -> Document:
     try:
         node = yaml.compose(text, Loader=yaml.CSafeLoader)
     except yaml.MarkedYAMLError as exc:
-        raise _syntax_problem(exc) from exc
+        problem = _syntax_problem(exc)
+        node = _compose_like_instructlab(text, problem)
     except yaml.YAMLError as exc:
         raise LoadProblem("yaml-syntax", str(exc), 1, 1, "fix the YAML syntax") from exc
     if not isinstance(node, yaml.MappingNode):
@@ -256,6 +265,22 @@ def parse(text: str) -> Document:
     keys: dict[PathKey, Pos] = {}
     data = _Converter(values, keys).convert(node, (), 0)
     return Document(data, Positions(values, keys))
+
+
+def _compose_like_instructlab(text: str, problem: LoadProblem) -> yaml.Node | None:
+    """Retry a plain syntax error with PyYAML's pure-Python composer, which InstructLab uses.
+
+    libyaml rejects a few documents the Python scanner accepts (a block scalar whose first line
+    starts with a tab after its indentation, for one); such a leaf must not fail here when
+    InstructLab accepts it. Depth and multi-document problems are final: they are not
+    differences between the two scanners, and the Python composer recurses per nesting level.
+    """
+    if problem.rule != "yaml-syntax":
+        raise problem
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        raise problem from None
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError) -> LoadProblem:
@@ -335,7 +360,11 @@ class _Converter:
         if depth > MAX_DEPTH:
             line, col = _mark(node)
             raise LoadProblem(
-                "yaml-depth", f"nesting deeper than {MAX_DEPTH} levels", line, col, "flatten the data"
+                "yaml-depth",
+                f"nesting deeper than {MAX_DEPTH} levels",
+                line,
+                col,
+                "flatten the data",
             )
         self.values[path] = _mark(node)
         if isinstance(node, yaml.MappingNode):

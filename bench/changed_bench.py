@@ -1,0 +1,150 @@
+"""How long `labtax changed` takes as the taxonomy grows while the change stays at 3 leaves.
+
+Builds repositories of 1,000, 5,000 and 20,000 leaves (each with an attribution.txt) with
+`git fast-import`, then on a branch modifies one leaf's seed examples, edits another's
+`created_by`, and adds one untracked leaf. It times the whole `labtax changed` process (Python
+start-up included), median of several runs, and prints the figures. The target: at most 0.5 s
+at 20,000 leaves, and roughly flat across sizes.
+
+    .venv/bin/python bench/changed_bench.py [--sizes 1000,5000,20000] [--runs 7] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+LEAF = """\
+version: 3
+created_by: bench
+task_description: Answer question family {n}.
+seed_examples:
+  - question: What is item {n} number one?
+    answer: It is the first item of family {n}.
+  - question: What is item {n} number two?
+    answer: It is the second item of family {n}.
+  - question: What is item {n} number three?
+    answer: It is the third item of family {n}.
+"""
+
+ENV = {
+    **os.environ,
+    "GIT_AUTHOR_NAME": "Bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+    "GIT_COMMITTER_NAME": "Bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def git(cwd: Path, *args: str, stdin: bytes | None = None) -> None:
+    subprocess.run(["git", *args], cwd=cwd, env=ENV, input=stdin, check=True, capture_output=True)
+
+
+def leaf_dir(n: int) -> str:
+    branch = ("compositional_skills", "foundational_skills")[n % 2]
+    return f"taxonomy/{branch}/group_{n // 100:03d}/leaf_{n:05d}"
+
+
+def fast_import_stream(count: int) -> bytes:
+    chunks = [b"commit refs/heads/main\n", b"committer Bench <bench@example.invalid> 0 +0000\n"]
+    chunks.append(b"data 4\nbase\n")
+    for n in range(count):
+        for name, text in (("qna.yaml", LEAF.format(n=n)), ("attribution.txt", f"Author {n}\n")):
+            data = text.encode()
+            path = f"{leaf_dir(n)}/{name}".encode()
+            chunks.append(b"M 100644 inline " + path + b"\n")
+            chunks.append(b"data %d\n" % len(data) + data + b"\n")
+    chunks.append(b"\n")
+    return b"".join(chunks)
+
+
+def build(root: Path, count: int) -> None:
+    root.mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "fast-import", "--quiet", stdin=fast_import_stream(count))
+    git(root, "checkout", "-q", "-f", "main")
+    git(root, "checkout", "-q", "-b", "topic")
+    # Let the index's stat data settle, so git does not re-hash "racily clean" files every run.
+    time.sleep(1.1)
+    git(root, "update-index", "-q", "--refresh")
+    first = root / leaf_dir(5) / "qna.yaml"
+    first.write_text(LEAF.format(n=5).replace("first item", "very first item"), encoding="utf-8")
+    second = root / leaf_dir(6) / "qna.yaml"
+    second.write_text(LEAF.format(n=6).replace("created_by: bench", "created_by: other"))
+    git(root, "commit", "-q", "-am", "two edits")
+    added = root / "taxonomy/compositional_skills/new_group/new_leaf/qna.yaml"
+    added.parent.mkdir(parents=True)
+    added.write_text(LEAF.format(n=count + 1), encoding="utf-8")
+
+
+def labtax_command() -> list[str]:
+    script = Path(sys.executable).with_name("labtax")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "labtax"]
+
+
+def time_changed(root: Path, runs: int) -> tuple[list[float], str]:
+    command = [*labtax_command(), "changed", "--base", "main"]
+    times = []
+    output = ""
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
+        times.append(time.perf_counter() - start)
+        if done.returncode != 0:
+            raise SystemExit(f"labtax changed failed:\n{done.stderr}")
+        output = done.stdout
+    return times, output
+
+
+def time_startup(runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([*labtax_command(), "--version"], capture_output=True, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,5000,20000")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--keep", type=Path, default=None, help="build repositories here")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="labtax-changed-bench-"))
+    try:
+        print(f"labtax --version (start-up only): {time_startup(args.runs) * 1000:.0f} ms median")
+        print(
+            f"{'leaves':>8} {'build s':>8} {'median ms':>10} {'min ms':>8} {'max ms':>8}  changes"
+        )
+        for count in sizes:
+            root = workdir / f"repo_{count}"
+            started = time.perf_counter()
+            if not root.exists():
+                build(root, count)
+            built = time.perf_counter() - started
+            times, output = time_changed(root, args.runs)
+            lines = output.strip().splitlines()
+            print(
+                f"{count:>8} {built:>8.1f} {statistics.median(times) * 1000:>10.0f} "
+                f"{min(times) * 1000:>8.0f} {max(times) * 1000:>8.0f}  {len(lines)}"
+            )
+            for line in lines:
+                print(f"{'':>10}{line}")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

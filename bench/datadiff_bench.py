@@ -1,0 +1,111 @@
+"""Time `labtax diff` stages on a synthetic dataset: loading, comparing, rendering each format.
+
+Run: .venv/bin/python bench/datadiff_bench.py [LEAVES] [SAMPLES_PER_LEAF]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from labtax import datadiff
+from labtax.render import datadiff_json, datadiff_markdown
+
+
+def sample(leaf: str, question: str, answer: str) -> dict[str, object]:
+    digest = hashlib.sha256(json.dumps([leaf, None, question, answer]).encode()).hexdigest()[:16]
+    return {
+        "context": None,
+        "id": digest,
+        "kind": "freeform_skill",
+        "leaf": leaf,
+        "messages": [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": answer},
+        ],
+        "score": 3,
+    }
+
+
+def write(root: Path, leaf: str, records: list[dict[str, object]]) -> None:
+    directory = root / leaf
+    directory.mkdir(parents=True)
+    lines = sorted(json.dumps(r, sort_keys=True) for r in records)
+    (directory / "samples.jsonl").write_text("".join(f"{line}\n" for line in lines))
+    manifest = {"leaf": leaf, "teacher": {"model": "m"}, "templates": {}, "usage": {"calls": 1}}
+    (directory / "manifest.json").write_text(json.dumps(manifest, indent=2))
+
+
+def build(root: Path, leaves: int, per_leaf: int) -> None:
+    body = "lorem ipsum dolor sit amet " * 20
+    for n in range(leaves):
+        leaf = f"compositional_skills/area_{n % 10}/leaf_{n:04d}"
+        old = [sample(leaf, f"q{i} {body}", f"a{i} {body}") for i in range(per_leaf)]
+        new = list(old)
+        if n % 3 == 0:  # a third of the leaves change: one answer edited, one sample added
+            new[0] = sample(leaf, f"q0 {body}", f"edited {body}")
+            new.append(sample(leaf, f"extra {body}", f"extra answer {body}"))
+        write(root / "old", leaf, old)
+        write(root / "new", leaf, new)
+
+
+def timed(label: str, func, *args, **kwargs):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    result = func(*args, **kwargs)
+    print(f"{label:<34} {time.perf_counter() - start:8.3f} s")
+    return result
+
+
+def main() -> None:
+    leaves = int(sys.argv[1]) if len(sys.argv) > 1 else 300
+    per_leaf = int(sys.argv[2]) if len(sys.argv) > 2 else 30
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        build(root, leaves, per_leaf)
+        size = sum(p.stat().st_size for p in root.rglob("*.jsonl"))
+        print(f"{leaves} leaves x {per_leaf} samples per side, {size / 1e6:.1f} MB of JSONL")
+        old = timed("load old", datadiff.load_directory, root / "old")
+        new = timed("load new", datadiff.load_directory, root / "new")
+        diff = timed("diff", datadiff.diff_datasets, old, new)
+        capped = timed("markdown (capped 60k)", datadiff_markdown.render, diff)
+        full = timed(
+            "markdown (full)",
+            datadiff_markdown.render,
+            diff,
+            samples=None,
+            max_chars=None,
+            field_chars=None,
+        )
+        report = timed("json", datadiff_json.render, diff)
+        print(f"capped {len(capped):,} chars, full {len(full):,} chars, json {len(report):,}")
+    huge = {
+        "id": "x",
+        "leaf": "l",
+        "kind": "k",
+        "score": 3,
+        "context": None,
+        "messages": [
+            {"role": "user", "content": "q"},
+            {"role": "assistant", "content": "\u202e" * 10 + "A" * 1_000_000},
+        ],
+    }
+    one = datadiff.parse_jsonl(json.dumps(huge).encode(), "x", rejected=False)
+    diff = datadiff.diff_datasets({}, {"l": datadiff.LeafData("l", None, one, ())})
+    text = timed("markdown with a 1 MB answer", datadiff_markdown.render, diff)
+    print(f"  -> {len(text):,} chars")
+    timed(
+        "full markdown with a 1 MB answer",
+        datadiff_markdown.render,
+        diff,
+        samples=None,
+        max_chars=None,
+        field_chars=None,
+    )
+
+
+if __name__ == "__main__":
+    main()

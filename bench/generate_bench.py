@@ -1,0 +1,157 @@
+"""Benchmark `labtax generate` against the fake teacher. Prints its figures; not a test.
+
+1. Throughput: 200 freeform leaves, fake teacher with 200 ms latency, concurrency 8, 32 and 128,
+   through litellm's real HTTP path. Efficiency = (calls per second) / (concurrency / latency):
+   1.0 means the teacher is never left idle. Target: >= 0.9 at 32.
+2. Rerun with nothing changed, 1,000 leaves: `labtax generate` in a fresh process (what CI runs);
+   it must make zero calls. Target: < 2 s wall time.
+3. Peak memory (max RSS) of a `labtax generate` process generating 1,000 leaves over HTTP.
+
+Run: .venv/bin/python bench/generate_bench.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+from labtax import fake_teacher, generation, teacher  # noqa: E402
+from labtax.config import load_config  # noqa: E402
+from labtax.teacher import Budget, make_teacher  # noqa: E402
+
+LEAF = """\
+version: 3
+task_description: Answer riddles of family {n} about everyday objects, briefly and kindly.
+created_by: bench
+seed_examples:
+  - question: What has keys but cannot open locks, in riddle family {n}?
+    answer: A piano, whose keys play notes instead of opening doors.
+  - question: What has hands but cannot clap, in riddle family {n}?
+    answer: A clock, whose hands point at the hours.
+  - question: What has a neck but no head, in riddle family {n}?
+    answer: A bottle; its narrow top is called the neck.
+  - question: What gets wetter the more it dries, in riddle family {n}?
+    answer: A towel, because it takes the water from whatever it dries.
+  - question: What has teeth but cannot bite, in riddle family {n}?
+    answer: A comb, whose teeth untangle hair.
+"""
+
+
+def make_project(root: Path, leaves: int, samples: int, concurrency: int) -> Path:
+    root.mkdir(parents=True)
+    (root / "labtax.toml").write_text(
+        f'[teacher]\nmodel = "openai/labtax-fake-teacher"\nconcurrency = {concurrency}\n'
+        f"samples_per_leaf = {samples}\ntimeout = 30\n",
+        encoding="utf-8",
+    )
+    for n in range(leaves):
+        leaf = root / "taxonomy" / "compositional_skills" / "bench" / f"leaf_{n:04d}" / "qna.yaml"
+        leaf.parent.mkdir(parents=True)
+        leaf.write_text(LEAF.format(n=n), encoding="utf-8")
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
+    return root
+
+
+def throughput(work: Path, url: str, concurrency: int, leaves: int, samples: int) -> dict[str, float]:
+    root = make_project(work / f"tp-{concurrency}", leaves, samples, concurrency)
+    os.environ["LABTAX_TEACHER_API_BASE"] = url
+    os.environ["LABTAX_CACHE_DIR"] = str(root / ".cache")
+    config = load_config(root)
+    plan = generation.plan(config, generation.Request())
+    run_teacher = make_teacher(config.teacher, config.cache_dir, Budget())
+    started = time.perf_counter()
+    summary = asyncio.run(generation.run(config, plan, run_teacher))
+    elapsed = time.perf_counter() - started
+    calls = run_teacher.usage.calls
+    ideal = concurrency / 0.2
+    assert summary.count("generated") == leaves, summary
+    return {"calls": calls, "seconds": elapsed, "rate": calls / elapsed, "eff": calls / elapsed / ideal}
+
+
+def child_run(root: Path, env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall seconds, max RSS (MiB) and output of `labtax generate` in a fresh process."""
+    code = (
+        "import resource, sys, time\n"
+        "from labtax.cli import main\n"
+        "rc = main(['generate'])\n"
+        "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print(f'RSS_KIB={rss}', file=sys.stderr)\n"
+        "sys.exit(rc)\n"
+    )
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, check=False
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"labtax generate failed:\n{done.stdout}\n{done.stderr}")
+    rss = next(
+        int(line.split("=", 1)[1]) for line in done.stderr.splitlines() if line.startswith("RSS_KIB=")
+    )
+    return elapsed, rss / 1024, done.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer leaves, for a smoke run")
+    args = parser.parse_args()
+    leaves = 40 if args.quick else 200
+    big = 100 if args.quick else 1000
+    work = Path(tempfile.mkdtemp(prefix="labtax-generate-bench-"))
+    # litellm's import (seconds) is paid once here, not inside the timed runs.
+    teacher._import_litellm()
+    try:
+        server, url = fake_teacher.start_in_thread(latency_ms=200)
+        try:
+            print(f"throughput: {leaves} leaves, fake teacher latency 200 ms, 2 samples per leaf")
+            for concurrency in (8, 32, 128):
+                figures = throughput(work, url, concurrency, leaves, 2)
+                print(
+                    f"  concurrency {concurrency:>3}: {figures['calls']:>5.0f} calls in "
+                    f"{figures['seconds']:6.2f} s = {figures['rate']:7.1f} calls/s, "
+                    f"efficiency {figures['eff']:.2f} (calls/s / (concurrency / latency))"
+                )
+        finally:
+            server.stop()
+
+        fast, url = fake_teacher.start_in_thread()
+        try:
+            root = make_project(work / "big", big, 2, 64)
+            env = {
+                **os.environ,
+                "LABTAX_TEACHER_API_BASE": url,
+                "LABTAX_CACHE_DIR": str(root / ".cache"),
+            }
+            seconds, rss, _ = child_run(root, env)
+            sent = fast.stats.completions
+            print(
+                f"first run, {big} leaves (latency 0, concurrency 64): {sent} calls in "
+                f"{seconds:.1f} s, peak RSS {rss:.0f} MiB"
+            )
+            seconds, rss, out = child_run(root, env)
+            again = fast.stats.completions - sent
+            print(
+                f"rerun with nothing changed, {big} leaves: {again} calls, {seconds:.2f} s wall "
+                f"(fresh process, incl. interpreter start), peak RSS {rss:.0f} MiB"
+            )
+            print(f"  ({out.strip()})")
+        finally:
+            fast.stop()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    usage = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"bench process peak RSS: {usage:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

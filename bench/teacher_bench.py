@@ -1,0 +1,107 @@
+"""Teacher throughput against the fake teacher: calls per second at several concurrency levels.
+
+Runs the fake teacher in a subprocess (its own interpreter, as in CI) with a fixed latency and
+drives `labtax.teacher` through litellm's real HTTP path with a fresh cache, so every call goes out.
+Prints calls/s and the efficiency ratio (calls/s) / (concurrency / latency); the target is >= 0.9
+at concurrency 32.
+
+    .venv/bin/python bench/teacher_bench.py [--latency-ms 200] [--rounds 8] [--levels 8,32,128]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+from labtax.config import TeacherConfig  # noqa: E402
+from labtax.teacher import Budget, make_teacher  # noqa: E402
+
+
+def start_server(latency_ms: float) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "labtax",
+            "fake-teacher",
+            "--port",
+            "0",
+            "--latency-ms",
+            str(latency_ms),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip()
+    if not url.startswith("http"):
+        proc.kill()
+        raise SystemExit(f"fake teacher did not start: {url!r}")
+    return proc, url
+
+
+def messages(level: int, index: int) -> list[dict[str, str]]:
+    return [
+        {"role": "system", "content": "labtax-stage: skill_answer\nYou are a helpful assistant."},
+        {
+            "role": "user",
+            "content": f"<task>\nBench task {level}\n</task>\n\n<question>\n"
+            f"Bench question number {index} at concurrency {level}?\n</question>\n",
+        },
+    ]
+
+
+async def run_level(config: TeacherConfig, cache: Path, level: int, rounds: int) -> float:
+    teacher = make_teacher(replace(config, concurrency=level), cache / str(level), Budget())
+    await teacher.complete(messages(level, -1), stage="skill_answer")  # warm the connection pool
+    calls = level * rounds
+    started = time.perf_counter()
+    await asyncio.gather(
+        *(teacher.complete(messages(level, i), stage="skill_answer") for i in range(calls))
+    )
+    elapsed = time.perf_counter() - started
+    assert teacher.usage.calls == calls + 1, teacher.usage
+    return calls / elapsed
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--latency-ms", type=float, default=200.0)
+    parser.add_argument("--rounds", type=int, default=8)
+    parser.add_argument("--levels", default="8,32,128")
+    args = parser.parse_args()
+    proc, url = start_server(args.latency_ms)
+    try:
+        config = TeacherConfig(api_base=url, timeout=30.0, retries=0)
+        latency = args.latency_ms / 1000
+        with tempfile.TemporaryDirectory() as tmp:
+            # Import litellm once, outside the timings.
+            await run_level(config, Path(tmp) / "warm", 1, 1)
+            print(
+                f"teacher bench: fake teacher latency {args.latency_ms:.0f} ms,"
+                f" {args.rounds} rounds per level"
+            )
+            for level in (int(x) for x in args.levels.split(",")):
+                rate = await run_level(config, Path(tmp), level, args.rounds)
+                ideal = level / latency
+                print(
+                    f"  concurrency {level:4d}: {rate:7.1f} calls/s"
+                    f"  (ideal {ideal:6.1f}, ratio {rate / ideal:.2f})"
+                )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

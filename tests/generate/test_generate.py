@@ -1,0 +1,270 @@
+"""`labtax generate` and `labtax status` end to end, with the fake teacher answering in-process.
+
+The transport is the only stand-in: the CLI, planning, pipelines, the real `Teacher` (cache,
+budget, concurrency), filters and dataset writing all run as in production. The HTTP path through
+litellm is covered by test_http.py.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from labtax.cli import main
+
+
+def _generate(*args: str) -> int:
+    return main(["generate", *args])
+
+
+def _manifests(root):
+    return {
+        p.parent.relative_to(root / "generated").as_posix(): json.loads(p.read_text())
+        for p in (root / "generated").rglob("manifest.json")
+    }
+
+
+LEAVES = {
+    "compositional_skills/grounded/summaries/paragraph": "grounded_skill",
+    "compositional_skills/riddles/objects": "freeform_skill",
+    "knowledge/history/printing_press": "knowledge",
+    "knowledge/science/water_cycle": "knowledge",
+}
+
+
+def test_generates_every_kind_and_records_what_it_did(project, in_process, kit, capsys):
+    assert _generate() == 0
+    out = capsys.readouterr().out
+    assert "generated 4 of 4 leaves" in out
+    manifests = _manifests(project)
+    assert {k: m["kind"] for k, m in manifests.items()} == LEAVES
+    for leaf_id, manifest in manifests.items():
+        directory = project / "generated" / leaf_id
+        kept = directory.joinpath("samples.jsonl").read_text(encoding="utf-8").splitlines()
+        rejected = directory.joinpath("rejected.jsonl").read_text(encoding="utf-8").splitlines()
+        counts = manifest["counts"]
+        assert counts["kept"] == len(kept) > 0, leaf_id
+        assert counts["rejected"] == len(rejected)
+        assert counts["candidates"] == len(kept) + len(rejected)
+        assert sum(counts["rejected_by_reason"].values()) == len(rejected)
+        assert manifest["usage"]["calls"] > 0
+        assert manifest["teacher"]["samples_per_leaf"] == 4
+        assert len(manifest["templates"]) == 7
+        for line in kept:
+            record = json.loads(line)
+            assert record["leaf"] == leaf_id
+            assert record["kind"] == LEAVES[leaf_id]
+            assert [m["role"] for m in record["messages"]] == ["user", "assistant"]
+            if LEAVES[leaf_id] == "freeform_skill":
+                assert record["context"] is None
+                assert record["score"] in (2, 3)
+            else:
+                assert record["context"]
+        for line in rejected:
+            record = json.loads(line)
+            assert record["stage"]
+            assert record["reason"]
+    # Knowledge samples are grounded in their own documents, the remote one at its pinned commit.
+    press = (project / "generated/knowledge/history/printing_press/samples.jsonl").read_text()
+    assert "Gutenberg" in press
+    assert "A later edit" not in press
+    water = (project / "generated/knowledge/science/water_cycle/samples.jsonl").read_text()
+    assert "evaporat" in water
+    assert "Gutenberg" not in water
+
+
+def test_rerun_makes_no_calls_and_two_projects_agree_byte_for_byte(
+    project, in_process, kit, tmp_path, monkeypatch, capsys
+):
+    assert _generate() == 0
+    first = kit.tree_bytes(project / "generated")
+    sent = in_process.sent
+    assert sent > 0
+    assert _generate() == 0
+    assert in_process.sent == sent, "a rerun with nothing changed called the teacher"
+    assert "skipped: 4 up to date" in capsys.readouterr().out
+    assert kit.tree_bytes(project / "generated") == first
+    # --force regenerates from the cache: still no calls, same bytes.
+    assert _generate("--force") == 0
+    assert in_process.sent == sent
+    assert kit.tree_bytes(project / "generated") == first
+    # A second project with its own empty cache produces exactly the same files.
+    other = kit.make_project(tmp_path / "other", tmp_path / "other-docs")
+    shutil.rmtree(tmp_path / "other-docs")
+    shutil.copytree(tmp_path / "docs-repo", tmp_path / "other-docs")
+    monkeypatch.chdir(other)
+    monkeypatch.setenv("LABTAX_CACHE_DIR", str(other / ".labtax/cache"))
+    # The other project pins its own document repository; point it at an identical copy.
+    leaf = other / "taxonomy/knowledge/history/printing_press/qna.yaml"
+    original = (project / "taxonomy/knowledge/history/printing_press/qna.yaml").read_text()
+    leaf.write_text(original.replace(
+        (tmp_path / "docs-repo").as_uri(), (tmp_path / "other-docs").as_uri()
+    ))
+    assert _generate() == 0
+    theirs = kit.tree_bytes(other / "generated")
+    mine = kit.tree_bytes(project / "generated")
+    differing = sorted(k for k in mine if mine[k] != theirs.get(k))
+    # Only the leaf whose document URL differs may differ (its inputs hash names the URL).
+    assert differing == ["knowledge/history/printing_press/manifest.json"]
+    assert sorted(mine) == sorted(theirs)
+
+
+def test_budget_stop_keeps_finished_leaves_and_a_rerun_completes(
+    project, in_process, kit, tmp_path, monkeypatch, capsys
+):
+    assert _generate("--max-calls", "20", "--concurrency", "2") == 1
+    captured = capsys.readouterr()
+    assert "budget reached" in captured.err
+    assert "run again" in captured.err
+    assert in_process.sent <= 20
+    done = _manifests(project)
+    assert 0 < len(done) < 4
+    assert main(["status"]) == 1
+    capsys.readouterr()
+    assert _generate() == 0
+    assert len(_manifests(project)) == 4
+    resumed = kit.tree_bytes(project / "generated")
+    # Identical to an uninterrupted run over a fresh cache.
+    shutil.rmtree(project / "generated")
+    monkeypatch.setenv("LABTAX_CACHE_DIR", str(tmp_path / "fresh-cache"))
+    assert _generate() == 0
+    assert kit.tree_bytes(project / "generated") == resumed
+
+
+def test_status_reports_missing_stale_and_orphaned(project, in_process, kit, capsys):
+    assert main(["status"]) == 1
+    assert capsys.readouterr().out.count("missing") == 4
+    assert _generate() == 0
+    capsys.readouterr()
+    assert main(["status"]) == 0
+    assert main(["status", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document == {"leaves": [], "summary": {"fresh": 4}}
+    # An input change makes the leaf stale; an edit of a selected document file does too.
+    leaf = project / "taxonomy/compositional_skills/riddles/objects/qna.yaml"
+    leaf.write_text(leaf.read_text().replace("short explanation", "long explanation"))
+    (project / "documents/water/water.md").write_text(kit.WATER_DOC + "\nMore water.\n")
+    # A metadata-only change does not.
+    grounded = project / "taxonomy/compositional_skills/grounded/summaries/paragraph/qna.yaml"
+    grounded.write_text(grounded.read_text().replace("created_by: tester", "created_by: other"))
+    shutil.copytree(
+        project / "generated/knowledge/science", project / "generated/knowledge/gone"
+    )
+    assert main(["status", "--format", "json"]) == 1
+    states = {
+        item["leaf"]: item["state"] for item in json.loads(capsys.readouterr().out)["leaves"]
+    }
+    assert states == {
+        "compositional_skills/riddles/objects": "stale",
+        "knowledge/science/water_cycle": "stale",
+        "knowledge/gone/water_cycle": "orphaned",
+    }
+
+
+def test_changed_moves_removes_and_skips_metadata_only(project, in_process, kit, capsys):
+    assert _generate() == 0
+    kit.git(project, "add", "-A")
+    kit.git(project, "commit", "-q", "-m", "data")
+    before = kit.tree_bytes(project / "generated")
+    sent = in_process.sent
+    tax = project / "taxonomy"
+    # Rename a leaf (metadata-only otherwise), delete one, change only metadata of another.
+    kit.git(project, "mv", "taxonomy/compositional_skills/riddles", "taxonomy/compositional_skills/puzzles")
+    kit.git(project, "rm", "-q", "-r", "taxonomy/knowledge/science/water_cycle")
+    grounded = tax / "compositional_skills/grounded/summaries/paragraph/qna.yaml"
+    grounded.write_text(grounded.read_text().replace("created_by: tester", "created_by: other"))
+    assert _generate("--changed", "--base", "main", "--dry-run") == 0
+    plan = capsys.readouterr().out
+    assert "would move generated data: compositional_skills/riddles/objects -> compositional_skills/puzzles/objects" in plan
+    assert "would remove generated data: knowledge/science/water_cycle" in plan
+    assert kit.tree_bytes(project / "generated") == before  # a dry run writes nothing
+    assert _generate("--changed", "--base", "main") == 0
+    assert in_process.sent == sent, "moving, removing and metadata changes cost no calls"
+    after = kit.tree_bytes(project / "generated")
+    assert not any(k.startswith("knowledge/science") for k in after)
+    assert not any(k.startswith("compositional_skills/riddles") for k in after)
+    moved = [k for k in after if k.startswith("compositional_skills/puzzles/objects/")]
+    assert len(moved) == 3
+    assert main(["status"]) == 0
+    # The moved data equals what generating the leaf at its new place produces.
+    moved_bytes = {k: after[k] for k in moved}
+    assert _generate("--force", "taxonomy/compositional_skills/puzzles") == 0
+    regenerated = kit.tree_bytes(project / "generated")
+    assert {k: regenerated[k] for k in moved} == moved_bytes
+
+
+def test_full_run_drops_data_of_deleted_leaves(project, in_process, kit):
+    assert _generate() == 0
+    shutil.rmtree(project / "taxonomy/knowledge/science")
+    assert _generate() == 0
+    assert not (project / "generated/knowledge/science").exists()
+    assert (project / "generated/knowledge/history/printing_press/manifest.json").exists()
+
+
+def test_shards_together_equal_one_run(project, in_process, kit, capsys):
+    assert _generate("--shard", "1/2") == 0
+    assert _generate("--shard", "2/2") == 0
+    sharded = kit.tree_bytes(project / "generated")
+    assert len(_manifests(project)) == 4
+    shutil.rmtree(project / "generated")
+    assert _generate() == 0
+    assert kit.tree_bytes(project / "generated") == sharded
+    assert _generate("--shard", "3/2") == 2
+
+
+def test_paths_select_leaves_and_unknown_paths_fail(project, in_process, capsys):
+    assert _generate("taxonomy/compositional_skills/riddles") == 0
+    assert list(_manifests(project)) == ["compositional_skills/riddles/objects"]
+    assert _generate("taxonomy/nothing_here") == 1
+    assert "no qna.yaml" in capsys.readouterr().err
+
+
+def test_a_failing_leaf_is_reported_and_the_others_are_written(project, in_process, capsys):
+    leaf = project / "taxonomy/knowledge/science/water_cycle/qna.yaml"
+    leaf.write_text(leaf.read_text().replace("documents/water", "documents/absent"))
+    assert _generate() == 1
+    err = capsys.readouterr().err
+    assert "taxonomy/knowledge/science/water_cycle/qna.yaml:" in err
+    assert "does not exist" in err
+    assert len(_manifests(project)) == 3
+
+
+def test_invalid_leaf_is_a_located_error(project, in_process, capsys):
+    leaf = project / "taxonomy/compositional_skills/riddles/objects/qna.yaml"
+    leaf.write_text("version: 3\nseed_examples: [\n")
+    assert _generate() == 1
+    err = capsys.readouterr().err
+    assert "taxonomy/compositional_skills/riddles/objects/qna.yaml:" in err
+    assert not (project / "generated").exists()
+
+
+def test_unparseable_judge_answers_are_rejections(project, kit, monkeypatch, capsys):
+    from labtax import fake_teacher
+    from labtax.cache import Answer, ResponseCache
+    from labtax.commands import generate as command
+    from labtax.teacher import Teacher
+
+    class Garbled(kit.InProcessTransport):
+        async def send(self, messages, attempt):
+            stage, _ = fake_teacher.parse_prompt(messages)
+            if stage in {"question_judge", "faithfulness"}:
+                return Answer("I think it is fine, score: high", 10, 10, None)
+            return await super().send(messages, attempt)
+
+    transport = Garbled()
+    monkeypatch.setattr(
+        command,
+        "make_teacher",
+        lambda config, cache_dir, budget=None: Teacher(
+            config, transport, cache=ResponseCache(cache_dir), budget=budget
+        ),
+    )
+    assert _generate() == 0
+    for leaf_id, manifest in _manifests(project).items():
+        counts = manifest["counts"]
+        assert counts["kept"] == 0, leaf_id
+        assert counts["rejected_by_reason"].get("unparseable", 0) > 0
+        rejected = (project / "generated" / leaf_id / "rejected.jsonl").read_text().splitlines()
+        stages = {json.loads(r)["stage"] for r in rejected if json.loads(r)["reason"] == "unparseable"}
+        assert stages <= {"question_judge", "faithfulness"}
+        assert all(json.loads(r)["detail"] for r in rejected)

@@ -1,0 +1,123 @@
+"""The response cache: stable content-addressed keys, sharded atomic files, corruption tolerance."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from labtax.cache import Answer, ResponseCache, request_key
+
+BASE = {
+    "model": "openai/some-teacher",
+    "messages": [{"role": "system", "content": "labtax-stage: x"}, {"role": "user", "content": "hi"}],
+    "temperature": 0.7,
+    "max_tokens": 1024,
+    "seed": 42,
+}
+
+
+def test_key_ignores_dict_order_and_is_sha256_hex():
+    reordered = {k: BASE[k] for k in reversed(list(BASE))}
+    reordered["messages"] = [dict(reversed(list(m.items()))) for m in BASE["messages"]]
+    key = request_key(BASE)
+    assert key == request_key(reordered)
+    assert len(key) == 64
+    assert int(key, 16) >= 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("model", "openai/other-teacher"),
+        ("temperature", 0.0),
+        ("max_tokens", 512),
+        ("seed", 7),
+        ("messages", [{"role": "user", "content": "hi"}]),
+        ("messages", [{"role": "system", "content": "labtax-stage: x"}, {"role": "user", "content": "hi!"}]),
+    ],
+)
+def test_every_input_that_changes_the_answer_changes_the_key(field, value):
+    assert request_key({**BASE, field: value}) != request_key(BASE)
+
+
+def test_roundtrip_in_a_sharded_file(tmp_path: Path):
+    cache = ResponseCache(tmp_path)
+    key = request_key(BASE)
+    answer = Answer("Ein Gedicht über Flüsse.", 120, 30, 0.00042)
+    cache.put(key, answer)
+    path = tmp_path / key[:2] / f"{key[2:]}.json"
+    assert path.is_file()
+    assert cache.get(key) == answer
+    # Nothing else is left behind: no temporary files.
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [path.name]
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    assert stored["text"] == "Ein Gedicht über Flüsse."
+    assert stored["cost_usd"] == 0.00042
+
+
+def test_unknown_cost_roundtrips_as_none(tmp_path: Path):
+    cache = ResponseCache(tmp_path)
+    cache.put("ab" * 32, Answer("", 10, 0, None))
+    assert cache.get("ab" * 32) == Answer("", 10, 0, None)
+
+
+def test_missing_entry_is_none(tmp_path: Path):
+    assert ResponseCache(tmp_path / "nowhere").get("cd" * 32) is None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"{\"text\": \"trunc",
+        b"\xff\xfe not utf-8",
+        b"[]",
+        b"{}",
+        json.dumps({"format": 1, "key": "WRONG", "text": "x", "prompt_tokens": 1,
+                    "completion_tokens": 1, "cost_usd": None}).encode(),
+        json.dumps({"format": 1, "key": "KEY", "text": 3, "prompt_tokens": 1,
+                    "completion_tokens": 1, "cost_usd": None}).encode(),
+        json.dumps({"format": 1, "key": "KEY", "text": "x", "prompt_tokens": -1,
+                    "completion_tokens": 1, "cost_usd": None}).encode(),
+        json.dumps({"format": 1, "key": "KEY", "text": "x", "prompt_tokens": 1,
+                    "completion_tokens": True, "cost_usd": None}).encode(),
+        json.dumps({"format": 1, "key": "KEY", "text": "x", "prompt_tokens": 1,
+                    "completion_tokens": 1, "cost_usd": "free"}).encode(),
+        json.dumps({"format": 999, "key": "KEY", "text": "x", "prompt_tokens": 1,
+                    "completion_tokens": 1, "cost_usd": None}).encode(),
+    ],
+)
+def test_corrupt_entries_read_as_missing_and_are_rewritten(tmp_path: Path, content: bytes):
+    cache = ResponseCache(tmp_path)
+    key = "0f" * 32
+    path = cache.path_for(key)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content.replace(b"KEY", key.encode()))
+    assert cache.get(key) is None
+    cache.put(key, Answer("fresh", 5, 6, 0.5))
+    assert cache.get(key) == Answer("fresh", 5, 6, 0.5)
+
+
+def test_a_failed_write_keeps_the_old_entry_and_no_temp_file(tmp_path: Path, monkeypatch):
+    cache = ResponseCache(tmp_path)
+    key = "12" * 32
+    cache.put(key, Answer("old", 1, 1, None))
+
+    def broken_replace(self: Path, target: Path) -> Path:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Path, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        cache.put(key, Answer("new", 2, 2, None))
+    monkeypatch.undo()
+    assert cache.get(key) == Answer("old", 1, 1, None)
+    assert [p.name for p in cache.path_for(key).parent.iterdir()] == [cache.path_for(key).name]
+
+
+def test_a_directory_in_place_of_an_entry_reads_as_missing(tmp_path: Path):
+    cache = ResponseCache(tmp_path)
+    key = "34" * 32
+    cache.path_for(key).mkdir(parents=True)
+    assert cache.get(key) is None

@@ -1,0 +1,107 @@
+"""`labtax fix`: mechanical repairs in place, every other byte untouched."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from labtax import fixer, leaves
+
+LEAVES = Path(__file__).resolve().parents[1] / "leaves"
+LEAF = "taxonomy/compositional_skills/writing/poetry/haiku"
+
+
+def _case(name: str, tmp_path: Path) -> Path:
+    target = tmp_path / name
+    shutil.copytree(LEAVES / "bad" / name, target, symlinks=True)
+    (target / "expected.txt").unlink()
+    return target
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("hygiene_crlf", "converted 29 CRLF line ending(s) to LF"),
+        ("hygiene_trailing_spaces", "removed trailing whitespace on 2 line(s)"),
+        ("hygiene_no_final_newline", "added the final newline"),
+        ("hygiene_tab_indentation", "replaced tab indentation on 1 line(s)"),
+    ],
+)
+def test_fix_repairs_and_validate_then_passes(name: str, said: str, tmp_path: Path, invoke) -> None:
+    case = _case(name, tmp_path)
+    assert invoke("validate", cwd=case).code == 1
+    run = invoke("fix", cwd=case)
+    assert run.code == 0
+    assert f"{LEAF}/qna.yaml: {said}" in run.out
+    assert run.out.endswith("fixed 1 file\n")
+    after = invoke("validate", cwd=case)
+    assert (after.code, after.out) == (0, "0 errors, 0 warnings in 0 of 1 file\n")
+    again = invoke("fix", cwd=case)
+    assert again.out == "fixed 0 files\n"
+    assert [p.name for p in (case / LEAF).iterdir() if p.name.startswith(".")] == []
+
+
+def test_fix_changes_only_the_broken_bytes() -> None:
+    text = "a: 1  \r\nb: |\r\n  keep\tthis tab\r\n  \tand this one\r\nc: 'x'\t"
+    fixed, fix = fixer.fix_text(text)
+    assert fixed == "a: 1\nb: |\n  keep\tthis tab\n  \tand this one\nc: 'x'\n"
+    assert (fix.crlf, fix.trailing, fix.final_newline, fix.tabs) == (4, 2, True, 0)
+
+
+def test_tabs_in_a_file_that_parses_are_text_and_stay() -> None:
+    text = "a: |\n  \tcode\n"
+    assert fixer.fix_text(text) == (text, fixer.Fix())
+
+
+def test_tab_indentation_is_replaced_with_a_width_that_parses() -> None:
+    text = "a:\n\tb: 1\n\tc:\n\t\t- 2\n"
+    fixed, fix = fixer.fix_text(text)
+    assert fixed == "a:\n  b: 1\n  c:\n    - 2\n"
+    assert fix.tabs == 3
+    assert leaves.parse(fixed).data == {"a": {"b": 1, "c": [2]}}
+
+
+def test_unfixable_tabs_are_reported_and_left(project: Path, invoke) -> None:
+    leaf = project / LEAF / "qna.yaml"
+    broken = "a: [\n\t\tb: : :\n"
+    leaf.write_text(broken)
+    run = invoke("fix", cwd=project)
+    assert run.code == 1
+    assert "left tab indentation on 1 line(s)" in run.out
+    assert leaf.read_text() == broken
+
+
+def test_bom_and_file_mode_are_kept(project: Path, invoke) -> None:
+    leaf = project / LEAF / "qna.yaml"
+    leaf.write_bytes(b"\xef\xbb\xbf" + leaf.read_bytes().rstrip(b"\n"))
+    leaf.chmod(0o640)
+    assert invoke("fix", cwd=project).code == 0
+    raw = leaf.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert raw.endswith(
+        b"lighthouse.\n    answer: One eye on the sea, it counts the ships through the fog.\n"
+    )
+    assert leaf.stat().st_mode & 0o777 == 0o640
+
+
+def test_unreadable_files_are_not_touched(project: Path, invoke) -> None:
+    leaf = project / LEAF / "qna.yaml"
+    leaf.write_bytes(b"a: \xff  \n")
+    run = invoke("fix", cwd=project)
+    assert run.code == 1
+    assert "not fixed: not valid UTF-8" in run.err
+    assert leaf.read_bytes() == b"a: \xff  \n"
+
+
+def test_fix_of_a_path_argument_only(project: Path, invoke) -> None:
+    other = project / "taxonomy/compositional_skills/writing/other/qna.yaml"
+    other.parent.mkdir(parents=True)
+    other.write_text("a: 1  \n")
+    leaf = project / LEAF / "qna.yaml"
+    leaf.write_text(leaf.read_text() + "# note  \n")
+    run = invoke("fix", LEAF, cwd=project)
+    assert run.code == 0
+    assert other.read_text() == "a: 1  \n"
+    assert leaf.read_text().endswith("# note\n")

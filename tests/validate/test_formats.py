@@ -1,0 +1,124 @@
+"""Output formats, exit codes and command-line usage of `labtax validate`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from labtax.diagnostics import Diagnostic, Level
+from labtax.render.diagnostics import escape_data, escape_property, github_text, resolve_format
+
+LEAF = "taxonomy/compositional_skills/writing/poetry/haiku"
+
+
+def _break(project: Path) -> None:
+    leaf = project / LEAF / "qna.yaml"
+    leaf.write_text(leaf.read_text().replace("created_by: labtax-tests", "created_by: 5"))
+
+
+def test_clean_project_exits_0_with_a_summary(project: Path, invoke) -> None:
+    run = invoke("validate", cwd=project)
+    assert run.code == 0
+    assert run.out == "0 errors, 0 warnings in 0 of 1 file\n"
+
+
+def test_text_line_format_and_summary(project: Path, invoke) -> None:
+    _break(project)
+    run = invoke("validate", "--format", "text", cwd=project)
+    assert run.code == 1
+    lines = run.out.splitlines()
+    assert lines[0].startswith(
+        f"{LEAF}/qna.yaml:2:13: error [schema] created_by must be text, not an integer (hint: "
+    )
+    assert lines[-1] == "1 error, 0 warnings in 1 of 1 file"
+
+
+def test_json_records(project: Path, invoke) -> None:
+    _break(project)
+    run = invoke("validate", "--format", "json", cwd=project)
+    assert run.code == 1
+    [record] = json.loads(run.out)
+    assert set(record) == {"path", "line", "col", "level", "rule", "message", "hint"}
+    assert (record["path"], record["line"], record["col"]) == (f"{LEAF}/qna.yaml", 2, 13)
+    assert (record["level"], record["rule"]) == ("error", "schema")
+    assert record["hint"]
+
+
+def test_auto_format_is_github_inside_actions(project: Path, invoke) -> None:
+    _break(project)
+    run = invoke("validate", cwd=project, env={"GITHUB_ACTIONS": "true"})
+    assert run.out.startswith(
+        f"::error file={LEAF}/qna.yaml,line=2,col=13,title=labtax schema::created_by must be"
+    )
+    assert invoke("validate", cwd=project).out.startswith(f"{LEAF}/qna.yaml:2:13: error")
+    assert resolve_format("auto", {"GITHUB_ACTIONS": "false"}) == "text"
+    assert resolve_format("json", {"GITHUB_ACTIONS": "true"}) == "json"
+
+
+def test_github_commands_escape_what_would_break_them() -> None:
+    hostile = Diagnostic(
+        "a,b:c%.yaml", 3, 4, Level.WARNING, "r", "line one\r\nline two 100%", "hint, here"
+    )
+    text = github_text([hostile], 1)
+    first = text.splitlines()[0]
+    assert first == (
+        "::warning file=a%2Cb%3Ac%25.yaml,line=3,col=4,title=labtax r::"
+        "line one%0D%0Aline two 100%25%0Ahint: hint, here"
+    )
+    assert escape_data("::x") == "::x"  # data may hold colons; only properties escape them
+    assert escape_property("a:b,c") == "a%3Ab%2Cc"
+
+
+def test_warnings_pass_unless_strict(project: Path, invoke) -> None:
+    (project / LEAF / "attribution.txt").unlink()
+    leaf = project / LEAF / "qna.yaml"
+    leaf.write_text(leaf.read_text().replace("version: 3\n", ""))
+    run = invoke("validate", cwd=project)
+    assert run.code == 0
+    assert "warning [version-deprecated]" in run.out
+    assert invoke("validate", "--strict", cwd=project).code == 1
+
+
+def test_paths_limit_the_run(project: Path, invoke) -> None:
+    other = project / "taxonomy/compositional_skills/writing/other"
+    other.mkdir(parents=True)
+    (other / "qna.yaml").write_text("- not a mapping\n")
+    assert invoke("validate", cwd=project).code == 1
+    run = invoke("validate", LEAF, cwd=project)
+    assert (run.code, run.out) == (0, "0 errors, 0 warnings in 0 of 1 file\n")
+    assert invoke("validate", f"{LEAF}/qna.yaml", cwd=project).code == 0
+
+
+def test_usage_errors_exit_2(project: Path, invoke) -> None:
+    assert invoke("validate", "no/such/path", cwd=project).code == 2
+    assert invoke("validate", "--format", "xml", cwd=project).code == 2
+    assert invoke("validate", "--base", "main", cwd=project).code == 2
+
+
+def test_taxonomy_option_points_elsewhere(project: Path, invoke) -> None:
+    (project / "taxonomy").rename(project / "tree")
+    run = invoke("validate", "--taxonomy", "tree", cwd=project)
+    assert (run.code, run.out) == (0, "0 errors, 0 warnings in 0 of 1 file\n")
+
+
+def test_instructlab_layout_with_branches_at_the_root(
+    tmp_path: Path, project: Path, invoke
+) -> None:
+    repo = tmp_path / "il"
+    (project / "taxonomy").rename(repo)
+    (repo / ".git").mkdir()
+    (repo / "docs").mkdir()
+    (repo / "docs" / "template_qna.yaml").write_text("not: checked\n")
+    run = invoke("validate", cwd=repo)
+    assert (run.code, run.out) == (0, "0 errors, 0 warnings in 0 of 1 file\n")
+    misnamed = invoke("validate", "--format", "json", "docs/template_qna.yaml", cwd=repo)
+    assert [r["rule"] for r in json.loads(misnamed.out)] == ["leaf-file-name"]
+
+
+def test_leaf_outside_the_taxonomy_root_is_reported(project: Path, invoke) -> None:
+    stray = project / "elsewhere" / "qna.yaml"
+    stray.parent.mkdir()
+    stray.write_text((project / LEAF / "qna.yaml").read_text())
+    (stray.parent / "attribution.txt").write_text("x\n")
+    run = invoke("validate", "--format", "json", "elsewhere", cwd=project)
+    assert [r["rule"] for r in json.loads(run.out)] == ["leaf-branch"]

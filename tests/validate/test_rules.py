@@ -1,0 +1,79 @@
+"""Behaviour of individual rules beyond what the golden corpus shows."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from labtax.rules.duplicate_question import near, normalise
+
+LEAF = "taxonomy/compositional_skills/writing/poetry/haiku"
+
+
+def _rules(invoke, project: Path) -> list[tuple[str, str, int, int]]:
+    records = json.loads(invoke("validate", "--format", "json", cwd=project).out)
+    return [(r["rule"], r["level"], r["line"], r["col"]) for r in records]
+
+
+def test_version_1_leaf_gets_hygiene_and_attribution_as_warnings(project: Path, invoke) -> None:
+    leaf = project / LEAF / "qna.yaml"
+    leaf.write_text(leaf.read_text().replace("version: 3\n", "").replace("teapot.\n", "teapot. \n"))
+    (project / LEAF / "attribution.txt").unlink()
+    found = _rules(invoke, project)
+    assert ("yaml-trailing-space", "warning", 4, 44) in found
+    assert ("attribution", "warning", 1, 1) in found
+    assert all(level == "warning" for _, level, _, _ in found)
+
+
+def test_hygiene_is_an_error_when_the_version_is_unknown(project: Path, invoke) -> None:
+    leaf = project / LEAF / "qna.yaml"
+    leaf.write_text("a: [  \n")
+    found = _rules(invoke, project)
+    assert ("yaml-trailing-space", "error", 1, 5) in found
+    assert any(rule == "yaml-syntax" for rule, *_ in found)
+
+
+def test_block_scalar_starting_with_a_tab_is_accepted_like_instructlab(
+    project: Path, invoke
+) -> None:
+    # libyaml rejects this; PyYAML's Python scanner (which InstructLab uses) accepts it.
+    leaf = project / LEAF / "qna.yaml"
+    text = leaf.read_text().replace(
+        "answer: Steam curls from the spout, a small storm in porcelain.",
+        "answer: |\n      \tSteam curls from the spout.",
+    )
+    leaf.write_text(text)
+    assert _rules(invoke, project) == []
+
+
+def test_grounded_skill_examples_with_context_pass(project: Path, invoke) -> None:
+    grounded = project / "taxonomy/compositional_skills/grounded/haiku"
+    grounded.mkdir(parents=True)
+    text = (project / LEAF / "qna.yaml").read_text()
+    (grounded / "qna.yaml").write_text(
+        text.replace("  - question:", "  - context: A scene.\n    question:")
+    )
+    (grounded / "attribution.txt").write_text("x\n")
+    assert _rules(invoke, project) == []
+    (grounded / "qna.yaml").write_text(text)
+    found = _rules(invoke, project)
+    assert [r for r, *_ in found] == ["grounded-context"] * 5
+    assert found[0][2:] == (5, 5)
+
+
+def test_near_duplicate_needs_question_and_answer_close() -> None:
+    assert normalise("What is  the Capital of France?!") == "what is the capital of france"
+    assert near(
+        normalise("What is the capital of France?"), normalise("What's the capital of France?")
+    )
+    assert not near(normalise("List two synonyms for attend."), normalise("Name a river in Peru."))
+    assert not near("", "x")
+
+
+def test_nested_leaf_warns_on_the_inner_leaf_only(project: Path, invoke) -> None:
+    outer = project / "taxonomy/compositional_skills/writing/poetry"
+    (outer / "qna.yaml").write_text((project / LEAF / "qna.yaml").read_text())
+    (outer / "attribution.txt").write_text("x\n")
+    records = json.loads(invoke("validate", "--format", "json", cwd=project).out)
+    assert [(r["rule"], r["path"]) for r in records] == [("nested-leaf", f"{LEAF}/qna.yaml")]
+    assert "compositional_skills/writing/poetry" in records[0]["message"]

@@ -1,0 +1,337 @@
+"""Hygiene rules for every workflow file, read with ruamel.yaml (round-trip, so lines are known).
+
+Each rule is a function returning violations; the rules run against every workflow in
+`.github/workflows/`, and against small bad workflows to show each rule can fail.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
+FILES = sorted([*WORKFLOWS.glob("*.yml"), *WORKFLOWS.glob("*.yaml")])
+USES = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(?:/[^@\s]+)?@(?P<sha>[0-9a-f]{40})$")
+VERSION_COMMENT = re.compile(r"#\s*v\d+\.\d+\.\d+\s*$")
+SECRET = re.compile(r"\$\{\{[^}]*\bsecrets\.")
+TEACHER_ENVIRONMENT = "teacher"
+
+Workflow = dict[str, Any]
+Rule = Callable[[Workflow, list[str]], list[str]]
+
+
+def load(text: str) -> Workflow:
+    data = YAML(typ="rt").load(text)
+    assert isinstance(data, dict)
+    return data
+
+
+def triggers(wf: Workflow) -> set[str]:
+    on = wf.get("on", wf.get(True))  # YAML 1.1 readers turn `on` into True; ruamel keeps "on"
+    if isinstance(on, str):
+        return {on}
+    return set(on or ())
+
+
+def jobs(wf: Workflow) -> Iterator[tuple[str, Any]]:
+    yield from (wf.get("jobs") or {}).items()
+
+
+def steps(wf: Workflow) -> Iterator[tuple[str, Any]]:
+    for name, job in jobs(wf):
+        for step in job.get("steps") or ():
+            yield name, step
+
+
+def dumps(node: object) -> str:
+    """Every string anywhere inside `node`, joined, for searching expressions."""
+    if isinstance(node, dict):
+        return "\n".join(f"{k}\n{dumps(v)}" for k, v in node.items())
+    if isinstance(node, list):
+        return "\n".join(dumps(v) for v in node)
+    return str(node)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules
+
+
+def top_permissions_empty(wf: Workflow, lines: list[str]) -> list[str]:
+    perms = wf.get("permissions", "missing")
+    return [] if perms == {} else [f"top-level permissions must be {{}}, found {perms!r}"]
+
+
+def per_job_permissions(wf: Workflow, lines: list[str]) -> list[str]:
+    found = []
+    for name, job in jobs(wf):
+        perms = job.get("permissions")
+        if not isinstance(perms, dict):
+            found.append(f"job {name}: needs its own permissions mapping, found {perms!r}")
+            continue
+        found += [
+            f"job {name}: permission {scope}: {level!r} is not read/write/none"
+            for scope, level in perms.items()
+            if level not in {"read", "write", "none"}
+        ]
+    return found
+
+
+def checkout_without_credentials(wf: Workflow, lines: list[str]) -> list[str]:
+    found = []
+    for name, step in steps(wf):
+        uses = str(step.get("uses", ""))
+        if uses.startswith("actions/checkout@"):
+            value = (step.get("with") or {}).get("persist-credentials")
+            if value is not False:
+                found.append(f"job {name}: checkout without persist-credentials: false")
+    return found
+
+
+def actions_pinned_with_version_comment(wf: Workflow, lines: list[str]) -> list[str]:
+    found = []
+    targets: list[tuple[str, Any]] = [(n, s) for n, s in steps(wf)]
+    targets += [(n, j) for n, j in jobs(wf) if "uses" in j]  # reusable workflows
+    for name, node in targets:
+        if "uses" not in node:
+            continue
+        uses = str(node["uses"])
+        if not USES.match(uses):
+            found.append(f"job {name}: {uses!r} is not pinned to a full commit sha")
+            continue
+        line = lines[node.lc.value("uses")[0]]
+        if not VERSION_COMMENT.search(line):
+            found.append(f"job {name}: {uses!r} has no '# vX.Y.Z' version comment")
+    return found
+
+
+def no_expressions_in_run(wf: Workflow, lines: list[str]) -> list[str]:
+    """`${{ }}` is pasted into the script before the shell sees it: values go through env: only."""
+    found = []
+    for name, step in steps(wf):
+        for key, text in (
+            ("run", step.get("run")),
+            ("script", (step.get("with") or {}).get("script")),
+        ):
+            if text is not None and "${{" in str(text):
+                found.append(f"job {name}: expression inside {key}: {str(text)[:60]!r}")
+    return found
+
+
+def no_pull_request_target(wf: Workflow, lines: list[str]) -> list[str]:
+    return (
+        ["pull_request_target runs fork code with secrets"]
+        if "pull_request_target" in triggers(wf)
+        else []
+    )
+
+
+def pull_request_runs_have_no_secrets_or_writes(wf: Workflow, lines: list[str]) -> list[str]:
+    if not {"pull_request", "pull_request_target"} & triggers(wf):
+        return []
+    found = []
+    for name, job in jobs(wf):
+        if SECRET.search(dumps(job)):
+            found.append(f"job {name}: a pull_request workflow must not use secrets")
+        if job.get("environment"):
+            found.append(f"job {name}: a pull_request workflow must not use an environment")
+        perms = job.get("permissions") or {}
+        grants = perms.items() if isinstance(perms, dict) else [("all", str(perms))]
+        writes = [s for s, lvl in grants if "write" in lvl]
+        if writes:
+            found.append(f"job {name}: a pull_request workflow must not grant write: {writes}")
+    return found
+
+
+def secrets_only_behind_the_teacher_environment(wf: Workflow, lines: list[str]) -> list[str]:
+    found = []
+    if SECRET.search(dumps({k: v for k, v in wf.items() if k != "jobs"})):
+        found.append("secrets used at workflow level (env:, ...): move them to one step")
+    for name, job in jobs(wf):
+        if SECRET.search(dumps({k: v for k, v in job.items() if k != "steps"})):
+            found.append(f"job {name}: secrets at job level: move them to the step that needs them")
+        if SECRET.search(dumps(job)) and job.get("environment") != TEACHER_ENVIRONMENT:
+            found.append(
+                f"job {name}: uses secrets outside the {TEACHER_ENVIRONMENT!r} environment"
+            )
+    return found
+
+
+def workflow_run_runs_default_branch_code(wf: Workflow, lines: list[str]) -> list[str]:
+    if "workflow_run" not in triggers(wf):
+        return []
+    found = []
+    gated = [n for n, j in jobs(wf) if j.get("environment") == TEACHER_ENVIRONMENT]
+    if not gated:
+        found.append(f"a workflow_run workflow needs a job in environment {TEACHER_ENVIRONMENT!r}")
+    for name, job in jobs(wf):
+        condition = str(job.get("if", ""))
+        needs = job.get("needs") or []
+        if not needs and "workflow_run.conclusion == 'success'" not in condition:
+            found.append(f"job {name}: must only run after a successful triggering run")
+    for name, step in steps(wf):
+        uses = str(step.get("uses", ""))
+        with_ = step.get("with") or {}
+        if uses.startswith("actions/checkout@") and ({"ref", "repository"} & set(with_)):
+            found.append(f"job {name}: checks out something other than the default branch")
+    return found
+
+
+def caps_on_every_run(wf: Workflow, lines: list[str]) -> list[str]:
+    required = {
+        "labtax generate": ("--max-calls", "--max-cost"),
+        "labtax pr extract": ("--max-leaves", "--max-bytes"),
+    }
+    found = []
+    for name, step in steps(wf):
+        run = str(step.get("run", ""))
+        for command, flags in required.items():
+            if command in run:
+                found += [f"job {name}: {command} without {f}" for f in flags if f not in run]
+    return found
+
+
+def install_before_pull_request_data(wf: Workflow, lines: list[str]) -> list[str]:
+    """In a job that extracts pull request files, nothing may be installed after they land."""
+    found = []
+    for name, job in jobs(wf):
+        runs = [str(s.get("run", "")) for s in job.get("steps") or ()]
+        extract = [i for i, r in enumerate(runs) if "labtax pr extract" in r]
+        if extract:
+            late = [r for r in runs[extract[0] :] if "pip install" in r]
+            if late:
+                found.append(f"job {name}: installs after extracting pull request files")
+    return found
+
+
+RULES: list[Rule] = [
+    top_permissions_empty,
+    per_job_permissions,
+    checkout_without_credentials,
+    actions_pinned_with_version_comment,
+    no_expressions_in_run,
+    no_pull_request_target,
+    pull_request_runs_have_no_secrets_or_writes,
+    secrets_only_behind_the_teacher_environment,
+    workflow_run_runs_default_branch_code,
+    caps_on_every_run,
+    install_before_pull_request_data,
+]
+
+
+def test_the_workflows_exist():
+    names = {f.name for f in FILES}
+    assert {"validate.yml", "generate-request.yml", "generate.yml", "publish.yml"} <= names
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.__name__)
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_every_workflow_follows_every_rule(path: Path, rule: Rule):
+    text = path.read_text(encoding="utf-8")
+    assert rule(load(text), text.splitlines()) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Specific promises of particular workflows
+
+
+def workflow(name: str) -> Workflow:
+    return load((WORKFLOWS / name).read_text(encoding="utf-8"))
+
+
+def test_validate_token_is_read_only():
+    for _, job in jobs(workflow("validate.yml")):
+        assert dict(job["permissions"]) == {"contents": "read"}
+
+
+def test_stage_one_uploads_only_the_request():
+    wf = workflow("generate-request.yml")
+    assert triggers(wf) == {"pull_request"}
+    uploads = [
+        s for _, s in steps(wf) if str(s.get("uses", "")).startswith("actions/upload-artifact@")
+    ]
+    assert len(uploads) == 1
+    assert str(uploads[0]["with"]["path"]).endswith("/labtax-request/request.json")
+
+
+def test_stage_two_is_gated_and_binds_the_run_to_the_pull_request():
+    wf = workflow("generate.yml")
+    assert triggers(wf) == {"workflow_run"}
+    assert list(wf["on"]["workflow_run"]["workflows"]) == [workflow("generate-request.yml")["name"]]
+    all_runs = "\n".join(str(s.get("run", "")) for _, s in steps(wf))
+    for step in (
+        "labtax pr check-head",
+        "labtax pr fetch",
+        "labtax pr extract",
+        "labtax generate --changed",
+        "labtax diff",
+        "labtax pr comment",
+    ):
+        assert step in all_runs
+    generate = wf["jobs"]["generate"]
+    assert generate["environment"] == TEACHER_ENVIRONMENT
+    assert "pull-requests" not in wf["jobs"]["comment"].get("environment", "")
+    assert dict(wf["jobs"]["comment"]["permissions"]) == {"pull-requests": "write"}
+    caches = [s for s in generate["steps"] if str(s.get("uses", "")).startswith("actions/cache@")]
+    assert caches
+    assert caches[0]["with"]["path"] == ".labtax/cache"
+    key_steps = [s for s in generate["steps"] if SECRET.search(dumps(s))]
+    assert len(key_steps) == 1
+    assert "labtax generate" in key_steps[0]["run"]
+
+
+def test_publish_runs_on_main_and_opens_a_pull_request():
+    wf = workflow("publish.yml")
+    assert list(wf["on"]["push"]["branches"]) == ["main"]
+    runs = "\n".join(str(s.get("run", "")) for _, s in steps(wf))
+    assert "labtax generate --changed" in runs
+    assert "labtax pr publish" in runs
+
+
+# ---------------------------------------------------------------------------------------------
+# Every rule can fail
+
+
+BAD = """\
+name: bad
+on:
+  pull_request_target:
+  workflow_run:
+    workflows: [x]
+    types: [completed]
+env:
+  KEY: ${{ secrets.KEY }}
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    permissions: write-all
+    env:
+      TOKEN: ${{ secrets.TOKEN }}
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          ref: ${{ github.event.pull_request.head.sha }}
+      - uses: actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065
+      - run: labtax pr extract --out .
+      - run: echo "${{ github.event.pull_request.title }}" && pip install .
+      - run: labtax generate --changed
+"""
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.__name__)
+def test_each_rule_catches_a_bad_workflow(rule: Rule):
+    assert rule(load(BAD), BAD.splitlines()), f"{rule.__name__} found nothing in a bad workflow"
+
+
+def test_pull_request_rule_catches_secrets_and_writes():
+    bad = (
+        "on: pull_request\npermissions: {}\njobs:\n  j:\n    runs-on: x\n"
+        "    permissions:\n      contents: write\n    steps:\n"
+        "      - run: echo hi\n        env:\n          K: ${{ secrets.K }}\n"
+    )
+    found = pull_request_runs_have_no_secrets_or_writes(load(bad), bad.splitlines())
+    assert len(found) == 2

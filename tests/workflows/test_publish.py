@@ -1,0 +1,65 @@
+"""`labtax pr publish`: the merged taxonomy's generated data, proposed as a pull request."""
+
+from __future__ import annotations
+
+import base64
+
+GEN = "generated/compositional_skills/poetry/haiku"
+
+
+def objects_of(fake, kind: str) -> list[dict]:
+    return [o for o in fake.objects.values() if o["kind"] == kind]
+
+
+def test_publishes_changed_generated_files_as_one_commit_and_pull_request(
+    kit, repo, fake_github, github_env
+):
+    kit.write(repo, f"{GEN}/samples.jsonl", '{"id": "a"}\n')
+    kit.write(repo, f"{GEN}/stale.jsonl", "old\n")
+    head = kit.commit_all(repo, "data")
+    kit.write(repo, f"{GEN}/samples.jsonl", '{"id": "a"}\n{"id": "b"}\n')  # modified
+    kit.write(repo, f"{GEN}/manifest.json", "{}\n")  # untracked: new
+    (repo / f"{GEN}/stale.jsonl").unlink()  # deleted
+    kit.write(repo, "taxonomy/notes.md", "not generated data\n")
+
+    code, out, err = kit.run("pr", "publish", "--branch", "labtax/generated")
+
+    assert code == 0, err
+    assert "opened pull request #900" in out
+    blobs = sorted(base64.b64decode(b["content"]) for b in objects_of(fake_github, "blobs"))
+    assert blobs == [b'{"id": "a"}\n{"id": "b"}\n', b"{}\n"]
+    (tree,) = objects_of(fake_github, "trees")
+    assert [(e["path"], e["sha"] is None) for e in tree["tree"]] == [
+        (f"{GEN}/manifest.json", False),
+        (f"{GEN}/samples.jsonl", False),
+        (f"{GEN}/stale.jsonl", True),
+    ]
+    (commit,) = objects_of(fake_github, "commits")
+    assert commit["parents"] == [head]
+    assert fake_github.refs["refs/heads/labtax/generated"]
+    assert fake_github.opened[0]["base"] == "main"
+    assert fake_github.opened[0]["head"] == "labtax/generated"
+
+    # A second merge: the branch is moved and the open pull request reused.
+    kit.write(repo, f"{GEN}/manifest.json", '{"v": 2}\n')
+    code, out, err = kit.run("pr", "publish", "--branch", "labtax/generated")
+    assert code == 0, err
+    assert "updated pull request #900" in out
+    assert len(fake_github.opened) == 1
+    assert any(
+        m == "PATCH" and "git/refs/heads/labtax/generated" in p for m, p, _ in fake_github.requests
+    )
+
+
+def test_nothing_to_publish_makes_no_api_call(kit, repo, fake_github, github_env):
+    code, out, err = kit.run("pr", "publish")
+    assert code == 0, err
+    assert "nothing to publish" in out
+    assert fake_github.requests == []
+
+
+def test_branch_names_are_checked(kit, repo, github_env):
+    for bad in ("-f", "a..b", "x; rm -rf /", "refs/heads/x.lock"):
+        code, _, err = kit.run("pr", "publish", "--branch", bad)
+        assert code == 2, bad
+        assert "not a plain branch name" in err

@@ -1,0 +1,120 @@
+"""A content-addressed store of teacher answers, so a rerun with unchanged inputs makes no calls.
+
+An entry is keyed by the sha256 of the canonical JSON of everything that changes the answer (model,
+messages, sampling parameters) and holds the text with its token and cost figures, so a cached rerun
+reproduces the same manifest. Files live at `<dir>/<ab>/<cdef...>.json`; each is written to a
+temporary file and renamed into place, so a run killed mid-write never leaves a torn entry. An entry
+that does not read back cleanly is treated as missing and overwritten by the next answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# Bumped when the entry layout or the key material changes, so old entries are simply not found.
+CACHE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One teacher answer as stored: the text and what producing it cost."""
+
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float | None
+
+
+def canonical_json(value: object) -> str:
+    """The one serialisation hashed for keys: sorted keys, no whitespace, UTF-8 kept as is."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def request_key(request: Mapping[str, Any]) -> str:
+    """The cache key of a request: sha256 hex over the canonical JSON of the request and format."""
+    material = canonical_json({"format": CACHE_FORMAT, "request": request})
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+class ResponseCache:
+    """Teacher answers on disk, addressed by `request_key`."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._made: set[Path] = set()
+        self._serial = itertools.count()
+
+    def path_for(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key[2:]}.json"
+
+    def get(self, key: str) -> Answer | None:
+        """The stored answer for `key`, or None when absent, unreadable or not a valid entry."""
+        try:
+            raw = self.path_for(key).read_bytes()
+        except OSError:
+            return None
+        try:
+            entry = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return None
+        return _answer_from(entry, key)
+
+    def put(self, key: str, answer: Answer) -> None:
+        """Store `answer` under `key`, replacing whatever was there, atomically."""
+        entry = {
+            "completion_tokens": answer.completion_tokens,
+            "cost_usd": answer.cost_usd,
+            "format": CACHE_FORMAT,
+            "key": key,
+            "prompt_tokens": answer.prompt_tokens,
+            "text": answer.text,
+        }
+        target = self.path_for(key)
+        if target.parent not in self._made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(target.parent)
+        data = (canonical_json(entry) + "\n").encode("utf-8")
+        # Unique per process and write, so concurrent writers of one key never share a temp file.
+        tmp = target.with_name(f".{target.stem}.{os.getpid()}.{next(self._serial)}.tmp")
+        try:
+            # No fsync: the rename protects against a killed process, which is the failure we
+            # promise to survive; syncing every entry would cost more than the calls it saves.
+            with tmp.open("xb") as handle:
+                handle.write(data)
+            tmp.replace(target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+
+
+def _answer_from(entry: object, key: str) -> Answer | None:
+    if (
+        not isinstance(entry, dict)
+        or entry.get("format") != CACHE_FORMAT
+        or entry.get("key") != key
+    ):
+        return None
+    text = entry.get("text")
+    prompt = entry.get("prompt_tokens")
+    completion = entry.get("completion_tokens")
+    cost = entry.get("cost_usd")
+    if not isinstance(text, str) or not _is_count(prompt) or not _is_count(completion):
+        return None
+    assert isinstance(prompt, int)  # noqa: S101 - narrowing for the type checker
+    assert isinstance(completion, int)  # noqa: S101
+    if cost is not None and (isinstance(cost, bool) or not isinstance(cost, int | float)):
+        return None
+    return Answer(text, prompt, completion, None if cost is None else float(cost))
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

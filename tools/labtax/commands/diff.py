@@ -1,0 +1,171 @@
+"""`labtax diff`: compare generated data between a base and a head (refs, worktree, directories)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from labtax import datadiff
+from labtax.commands._options import base_option, project, taxonomy_option
+from labtax.config import Config
+from labtax.errors import EXIT_OK, LabtaxError, Location, UsageError
+from labtax.render import datadiff_json, datadiff_markdown
+
+FULL_MARKDOWN = "data-diff.md"
+FULL_JSON = "data-diff.json"
+WORKTREE = "working tree"
+
+
+@click.command(name="diff")
+@base_option
+@click.option("--head", "head", default=None, metavar="REF", help="Head ref (default: worktree).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "text", "json"]),
+    default="markdown",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=2_000),
+    default=datadiff_markdown.DEFAULT_MAX_CHARS,
+    show_default=True,
+    help="Size cap of the markdown report (GitHub rejects comments over 65,536 characters).",
+)
+@click.option(
+    "--samples",
+    type=click.IntRange(min=0),
+    default=datadiff_markdown.DEFAULT_SAMPLES,
+    show_default=True,
+    help="Example samples shown per leaf and kind of change.",
+)
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help=f"Also write the full report ({FULL_MARKDOWN}, {FULL_JSON}) here, e.g. for an artifact.",
+)
+@taxonomy_option
+@click.argument("dirs", nargs=-1, type=click.Path(path_type=Path), metavar="[OLD_DIR NEW_DIR]")
+def command(
+    *,
+    base: str | None,
+    head: str | None,
+    fmt: str,
+    max_chars: int,
+    samples: int,
+    output_dir: Path | None,
+    taxonomy: Path | None,
+    dirs: tuple[Path, ...],
+) -> int:
+    """Show a reviewable diff of generated data.
+
+    Compares generated/ at the merge base of --base and HEAD with the working tree (or --head),
+    or two generated/ directories given as OLD_DIR NEW_DIR.
+    """
+    diff = _compute(base, head, taxonomy, dirs)
+    if output_dir is not None:
+        _write_reports(diff, output_dir)
+    capped = datadiff_markdown.render(diff, samples=samples, max_chars=max_chars)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        _append(Path(summary_file), capped)
+    if fmt == "json":
+        click.echo(datadiff_json.render(diff), nl=False)
+    elif fmt == "text":
+        from labtax.render import datadiff_text  # noqa: PLC0415 - rich only for this format
+
+        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        width = shutil.get_terminal_size((100, 24)).columns
+        click.echo(datadiff_text.render(diff, samples=samples, color=color, width=width), nl=False)
+    else:
+        click.echo(capped, nl=False)
+    return EXIT_OK
+
+
+def _compute(
+    base: str | None, head: str | None, taxonomy: Path | None, dirs: tuple[Path, ...]
+) -> datadiff.DataDiff:
+    if dirs:
+        if len(dirs) != 2:
+            raise UsageError("pass two directories (OLD_DIR NEW_DIR) or none")
+        if base or head:
+            raise UsageError("--base and --head compare git refs; they cannot be used with dirs")
+        old_dir, new_dir = (_existing_dir(d) for d in dirs)
+        return datadiff.diff_datasets(
+            datadiff.load_directory(old_dir),
+            datadiff.load_directory(new_dir),
+            base=old_dir.as_posix(),
+            head=new_dir.as_posix(),
+        )
+    config = project(taxonomy)
+    return _compare_refs(config, base, head)
+
+
+def _compare_refs(config: Config, base: str | None, head: str | None) -> datadiff.DataDiff:
+    base_sha = datadiff.resolve_base(config, base, head or "HEAD")
+    old = datadiff.load_commit(config, base_sha)
+    if head is None:
+        return datadiff.diff_datasets(
+            old, datadiff.load_worktree(config), base=base_sha, head=WORKTREE
+        )
+    new = datadiff.load_commit(config, head)
+    return datadiff.diff_datasets(old, new, base=base_sha, head=head)
+
+
+def _existing_dir(path: Path) -> Path:
+    if not path.is_dir():
+        raise LabtaxError(
+            "not a directory",
+            hint="pass two generated/ directories: OLD_DIR NEW_DIR",
+            location=Location(path.as_posix()),
+        )
+    return path
+
+
+def _write_reports(diff: datadiff.DataDiff, directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LabtaxError(
+            f"cannot create the output directory: {exc.strerror or exc}",
+            location=Location(directory.as_posix()),
+        ) from exc
+    full = datadiff_markdown.render(diff, samples=None, max_chars=None, field_chars=None)
+    _write_atomic(directory / FULL_MARKDOWN, full)
+    _write_atomic(directory / FULL_JSON, datadiff_json.render(diff))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    temp: Path | None = None
+    try:
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+        ) as handle:
+            temp = Path(handle.name)
+            handle.write(text)
+        temp.replace(path)
+    except OSError as exc:
+        if temp is not None:
+            temp.unlink(missing_ok=True)
+        raise LabtaxError(
+            f"cannot write: {exc.strerror or exc}", location=Location(path.as_posix())
+        ) from exc
+
+
+def _append(path: Path, text: str) -> None:
+    try:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(text if text.endswith("\n") else text + "\n")
+    except OSError as exc:
+        raise LabtaxError(
+            f"cannot append to GITHUB_STEP_SUMMARY: {exc.strerror or exc}",
+            location=Location(path.as_posix()),
+        ) from exc

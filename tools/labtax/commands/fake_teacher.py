@@ -1,0 +1,90 @@
+"""`labtax fake-teacher`: run the offline stand-in teacher server until interrupted."""
+
+from __future__ import annotations
+
+import click
+
+from labtax import fake_teacher
+from labtax.errors import EXIT_OK, LabtaxError
+
+
+@click.command("fake-teacher")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0: pick a free one; the URL is printed).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option(
+    "--latency-ms",
+    type=click.FloatRange(0),
+    default=0.0,
+    show_default=True,
+    help="Delay added to every answer, to imitate a real model.",
+)
+@click.option(
+    "--fault-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of requests answered with an injected fault (429, 500, hang, ...).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Varies the canned answers; the same seed gives the same answers.",
+)
+@click.option(
+    "--hang-s",
+    type=click.FloatRange(0),
+    default=30.0,
+    show_default=True,
+    help="How long an injected hang lasts before the connection is dropped.",
+)
+@click.option(
+    "--retry-after-s",
+    type=click.FloatRange(0),
+    default=1.0,
+    show_default=True,
+    help="Retry-After sent with injected 429 answers.",
+)
+def command(
+    *,
+    port: int,
+    host: str,
+    latency_ms: float,
+    fault_rate: float,
+    seed: int,
+    hang_s: float,
+    retry_after_s: float,
+) -> int:
+    """Serve an OpenAI-compatible OFFLINE STAND-IN for a teacher model (not a model)."""
+
+    def announce(banner: str) -> None:
+        click.echo(banner, err=True)
+        # The URL alone on stdout, so scripts using --port 0 can pick it up.
+        click.echo(banner.rsplit("Listening on ", 1)[1].split(" ", 1)[0])
+
+    try:
+        fake_teacher.serve(
+            host,
+            port,
+            latency_ms,
+            fault_rate,
+            seed=seed,
+            hang_s=hang_s,
+            retry_after_s=retry_after_s,
+            announce=announce,
+        )
+    except OSError as exc:
+        raise LabtaxError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+            hint="pick another --port (0 chooses a free one)",
+        ) from exc
+    except KeyboardInterrupt:
+        click.echo("fake-teacher stopped", err=True)
+    return EXIT_OK

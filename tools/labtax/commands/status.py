@@ -1,0 +1,58 @@
+"""`labtax status`: leaves whose generated data is missing or stale (exit 1 when any)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from labtax import dataset
+from labtax.commands._options import project, taxonomy_option
+from labtax.errors import EXIT_FINDINGS, EXIT_OK
+
+
+@click.command("status")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--all", "show_all", is_flag=True, help="Also list leaves whose data is fresh.")
+@taxonomy_option
+def command(output_format: str, show_all: bool, taxonomy: Path | None) -> int:
+    """List leaves whose data is missing or stale (inputs changed since it was generated).
+
+    Data left behind by a deleted leaf is listed as orphaned. Exits 1 when anything needs
+    `labtax generate`, 0 when all data is up to date.
+    """
+    config = project(taxonomy)
+    states = dataset.statuses(config)
+    pending = [s for s in states if s.state != "fresh"]
+    shown = states if show_all else pending
+    if output_format == "json":
+        counts: dict[str, int] = {}
+        for item in states:
+            counts[item.state] = counts.get(item.state, 0) + 1
+        document = {
+            "leaves": [
+                {"detail": s.detail, "leaf": s.leaf_id, "path": s.path, "state": s.state}
+                for s in shown
+            ],
+            "summary": dict(sorted(counts.items())),
+        }
+        click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
+    else:
+        for item in shown:
+            detail = f"  ({item.detail})" if item.detail else ""
+            click.echo(f"{item.state:<9} {item.leaf_id}{detail}")
+        fresh = len(states) - len(pending)
+        click.echo(
+            f"{len(pending)} need generation, {fresh} up to date"
+            + ("; run `labtax generate` to bring them up to date" if pending else ""),
+            err=True,
+        )
+    return EXIT_FINDINGS if pending else EXIT_OK

@@ -1,0 +1,44 @@
+"""`labtax tree`: the taxonomy as a tree with per-leaf seeds, kept samples and data freshness."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from labtax import coverage
+from labtax.commands._options import project, taxonomy_option
+from labtax.errors import EXIT_FINDINGS, EXIT_OK
+
+
+@click.command(name="tree")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@taxonomy_option
+def command(*, fmt: str, taxonomy: Path | None) -> int:
+    """Show the taxonomy with per-leaf coverage: seeds, kept samples, rejection rate, freshness.
+
+    Exits 1 when a leaf or its generated data cannot be read (the tree is still shown).
+    """
+    config = project(taxonomy)
+    tree = coverage.build_tree(coverage.coverage(config))
+    if fmt == "json":
+        document = {"labtax_tree": 1, **tree.as_dict()}
+        click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True))
+    else:
+        from labtax.render import coverage_text  # noqa: PLC0415 - rich only for this format
+
+        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+        width = shutil.get_terminal_size((100, 24)).columns
+        click.echo(coverage_text.render(tree, color=color, width=width), nl=False)
+    return EXIT_FINDINGS if tree.has_problems else EXIT_OK

@@ -1,0 +1,198 @@
+"""Per-leaf coverage of the taxonomy: seed examples, kept samples, rejections and data freshness.
+
+The taxonomy is folded into a tree whose inner nodes total their subtree, so a curator sees at a
+glance which branches are thin. Problems (a leaf that does not load, damaged generated data) are
+recorded on the leaf rather than raised, so one bad file does not hide the rest of the overview.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from labtax import datadiff, dataset, leaves
+from labtax.config import Config
+from labtax.errors import LabtaxError, Location
+
+LEAF_FILE = "qna.yaml"
+DataStatus = Literal["fresh", "stale", "missing", "invalid", "orphaned"]
+STATUSES: tuple[DataStatus, ...] = ("fresh", "stale", "missing", "invalid", "orphaned")
+
+
+@dataclass(frozen=True)
+class LeafCoverage:
+    leaf_id: str
+    path: str  # the qna.yaml (or, for orphaned data, the data directory), project-relative
+    kind: str | None
+    seeds: int
+    kept: int
+    rejected: int
+    status: DataStatus
+    problem: str | None = None  # a located message when the leaf or its data cannot be read
+
+    @property
+    def rejection_rate(self) -> float | None:
+        return datadiff.rate(self.rejected, self.kept)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "leaf_id": self.leaf_id,
+            "path": self.path,
+            "kind": self.kind,
+            "seeds": self.seeds,
+            "kept": self.kept,
+            "rejected": self.rejected,
+            "rejection_rate": self.rejection_rate,
+            "status": self.status,
+            "problem": self.problem,
+        }
+
+
+@dataclass(frozen=True)
+class TreeNode:
+    name: str
+    path: str  # the node's path relative to the taxonomy root; "" for the root
+    children: tuple[TreeNode, ...]
+    leaf: LeafCoverage | None
+
+    def leaves(self) -> Iterable[LeafCoverage]:
+        if self.leaf is not None:
+            yield self.leaf
+        for child in self.children:
+            yield from child.leaves()
+
+    def totals(self) -> dict[str, Any]:
+        every = list(self.leaves())
+        # Orphaned data belongs to no leaf: it is listed, but it does not cover the taxonomy.
+        items = [i for i in every if i.status != "orphaned"]
+        kept = sum(i.kept for i in items)
+        rejected = sum(i.rejected for i in items)
+        statuses = Counter(i.status for i in every)
+        return {
+            "leaves": len(items),
+            "seeds": sum(i.seeds for i in items),
+            "kept": kept,
+            "rejected": rejected,
+            "rejection_rate": datadiff.rate(rejected, kept),
+            "status": {s: statuses[s] for s in STATUSES if statuses[s]},
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "path": self.path,
+            "totals": self.totals(),
+            "leaf": self.leaf.as_dict() if self.leaf else None,
+            "children": [child.as_dict() for child in self.children],
+        }
+
+    @property
+    def has_problems(self) -> bool:
+        return any(leaf.problem for leaf in self.leaves())
+
+
+def coverage(config: Config) -> list[LeafCoverage]:
+    """Every leaf of the taxonomy, plus generated data whose leaf no longer exists, by leaf id."""
+    found: dict[str, LeafCoverage] = {}
+    for path in leaves.discover(config):
+        if path.name == LEAF_FILE:
+            item = _leaf_coverage(config, path)
+            found[item.leaf_id] = item
+    for leaf_id in _data_dirs(config.generated):
+        if leaf_id not in found:
+            found[leaf_id] = _orphan(config, leaf_id)
+    return [found[k] for k in sorted(found)]
+
+
+def _leaf_coverage(config: Config, path: Path) -> LeafCoverage:
+    rel = config.rel(path)
+    leaf_id = leaves.leaf_id_of(config, path) or path.parent.as_posix()
+    try:
+        leaf = leaves.load_file(config, path)
+    except leaves.LoadProblem as problem:
+        where = f"{rel}:{problem.line}:{problem.col or 1}" if problem.line else rel
+        return LeafCoverage(leaf_id, rel, None, 0, 0, 0, "invalid", f"{where}: {problem.message}")
+    seeds = leaf.data.get("seed_examples")
+    count = len(seeds) if isinstance(seeds, list) else 0
+    try:
+        data = _read_data(config, leaf_id)
+    except LabtaxError as exc:
+        return LeafCoverage(leaf_id, rel, leaf.kind.value, count, 0, 0, "invalid", exc.render())
+    status: DataStatus = dataset.freshness(config, leaf)
+    kept = len(data.samples) if data else 0
+    rejected = len(data.rejected) if data else 0
+    return LeafCoverage(leaf_id, rel, leaf.kind.value, count, kept, rejected, status)
+
+
+def _orphan(config: Config, leaf_id: str) -> LeafCoverage:
+    rel = config.rel(config.generated / leaf_id)
+    try:
+        data = _read_data(config, leaf_id)
+    except LabtaxError as exc:
+        return LeafCoverage(leaf_id, rel, None, 0, 0, 0, "orphaned", exc.render())
+    kept = len(data.samples) if data else 0
+    rejected = len(data.rejected) if data else 0
+    kind = data.manifest.kind if data and data.manifest else None
+    return LeafCoverage(leaf_id, rel, kind, 0, kept, rejected, "orphaned")
+
+
+def _read_data(config: Config, leaf_id: str) -> datadiff.LeafData | None:
+    directory = config.generated / leaf_id
+    if not directory.is_dir() or directory.is_symlink():
+        return None
+    files: dict[str, bytes] = {}
+    for name in datadiff.DATA_FILES:
+        path = directory / name
+        if path.is_file() and not path.is_symlink():
+            try:
+                files[name] = path.read_bytes()
+            except OSError as exc:
+                raise LabtaxError(
+                    f"cannot read: {exc.strerror or exc}", location=Location(config.rel(path))
+                ) from exc
+    if not files:
+        return None
+    return datadiff.parse_leaf(leaf_id, files, config.rel(directory))
+
+
+def _data_dirs(generated: Path) -> list[str]:
+    """Leaf ids under `generated/` that hold data files (symlinks are never followed)."""
+    if not generated.is_dir():
+        return []
+    found: set[str] = set()
+    stack = [generated]
+    while stack:
+        current = stack.pop()
+        for entry in current.iterdir():
+            if entry.name.startswith(".") or entry.is_symlink():
+                continue
+            if entry.is_dir():
+                stack.append(entry)
+            elif entry.name in datadiff.DATA_FILES:
+                found.add(entry.parent.relative_to(generated).as_posix())
+    found.discard(".")
+    return sorted(found)
+
+
+def build_tree(items: Iterable[LeafCoverage]) -> TreeNode:
+    """Fold leaf ids (`a/b/c`) into a tree; a leaf may also have leaves below it."""
+    root: dict[str, Any] = {}
+    for item in items:
+        node = root
+        for part in item.leaf_id.split("/"):
+            node = node.setdefault(part, {})
+        node[""] = item
+    return _node("", "", root)
+
+
+def _node(name: str, path: str, table: dict[str, Any]) -> TreeNode:
+    leaf = table.get("")
+    children = tuple(
+        _node(key, f"{path}/{key}" if path else key, value)
+        for key, value in sorted(table.items())
+        if key
+    )
+    return TreeNode(name, path, children, leaf if isinstance(leaf, LeafCoverage) else None)

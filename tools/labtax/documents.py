@@ -1,0 +1,278 @@
+"""A knowledge leaf's documents: read them, select files by pattern, cut them into chunks.
+
+Documents live either in a directory of this repository or in a git repository pinned at a commit.
+A remote repository is fetched once into `<cache>/documents/<hash of url>.git` (a bare repository)
+and files are read straight from the pinned commit's tree, so nothing is checked out and a second
+leaf, or a second run, pointing at the same repository costs no network.
+
+Chunks are whole paragraphs packed up to a token budget (estimated as characters / 4), so every
+chunk fits the teacher's context next to the prompt and the seed examples.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from labtax import gitio, inputs
+from labtax.config import Config
+from labtax.errors import LabtaxError, Location
+from labtax.leaves import Leaf
+
+CHARS_PER_TOKEN = 4
+MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
+DEFAULT_CONTEXT_TOKENS = 8192
+MAX_CHUNK_TOKENS = 1024
+MIN_CHUNK_TOKENS = 128
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One selected document file: its path inside the document root and its text."""
+
+    path: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of a document small enough for one prompt."""
+
+    source: str
+    index: int
+    text: str
+
+
+def estimate_tokens(text: str) -> int:
+    return (len(text) + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
+
+
+def chunk_budget(context_tokens: int, max_tokens: int, prompt_tokens: int) -> int:
+    """Tokens left for a chunk once the answer and the rest of the prompt are reserved."""
+    room = context_tokens - max_tokens - prompt_tokens
+    return max(MIN_CHUNK_TOKENS, min(MAX_CHUNK_TOKENS, room))
+
+
+# ---------------------------------------------------------------------------------------------
+# Selecting files
+
+
+@cache
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    """A glob as a regex over POSIX paths: `*` and `?` stay in one directory, `**` crosses them."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            end = pattern.find("]", i + 1)
+            if end > i:
+                body = pattern[i + 1 : end].replace("\\", "\\\\")
+                out.append("[^" + body[1:] + "]" if body.startswith("!") else f"[{body}]")
+                i = end + 1
+                continue
+            out.append(re.escape(char))
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return re.compile("".join(out))
+
+
+def select(paths: Iterable[str], patterns: Sequence[str]) -> list[str]:
+    """The relative POSIX paths matching any pattern, sorted; a leading `./` or `/` is ignored."""
+    regexes = [_pattern_regex(p.strip().lstrip("/").removeprefix("./")) for p in patterns]
+    return sorted(p for p in paths if any(r.fullmatch(p) for r in regexes))
+
+
+def _local_files(root: Path) -> list[str]:
+    base = root.resolve()
+    found = []
+    for path in base.rglob("*"):
+        if any(part.startswith(".") for part in path.relative_to(base).parts):
+            continue
+        # A symlink must not lead a leaf's documents outside their directory.
+        if path.is_file() and path.resolve().is_relative_to(base):
+            found.append(path.relative_to(base).as_posix())
+    return found
+
+
+def _decode(raw: bytes, where: str) -> str | None:
+    if b"\x00" in raw:
+        return None  # binary (a PDF, an image): not text the teacher can read
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LabtaxError(
+            f"document {where} is not valid UTF-8 text",
+            hint="convert the document to UTF-8 Markdown or plain text",
+        ) from exc
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+class DocumentStore:
+    """Reads documents for the leaves of one run, fetching each remote repository at most once."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def files(self, leaf: Leaf) -> list[SourceFile]:
+        """The leaf's selected document files, in path order; an error when none are found."""
+        ref = inputs.document_ref(self.config, leaf)
+        if ref is None:
+            raise LabtaxError(
+                "knowledge leaf has no document to generate from",
+                hint="add document: {repo, commit, patterns} to the leaf",
+                location=Location(leaf.path),
+            )
+        if ref.local_dir is not None:
+            found = await asyncio.to_thread(self._read_local, ref.local_dir, ref.patterns, leaf)
+        else:
+            lock = self._locks.setdefault(ref.repo, asyncio.Lock())
+            async with lock:
+                mirror = await asyncio.to_thread(
+                    fetch_repository, self.config, ref.repo, ref.commit
+                )
+            found = await asyncio.to_thread(self._read_git, mirror, ref.commit, ref.patterns, leaf)
+        if not found:
+            raise LabtaxError(
+                f"no document file matches the patterns {list(ref.patterns)} in {ref.repo}",
+                hint="fix document.patterns (globs relative to the document repository's root)",
+                location=Location(leaf.path, *leaf.positions.of_value(("document", "patterns"))),
+            )
+        return found
+
+    def _read_local(self, root: Path, patterns: Sequence[str], leaf: Leaf) -> list[SourceFile]:
+        if not root.is_dir():
+            raise LabtaxError(
+                f"document directory {self.config.rel(root)} does not exist",
+                hint="fix document.repo, or add the documents to the repository",
+                location=Location(leaf.path, *leaf.positions.of_value(("document", "repo"))),
+            )
+        out = []
+        for rel in select(_local_files(root), patterns):
+            path = root / rel
+            if path.stat().st_size > MAX_DOCUMENT_BYTES:
+                raise _too_large(self.config.rel(path))
+            text = _decode(path.read_bytes(), self.config.rel(path))
+            if text is not None:
+                out.append(SourceFile(rel, text))
+        return out
+
+    def _read_git(
+        self, mirror: Path, commit: str, patterns: Sequence[str], leaf: Leaf
+    ) -> list[SourceFile]:
+        entries = {e.path: e for e in gitio.ls_tree(commit, cwd=mirror) if e.kind == "blob"}
+        chosen = select(entries, patterns)
+        for path in chosen:
+            size = entries[path].size
+            if size is not None and size > MAX_DOCUMENT_BYTES:
+                raise _too_large(f"{path} at {commit}")
+        blobs = gitio.read_blobs(commit, chosen, cwd=mirror)
+        out = []
+        for path in chosen:
+            text = _decode(blobs.get(path, b""), f"{path} at {commit[:12]}")
+            if text is not None:
+                out.append(SourceFile(path, text))
+        return out
+
+
+def _too_large(where: str) -> LabtaxError:
+    return LabtaxError(
+        f"document {where} is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB",
+        hint="split the document, or narrow document.patterns",
+    )
+
+
+def mirror_path(config: Config, repo: str) -> Path:
+    """Where the bare mirror of `repo` lives in the cache."""
+    digest = hashlib.sha256(repo.encode("utf-8")).hexdigest()[:20]
+    return config.cache_dir / "documents" / f"{digest}.git"
+
+
+def fetch_repository(config: Config, repo: str, commit: str) -> Path:
+    """A bare repository in the cache holding `commit` of `repo`, fetched only when missing."""
+    mirror = mirror_path(config, repo)
+    gitio.fetch_document_repo(repo, commit, dest=mirror)
+    return mirror
+
+
+# ---------------------------------------------------------------------------------------------
+# Chunking
+
+
+def chunk(files: Sequence[SourceFile], max_tokens: int) -> list[Chunk]:
+    """Paragraph-packed chunks of at most `max_tokens` (estimated), never spanning two files."""
+    limit = max(1, max_tokens) * CHARS_PER_TOKEN
+    out: list[Chunk] = []
+    for source in files:
+        pieces = [p.strip() for p in _PARAGRAPH_BREAK.split(source.text) if p.strip()]
+        current: list[str] = []
+        size = 0
+        for piece in (part for p in pieces for part in _fit(p, limit)):
+            if current and size + 2 + len(piece) > limit:
+                out.append(Chunk(source.path, len(out), "\n\n".join(current)))
+                current, size = [], 0
+            size += len(piece) + (2 if current else 0)
+            current.append(piece)
+        if current:
+            out.append(Chunk(source.path, len(out), "\n\n".join(current)))
+    return out
+
+
+def _fit(paragraph: str, limit: int) -> list[str]:
+    """A paragraph longer than `limit` cut at sentence ends, then at spaces, then anywhere."""
+    if len(paragraph) <= limit:
+        return [paragraph]
+    parts: list[str] = []
+    current = ""
+    for sentence in _SENTENCE_END.split(paragraph):
+        for piece in _hard_split(sentence, limit):
+            if current and len(current) + 1 + len(piece) > limit:
+                parts.append(current)
+                current = piece
+            else:
+                current = f"{current} {piece}" if current else piece
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _hard_split(text: str, limit: int) -> list[str]:
+    out = []
+    while len(text) > limit:
+        cut = text.rfind(" ", 0, limit)
+        cut = cut if cut > 0 else limit
+        out.append(text[:cut].strip())
+        text = text[cut:].strip()
+    if text:
+        out.append(text)
+    return out
+
+
+def full_text(files: Sequence[SourceFile]) -> str:
+    """All document text, for filters that allow strings appearing in the leaf's documents."""
+    return "\n\n".join(f.text for f in files)

@@ -1,0 +1,132 @@
+"""Freeform skills: questions -> question judge -> answers -> pair rating (keep scores >= 2).
+
+`skill_round` is also the per-context step of grounded skills, which pass the context along.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from labtax.leaves import Leaf
+from labtax.pipelines import (
+    MIN_SCORE,
+    QUESTIONS_PER_CALL,
+    Caller,
+    Outcome,
+    Settings,
+    gather_all,
+    skill_examples,
+    split,
+    task_of,
+)
+from labtax.prompts import Example, format_examples, render
+from labtax.samples import (
+    Rejection,
+    Sample,
+    parse_answer,
+    parse_questions,
+    parse_rating,
+    parse_verdict,
+)
+
+USING_CONTEXT = " using the context in <context>"
+GROUNDING = " Every question must be about the context in <context> and answerable from it."
+
+
+async def run(leaf: Leaf, caller: Caller, settings: Settings) -> Outcome:
+    """Generate, judge, answer and rate `settings.samples` questions for a freeform skill leaf."""
+    return await skill_round(leaf, caller, skill_examples(leaf), settings.samples, None)
+
+
+async def skill_round(
+    leaf: Leaf,
+    caller: Caller,
+    examples: Sequence[Example],
+    count: int,
+    context: str | None,
+) -> Outcome:
+    """One round of the skill stages for `count` new questions (about `context`, when given)."""
+    task = task_of(leaf)
+    shown = format_examples(examples)
+    batches = split(count, QUESTIONS_PER_CALL)
+    extras = {"grounding": GROUNDING if context else "", "batches": str(len(batches))}
+    answers = await gather_all(
+        caller.ask(
+            "skill_questions",
+            render(
+                "skill_questions",
+                {"task": task, "examples": shown, "count": str(n), "context": context},
+                {**extras, "batch": str(i)},
+            ),
+        )
+        for i, n in enumerate(batches, 1)
+    )
+    questions: list[str] = []
+    rejected: list[Rejection] = []
+    blank = Sample(leaf.leaf_id, leaf.kind.value, context, "", "")
+    for asked, text in zip(batches, answers, strict=True):
+        parsed = parse_questions(text)
+        if parsed is None:
+            rejected.append(blank.reject("skill_questions", "unparseable", text))
+            continue
+        for question in parsed[:asked]:
+            if question in questions:
+                candidate = Sample(leaf.leaf_id, leaf.kind.value, context, question, "")
+                rejected.append(candidate.reject("skill_questions", "duplicate_question"))
+            else:
+                questions.append(question)
+    one = _Round(leaf, caller, task, shown, context)
+    results = await gather_all(one.question(q) for q in questions)
+    kept = tuple(r for r in results if isinstance(r, Sample))
+    rejected.extend(r for r in results if isinstance(r, Rejection))
+    return Outcome(kept, tuple(rejected))
+
+
+@dataclass(frozen=True)
+class _Round:
+    leaf: Leaf
+    caller: Caller
+    task: str
+    shown: str
+    context: str | None
+
+    def sample(self, question: str, answer: str = "", score: int | None = None) -> Sample:
+        return Sample(
+            self.leaf.leaf_id, self.leaf.kind.value, self.context, question, answer, score
+        )
+
+    async def question(self, question: str) -> Sample | Rejection:
+        """Judge, answer and rate one candidate question."""
+        task, context, ask = self.task, self.context, self.caller.ask
+        using = {"using_context": USING_CONTEXT if context else ""}
+        text = await ask(
+            "question_judge",
+            render("question_judge", {"task": task, "question": question, "context": context}),
+        )
+        verdict = parse_verdict(text)
+        if verdict is None:
+            return self.sample(question).reject("question_judge", "unparseable", text)
+        if verdict.reason is not None:
+            return self.sample(question).reject(
+                "question_judge", verdict.reason, verdict.explanation
+            )
+        sections = {"task": task, "examples": self.shown, "question": question, "context": context}
+        answer = parse_answer(await ask("skill_answer", render("skill_answer", sections, using)))
+        if not answer:
+            return self.sample(question).reject("skill_answer", "empty_answer")
+        text = await ask(
+            "pair_rating",
+            render(
+                "pair_rating",
+                {"task": task, "question": question, "answer": answer, "context": context},
+                using,
+            ),
+        )
+        rating = parse_rating(text)
+        if rating is None:
+            return self.sample(question, answer).reject("pair_rating", "unparseable", text)
+        rated = self.sample(question, answer, rating.score)
+        if rating.score < MIN_SCORE:
+            return rated.reject("pair_rating", "low_score", rating.explanation)
+        return rated

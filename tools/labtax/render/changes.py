@@ -1,0 +1,53 @@
+"""`labtax changed` output: one aligned line per change (text) or records (json)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from labtax.changes import Change, ChangeSet
+
+
+def text(changes: ChangeSet) -> str:
+    """`modified  taxonomy/x/qna.yaml  (inputs)`, one line per change, then the ignored files."""
+    lines = [_line(change) for change in changes.changes]
+    lines += [f"ignored   {item.path}  ({item.reason})" for item in changes.ignored]
+    return "".join(f"{line}\n" for line in lines)
+
+
+def summary(changes: ChangeSet) -> str:
+    """One line for stderr, so the list on stdout stays easy to pipe."""
+    count = len(changes.changes)
+    noun = "leaf" if count == 1 else "leaves"
+    line = f"{count} changed {noun} against {changes.base} (merge base {changes.merge_base[:12]})"
+    if changes.ignored:
+        line += f", {len(changes.ignored)} ignored"
+    return line
+
+
+def _line(change: Change) -> str:
+    reasons = f"({', '.join(change.reasons)})"
+    if change.status == "renamed":
+        similarity = "" if change.similarity is None else f" ({change.similarity}%)"
+        return f"renamed   {change.path} <- {change.old_path}{similarity}  {reasons}"
+    return f"{change.status:<9} {change.path}  {reasons}"
+
+
+def json_text(changes: ChangeSet) -> str:
+    """A JSON document: base, merge base, head, changes (with `needs_generation`) and ignored."""
+    document: dict[str, Any] = {
+        "base": changes.base,
+        "merge_base": changes.merge_base,
+        "head": changes.head,
+        "changes": [_record(change) for change in changes.changes],
+        "ignored": [asdict(item) for item in changes.ignored],
+    }
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _record(change: Change) -> dict[str, Any]:
+    record = asdict(change)
+    record["reasons"] = list(change.reasons)
+    record["needs_generation"] = change.needs_generation
+    return record

@@ -1,0 +1,15 @@
+"""A data diff as JSON: every leaf and every sample change, for tools and the report artifact."""
+
+from __future__ import annotations
+
+import json
+
+from labtax.datadiff import DataDiff
+
+SCHEMA_VERSION = 1
+
+
+def render(diff: DataDiff) -> str:
+    document = {"labtax_data_diff": SCHEMA_VERSION, **diff.as_dict()}
+    # ASCII escapes keep invisible and bidirectional characters visible in any viewer.
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True) + "\n"

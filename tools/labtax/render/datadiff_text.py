@@ -1,0 +1,185 @@
+"""A data diff for the terminal, drawn with rich (imported lazily: only this format needs it).
+
+Untrusted text is passed to rich as `Text` objects, never as markup, after control characters are
+escaped, so neither `[bold]` in an answer nor an ANSI escape from the teacher can style the screen.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+from labtax import sanitize
+from labtax.datadiff import DataDiff, LeafDiff, SampleChange, rate
+from labtax.render import figures
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.text import Text
+
+FIELD_CHARS = 600
+_STYLE = {
+    "new": "green",
+    "removed": "red",
+    "renamed": "cyan",
+    "changed": "yellow",
+    "unchanged": "dim",
+}
+_SIGN = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yellow")}
+
+
+def render(diff: DataDiff, *, samples: int = 3, color: bool = False, width: int = 100) -> str:
+    """The report as text (ANSI-coloured when `color`), laid out for a terminal `width` wide."""
+    from rich.console import Console  # noqa: PLC0415 - rich is imported only when text is asked for
+
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        no_color=not color,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        legacy_windows=False,
+    )
+    console.print(_summary(diff))
+    for line in _totals(diff):
+        console.print(_text(line))
+    for leaf in diff.touched:
+        console.print()
+        for part in _leaf(leaf, samples):
+            console.print(part)
+    if not diff.touched:
+        console.print("No generated data changed.")
+    return buffer.getvalue()
+
+
+def _text(*parts: tuple[str, str] | str) -> Text:
+    from rich.text import Text  # noqa: PLC0415 - see render()
+
+    return Text.assemble(*parts)
+
+
+def _summary(diff: DataDiff) -> RenderableType:
+    from rich.table import Table  # noqa: PLC0415 - see render()
+
+    s = diff.summary
+    table = Table(title="labtax data diff", title_justify="left", show_edge=False)
+    table.add_column("")
+    table.add_column("base", justify="right")
+    table.add_column("head", justify="right")
+    table.add_column("change", justify="right")
+    table.add_row(
+        "generated data",
+        _text(_side(diff.base)),
+        _text(_side(diff.head)),
+        "",
+    )
+    for label, old, new in (
+        ("leaves with data", s.leaves_old, s.leaves_new),
+        ("kept samples", s.kept_old, s.kept_new),
+        ("rejected samples", s.rejected_old, s.rejected_new),
+    ):
+        table.add_row(label, f"{old:,}", f"{new:,}", figures.delta(old, new))
+    table.add_row(
+        "rejection rate",
+        figures.percent(s.rejection_rate_old),
+        figures.percent(s.rejection_rate_new),
+        figures.points(s.rejection_rate_old, s.rejection_rate_new),
+    )
+    return table
+
+
+def _side(label: str) -> str:
+    """A commit as its short sha (terminals are narrow); anything else as given, made safe."""
+    if len(label) == 40 and all(c in "0123456789abcdef" for c in label):
+        return label[:12]
+    return sanitize.terminal(label, limit=60)
+
+
+def _totals(diff: DataDiff) -> list[str]:
+    s = diff.summary
+    statuses = ", ".join(f"{n} {st}" for st, n in s.by_status if n and st != "unchanged")
+    return [
+        f"leaves touched: {s.touched}" + (f" ({statuses})" if statuses else ""),
+        f"samples: +{s.samples_added} added, -{s.samples_removed} removed, "
+        f"~{s.samples_changed} changed",
+        f"teacher runs behind the new data: {figures.usage(s.usage, known=s.cost_known)}",
+    ]
+
+
+def _leaf(leaf: LeafDiff, samples: int) -> list[RenderableType]:
+    style = _STYLE[leaf.status]
+    title = _text(
+        (f"{leaf.status.upper():<9} ", f"bold {style}"),
+        (sanitize.terminal(leaf.leaf_id, limit=200), "bold"),
+    )
+    if leaf.old_leaf_id:
+        title.append(f"  (from {sanitize.terminal(leaf.old_leaf_id, limit=200)})", style="dim")
+    title.append(
+        f"  +{leaf.count('added')} -{leaf.count('removed')} ~{leaf.count('changed')}", style=style
+    )
+    parts: list[RenderableType] = [title]
+    parts += [_text("  ", line) for line in _facts(leaf)]
+    shown: dict[str, int] = {"added": 0, "removed": 0, "changed": 0}
+    for change in leaf.samples:
+        if shown[change.status] < samples:
+            shown[change.status] += 1
+            parts += _sample(change)
+    hidden = len(leaf.samples) - sum(shown.values())
+    if hidden:
+        parts.append(_text((f"  … {hidden} more sample change(s)", "dim")))
+    return parts
+
+
+def _facts(leaf: LeafDiff) -> list[str]:
+    lines = [
+        f"kept {leaf.kept_old} → {leaf.kept_new}, rejected {leaf.rejected_old} → "
+        f"{leaf.rejected_new}, rejection rate "
+        f"{figures.percent(rate(leaf.rejected_old, leaf.kept_old))} → "
+        f"{figures.percent(rate(leaf.rejected_new, leaf.kept_new))}"
+    ]
+    if leaf.rejected:
+        reasons = ", ".join(
+            f"{sanitize.terminal(r.reason, limit=60)} {r.old}→{r.new}" for r in leaf.rejected
+        )
+        lines.append(f"rejected by reason: {reasons}")
+    if leaf.model_changed:
+        lines.append(
+            f"teacher model changed: {sanitize.terminal(str(leaf.model_old), limit=120)} → "
+            f"{sanitize.terminal(str(leaf.model_new), limit=120)}"
+        )
+    if leaf.templates_changed:
+        names = ", ".join(sanitize.terminal(t, limit=60) for t in leaf.templates_changed)
+        lines.append(f"prompt templates changed: {names}")
+    if leaf.inputs_changed:
+        lines.append("leaf inputs changed since the base data was generated")
+    if leaf.status != "removed":
+        lines.append(f"run: {figures.usage(leaf.usage_new)}")
+    return lines
+
+
+def _sample(change: SampleChange) -> list[RenderableType]:
+    sign, style = _SIGN[change.status]
+    current = change.after or change.before
+    if current is None:
+        return []
+    out: list[RenderableType] = [
+        _text((f"  {sign} ", f"bold {style}"), (sanitize.terminal(current.id, limit=40), "dim"))
+    ]
+    if current.context is not None:
+        out.append(_field("context", current.context, "dim"))
+    out.append(_field("question", current.question, ""))
+    if change.status == "changed" and change.before is not None:
+        out.append(_field("before", change.before.answer, "red"))
+        out.append(_field("after", current.answer, "green"))
+    else:
+        out.append(_field("answer", current.answer, style))
+    return out
+
+
+def _field(label: str, value: str, style: str) -> Text:
+    body = sanitize.terminal(value, limit=FIELD_CHARS).replace("\n", "\n      ")
+    return _text((f"    {label}: ", "bold"), (body, style))

@@ -1,0 +1,29 @@
+"""Trailing spaces or tabs at the end of a line."""
+
+from __future__ import annotations
+
+from labtax.diagnostics import Diagnostic, Level
+from labtax.rules.subject import Subject, finding, softened
+
+ID = "yaml-trailing-space"
+LEVEL = Level.ERROR
+LEGACY_WARNING = True
+SUMMARY = "a line ends with spaces or tabs"
+HINT = "delete the trailing whitespace (`labtax fix` does it)"
+
+
+def check(subject: Subject) -> list[Diagnostic]:
+    if subject.text is None:
+        return []
+    level = softened(subject, LEVEL)
+    found = []
+    for number, line in enumerate(subject.text.split("\n"), start=1):
+        body = line[:-1] if line.endswith("\r") else line
+        stripped = body.rstrip(" \t")
+        if len(stripped) != len(body):
+            found.append(
+                finding(
+                    subject, (number, len(stripped) + 1), level, ID, "trailing whitespace", HINT
+                )
+            )
+    return found

@@ -1,0 +1,140 @@
+"""The validation pipeline: discover -> load -> schema -> rules -> sorted diagnostics.
+
+Each file is checked on its own, so a large tree is split across processes (one per core) while a
+small run stays in this process: starting workers costs more than checking a few files. Nothing
+but diagnostics outlives a file, so memory does not grow with the number of leaves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from labtax import leaves, schemas
+from labtax.config import BRANCHES, Config
+from labtax.diagnostics import Diagnostic, Level
+from labtax.leaves import Leaf, LeafKind, LoadProblem
+from labtax.rules import CHECKS, NAME_RULE
+from labtax.rules.subject import Subject
+
+# Below this many files one process is faster than starting workers.
+PARALLEL_MIN_FILES = 200
+_CHUNK = 64
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of a run: sorted diagnostics and how many files were checked."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    files: int
+
+
+def targets(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
+    """The files a run checks: those under `paths`, else the whole taxonomy."""
+    chosen = list(paths)
+    if not chosen:
+        # A dedicated taxonomy directory is walked whole, so a leaf outside the three branches is
+        # reported; a repository holding the branches at its root (InstructLab's layout) is not.
+        dedicated = config.taxonomy.resolve() != config.root.resolve()
+        chosen = [config.taxonomy] if dedicated else [config.taxonomy / b for b in BRANCHES]
+    return leaves.discover(config, chosen)
+
+
+def validate(config: Config, paths: Iterable[Path] = (), *, jobs: int | None = None) -> Report:
+    """Validate the files under `paths` (default: the taxonomy)."""
+    return validate_files(config, targets(config, paths), jobs=jobs)
+
+
+def validate_files(config: Config, files: Sequence[Path], *, jobs: int | None = None) -> Report:
+    """Validate exactly these files; `jobs` caps the worker processes (default: the cores)."""
+    workers = min(jobs or _cores(), max(1, len(files) // _CHUNK))
+    if workers > 1 and len(files) >= PARALLEL_MIN_FILES:
+        found = list(_parallel(config, files, workers))
+    else:
+        found = [d for file in files for d in check_file(config, file)]
+    return Report(tuple(sorted(set(found))), len(files))
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+_worker_config: Config | None = None
+
+
+def _init_worker(config: Config) -> None:
+    global _worker_config  # noqa: PLW0603 - per-process state set once by the pool initializer
+    _worker_config = config
+
+
+def _check_in_worker(file: Path) -> list[Diagnostic]:
+    if _worker_config is None:
+        raise RuntimeError("validation worker started without its configuration")
+    return check_file(_worker_config, file)
+
+
+def _parallel(config: Config, files: Sequence[Path], workers: int) -> Iterator[Diagnostic]:
+    methods = multiprocessing.get_all_start_methods()
+    # fork starts a worker in milliseconds with everything already imported.
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with context.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
+        for found in pool.imap_unordered(_check_in_worker, files, chunksize=_CHUNK):
+            yield from found
+
+
+def check_file(config: Config, file: Path) -> list[Diagnostic]:
+    """Every diagnostic for one file, in rule order (the caller sorts)."""
+    path = config.rel(file)
+    leaf_id = leaves.leaf_id_of(config, file)
+    bare = Subject(config, file, path, leaf_id, None, None, None)
+    misnamed = NAME_RULE.check(bare)
+    if misnamed:
+        return list(misnamed)
+    try:
+        text = leaves.decode(leaves.read_bytes(file, config.root, config.max_file_bytes))
+    except LoadProblem as problem:
+        return [_from_problem(path, problem)]
+    found: list[Diagnostic] = []
+    leaf: Leaf | None = None
+    version: int | None = None
+    try:
+        leaf = _load(path, leaf_id, text)
+    except LoadProblem as problem:
+        found.append(_from_problem(path, problem))
+    else:
+        version = schemas.effective_version(leaf.data)
+        found.extend(schemas.check(leaf))
+    subject = dataclasses.replace(bare, text=text, leaf=leaf, version=version)
+    for rule in CHECKS:
+        found.extend(rule(subject))
+    return found
+
+
+def _load(path: str, leaf_id: str | None, text: str) -> Leaf:
+    if leaf_id is not None and leaf_id.split("/", 1)[0] in BRANCHES:
+        return leaves.load_text(path, leaf_id, text)
+    # Outside the branches the kind cannot come from the path; like instructlab-schema, a leaf
+    # with a `document` is taken for knowledge.
+    leaf = leaves.load_text(path, leaf_id or ".", text)
+    kind = LeafKind.KNOWLEDGE if "document" in leaf.data else LeafKind.FREEFORM_SKILL
+    return dataclasses.replace(leaf, kind=kind)
+
+
+def _from_problem(path: str, problem: LoadProblem) -> Diagnostic:
+    return Diagnostic(
+        path,
+        max(problem.line, 1),
+        max(problem.col, 1),
+        Level.ERROR,
+        problem.rule,
+        problem.message,
+        problem.hint,
+    )

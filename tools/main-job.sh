@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The main job, as CI runs it for a pull request: validate -> changed leaves -> generate -> data diff.
+#
+# With no LABTAX_TEACHER_MODEL in the environment it starts `labtax fake-teacher`, an OFFLINE
+# STAND-IN that answers deterministically; it is not a model and its data is not training data.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+
+step "validate the taxonomy"
+labtax validate
+
+step "leaves changed against the base"
+labtax changed
+
+if [ -z "${LABTAX_TEACHER_MODEL:-}" ]; then
+  port=$(python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  step "no teacher configured: starting the offline fake teacher on 127.0.0.1:$port (a stand-in, not a model)"
+  labtax fake-teacher --port "$port" &
+  fake_pid=$!
+  trap 'kill "$fake_pid" 2>/dev/null || true' EXIT
+  export LABTAX_TEACHER_MODEL=openai/labtax-fake-teacher
+  export LABTAX_TEACHER_API_BASE="http://127.0.0.1:$port/v1"
+  export LABTAX_TEACHER_API_KEY=offline-stand-in
+  export LABTAX_CACHE_DIR="${LABTAX_CACHE_DIR:-.labtax/cache-fake-teacher}"
+  for _ in $(seq 50); do
+    python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/health', timeout=1)" 2>/dev/null && break
+    sleep 0.1
+  done
+fi
+
+step "generate data for changed leaves and for leaves whose data is missing or stale"
+labtax generate --changed
+labtax generate
+
+step "data diff against the base"
+labtax diff --format text
+
+step "coverage"
+labtax tree

@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import os
 import resource
+import socket
 import shutil
 import subprocess
 import sys
@@ -81,11 +82,12 @@ def throughput(work: Path, url: str, concurrency: int, leaves: int, samples: int
 def child_run(root: Path, env: dict[str, str]) -> tuple[float, float, str]:
     """Wall seconds, max RSS (MiB) and output of `labtax generate` in a fresh process."""
     code = (
-        "import resource, sys, time\n"
+        "import sys\n"
         "from labtax.cli import main\n"
         "rc = main(['generate'])\n"
-        "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "print(f'RSS_KIB={rss}', file=sys.stderr)\n"
+        # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across exec.
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
+        "print(f'RSS_KIB={hwm}', file=sys.stderr)\n"
         "sys.exit(rc)\n"
     )
     started = time.perf_counter()
@@ -101,6 +103,34 @@ def child_run(root: Path, env: dict[str, str]) -> tuple[float, float, str]:
     return elapsed, rss / 1024, done.stdout
 
 
+class Server:
+    """`labtax fake-teacher` in its own process, so serving never competes with the client."""
+
+    def __init__(self, latency_ms: int) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}/v1"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "labtax", "fake-teacher", "--port", str(port),
+             "--latency-ms", str(latency_ms)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise SystemExit("the fake teacher did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer leaves, for a smoke run")
@@ -111,7 +141,8 @@ def main() -> None:
     # litellm's import (seconds) is paid once here, not inside the timed runs.
     teacher._import_litellm()
     try:
-        server, url = fake_teacher.start_in_thread(latency_ms=200)
+        server = Server(200)
+        url = server.url
         try:
             print(f"throughput: {leaves} leaves, fake teacher latency 200 ms, 2 samples per leaf")
             for concurrency in (8, 32, 128):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,7 +35,7 @@ def git(cwd: Path, *args: str) -> str:
 
 
 @pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty git repository on branch `main`, with a `taxonomy/` dir; cwd is set to it."""
     root = tmp_path / "repo"
     root.mkdir()
@@ -44,4 +43,4 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     git(root, "config", "commit.gpgsign", "false")
     (root / "taxonomy").mkdir()
     monkeypatch.chdir(root)
-    yield root
+    return root

@@ -11,11 +11,26 @@ from labtax.cache import Answer, ResponseCache, request_key
 
 BASE = {
     "model": "openai/some-teacher",
-    "messages": [{"role": "system", "content": "labtax-stage: x"}, {"role": "user", "content": "hi"}],
+    "messages": [
+        {"role": "system", "content": "labtax-stage: x"},
+        {"role": "user", "content": "hi"},
+    ],
     "temperature": 0.7,
     "max_tokens": 1024,
     "seed": 42,
 }
+
+
+def entry(**changes: object) -> bytes:
+    good = {
+        "format": 1,
+        "key": "KEY",
+        "text": "x",
+        "prompt_tokens": 1,
+        "completion_tokens": 1,
+        "cost_usd": None,
+    }
+    return json.dumps({**good, **changes}).encode()
 
 
 def test_key_ignores_dict_order_and_is_sha256_hex():
@@ -35,7 +50,10 @@ def test_key_ignores_dict_order_and_is_sha256_hex():
         ("max_tokens", 512),
         ("seed", 7),
         ("messages", [{"role": "user", "content": "hi"}]),
-        ("messages", [{"role": "system", "content": "labtax-stage: x"}, {"role": "user", "content": "hi!"}]),
+        (
+            "messages",
+            [{"role": "system", "content": "labtax-stage: x"}, {"role": "user", "content": "hi!"}],
+        ),
     ],
 )
 def test_every_input_that_changes_the_answer_changes_the_key(field, value):
@@ -71,22 +89,16 @@ def test_missing_entry_is_none(tmp_path: Path):
     "content",
     [
         b"",
-        b"{\"text\": \"trunc",
+        b'{"text": "trunc',
         b"\xff\xfe not utf-8",
         b"[]",
         b"{}",
-        json.dumps({"format": 1, "key": "WRONG", "text": "x", "prompt_tokens": 1,
-                    "completion_tokens": 1, "cost_usd": None}).encode(),
-        json.dumps({"format": 1, "key": "KEY", "text": 3, "prompt_tokens": 1,
-                    "completion_tokens": 1, "cost_usd": None}).encode(),
-        json.dumps({"format": 1, "key": "KEY", "text": "x", "prompt_tokens": -1,
-                    "completion_tokens": 1, "cost_usd": None}).encode(),
-        json.dumps({"format": 1, "key": "KEY", "text": "x", "prompt_tokens": 1,
-                    "completion_tokens": True, "cost_usd": None}).encode(),
-        json.dumps({"format": 1, "key": "KEY", "text": "x", "prompt_tokens": 1,
-                    "completion_tokens": 1, "cost_usd": "free"}).encode(),
-        json.dumps({"format": 999, "key": "KEY", "text": "x", "prompt_tokens": 1,
-                    "completion_tokens": 1, "cost_usd": None}).encode(),
+        entry(key="WRONG"),
+        entry(text=3),
+        entry(prompt_tokens=-1),
+        entry(completion_tokens=True),
+        entry(cost_usd="free"),
+        entry(format=999),
     ],
 )
 def test_corrupt_entries_read_as_missing_and_are_rewritten(tmp_path: Path, content: bytes):

@@ -1,4 +1,4 @@
-"""The workflows pass GitHub's workflow JSON schema and zizmor (offline), and both checks can fail."""
+"""The workflows pass the GitHub workflow JSON schema and zizmor (offline); both checks can fail."""
 
 from __future__ import annotations
 

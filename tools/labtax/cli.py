@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 
 import click
@@ -21,7 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("labtax.commands.validate", "Validate taxonomy leaves (schema + lint rules)."),
     "fix": ("labtax.commands.fix", "Repair mechanical problems in leaves in place."),
     "changed": ("labtax.commands.changed", "List leaves changed against a base ref."),
-    "generate": ("labtax.commands.generate", "Generate synthetic data for leaves with the teacher."),
+    "generate": ("labtax.commands.generate", "Generate synthetic data with the teacher."),
     "status": ("labtax.commands.status", "List leaves whose generated data is missing or stale."),
     "diff": ("labtax.commands.diff", "Show a reviewable diff of generated data."),
     "tree": ("labtax.commands.tree", "Show the taxonomy with per-leaf coverage."),
@@ -67,10 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code
-    except click.exceptions.Abort:
-        click.echo("interrupted", err=True)
-        return EXIT_INTERRUPTED
-    except KeyboardInterrupt:
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("interrupted", err=True)
         return EXIT_INTERRUPTED
     except LabtaxError as exc:
@@ -83,8 +81,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _report_bug(exc: Exception) -> int:
     if os.environ.get("LABTAX_DEBUG"):
-        import traceback
-
         traceback.print_exception(exc)
     click.echo(
         f"labtax: internal error: {type(exc).__name__}: {exc}\n"

@@ -1,4 +1,4 @@
-"""Settings: `[tool.labtax]` in pyproject.toml (or a `labtax.toml`), flags, and `LABTAX_*` variables.
+"""Settings: `[tool.labtax]` in pyproject.toml (or `labtax.toml`), flags, `LABTAX_*` variables.
 
 Precedence, lowest first: built-in defaults, the file, command-line flags, the environment. The
 environment wins so CI and scripts can point labtax anywhere without editing files.
@@ -21,7 +21,7 @@ DEFAULT_MAX_FILE_BYTES = 1024 * 1024
 
 @dataclass(frozen=True)
 class TeacherConfig:
-    """How to reach the teacher model. Secrets never live here: `api_key` comes from the environment."""
+    """How to reach the teacher model; `api_key` only ever comes from the environment."""
 
     model: str = "openai/labtax-fake-teacher"
     api_base: str | None = None
@@ -139,13 +139,6 @@ def _int_setting(table: Mapping[str, Any], key: str, default: int, root: Path) -
     return value
 
 
-_ENV_TEACHER = {
-    "LABTAX_TEACHER_MODEL": "model",
-    "LABTAX_TEACHER_API_BASE": "api_base",
-    "LABTAX_TEACHER_API_KEY": "api_key",
-}
-
-
 def _teacher(raw: object, env: Mapping[str, str], root: Path) -> TeacherConfig:
     if not isinstance(raw, dict):
         raise LabtaxError("[tool.labtax.teacher] must be a table", location=Location(str(root)))
@@ -167,5 +160,7 @@ def _teacher(raw: object, env: Mapping[str, str], root: Path) -> TeacherConfig:
     if "api_bases" in values:
         values["api_bases"] = tuple(str(b) for b in values["api_bases"])
     config = replace(TeacherConfig(), **values)
-    overrides = {attr: env[name] for name, attr in _ENV_TEACHER.items() if env.get(name)}
-    return replace(config, **overrides)
+    model = env.get("LABTAX_TEACHER_MODEL") or config.model
+    api_base = env.get("LABTAX_TEACHER_API_BASE") or config.api_base
+    api_key = env.get("LABTAX_TEACHER_API_KEY") or None
+    return replace(config, model=model, api_base=api_base, api_key=api_key)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -36,7 +36,7 @@ _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 
 
-class LeafKind(str, Enum):
+class LeafKind(StrEnum):
     KNOWLEDGE = "knowledge"
     FREEFORM_SKILL = "freeform_skill"
     GROUNDED_SKILL = "grounded_skill"
@@ -44,7 +44,7 @@ class LeafKind(str, Enum):
 
 # Rule ids of problems found while loading; the validate rule registry lists them with the rest.
 LOAD_RULES: dict[str, str] = {
-    "file-unreadable": "the file cannot be read (a directory, a broken or escaping symlink, no access)",
+    "file-unreadable": "the file cannot be read (a directory, an escaping symlink, no access)",
     "file-too-large": "the file is larger than the configured size limit",
     "file-encoding": "the file is not valid UTF-8",
     "file-nul": "the file contains NUL bytes",
@@ -58,7 +58,7 @@ LOAD_RULES: dict[str, str] = {
 }
 
 
-class LoadProblem(Exception):
+class LoadProblem(Exception):  # noqa: N818 - a finding about the file, reported as a diagnostic
     """A leaf file that cannot be loaded; carries what a `Diagnostic` needs."""
 
     def __init__(

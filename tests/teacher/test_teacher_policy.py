@@ -1,0 +1,410 @@
+"""Teacher policy with a scripted transport (no litellm): cache, budget, retries, concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from labtax.cache import Answer, ResponseCache
+from labtax.config import TeacherConfig
+from labtax.teacher import (
+    Budget,
+    BudgetExceeded,
+    RetryPolicy,
+    Teacher,
+    TeacherError,
+    TransientError,
+    Usage,
+    parse_retry_after,
+    retry_after_of,
+)
+
+
+def msgs(i: int) -> list[dict[str, str]]:
+    return [
+        {"role": "system", "content": "labtax-stage: skill_answer\nBe helpful."},
+        {"role": "user", "content": f"<question>\nQuestion number {i}?\n</question>\n"},
+    ]
+
+
+@dataclass
+class Script:
+    """A transport that answers from a script and records what it was asked."""
+
+    cost: float | None = 0.001
+    estimate: float | None = 0.002
+    failures: dict[int, list[BaseException]] = field(default_factory=dict)
+    delay: float = 0.0
+    text: str = "an answer"
+    attempts: list[tuple[str, int]] = field(default_factory=list)
+    in_flight: int = 0
+    max_in_flight: int = 0
+
+    async def send(self, messages: Sequence[dict[str, str]], attempt: int) -> Answer:
+        content = messages[-1]["content"]
+        self.attempts.append((content, attempt))
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            await asyncio.sleep(self.delay)
+            queue = self.failures.get(len(self.attempts) - 1)
+            if queue:
+                raise queue.pop(0)
+            return Answer(self.text, 100, 20, self.cost)
+        finally:
+            self.in_flight -= 1
+
+    async def estimate_cost(self, messages: Sequence[dict[str, str]]) -> float | None:
+        return self.estimate
+
+
+class Sleeps:
+    def __init__(self) -> None:
+        self.calls: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+
+
+def make(
+    transport: Script,
+    tmp_path: Path | None = None,
+    *,
+    budget: Budget | None = None,
+    concurrency: int = 8,
+    retries: int = 5,
+    sleeps: Sleeps | None = None,
+) -> Teacher:
+    return Teacher(
+        TeacherConfig(concurrency=concurrency, retries=retries),
+        transport,
+        cache=ResponseCache(tmp_path) if tmp_path else None,
+        budget=budget,
+        sleep=sleeps or Sleeps(),
+        rng=random.Random(0),
+    )
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+# --- cache -------------------------------------------------------------------------------------
+
+
+def test_second_identical_request_is_served_from_the_cache(tmp_path: Path):
+    transport = Script()
+
+    async def go():
+        teacher = make(transport, tmp_path)
+        first = await teacher.complete(msgs(1), stage="skill_answer")
+        second = await teacher.complete(msgs(1), stage="skill_answer")
+        return teacher, first, second
+
+    teacher, first, second = run(go())
+    assert len(transport.attempts) == 1
+    assert (first.cached, second.cached) == (False, True)
+    assert (second.text, second.prompt_tokens, second.completion_tokens, second.cost_usd) == (
+        first.text,
+        first.prompt_tokens,
+        first.completion_tokens,
+        first.cost_usd,
+    )
+    assert teacher.usage == Usage(
+        calls=1,
+        cached_calls=1,
+        prompt_tokens=100,
+        completion_tokens=20,
+        cost_usd=0.001,
+        cost_known=True,
+    )
+
+
+def test_a_new_teacher_on_the_same_cache_makes_zero_calls(tmp_path: Path):
+    transport = Script()
+
+    async def go(teacher: Teacher):
+        return await asyncio.gather(*(teacher.complete(msgs(i), stage="s") for i in range(10)))
+
+    first = run(go(make(transport, tmp_path)))
+    again = make(Script(), tmp_path)
+    second = run(go(again))
+    assert again.usage.calls == 0
+    assert again.usage.cached_calls == 10
+    assert [c.text for c in first] == [c.text for c in second]
+    assert all(c.cached for c in second)
+
+
+def test_parameters_are_part_of_the_cache_key(tmp_path: Path):
+    transport = Script()
+
+    async def go():
+        for temperature in (0.7, 0.0):
+            teacher = Teacher(
+                TeacherConfig(temperature=temperature), transport, cache=ResponseCache(tmp_path)
+            )
+            await teacher.complete(msgs(1), stage="s")
+
+    run(go())
+    assert len(transport.attempts) == 2
+
+
+def test_concurrent_identical_requests_share_one_call(tmp_path: Path):
+    transport = Script(delay=0.02)
+
+    async def go():
+        teacher = make(transport, tmp_path)
+        results = await asyncio.gather(*(teacher.complete(msgs(7), stage="s") for _ in range(5)))
+        return teacher, results
+
+    teacher, results = run(go())
+    assert len(transport.attempts) == 1
+    assert sorted(r.cached for r in results) == [False, True, True, True, True]
+    assert teacher.usage.calls == 1
+    assert teacher.usage.cached_calls == 4
+
+
+def test_empty_content_is_returned_as_empty_text_not_an_error(tmp_path: Path):
+    transport = Script(text="")
+    completion = run(make(transport, tmp_path).complete(msgs(1), stage="skill_answer"))
+    assert completion.text == ""
+    assert completion.cached is False
+
+
+# --- budget ------------------------------------------------------------------------------------
+
+
+def test_call_budget_stops_before_the_call_that_would_exceed_it():
+    transport = Script()
+
+    async def go():
+        teacher = make(transport, budget=Budget(max_calls=3))
+        done = [await teacher.complete(msgs(i), stage="s") for i in range(3)]
+        with pytest.raises(BudgetExceeded, match="call budget"):
+            await teacher.complete(msgs(3), stage="s")
+        return teacher, done
+
+    teacher, done = run(go())
+    assert len(done) == 3
+    assert len(transport.attempts) == 3
+    assert teacher.usage.calls == 3
+
+
+def test_call_budget_holds_under_concurrency():
+    transport = Script(delay=0.01)
+
+    async def go():
+        teacher = make(transport, budget=Budget(max_calls=4), concurrency=8)
+        return await asyncio.gather(
+            *(teacher.complete(msgs(i), stage="s") for i in range(10)), return_exceptions=True
+        )
+
+    results = run(go())
+    assert sum(isinstance(r, BudgetExceeded) for r in results) == 6
+    assert len(transport.attempts) == 4
+
+
+def test_a_failed_call_gives_its_reservation_back():
+    transport = Script(failures={0: [TeacherError("refused")]})
+
+    async def go():
+        teacher = make(transport, budget=Budget(max_calls=2))
+        with pytest.raises(TeacherError):
+            await teacher.complete(msgs(0), stage="s")
+        await teacher.complete(msgs(1), stage="s")
+        await teacher.complete(msgs(2), stage="s")
+        with pytest.raises(BudgetExceeded):
+            await teacher.complete(msgs(3), stage="s")
+        return teacher
+
+    assert run(go()).usage.calls == 2
+
+
+def test_cost_budget_never_goes_over_and_stops_before_sending():
+    # Each call may cost up to 0.01 (the estimate) but actually costs 0.004.
+    transport = Script(cost=0.004, estimate=0.01)
+
+    async def go():
+        teacher = make(transport, budget=Budget(max_cost_usd=0.02))
+        done = 0
+        stop: BudgetExceeded | None = None
+        for i in range(100):
+            try:
+                await teacher.complete(msgs(i), stage="s")
+            except BudgetExceeded as exc:
+                stop = exc
+                break
+            done += 1
+        assert stop is not None
+        assert "cost budget" in stop.message
+        return teacher, done
+
+    teacher, done = run(go())
+    # Spent + estimate: 0 + .01, .004 + .01, .008 + .01 fit in .02; .012 + .01 would not.
+    assert done == 3
+    assert len(transport.attempts) == 3
+    assert teacher.usage.cost_usd == pytest.approx(0.012)
+    assert teacher.usage.cost_usd <= 0.02
+
+
+def test_cost_budget_under_concurrency_waits_for_running_calls_then_stops():
+    transport = Script(cost=0.004, estimate=0.01, delay=0.01)
+
+    async def go():
+        teacher = make(transport, budget=Budget(max_cost_usd=0.05), concurrency=16)
+        results = await asyncio.gather(
+            *(teacher.complete(msgs(i), stage="s") for i in range(40)), return_exceptions=True
+        )
+        return teacher, results
+
+    teacher, results = run(go())
+    finished = [r for r in results if not isinstance(r, BaseException)]
+    assert all(isinstance(r, BudgetExceeded) for r in results if isinstance(r, BaseException))
+    assert teacher.usage.cost_usd <= 0.05
+    # Waiting for running calls to settle lets more through than reserving worst cases would (5).
+    assert len(finished) > 5
+    assert len(transport.attempts) == len(finished)
+
+
+def test_cost_budget_with_unknown_price_refuses_before_any_call():
+    transport = Script(estimate=None)
+    with pytest.raises(BudgetExceeded, match="no price is known"):
+        run(make(transport, budget=Budget(max_cost_usd=1.0)).complete(msgs(0), stage="s"))
+    assert transport.attempts == []
+
+
+def test_cached_answers_do_not_use_the_budget(tmp_path: Path):
+    run(make(Script(), tmp_path).complete(msgs(0), stage="s"))
+    transport = Script()
+
+    async def go():
+        teacher = make(transport, tmp_path, budget=Budget(max_calls=1))
+        await teacher.complete(msgs(0), stage="s")
+        await teacher.complete(msgs(1), stage="s")
+        with pytest.raises(BudgetExceeded):
+            await teacher.complete(msgs(2), stage="s")
+
+    run(go())
+    assert len(transport.attempts) == 1
+
+
+# --- retries -----------------------------------------------------------------------------------
+
+
+def test_retry_after_is_honoured_then_the_call_succeeds():
+    transport = Script(
+        failures={
+            0: [TransientError("429", retry_after=2.0)],
+            1: [TransientError("429", retry_after=3.0)],
+        }
+    )
+    sleeps = Sleeps()
+    completion = run(make(transport, sleeps=sleeps).complete(msgs(0), stage="s"))
+    assert completion.text == "an answer"
+    assert [a for _, a in transport.attempts] == [0, 1, 2]
+    assert len(sleeps.calls) == 2
+    assert 2.0 <= sleeps.calls[0] <= 2.2
+    assert 3.0 <= sleeps.calls[1] <= 3.3
+
+
+def test_gives_up_after_the_configured_retries():
+    failures = {i: [TransientError("500 server error")] for i in range(10)}
+    transport = Script(failures=failures)
+    sleeps = Sleeps()
+    with pytest.raises(TeacherError, match="failed after 4 attempts"):
+        run(make(transport, retries=3, sleeps=sleeps).complete(msgs(0), stage="skill_answer"))
+    assert [a for _, a in transport.attempts] == [0, 1, 2, 3]
+    assert len(sleeps.calls) == 3
+    # Exponential: each wait is at least half the nominal backoff 0.5, 1, 2.
+    assert sleeps.calls[0] >= 0.25
+    assert sleeps.calls[1] >= 0.5
+    assert sleeps.calls[2] >= 1.0
+
+
+def test_permanent_errors_are_not_retried():
+    transport = Script(failures={0: [TeacherError("401 unauthorised")]})
+    sleeps = Sleeps()
+    with pytest.raises(TeacherError, match="401"):
+        run(make(transport, sleeps=sleeps).complete(msgs(0), stage="s"))
+    assert len(transport.attempts) == 1
+    assert sleeps.calls == []
+
+
+def test_retry_policy_delays():
+    policy = RetryPolicy(retries=5, base_delay=0.5, max_delay=4.0, max_retry_after=60.0)
+    rng = random.Random(1)
+    for attempt, nominal in enumerate([0.5, 1.0, 2.0, 4.0, 4.0, 4.0]):
+        for _ in range(50):
+            delay = policy.delay(attempt, None, rng)
+            assert nominal / 2 <= delay <= nominal
+    # Retry-After is a floor, jittered upward by at most 10 %, and capped.
+    for _ in range(50):
+        assert 10.0 <= policy.delay(0, 10.0, rng) <= 11.0
+        assert 60.0 <= policy.delay(0, 3600.0, rng) <= 66.0
+        assert policy.delay(3, 0.1, rng) >= 2.0
+
+
+def test_parse_retry_after_forms():
+    assert parse_retry_after("3") == 3.0
+    assert parse_retry_after(" 0.5 ") == 0.5
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after("-1") is None
+    assert parse_retry_after("nan") is None
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a date in the past
+
+
+def test_retry_after_is_found_on_the_error_response_headers():
+    class HttpError(Exception):
+        def __init__(self, headers: dict[str, str]) -> None:
+            super().__init__("rate limited")
+            self.response = httpx.Response(429, headers=headers)
+
+    assert retry_after_of(HttpError({"Retry-After": "7"})) == 7.0
+    assert retry_after_of(HttpError({})) is None
+
+    class LitellmishError(Exception):
+        def __init__(self) -> None:
+            super().__init__("rate limited")
+            self.litellm_response_headers = {"Retry-After": "2"}
+
+    assert retry_after_of(LitellmishError()) == 2.0
+    assert retry_after_of(ValueError("plain")) is None
+
+
+# --- concurrency and accounting --------------------------------------------------------------
+
+
+def test_concurrency_bound_is_respected_and_reached():
+    transport = Script(delay=0.01)
+
+    async def go():
+        teacher = make(transport, concurrency=4)
+        await asyncio.gather(*(teacher.complete(msgs(i), stage="s") for i in range(30)))
+
+    run(go())
+    assert transport.max_in_flight == 4
+
+
+def test_usage_reports_unknown_price():
+    transport = Script(cost=None)
+
+    async def go():
+        teacher = make(transport)
+        for i in range(3):
+            completion = await teacher.complete(msgs(i), stage="s")
+            assert completion.cost_usd is None
+        return teacher.usage
+
+    usage = run(go())
+    assert usage.calls == 3
+    assert usage.prompt_tokens == 300
+    assert usage.completion_tokens == 60
+    assert usage.cost_known is False
+    assert usage.cost_label == "price unknown"
+    assert Usage(cost_usd=0.5).cost_label == "$0.5000"

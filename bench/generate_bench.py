@@ -63,7 +63,9 @@ def make_project(root: Path, leaves: int, samples: int, concurrency: int) -> Pat
     return root
 
 
-def throughput(work: Path, url: str, concurrency: int, leaves: int, samples: int) -> dict[str, float]:
+def throughput(
+    work: Path, url: str, concurrency: int, leaves: int, samples: int
+) -> dict[str, float]:
     root = make_project(work / f"tp-{concurrency}", leaves, samples, concurrency)
     os.environ["LABTAX_TEACHER_API_BASE"] = url
     os.environ["LABTAX_CACHE_DIR"] = str(root / ".cache")
@@ -76,7 +78,12 @@ def throughput(work: Path, url: str, concurrency: int, leaves: int, samples: int
     calls = run_teacher.usage.calls
     ideal = concurrency / 0.2
     assert summary.count("generated") == leaves, summary
-    return {"calls": calls, "seconds": elapsed, "rate": calls / elapsed, "eff": calls / elapsed / ideal}
+    return {
+        "calls": calls,
+        "seconds": elapsed,
+        "rate": calls / elapsed,
+        "eff": calls / elapsed / ideal,
+    }
 
 
 def child_run(root: Path, env: dict[str, str]) -> tuple[float, float, str]:
@@ -98,7 +105,9 @@ def child_run(root: Path, env: dict[str, str]) -> tuple[float, float, str]:
     if done.returncode != 0:
         raise SystemExit(f"labtax generate failed:\n{done.stdout}\n{done.stderr}")
     rss = next(
-        int(line.split("=", 1)[1]) for line in done.stderr.splitlines() if line.startswith("RSS_KIB=")
+        int(line.split("=", 1)[1])
+        for line in done.stderr.splitlines()
+        if line.startswith("RSS_KIB=")
     )
     return elapsed, rss / 1024, done.stdout
 
@@ -112,8 +121,16 @@ class Server:
             port = probe.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}/v1"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "labtax", "fake-teacher", "--port", str(port),
-             "--latency-ms", str(latency_ms)],
+            [
+                sys.executable,
+                "-m",
+                "labtax",
+                "fake-teacher",
+                "--port",
+                str(port),
+                "--latency-ms",
+                str(latency_ms),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -509,4 +510,77 @@ def test_runs_from_a_subdirectory(repo, changed, kit, monkeypatch):
     monkeypatch.chdir(repo / "taxonomy")
     kit.write(repo, SYN, kit.skill(1).replace("Glad.", "Merry."))
     result = changed_leaves(load_config(Path.cwd()), "main")
+    assert kit.summary(result) == [("modified", SYN, ("inputs",))]
+
+
+def test_attribution_moving_with_its_leaf_is_not_an_attribution_change(repo, changed, kit):
+    kit.git(
+        repo,
+        "mv",
+        "taxonomy/compositional_skills/linguistics/synonyms",
+        "taxonomy/compositional_skills/linguistics/words",
+    )
+    (change,) = changed().changes
+    assert (change.status, change.reasons) == ("renamed", ("metadata",))
+
+
+def test_attribution_moving_to_another_leaf_changes_both(repo, changed, kit):
+    kit.git(
+        repo,
+        "mv",
+        "taxonomy/compositional_skills/linguistics/synonyms/attribution.txt",
+        "taxonomy/foundational_skills/reasoning/logic/attribution.txt",
+    )
+    assert kit.summary(changed()) == [
+        ("modified", SYN, ("attribution",)),
+        ("modified", LOGIC, ("attribution",)),
+    ]
+
+
+def test_document_in_a_directory_with_special_characters_and_flow_style(repo, changed, kit):
+    odd_dir = "documents/water (v2)+[draft] ü"
+    kit.write(repo, f"{odd_dir}/a.md", "one\n")
+    text = kit.KNOWLEDGE.split("document:")[0]
+    text += f'document: {{repo: "{odd_dir}", commit: local, patterns: ["**/*.md"]}}\n'
+    kit.write(repo, WATER, text)
+    kit.commit_all(repo)
+    kit.git(repo, "branch", "-f", "main", "HEAD")
+    kit.write(repo, f"{odd_dir}/deeper/b.md", "two\n")
+    assert kit.summary(changed()) == [("modified", WATER, ("document",))]
+
+
+def test_document_change_counts_for_every_leaf_that_selects_it(repo, changed, kit):
+    other = "taxonomy/knowledge/science/rain/qna.yaml"
+    kit.write(repo, other, kit.KNOWLEDGE.replace('"*.md"', "cycle.md"))
+    third = "taxonomy/knowledge/science/snow/qna.yaml"
+    kit.write(repo, third, kit.KNOWLEDGE.replace('"*.md"', "other.md"))
+    kit.commit_all(repo)
+    kit.git(repo, "branch", "-f", "main", "HEAD")
+    kit.write(repo, "documents/water_cycle/cycle.md", "changed\n")
+    assert kit.summary(changed()) == [
+        ("modified", other, ("document",)),
+        ("modified", WATER, ("document",)),
+    ]
+
+
+def test_untracked_knowledge_leaf_with_a_changed_document(repo, changed, kit):
+    new = "taxonomy/knowledge/science/fog/qna.yaml"
+    kit.write(repo, new, kit.KNOWLEDGE)
+    kit.write(repo, "documents/water_cycle/cycle.md", "changed\n")
+    assert kit.summary(changed()) == [
+        ("added", new, ("document", "inputs")),
+        ("modified", WATER, ("document",)),
+    ]
+
+
+def test_during_a_merge_conflict(repo, changed, kit):
+    kit.write(repo, SYN, kit.skill(1).replace("Glad.", "Topic."))
+    kit.commit_all(repo, "topic")
+    kit.git(repo, "checkout", "-q", "main")
+    kit.write(repo, SYN, kit.skill(1).replace("Glad.", "Main."))
+    kit.commit_all(repo, "main")
+    kit.git(repo, "checkout", "-q", "topic")
+    with pytest.raises(subprocess.CalledProcessError):
+        kit.git(repo, "merge", "-q", "main")
+    result = changed()
     assert kit.summary(result) == [("modified", SYN, ("inputs",))]

@@ -170,7 +170,7 @@ def test_concurrent_identical_requests_share_one_call(tmp_path: Path):
     assert teacher.usage.cached_calls == 4
 
 
-def test_empty_content_is_returned_as_empty_text_not_an_error(tmp_path: Path):
+def test_the_transport_text_is_passed_through_unchanged_even_when_empty(tmp_path: Path):
     transport = Script(text="")
     completion = run(make(transport, tmp_path).complete(msgs(1), stage="skill_answer"))
     assert completion.text == ""

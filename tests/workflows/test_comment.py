@@ -102,3 +102,32 @@ def test_api_failure_is_a_clear_error(kit, tmp_path, fake_github, github_env, mo
     assert code == 1
     assert "HTTP 404" in err
     assert "Traceback" not in err
+
+
+def test_unreachable_api_is_a_clear_error(kit, tmp_path, github_env, monkeypatch):
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("GITHUB_API_URL", f"http://127.0.0.1:{port}")
+    code, _, err = kit.run(
+        "pr", "comment", "--number", "7", "--body-file", str(body_file(tmp_path, "x\n"))
+    )
+    assert code == 1
+    assert "unreachable" in err
+
+
+def test_only_http_api_urls_are_used(kit, tmp_path, github_env, monkeypatch):
+    monkeypatch.setenv("GITHUB_API_URL", "file:///etc")
+    code, _, err = kit.run(
+        "pr", "comment", "--number", "7", "--body-file", str(body_file(tmp_path, "x\n"))
+    )
+    assert code == 1
+    assert "GITHUB_API_URL is not an http(s) URL" in err
+
+
+def test_marker_is_the_one_labtax_diff_writes():
+    from labtax.render import datadiff_markdown
+
+    assert datadiff_markdown.MARKER == github.STICKY_MARKER

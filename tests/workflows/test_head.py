@@ -240,3 +240,17 @@ def test_fetch_takes_exactly_the_named_commit_from_the_remote(kit, repo, tmp_pat
     code, _, err = kit.run("pr", "fetch", "--head-sha", "5" * 40)
     assert code == 1
     assert "cannot fetch 555555555555 from 'origin'" in err
+
+
+def test_stage_one_request_is_what_stage_two_accepts(kit, tmp_path, fake_github, github_env):
+    event = dump(tmp_path / "pr_event.json", pull_request_event())
+    request = tmp_path / "artifact" / "request.json"
+    code, _, err = kit.run("pr", "request", "--event", str(event), "--out", str(request))
+    assert code == 0, err
+    fake_github.pulls[7] = pull()
+    run_event = dump(tmp_path / "run_event.json", workflow_run_event())
+
+    code, _, err = kit.run("pr", "check-head", "--event", str(run_event), "--request", str(request))
+
+    assert code == 0, err
+    assert Path(github_env["GITHUB_OUTPUT"]).read_text() == f"number=7\nhead_sha={HEAD}\n"

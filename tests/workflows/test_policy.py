@@ -276,9 +276,12 @@ def test_stage_two_is_gated_and_binds_the_run_to_the_pull_request():
     assert generate["environment"] == TEACHER_ENVIRONMENT
     assert "pull-requests" not in wf["jobs"]["comment"].get("environment", "")
     assert dict(wf["jobs"]["comment"]["permissions"]) == {"pull-requests": "write"}
-    caches = [s for s in generate["steps"] if str(s.get("uses", "")).startswith("actions/cache@")]
-    assert caches
-    assert caches[0]["with"]["path"] == ".labtax/cache"
+    caches = [s for s in generate["steps"] if str(s.get("uses", "")).startswith("actions/cache/")]
+    assert [str(c["uses"]).split("@")[0] for c in caches] == [
+        "actions/cache/restore",
+        "actions/cache/save",
+    ]
+    assert {c["with"]["path"] for c in caches} == {".labtax/cache"}
     key_steps = [s for s in generate["steps"] if SECRET.search(dumps(s))]
     assert len(key_steps) == 1
     assert "labtax generate" in key_steps[0]["run"]
@@ -288,7 +291,8 @@ def test_publish_runs_on_main_and_opens_a_pull_request():
     wf = workflow("publish.yml")
     assert list(wf["on"]["push"]["branches"]) == ["main"]
     runs = "\n".join(str(s.get("run", "")) for _, s in steps(wf))
-    assert "labtax generate --changed" in runs
+    assert "labtax generate --max-calls" in runs  # missing or stale leaves, changed ones included
+    assert "--force" not in runs
     assert "labtax pr publish" in runs
 
 

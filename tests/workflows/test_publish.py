@@ -26,14 +26,18 @@ def test_publishes_changed_generated_files_as_one_commit_and_pull_request(
 
     assert code == 0, err
     assert "opened pull request #900" in out
-    blobs = sorted(base64.b64decode(b["content"]) for b in objects_of(fake_github, "blobs"))
-    assert blobs == [b'{"id": "a"}\n{"id": "b"}\n', b"{}\n"]
     (tree,) = objects_of(fake_github, "trees")
-    assert [(e["path"], e["sha"] is None) for e in tree["tree"]] == [
-        (f"{GEN}/manifest.json", False),
-        (f"{GEN}/samples.jsonl", False),
-        (f"{GEN}/stale.jsonl", True),
+    assert tree["tree"] == [
+        {"path": f"{GEN}/manifest.json", "mode": "100644", "type": "blob", "content": "{}\n"},
+        {
+            "path": f"{GEN}/samples.jsonl",
+            "mode": "100644",
+            "type": "blob",
+            "content": '{"id": "a"}\n{"id": "b"}\n',
+        },
+        {"path": f"{GEN}/stale.jsonl", "mode": "100644", "type": "blob", "sha": None},
     ]
+    assert objects_of(fake_github, "blobs") == []  # text travels inline, in one request
     (commit,) = objects_of(fake_github, "commits")
     assert commit["parents"] == [head]
     assert fake_github.refs["refs/heads/labtax/generated"]
@@ -49,6 +53,16 @@ def test_publishes_changed_generated_files_as_one_commit_and_pull_request(
     assert any(
         m == "PATCH" and "git/refs/heads/labtax/generated" in p for m, p, _ in fake_github.requests
     )
+
+
+def test_binary_files_go_up_as_base64_blobs(kit, repo, fake_github, github_env):
+    kit.write(repo, f"{GEN}/weights.bin", b"\xff\x00\xfe")
+    code, _, err = kit.run("pr", "publish")
+    assert code == 0, err
+    (blob,) = objects_of(fake_github, "blobs")
+    assert base64.b64decode(blob["content"]) == b"\xff\x00\xfe"
+    (tree,) = objects_of(fake_github, "trees")
+    assert tree["tree"][0]["sha"] is not None
 
 
 def test_nothing_to_publish_makes_no_api_call(kit, repo, fake_github, github_env):

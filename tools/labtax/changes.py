@@ -169,21 +169,34 @@ def _excluded(config: Config, layout: _Layout) -> list[str]:
 
 def _scan(layout: _Layout, entries: Iterable[gitio.DiffEntry]) -> _Scan:
     scan = _Scan()
+    moved_attributions: list[gitio.DiffEntry] = []
     for entry in entries:
         if entry.status == "R" and entry.old_path is not None:
             old_kind = _classify(layout, entry.old_path)[0]
             new_kind = _classify(layout, entry.path)[0]
             if old_kind == new_kind == "leaf":
                 scan.leaves[entry.path] = entry
-                continue
-            if old_kind == new_kind == "attribution" and entry.similarity == 100:
-                continue  # moved along with its leaf, content unchanged
-            # A move between a leaf and something else is a delete plus an add.
-            _note(layout, scan, gitio.DiffEntry("D", entry.old_path))
-            _note(layout, scan, gitio.DiffEntry("A", entry.path))
+            elif old_kind == new_kind == "attribution" and entry.similarity == 100:
+                moved_attributions.append(entry)
+            else:
+                # A move between a leaf and something else is a delete plus an add.
+                _note(layout, scan, gitio.DiffEntry("D", entry.old_path))
+                _note(layout, scan, gitio.DiffEntry("A", entry.path))
             continue
         _note(layout, scan, entry)
+    moved_leaves = {
+        (_parent(e.old_path), _parent(e.path)) for e in scan.leaves.values() if e.old_path
+    }
+    for entry in moved_attributions:
+        pair = (_parent(entry.old_path), _parent(entry.path))
+        if pair not in moved_leaves:
+            # The credits left one leaf for another: both leaves' attribution changed.
+            scan.attribution_dirs.update(pair)
     return scan
+
+
+def _parent(git_path: str | None) -> str:
+    return str(PurePosixPath(git_path or "").parent)
 
 
 def _note(layout: _Layout, scan: _Scan, entry: gitio.DiffEntry) -> None:
@@ -191,7 +204,7 @@ def _note(layout: _Layout, scan: _Scan, entry: gitio.DiffEntry) -> None:
     if kind == "leaf":
         scan.leaves[entry.path] = entry
     elif kind == "attribution":
-        scan.attribution_dirs.add(str(PurePosixPath(entry.path).parent))
+        scan.attribution_dirs.add(_parent(entry.path))
     elif kind == "ignored":
         if entry.status != "D":
             scan.ignored[entry.path] = reason

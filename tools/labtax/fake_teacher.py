@@ -21,6 +21,7 @@ import json
 import math
 import random
 import re
+import sys
 import threading
 import time
 from collections import Counter
@@ -560,6 +561,12 @@ class FakeTeacherServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"http://{host!s}:{port}/v1"
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gave up (its timeout during an injected hang) is normal, not an error.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
     def stop(self) -> None:
         self.shutdown()
         self.server_close()
@@ -710,7 +717,7 @@ def _chat_request(raw: bytes) -> dict[str, Any] | None:
 
 def _seconds(value: float) -> str:
     # Whole seconds as HTTP specifies; sub-second values (tests) are sent as decimals.
-    value = max(0.0, value)
+    value = max(0.0, float(value))
     return str(int(value)) if value.is_integer() else f"{value:g}"
 
 
@@ -755,6 +762,8 @@ def start_in_thread(
 ) -> tuple[FakeTeacherServer, str]:
     """Start a server on a background thread; returns it (call `.stop()`) and its `/v1` URL."""
     server = make_server(host, port, Settings(latency_ms, fault_rate, seed, hang_s, retry_after_s))
-    thread = threading.Thread(target=server.serve_forever, name="fake-teacher", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), name="fake-teacher", daemon=True
+    )
     thread.start()
     return server, server.url

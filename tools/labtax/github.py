@@ -213,11 +213,7 @@ def publish(
     The commit is made with the Git Data API, so the job needs no push credentials on disk; the
     branch is force-moved to the new commit because it only ever holds generated data.
     """
-    entries: list[dict[str, Any]] = []
-    for path in sorted(files):
-        data = files[path]
-        sha = None if data is None else _blob(client, data)
-        entries.append({"path": path, "mode": "100644", "type": "blob", "sha": sha})
+    entries = [_tree_entry(client, path, files[path]) for path in sorted(files)]
     base_commit = client.request("GET", client.repo_path(f"git/commits/{parent}"))
     base_tree = _field(base_commit, "tree", "sha")
     tree = client.request(
@@ -249,6 +245,18 @@ def publish(
         {"title": title, "head": branch, "base": base_branch, "body": body},
     )
     return Published(commit_sha, int(_field(made, "number")), created=True)
+
+
+def _tree_entry(client: Client, path: str, data: bytes | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"path": path, "mode": "100644", "type": "blob"}
+    if data is None:
+        return {**entry, "sha": None}
+    try:
+        # Text goes inline in the one tree request: a blob request per file would run into
+        # GitHub's secondary rate limit on content creation for large data changes.
+        return {**entry, "content": data.decode("utf-8")}
+    except UnicodeDecodeError:
+        return {**entry, "sha": _blob(client, data)}
 
 
 def _blob(client: Client, data: bytes) -> str:

@@ -6,12 +6,14 @@ all listings use `-z`. Pathspecs are passed with the `literal` magic, so `*` or 
 is never a glob. Each function takes the repository root as the keyword argument `cwd`.
 
 Failures become `LabtaxError` with a hint: not a git repository, an unknown ref, git missing.
-Nothing here writes to the repository except `deepen`, which fetches history into a shallow clone.
+Reading never writes to the repository (not even the index's stat cache); only the fetch
+functions (`deepen`, `fetch_pull_commit`, `fetch_document_repo`) add objects and refs.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -25,6 +27,7 @@ from labtax.errors import LabtaxError
 # an editor, a hook or another git process holds the repository.
 _ENV_OVERRIDES = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
 _FETCH_TIMEOUT_S = 300.0
+_FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -482,7 +485,8 @@ def read_blobs(rev: str, paths: Iterable[str], *, cwd: Path) -> dict[str, bytes]
     wanted = sorted(set(paths))
     if not wanted:
         return {}
-    sha = resolve(rev, cwd=cwd)
+    # A full sha (what merge_base and resolve return) needs no extra process to check it.
+    sha = rev if _FULL_SHA.fullmatch(rev) else resolve(rev, cwd=cwd)
     found: dict[str, bytes] = {}
     # `--batch` reads one object name per line, so a path holding a newline goes on its own.
     batchable = [p for p in wanted if "\n" not in p]
@@ -556,7 +560,10 @@ def has_commit(sha: str, *, cwd: Path) -> bool:
     """True when the repository at `cwd` holds commit `sha`."""
     if not cwd.is_dir():
         return False
-    result = _run(["cat-file", "-e", "--end-of-options", f"{sha}^{{commit}}"], cwd=cwd)
+    # GIT_DIR stops git from searching upwards: a half-made mirror inside a checkout must not
+    # answer with the enclosing repository's objects.
+    args = ["cat-file", "-e", "--end-of-options", f"{sha}^{{commit}}"]
+    result = _run(args, cwd=cwd, env={"GIT_DIR": str(cwd)})
     return result.returncode == 0
 
 

@@ -260,7 +260,8 @@ def parse(text: str) -> Document:
             col,
             "a leaf is a mapping with version, created_by, seed_examples, ...",
         )
-    _check_expansion(node)
+    if "&" in text and "*" in text:  # without an anchor and an alias nothing can expand
+        _check_expansion(node)
     values: dict[PathKey, Pos] = {}
     keys: dict[PathKey, Pos] = {}
     data = _Converter(values, keys).convert(node, (), 0)

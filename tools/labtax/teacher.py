@@ -453,7 +453,9 @@ def _ensure_model_known(litellm: Any, model: str) -> bool:
         info = litellm.get_model_info(model)
     except Exception:  # noqa: BLE001 - litellm signals "unknown model" with several types
         info = None
-    if info is not None and info.get("input_cost_per_token") is not None:
+    # A model registered below (by an earlier transport in this process) reads back with a price
+    # of 0: only a positive price is a known one.
+    if info is not None and (info.get("input_cost_per_token") or 0) > 0:
         return True
     try:
         _, provider, _, _ = litellm.get_llm_provider(model)

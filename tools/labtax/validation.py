@@ -92,7 +92,7 @@ def _parallel(config: Config, files: Sequence[Path], workers: int) -> Iterator[D
 
 def check_file(config: Config, file: Path) -> list[Diagnostic]:
     """Every diagnostic for one file, in rule order (the caller sorts)."""
-    path = config.rel(file)
+    path = _rel(config, file)
     leaf_id = leaves.leaf_id_of(config, file)
     bare = Subject(config, file, path, leaf_id, None, None, None)
     misnamed = NAME_RULE.check(bare)
@@ -116,6 +116,15 @@ def check_file(config: Config, file: Path) -> list[Diagnostic]:
     for rule in CHECKS:
         found.extend(rule(subject))
     return found
+
+
+def _rel(config: Config, file: Path) -> str:
+    # Config.rel resolves every path (a system call per component); files found by walking the
+    # resolved root need no resolving, which matters on large trees.
+    try:
+        return file.absolute().relative_to(config.root).as_posix()
+    except ValueError:
+        return config.rel(file)
 
 
 def _load(path: str, leaf_id: str | None, text: str) -> Leaf:

@@ -15,7 +15,7 @@ from labtax.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 @taxonomy_option
 def command(paths: tuple[Path, ...], taxonomy: Path | None) -> int:
     """Repair mechanical problems in leaves in place (default: the whole taxonomy)."""
-    from labtax import fixer, leaves, validation  # noqa: PLC0415 - keeps `labtax --help` light
+    from labtax import fixer, leaves, validation
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:

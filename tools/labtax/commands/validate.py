@@ -37,7 +37,7 @@ def command(  # noqa: PLR0917 - click passes every option positionally
     taxonomy: Path | None,
 ) -> int:
     """Validate taxonomy leaves (default: the whole taxonomy) against the schema and lint rules."""
-    from labtax import validation  # noqa: PLC0415 - keeps `labtax --help` light
+    from labtax import validation
 
     if base is not None and not changed:
         raise UsageError("--base only applies with --changed", hint="add --changed")
@@ -56,7 +56,7 @@ def command(  # noqa: PLR0917 - click passes every option positionally
 
 def _changed_files(config: Config, base: str | None, paths: tuple[Path, ...]) -> list[Path]:
     """Files of changed leaves that still exist (deleted ones have nothing to validate)."""
-    from labtax.changes import changed_leaves  # noqa: PLC0415 - git work only for --changed
+    from labtax.changes import changed_leaves
 
     change_set = changed_leaves(config, base)
     files = [config.root / c.path for c in change_set.changes if c.status != "deleted"]

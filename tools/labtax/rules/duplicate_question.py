@@ -3,14 +3,15 @@
 Comparison is on normalised text (case, punctuation and spacing ignored). A near-duplicate is a
 question within difflib's ratio NEAR of another whose answer is also that close: seeds such as
 "list two synonyms" / "list three synonyms" differ by one word on purpose, and their answers show
-it. Cheap length and character-count bounds rule most pairs out before the full ratio is computed,
-so the rule stays close to the cost of parsing.
+it. Cheap length and shared-word bounds rule most pairs out before difflib runs, so the rule stays
+close to the cost of parsing.
 """
 
 from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
+from typing import NamedTuple
 
 from labtax.diagnostics import Diagnostic, Level
 from labtax.leaves import LeafKind, PathKey
@@ -24,6 +25,8 @@ LEGACY_WARNING = False
 SUMMARY = "two questions in one leaf are the same or nearly the same"
 HINT = "make each question ask something different; varied seeds give varied synthetic data"
 NEAR = 0.9
+# Texts that close share most of their words; comparing word sets first is far cheaper.
+SHARED_WORDS = 0.5
 
 _NOISE = re.compile(r"[\W_]+")
 
@@ -33,35 +36,73 @@ def normalise(text: str) -> str:
 
 
 def near(a: str, b: str) -> bool:
-    """Whether two normalised questions are at least NEAR similar (difflib ratio)."""
-    shorter, longer = sorted((len(a), len(b)))
+    """Whether two normalised texts are at least NEAR similar (difflib ratio)."""
+    return _close(_text(a), _text(b))
+
+
+class _Text(NamedTuple):
+    """Normalised text and its word set, computed once per question."""
+
+    text: str
+    words: frozenset[str]
+
+
+def _text(text: str) -> _Text:
+    return _Text(text, frozenset(text.split()))
+
+
+def _close(a: _Text, b: _Text) -> bool:
+    shorter, longer = sorted((len(a.text), len(b.text)))
     if longer == 0 or 2 * shorter / (shorter + longer) < NEAR:
         return False
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if len(a.words & b.words) < SHARED_WORDS * len(a.words | b.words):
+        return False
+    matcher = SequenceMatcher(None, a.text, b.text, autojunk=False)
     return matcher.quick_ratio() >= NEAR and matcher.ratio() >= NEAR
+
+
+class _Seen(NamedTuple):
+    size: int
+    question: _Text
+    context: str
+    answer: str
+    path: PathKey
+
+
+# Lengths a and b can only be NEAR similar when min(a, b) >= _SPAN * max(a, b).
+_SPAN = NEAR / (2 - NEAR)
 
 
 def check(subject: Subject) -> list[Diagnostic]:
     leaf = subject.leaf
     if leaf is None:
         return []
-    seen: list[tuple[PathKey, str, str, str]] = []
+    seen: list[_Seen] = []
     found = []
     for path, pair in pairs(leaf):
         question = normalise(text_of(pair, "question"))
         if not question:
             continue
         # A skill asks the same question of different contexts on purpose (grounded skills).
-        context = "" if leaf.kind is LeafKind.KNOWLEDGE else normalise(text_of(pair, "context"))
-        answer = normalise(text_of(pair, "answer"))
-        for earlier, other, where_from, other_answer in seen:
-            if where_from != context:
+        context = "" if leaf.kind is LeafKind.KNOWLEDGE else text_of(pair, "context").strip()
+        size = len(question)
+        low, high = size * _SPAN, size / _SPAN
+        current = _Seen(size, _text(question), context, text_of(pair, "answer"), path)
+        for earlier in seen:
+            if earlier.context != context or not low <= earlier.size <= high:
                 continue
-            if other == question or (near(other, question) and near(other_answer, answer)):
-                same = "the same as" if other == question else "nearly the same as"
+            if _duplicates(earlier, current):
+                exact = earlier.question.text == question
+                same = "the same as" if exact else "nearly the same as"
                 where = leaf.positions.of_value((*path, "question"))
-                message = f"question is {same} {dotted((*earlier, 'question'))}"
+                message = f"question is {same} {dotted((*earlier.path, 'question'))}"
                 found.append(finding(subject, where, LEVEL, ID, message, HINT))
                 break
-        seen.append((path, question, context, answer))
+        seen.append(current)
     return found
+
+
+def _duplicates(a: _Seen, b: _Seen) -> bool:
+    if a.question.text == b.question.text:
+        return True
+    return _close(a.question, b.question) and near(normalise(a.answer), normalise(b.answer))

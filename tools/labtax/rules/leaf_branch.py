@@ -15,8 +15,8 @@ HINT = "move the leaf directory under one of the three branches of the taxonomy"
 
 def check(subject: Subject) -> list[Diagnostic]:
     leaf_id = subject.leaf_id
-    taxonomy = subject.config.rel(subject.config.taxonomy) or "."
     if leaf_id is None:
+        taxonomy = subject.config.rel(subject.config.taxonomy) or "."
         message = f"the leaf is outside the taxonomy root ({taxonomy})"
     elif leaf_id.split("/", 1)[0] in BRANCHES and "/" in leaf_id:
         return []

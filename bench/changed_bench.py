@@ -1,12 +1,12 @@
 """How long `labtax changed` takes as the taxonomy grows while the change stays at 3 leaves.
 
-Builds repositories of 1,000, 5,000 and 20,000 leaves (each with an attribution.txt) with
-`git fast-import`, then on a branch modifies one leaf's seed examples, edits another's
-`created_by`, and adds one untracked leaf. It times the whole `labtax changed` process (Python
-start-up included), median of several runs, with and without the untracked-file scan, and
-prints wall and CPU figures (CPU = user + system time of labtax and its git processes; on a busy
-machine wall time includes waiting for a core). The target: at most 0.5 s
-at 20,000 leaves, and roughly flat across sizes.
+Builds repositories of 1,000, 5,000 and 20,000 leaves (each with an attribution.txt, and a
+generated/ tree as a real project has) with `git fast-import`. On a branch it modifies one
+leaf's seed examples, edits another's `created_by`, and adds one untracked leaf. It times the
+whole `labtax changed` process (Python start-up included), median of several runs, with and
+without the untracked-file scan, and prints wall and CPU figures (CPU = user + system time of
+labtax and its git processes; on a busy machine wall time includes waiting for a core).
+Target: at most 0.5 s at 20,000 leaves.
 
     .venv/bin/python bench/changed_bench.py [--sizes 1000,5000,20000] [--runs 7] [--keep DIR]
 """
@@ -56,23 +56,30 @@ def leaf_dir(n: int) -> str:
     return f"taxonomy/{branch}/group_{n // 100:03d}/leaf_{n:05d}"
 
 
-def fast_import_stream(count: int) -> bytes:
+def fast_import_stream(count: int, *, generated: bool) -> bytes:
     chunks = [b"commit refs/heads/main\n", b"committer Bench <bench@example.invalid> 0 +0000\n"]
     chunks.append(b"data 4\nbase\n")
     for n in range(count):
-        for name, text in (("qna.yaml", LEAF.format(n=n)), ("attribution.txt", f"Author {n}\n")):
+        files = [
+            (f"{leaf_dir(n)}/qna.yaml", LEAF.format(n=n)),
+            (f"{leaf_dir(n)}/attribution.txt", f"Author {n}\n"),
+        ]
+        if generated:
+            data_dir = leaf_dir(n).replace("taxonomy/", "generated/", 1)
+            files.append((f"{data_dir}/samples.jsonl", f'{{"id": "{n:016x}"}}\n'))
+        for file_path, text in files:
             data = text.encode()
-            path = f"{leaf_dir(n)}/{name}".encode()
+            path = file_path.encode()
             chunks.append(b"M 100644 inline " + path + b"\n")
             chunks.append(b"data %d\n" % len(data) + data + b"\n")
     chunks.append(b"\n")
     return b"".join(chunks)
 
 
-def build(root: Path, count: int) -> None:
+def build(root: Path, count: int, *, generated: bool) -> None:
     root.mkdir(parents=True)
     git(root, "init", "-q", "-b", "main")
-    git(root, "fast-import", "--quiet", stdin=fast_import_stream(count))
+    git(root, "fast-import", "--quiet", stdin=fast_import_stream(count, generated=generated))
     git(root, "checkout", "-q", "-f", "main")
     git(root, "checkout", "-q", "-b", "topic")
     # Let the index's stat data settle, so git does not re-hash "racily clean" files every run.
@@ -125,6 +132,11 @@ def main() -> int:
     parser.add_argument("--sizes", default="1000,5000,20000")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", type=Path, default=None, help="build repositories here")
+    parser.add_argument(
+        "--no-generated",
+        action="store_true",
+        help="leave out the generated/ tree (one samples.jsonl per leaf) that a real project has",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="labtax-changed-bench-"))
@@ -133,7 +145,7 @@ def main() -> int:
             root = workdir / f"repo_{count}"
             if not root.exists():
                 started = time.perf_counter()
-                build(root, count)
+                build(root, count, generated=not args.no_generated)
                 print(f"built {count} leaves in {time.perf_counter() - started:.1f} s")
         print(f"cores: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.2f}")
         print(f"labtax --version (start-up only): {time_startup(args.runs) * 1000:.0f} ms median")

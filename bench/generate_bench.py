@@ -16,8 +16,8 @@ import argparse
 import asyncio
 import os
 import resource
-import socket
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -26,9 +26,9 @@ from pathlib import Path
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from labtax import fake_teacher, generation, teacher  # noqa: E402
-from labtax.config import load_config  # noqa: E402
-from labtax.teacher import Budget, make_teacher  # noqa: E402
+from labtax import fake_teacher, generation, teacher
+from labtax.config import load_config
+from labtax.teacher import Budget, make_teacher
 
 LEAF = """\
 version: 3
@@ -77,7 +77,8 @@ def throughput(
     elapsed = time.perf_counter() - started
     calls = run_teacher.usage.calls
     ideal = concurrency / 0.2
-    assert summary.count("generated") == leaves, summary
+    if summary.count("generated") != leaves:
+        raise SystemExit(f"only {summary.count('generated')} of {leaves} leaves were generated")
     return {
         "calls": calls,
         "seconds": elapsed,
@@ -112,6 +113,14 @@ def child_run(root: Path, env: dict[str, str]) -> tuple[float, float, str]:
     return elapsed, rss / 1024, done.stdout
 
 
+def _listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+    except OSError:
+        return False
+    return True
+
+
 class Server:
     """`labtax fake-teacher` in its own process, so serving never competes with the client."""
 
@@ -135,13 +144,10 @@ class Server:
             stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise SystemExit("the fake teacher did not start")
+        while not _listening(port):
+            if time.monotonic() > deadline:
+                raise SystemExit("the fake teacher did not start")
+            time.sleep(0.05)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -151,6 +157,8 @@ class Server:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer leaves, for a smoke run")
+    parser.add_argument("--levels", default="8,32,128", help="concurrency levels to measure")
+    parser.add_argument("--skip-big", action="store_true", help="skip the 1,000-leaf runs")
     args = parser.parse_args()
     leaves = 40 if args.quick else 200
     big = 100 if args.quick else 1000
@@ -162,7 +170,7 @@ def main() -> None:
         url = server.url
         try:
             print(f"throughput: {leaves} leaves, fake teacher latency 200 ms, 2 samples per leaf")
-            for concurrency in (8, 32, 128):
+            for concurrency in (int(level) for level in args.levels.split(",")):
                 figures = throughput(work, url, concurrency, leaves, 2)
                 print(
                     f"  concurrency {concurrency:>3}: {figures['calls']:>5.0f} calls in "
@@ -172,6 +180,8 @@ def main() -> None:
         finally:
             server.stop()
 
+        if args.skip_big:
+            return
         fast, url = fake_teacher.start_in_thread()
         try:
             root = make_project(work / "big", big, 2, 64)

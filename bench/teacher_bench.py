@@ -2,8 +2,9 @@
 
 Runs the fake teacher in a subprocess (its own interpreter, as in CI) with a fixed latency and
 drives `labtax.teacher` through litellm's real HTTP path with a fresh cache, so every call goes out.
-Prints calls/s and the efficiency ratio (calls/s) / (concurrency / latency); the target is >= 0.9
-at concurrency 32.
+Prints calls/s, the efficiency ratio (calls/s) / (concurrency / latency) -- the target is >= 0.9 at
+concurrency 32 -- and the client's CPU time per call: the client is one Python thread, so it can
+never exceed 1 / (CPU per call) calls per second, whatever the concurrency.
 
     .venv/bin/python bench/teacher_bench.py [--latency-ms 200] [--rounds 8] [--levels 8,32,128]
 """
@@ -22,28 +23,19 @@ from pathlib import Path
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from labtax.config import TeacherConfig  # noqa: E402
-from labtax.teacher import Budget, make_teacher  # noqa: E402
+from labtax.config import TeacherConfig
+from labtax.teacher import Budget, make_teacher
 
 
 def start_server(latency_ms: float) -> tuple[subprocess.Popen[str], str]:
+    command = [sys.executable, "-m", "labtax", "fake-teacher", "--port", "0"]
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "labtax",
-            "fake-teacher",
-            "--port",
-            "0",
-            "--latency-ms",
-            str(latency_ms),
-        ],
+        [*command, "--latency-ms", str(latency_ms)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
-    assert proc.stdout is not None
-    url = proc.stdout.readline().strip()
+    url = proc.stdout.readline().strip() if proc.stdout else ""
     if not url.startswith("http"):
         proc.kill()
         raise SystemExit(f"fake teacher did not start: {url!r}")
@@ -61,21 +53,27 @@ def messages(level: int, index: int) -> list[dict[str, str]]:
     ]
 
 
-async def run_level(config: TeacherConfig, cache: Path, level: int, rounds: int) -> float:
+async def run_level(
+    config: TeacherConfig, cache: Path, level: int, rounds: int
+) -> tuple[float, float]:
+    """Calls per second, and client CPU seconds per call, at concurrency `level`."""
     teacher = make_teacher(replace(config, concurrency=level), cache / str(level), Budget())
     await teacher.complete(messages(level, -1), stage="skill_answer")  # warm the connection pool
     calls = level * rounds
     started = time.perf_counter()
+    cpu = time.process_time()
     await asyncio.gather(
         *(teacher.complete(messages(level, i), stage="skill_answer") for i in range(calls))
     )
     elapsed = time.perf_counter() - started
-    assert teacher.usage.calls == calls + 1, teacher.usage
-    return calls / elapsed
+    cpu = time.process_time() - cpu
+    if teacher.usage.calls != calls + 1:
+        raise SystemExit(f"expected {calls + 1} calls, got {teacher.usage}")
+    return calls / elapsed, cpu / calls
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--latency-ms", type=float, default=200.0)
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--levels", default="8,32,128")
@@ -83,7 +81,7 @@ async def main() -> None:
     proc, url = start_server(args.latency_ms)
     try:
         config = TeacherConfig(api_base=url, timeout=30.0, retries=0)
-        latency = args.latency_ms / 1000
+        latency = max(args.latency_ms, 1.0) / 1000
         with tempfile.TemporaryDirectory() as tmp:
             # Import litellm once, outside the timings.
             await run_level(config, Path(tmp) / "warm", 1, 1)
@@ -92,12 +90,14 @@ async def main() -> None:
                 f" {args.rounds} rounds per level"
             )
             for level in (int(x) for x in args.levels.split(",")):
-                rate = await run_level(config, Path(tmp), level, args.rounds)
+                rate, cpu = await run_level(config, Path(tmp), level, args.rounds)
                 ideal = level / latency
                 print(
                     f"  concurrency {level:4d}: {rate:7.1f} calls/s"
-                    f"  (ideal {ideal:6.1f}, ratio {rate / ideal:.2f})"
+                    f"  (ideal {ideal:6.1f}, ratio {rate / ideal:.2f});"
+                    f" client CPU {cpu * 1000:.2f} ms/call"
                 )
+            print(f"  load average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     finally:
         proc.terminate()
         proc.wait(timeout=10)

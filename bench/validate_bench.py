@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -191,8 +192,11 @@ def one_file_runs(root: Path, leaf: Path, repeats: int) -> float:
 
 def instructlab(python: str, files: list[Path], sample: int) -> tuple[float, int] | None:
     chosen = files[:: max(1, len(files) // sample)][:sample]
+    # TaxonomyParser runs `yamllint` by name: find the one installed next to that interpreter.
+    path = f"{Path(python).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     done = subprocess.run(
         [python, "-c", INSTRUCTLAB_PROBE],
+        env={**os.environ, "PATH": path},
         input=json.dumps([str(p) for p in chosen]),
         capture_output=True,
         text=True,

@@ -245,6 +245,13 @@ def test_attribution_added_to_a_leaf_and_with_an_edit(repo, changed, kit):
     ]
 
 
+def test_added_leaf_with_attribution_counts_only_as_new(repo, changed, kit):
+    new = "taxonomy/compositional_skills/writing/new/qna.yaml"
+    kit.write(repo, new, kit.skill(15))
+    kit.write(repo, "taxonomy/compositional_skills/writing/new/attribution.txt", "Eve\n")
+    assert kit.summary(changed()) == [("added", new, ("inputs",))]
+
+
 def test_attribution_of_a_deleted_leaf_does_not_resurrect_it(repo, changed, kit):
     kit.git(repo, "rm", "-q", SYN)
     assert kit.summary(changed()) == [("deleted", SYN, ("inputs",))]
@@ -568,7 +575,7 @@ def test_untracked_knowledge_leaf_with_a_changed_document(repo, changed, kit):
     kit.write(repo, new, kit.KNOWLEDGE)
     kit.write(repo, "documents/water_cycle/cycle.md", "changed\n")
     assert kit.summary(changed()) == [
-        ("added", new, ("document", "inputs")),
+        ("added", new, ("inputs",)),
         ("modified", WATER, ("document",)),
     ]
 

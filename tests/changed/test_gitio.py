@@ -167,3 +167,32 @@ def test_untracked_files_pair_with_deletions_as_renames(
         gitio.DiffEntry("D", "plain.txt"),
     ]
     assert index.read_bytes() == before
+
+
+def test_untracked_leaves_excluded_directories_unwalked_but_sees_everything_else(
+    odd_repo: Path, kit
+):
+    for name in (
+        "generated/a/samples.jsonl",
+        "data/cache/x.json",
+        "data/keep.txt",
+        "data/more/deep.txt",
+        "top.txt",
+        "with space/new.txt",
+    ):
+        kit.write(odd_repo, name, "new\n")
+    found = gitio.untracked(cwd=odd_repo, exclude=["generated", "data/cache", "missing/dir"])
+    assert found == ["data/keep.txt", "data/more/deep.txt", "top.txt", "with space/new.txt"]
+    assert gitio.untracked(cwd=odd_repo, exclude=["."]) == []
+    assert gitio._roots_without(odd_repo, ["generated"]) == sorted(
+        [
+            "data",
+            "glob*[x]?.txt",
+            "link",
+            "new\nline.txt",
+            "plain.txt",
+            "top.txt",
+            "with space",
+            "ünï",
+        ]
+    )

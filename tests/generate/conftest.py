@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -178,7 +177,7 @@ def make_project(root: Path, docs_repo: Path | None = None) -> Path:
     git(root, "init", "-q", "-b", "main")
     write(
         root / "labtax.toml",
-        "[teacher]\nmodel = \"openai/labtax-fake-teacher\"\nconcurrency = 16\nretries = 8\n"
+        '[teacher]\nmodel = "openai/labtax-fake-teacher"\nconcurrency = 16\nretries = 8\n'
         "timeout = 2\nsamples_per_leaf = 4\n",
     )
     write(root / ".gitignore", ".labtax/\n")
@@ -203,11 +202,11 @@ def make_project(root: Path, docs_repo: Path | None = None) -> Path:
 
 
 @pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = make_project(tmp_path / "project", tmp_path / "docs-repo")
     monkeypatch.chdir(root)
     monkeypatch.setenv("LABTAX_CACHE_DIR", str(root / ".labtax" / "cache"))
-    yield root
+    return root
 
 
 class InProcessTransport:
@@ -217,7 +216,7 @@ class InProcessTransport:
         self.sent = 0
         self.price = price
 
-    async def send(self, messages, attempt):  # noqa: ANN001, ANN201
+    async def send(self, messages, attempt):
         from labtax import fake_teacher
         from labtax.cache import Answer
 
@@ -228,7 +227,7 @@ class InProcessTransport:
         completion = fake_teacher.estimate_tokens(text) if text else 0
         return Answer(text, prompt, completion, self.price)
 
-    async def estimate_cost(self, messages):  # noqa: ANN001, ANN201
+    async def estimate_cost(self, messages):
         return self.price
 
 
@@ -241,7 +240,7 @@ def in_process(monkeypatch: pytest.MonkeyPatch) -> InProcessTransport:
 
     transport = InProcessTransport()
 
-    def make(config, cache_dir, budget=None):  # noqa: ANN001, ANN202
+    def make(config, cache_dir, budget=None):
         return Teacher(config, transport, cache=ResponseCache(cache_dir), budget=budget)
 
     monkeypatch.setattr(command, "make_teacher", make)
@@ -253,12 +252,14 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
     if not root.exists():
         return {}
     return {
-        p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
     }
 
 
 @pytest.fixture
-def kit():  # noqa: ANN201
+def kit():
     """The builders above, for test modules (importing conftest is unreliable under importlib)."""
     import types
 
@@ -278,7 +279,7 @@ def kit():  # noqa: ANN201
 
 
 @pytest.fixture
-def sample_leaves(kit):  # noqa: ANN001, ANN201
+def sample_leaves(kit):
     """One loaded leaf of each kind: freeform, grounded, knowledge."""
     from labtax.leaves import load_text
 

@@ -74,8 +74,9 @@ def test_generates_every_kind_and_records_what_it_did(project, in_process, kit, 
 
 
 def test_rerun_makes_no_calls_and_two_projects_agree_byte_for_byte(
-    project, in_process, kit, tmp_path, monkeypatch, capsys
+    project, in_process, kit, monkeypatch, capsys
 ):
+    tmp_path = project.parent
     assert _generate() == 0
     first = kit.tree_bytes(project / "generated")
     sent = in_process.sent
@@ -97,9 +98,9 @@ def test_rerun_makes_no_calls_and_two_projects_agree_byte_for_byte(
     # The other project pins its own document repository; point it at an identical copy.
     leaf = other / "taxonomy/knowledge/history/printing_press/qna.yaml"
     original = (project / "taxonomy/knowledge/history/printing_press/qna.yaml").read_text()
-    leaf.write_text(original.replace(
-        (tmp_path / "docs-repo").as_uri(), (tmp_path / "other-docs").as_uri()
-    ))
+    leaf.write_text(
+        original.replace((tmp_path / "docs-repo").as_uri(), (tmp_path / "other-docs").as_uri())
+    )
     assert _generate() == 0
     theirs = kit.tree_bytes(other / "generated")
     mine = kit.tree_bytes(project / "generated")
@@ -110,12 +111,13 @@ def test_rerun_makes_no_calls_and_two_projects_agree_byte_for_byte(
 
 
 def test_budget_stop_keeps_finished_leaves_and_a_rerun_completes(
-    project, in_process, kit, tmp_path, monkeypatch, capsys
+    project, in_process, kit, monkeypatch, capsys
 ):
+    tmp_path = project.parent
     assert _generate("--max-calls", "20", "--concurrency", "2") == 1
     captured = capsys.readouterr()
-    assert "budget reached" in captured.err
-    assert "run again" in captured.err
+    assert "stopped by the budget: call budget reached" in captured.err
+    assert "Run again" in captured.err
     assert in_process.sent <= 20
     done = _manifests(project)
     assert 0 < len(done) < 4
@@ -147,13 +149,9 @@ def test_status_reports_missing_stale_and_orphaned(project, in_process, kit, cap
     # A metadata-only change does not.
     grounded = project / "taxonomy/compositional_skills/grounded/summaries/paragraph/qna.yaml"
     grounded.write_text(grounded.read_text().replace("created_by: tester", "created_by: other"))
-    shutil.copytree(
-        project / "generated/knowledge/science", project / "generated/knowledge/gone"
-    )
+    shutil.copytree(project / "generated/knowledge/science", project / "generated/knowledge/gone")
     assert main(["status", "--format", "json"]) == 1
-    states = {
-        item["leaf"]: item["state"] for item in json.loads(capsys.readouterr().out)["leaves"]
-    }
+    states = {item["leaf"]: item["state"] for item in json.loads(capsys.readouterr().out)["leaves"]}
     assert states == {
         "compositional_skills/riddles/objects": "stale",
         "knowledge/science/water_cycle": "stale",
@@ -169,13 +167,21 @@ def test_changed_moves_removes_and_skips_metadata_only(project, in_process, kit,
     sent = in_process.sent
     tax = project / "taxonomy"
     # Rename a leaf (metadata-only otherwise), delete one, change only metadata of another.
-    kit.git(project, "mv", "taxonomy/compositional_skills/riddles", "taxonomy/compositional_skills/puzzles")
+    kit.git(
+        project,
+        "mv",
+        "taxonomy/compositional_skills/riddles",
+        "taxonomy/compositional_skills/puzzles",
+    )
     kit.git(project, "rm", "-q", "-r", "taxonomy/knowledge/science/water_cycle")
     grounded = tax / "compositional_skills/grounded/summaries/paragraph/qna.yaml"
     grounded.write_text(grounded.read_text().replace("created_by: tester", "created_by: other"))
     assert _generate("--changed", "--base", "main", "--dry-run") == 0
     plan = capsys.readouterr().out
-    assert "would move generated data: compositional_skills/riddles/objects -> compositional_skills/puzzles/objects" in plan
+    assert (
+        "would move generated data: compositional_skills/riddles/objects"
+        " -> compositional_skills/puzzles/objects"
+    ) in (plan)
     assert "would remove generated data: knowledge/science/water_cycle" in plan
     assert kit.tree_bytes(project / "generated") == before  # a dry run writes nothing
     assert _generate("--changed", "--base", "main") == 0
@@ -265,6 +271,17 @@ def test_unparseable_judge_answers_are_rejections(project, kit, monkeypatch, cap
         assert counts["kept"] == 0, leaf_id
         assert counts["rejected_by_reason"].get("unparseable", 0) > 0
         rejected = (project / "generated" / leaf_id / "rejected.jsonl").read_text().splitlines()
-        stages = {json.loads(r)["stage"] for r in rejected if json.loads(r)["reason"] == "unparseable"}
+        stages = {
+            json.loads(r)["stage"] for r in rejected if json.loads(r)["reason"] == "unparseable"
+        }
         assert stages <= {"question_judge", "faithfulness"}
         assert all(json.loads(r)["detail"] for r in rejected)
+
+
+def test_leaves_outside_the_taxonomy_are_refused(project, in_process, kit, capsys):
+    stray = project / "elsewhere/qna.yaml"
+    kit.write(stray, kit.freeform_yaml())
+    assert _generate("elsewhere") == 1
+    assert "not a leaf of the taxonomy" in capsys.readouterr().err
+    assert not (project / "generated").exists()
+    assert not (project / "elsewhere/samples.jsonl").exists()

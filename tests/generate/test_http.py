@@ -52,7 +52,8 @@ def _reference(kit, tmp_path: Path, monkeypatch) -> dict[str, bytes]:
     return reference
 
 
-def test_http_run_faults_and_dry_run(project, server, kit, tmp_path, monkeypatch, capsys):
+def test_http_run_faults_and_dry_run(project, server, kit, monkeypatch, capsys):
+    tmp_path = project.parent
     reference = _reference(kit, tmp_path, monkeypatch)
     # A dry run lists the work with estimates and sends nothing.
     assert main(["generate", "--dry-run"]) == 0
@@ -81,9 +82,7 @@ def test_http_run_faults_and_dry_run(project, server, kit, tmp_path, monkeypatch
     assert kit.tree_bytes(project / "generated") == reference
 
 
-def test_sigkill_mid_run_then_rerun_is_byte_identical(
-    project, server, kit, tmp_path, monkeypatch
-):
+def test_sigkill_mid_run_then_rerun_is_byte_identical(project, server, kit, tmp_path, monkeypatch):
     reference = _reference(kit, tmp_path, monkeypatch)
     slow, url = fake_teacher.start_in_thread(latency_ms=40)
     cache = tmp_path / "kill-cache"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,6 @@ from labtax import dataset, documents, generation, samples
 from labtax.config import load_config
 from labtax.errors import LabtaxError, UsageError
 from labtax.samples import Rejection, Sample
-
 
 # --- samples and parsing ---------------------------------------------------------------------
 
@@ -71,7 +69,9 @@ def test_parse_verdict_rating_faithfulness():
     )
     assert passing is not None
     assert passing.reason is None
-    assert samples.parse_verdict('{"relevant": "yes", "harmless": true, "answerable": true}') is None
+    assert (
+        samples.parse_verdict('{"relevant": "yes", "harmless": true, "answerable": true}') is None
+    )
     rating = samples.parse_rating('```json\n{"explanation": "fine", "score": 2}\n```')
     assert rating == samples.Rating("fine", 2)
     assert samples.parse_rating('{"explanation": "x", "score": "3"}') == samples.Rating("x", 3)
@@ -174,7 +174,9 @@ def test_half_replaced_leaf_reads_as_stale(repo, kit):
     directory = dataset.leaf_dir(config, leaf.leaf_id)
     assert dataset.freshness(config, leaf) == "missing"
     kept, rejected = _records(leaf.leaf_id)
-    dataset.write_leaf(directory, kept, rejected, _manifest(leaf.leaf_id, inputs.inputs_hash(config, leaf)))
+    dataset.write_leaf(
+        directory, kept, rejected, _manifest(leaf.leaf_id, inputs.inputs_hash(config, leaf))
+    )
     assert dataset.freshness(config, leaf) == "fresh"
     # A kill between renames: new samples next to the old manifest.
     (directory / "samples.jsonl").write_bytes(dataset.samples_bytes(kept[:1]))
@@ -188,7 +190,9 @@ def test_half_replaced_leaf_reads_as_stale(repo, kit):
 def test_move_and_remove_leaf(repo):
     config = load_config(repo)
     kept, rejected = _records("old/place")
-    dataset.write_leaf(dataset.leaf_dir(config, "old/place"), kept, rejected, _manifest("old/place"))
+    dataset.write_leaf(
+        dataset.leaf_dir(config, "old/place"), kept, rejected, _manifest("old/place")
+    )
     assert dataset.stored_leaf_ids(config) == ["old/place"]
     assert dataset.move_leaf(config, "old/place", "new/spot", "freeform_skill")
     assert dataset.stored_leaf_ids(config) == ["new/spot"]
@@ -232,7 +236,10 @@ def test_select_patterns():
 
 
 def test_chunks_pack_paragraphs_within_the_budget(kit):
-    files = [documents.SourceFile("w.md", kit.WATER_DOC), documents.SourceFile("p.md", kit.PRESS_DOC)]
+    files = [
+        documents.SourceFile("w.md", kit.WATER_DOC),
+        documents.SourceFile("p.md", kit.PRESS_DOC),
+    ]
     chunks = documents.chunk(files, 60)
     assert len(chunks) > 4
     assert all(len(c.text) <= 60 * documents.CHARS_PER_TOKEN for c in chunks)
@@ -294,6 +301,12 @@ def test_missing_documents_are_located_errors(repo, kit, tmp_path, monkeypatch):
     kit.write(path, kit.knowledge_yaml("x", kit.WATER_DOC, (tmp_path / "nope").as_uri(), "a" * 40))
     with pytest.raises(LabtaxError, match="cannot fetch"):
         asyncio.run(documents.DocumentStore(config).files(leaves.load_file(config, path)))
+    for outside in (str(tmp_path / "elsewhere"), "../sibling", "ext::sh -c touch% /tmp/pwned"):
+        kit.write(path, kit.knowledge_yaml("x", kit.WATER_DOC, outside, "a" * 40))
+        with pytest.raises(LabtaxError, match=r"neither a git URL|does not exist") as refused:
+            asyncio.run(documents.DocumentStore(config).files(leaves.load_file(config, path)))
+        assert refused.value.location is not None
+        assert refused.value.location.line > 0
 
 
 # --- scheduling ------------------------------------------------------------------------------
@@ -302,7 +315,7 @@ def test_missing_documents_are_located_errors(repo, kit, tmp_path, monkeypatch):
 def test_shards_partition_the_leaves():
     ids = [f"compositional_skills/leaf_{i}" for i in range(200)]
     shards = [[i for i in ids if generation.in_shard(i, (k, 4))] for k in range(1, 5)]
-    assert sorted(sum(shards, [])) == sorted(ids)
+    assert sorted(i for shard in shards for i in shard) == sorted(ids)
     assert all(20 < len(s) < 80 for s in shards)
     assert generation.parse_shard("2/4") == (2, 4)
     for bad in ("0/4", "5/4", "a/b", "3"):

@@ -408,3 +408,16 @@ def test_usage_reports_unknown_price():
     assert usage.cost_known is False
     assert usage.cost_label == "price unknown"
     assert Usage(cost_usd=0.5).cost_label == "$0.5000"
+
+
+def test_a_teacher_can_be_reused_by_a_later_event_loop(tmp_path: Path):
+    transport = Script(delay=0.001)
+    teacher = make(transport, tmp_path, concurrency=2)
+
+    async def batch(first: int) -> None:
+        await asyncio.gather(*(teacher.complete(msgs(first + i), stage="s") for i in range(6)))
+
+    for round_ in range(3):
+        asyncio.run(asyncio.wait_for(batch(round_ * 10), timeout=10))
+    assert teacher.usage.calls == 18
+    assert transport.max_in_flight == 2

@@ -105,3 +105,16 @@ def test_fix_of_a_path_argument_only(project: Path, invoke) -> None:
     assert run.code == 0
     assert other.read_text() == "a: 1  \n"
     assert leaf.read_text().endswith("# note\n")
+
+
+def test_symlinked_leaves_are_not_rewritten(project: Path, invoke) -> None:
+    real = project / "shared.yaml"
+    leaf = project / LEAF / "qna.yaml"
+    real.write_text(leaf.read_text() + "# note  \n")
+    leaf.unlink()
+    leaf.symlink_to(real)
+    run = invoke("fix", cwd=project)
+    assert run.code == 1
+    assert "not fixed: a symlink" in run.err
+    assert leaf.is_symlink()
+    assert real.read_text().endswith("# note  \n")

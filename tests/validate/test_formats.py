@@ -122,3 +122,14 @@ def test_leaf_outside_the_taxonomy_root_is_reported(project: Path, invoke) -> No
     (stray.parent / "attribution.txt").write_text("x\n")
     run = invoke("validate", "--format", "json", "elsewhere", cwd=project)
     assert [r["rule"] for r in json.loads(run.out)] == ["leaf-branch"]
+
+
+def test_an_attribution_path_stands_for_its_leaf(project: Path, invoke) -> None:
+    _break(project)
+    run = invoke("validate", "--format", "json", f"{LEAF}/attribution.txt", cwd=project)
+    assert [(r["path"], r["rule"]) for r in json.loads(run.out)] == [(f"{LEAF}/qna.yaml", "schema")]
+    readme = project / "README.md"
+    readme.write_text("# notes\n")
+    assert (
+        invoke("validate", "README.md", cwd=project).out == "0 errors, 0 warnings in 0 of 0 files\n"
+    )

@@ -93,3 +93,11 @@ def test_python_tag_is_never_constructed(tmp_path: Path, invoke) -> None:
     record = _only(invoke("validate", "--format", "json", cwd=case))
     assert record["rule"] == "yaml-tag"
     assert not marker.exists()
+
+
+def test_ten_thousand_levels_of_block_nesting(project: Path, invoke) -> None:
+    leaf = project / LEAF / "qna.yaml"
+    leaf.write_text("a:\n  " + "- " * 10_000 + "x\n")  # block sequences, 20 KB
+    record = _only(invoke("validate", "--format", "json", cwd=project))
+    assert record["rule"] == "yaml-depth"
+    assert int(record["col"]) > 1

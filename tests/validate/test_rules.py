@@ -77,3 +77,15 @@ def test_nested_leaf_warns_on_the_inner_leaf_only(project: Path, invoke) -> None
     records = json.loads(invoke("validate", "--format", "json", cwd=project).out)
     assert [(r["rule"], r["path"]) for r in records] == [("nested-leaf", f"{LEAF}/qna.yaml")]
     assert "compositional_skills/writing/poetry" in records[0]["message"]
+
+
+def test_leaf_at_the_top_of_a_branch_is_reported(project: Path, invoke) -> None:
+    top = project / "taxonomy" / "knowledge"
+    top.mkdir()
+    (top / "qna.yaml").write_text("- x\n")
+    (top / "attribution.txt").write_text("x\n")
+    records = json.loads(invoke("validate", "--format", "json", cwd=project).out)
+    branch = [r for r in records if r["rule"] == "leaf-branch"]
+    assert [r["message"] for r in branch] == [
+        "a leaf must be in a directory below knowledge/, not at its top"
+    ]

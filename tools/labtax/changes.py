@@ -5,12 +5,14 @@ same before and after `git commit`. The merge base, not BASE itself, is the star
 branch that merged BASE back in reports only its own work, and commits BASE gained since are not
 blamed on the branch.
 
-Cost follows the size of the change, never of the tree: git's diff machinery names the changed
-paths, and only those leaves are read and parsed (old versions in one `git cat-file --batch`).
+labtax's own work follows the size of the change: git's diff machinery names the changed paths,
+and only those leaves are read and parsed (old versions in one `git cat-file --batch`). The one
+part that grows with the tree is git's scan of the working tree (the stat calls and directory walk
+`git status` also makes); generated data is kept out of it.
 
 Reasons a leaf counts (several may apply; they are sorted):
 - `inputs`: what the teacher sees changed (see `inputs.leaf_inputs`), or either version does not
-  parse, or the leaf was added or deleted.
+  parse, or the leaf was added or deleted (those two carry this reason alone).
 - `metadata`: the file changed, or moved, but its inputs are identical (`created_by`, `version`,
   comments, formatting, key order, the file mode, its location when the kind stays the same).
 - `attribution`: the leaf's `attribution.txt` changed.
@@ -327,7 +329,8 @@ def _add_reason(layout: _Layout, changes: dict[str, Change], path: str, reason: 
     """Give the leaf at git path `path` another reason, adding a `modified` entry if needed."""
     current = changes.get(path)
     if current is not None:
-        if current.status != "deleted" and reason not in current.reasons:
+        # An added leaf counts because it is new; its attribution and documents are new with it.
+        if current.status in {"modified", "renamed"} and reason not in current.reasons:
             reasons = tuple(sorted({*current.reasons, reason}))
             changes[path] = Change(
                 current.path,

@@ -174,7 +174,14 @@ def digest(data: bytes) -> str:
 
 
 def leaf_dir(config: Config, leaf_id: str) -> Path:
-    return config.generated.joinpath(*leaf_id.split("/"))
+    """`generated/<leaf_id>`; an id that would lead outside `generated/` is refused."""
+    parts = leaf_id.split("/")
+    if not leaf_id or leaf_id.startswith("/") or any(p in {"", ".", ".."} for p in parts):
+        raise LabtaxError(
+            f"refusing to store generated data for leaf id {leaf_id!r}",
+            hint="a leaf id is a relative path inside the taxonomy, like knowledge/a/b",
+        )
+    return config.generated.joinpath(*parts)
 
 
 # ---------------------------------------------------------------------------------------------

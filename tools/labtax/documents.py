@@ -16,7 +16,6 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 from labtax import gitio, inputs
@@ -30,6 +29,7 @@ DEFAULT_CONTEXT_TOKENS = 8192
 MAX_CHUNK_TOKENS = 1024
 MIN_CHUNK_TOKENS = 128
 
+_REMOTE = re.compile(r"^(?:(?:https?|git|ssh|file)://|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -65,55 +65,9 @@ def chunk_budget(context_tokens: int, max_tokens: int, prompt_tokens: int) -> in
 # Selecting files
 
 
-@cache
-def _pattern_regex(pattern: str) -> re.Pattern[str]:
-    """A glob as a regex over POSIX paths: `*` and `?` stay in one directory, `**` crosses them."""
-    out = []
-    i = 0
-    while i < len(pattern):
-        char = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[":
-            end = pattern.find("]", i + 1)
-            if end > i:
-                body = pattern[i + 1 : end].replace("\\", "\\\\")
-                out.append("[^" + body[1:] + "]" if body.startswith("!") else f"[{body}]")
-                i = end + 1
-                continue
-            out.append(re.escape(char))
-        else:
-            out.append(re.escape(char))
-        i += 1
-    return re.compile("".join(out))
-
-
 def select(paths: Iterable[str], patterns: Sequence[str]) -> list[str]:
-    """The relative POSIX paths matching any pattern, sorted; a leading `./` or `/` is ignored."""
-    regexes = [_pattern_regex(p.strip().lstrip("/").removeprefix("./")) for p in patterns]
-    return sorted(p for p in paths if any(r.fullmatch(p) for r in regexes))
-
-
-def _local_files(root: Path) -> list[str]:
-    base = root.resolve()
-    found = []
-    for path in base.rglob("*"):
-        if any(part.startswith(".") for part in path.relative_to(base).parts):
-            continue
-        # A symlink must not lead a leaf's documents outside their directory.
-        if path.is_file() and path.resolve().is_relative_to(base):
-            found.append(path.relative_to(base).as_posix())
-    return found
+    """The relative POSIX paths matching any pattern, sorted (globs as `inputs` defines them)."""
+    return sorted(p for p in paths if any(inputs.glob_match(pattern, p) for pattern in patterns))
 
 
 def _decode(raw: bytes, where: str) -> str | None:
@@ -149,7 +103,17 @@ class DocumentStore:
                 location=Location(leaf.path),
             )
         if ref.local_dir is not None:
-            found = await asyncio.to_thread(self._read_local, ref.local_dir, ref.patterns, leaf)
+            found = await asyncio.to_thread(self._read_local, ref, leaf)
+        elif not _REMOTE.match(ref.repo):
+            # A bare path outside the repository (absolute, or climbing out with ..) would let a
+            # leaf read whatever repository happens to sit on the machine running labtax.
+            raise LabtaxError(
+                f"document.repo {ref.repo!r} is neither a git URL nor a directory in this "
+                "repository",
+                hint="use an https://, ssh://, git:// or file:// URL, or a relative path such "
+                "as documents/<name>",
+                location=Location(leaf.path, *leaf.positions.of_value(("document", "repo"))),
+            )
         else:
             lock = self._locks.setdefault(ref.repo, asyncio.Lock())
             async with lock:
@@ -165,21 +129,22 @@ class DocumentStore:
             )
         return found
 
-    def _read_local(self, root: Path, patterns: Sequence[str], leaf: Leaf) -> list[SourceFile]:
-        if not root.is_dir():
+    def _read_local(self, ref: inputs.DocumentRef, leaf: Leaf) -> list[SourceFile]:
+        root = ref.local_dir
+        if root is None or not root.is_dir():
             raise LabtaxError(
-                f"document directory {self.config.rel(root)} does not exist",
+                f"document directory {ref.repo} does not exist",
                 hint="fix document.repo, or add the documents to the repository",
                 location=Location(leaf.path, *leaf.positions.of_value(("document", "repo"))),
             )
         out = []
-        for rel in select(_local_files(root), patterns):
-            path = root / rel
+        # The same selection `inputs_hash` digests, so what is read is what the hash pins.
+        for path in inputs.document_files(ref):
             if path.stat().st_size > MAX_DOCUMENT_BYTES:
                 raise _too_large(self.config.rel(path))
             text = _decode(path.read_bytes(), self.config.rel(path))
             if text is not None:
-                out.append(SourceFile(rel, text))
+                out.append(SourceFile(path.relative_to(root).as_posix(), text))
         return out
 
     def _read_git(

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 from labtax import __version__, changes, dataset, documents, filters, inputs, leaves
-from labtax.config import Config
+from labtax.config import BRANCHES, Config
 from labtax.errors import LabtaxError, Location, UsageError
 from labtax.leaves import Leaf, LeafKind
 from labtax.pipelines import (
@@ -192,6 +192,13 @@ def _plan_changed(config: Config, request: Request) -> Plan:
 
 
 def _load(config: Config, path: Path) -> Leaf:
+    leaf_id = leaves.leaf_id_of(config, path)
+    if leaf_id is None or leaf_id.split("/", 1)[0] not in BRANCHES:
+        raise LabtaxError(
+            "not a leaf of the taxonomy: generated data is stored by leaf path",
+            hint=f"pass leaves under {config.rel(config.taxonomy)}/{{{','.join(BRANCHES)}}}/",
+            location=Location(config.rel(path)),
+        )
     try:
         return leaves.load_file(config, path)
     except leaves.LoadProblem as problem:
@@ -331,9 +338,8 @@ class _Run:
         try:
             result = await self._generate(leaf, caller)
         except BudgetExceeded as exc:
-            result = LeafResult(
-                leaf.leaf_id, "unfinished", calls=caller.usage.calls, message=exc.message
-            )
+            why = f"{exc.message}; {exc.hint}" if exc.hint else exc.message
+            result = LeafResult(leaf.leaf_id, "unfinished", calls=caller.usage.calls, message=why)
         except LabtaxError as exc:
             result = LeafResult(
                 leaf.leaf_id, "failed", calls=caller.usage.calls, message=exc.render()

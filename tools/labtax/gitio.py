@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from labtax.errors import LabtaxError
 
@@ -328,7 +328,8 @@ def diff_name_status(
     options, excludes = _diff_options(exclude)
     args = [*options, base_sha, "--", *_literal(paths), *excludes]
     diff = _start(args, cwd=cwd)
-    listing = _start(_untracked_args(paths, exclude), cwd=cwd) if include_untracked else None
+    listing_args = _untracked_args(paths, exclude, cwd=cwd) if include_untracked else None
+    listing = _start(listing_args, cwd=cwd) if listing_args is not None else None
     diffed = _finish(diff)
     listed = _finish(listing) if listing is not None else None
     entries = _parse_name_status(_checked(diffed, "cannot diff the working tree"))
@@ -423,13 +424,67 @@ def changed_paths(
 
 def untracked(paths: Sequence[str] = (), *, cwd: Path, exclude: Sequence[str] = ()) -> list[str]:
     """Untracked files under `paths` that `.gitignore` does not exclude, sorted."""
-    result = _run(_untracked_args(paths, exclude), cwd=cwd)
-    return sorted(_split_z(_checked(result, "cannot list untracked files")))
+    args = _untracked_args(paths, exclude, cwd=cwd)
+    if args is None:
+        return []
+    return sorted(_split_z(_checked(_run(args, cwd=cwd), "cannot list untracked files")))
 
 
-def _untracked_args(paths: Sequence[str], exclude: Sequence[str]) -> list[str]:
-    excludes = [f":(exclude,literal){p.rstrip('/')}" for p in exclude]
-    return ["ls-files", "-z", "--others", "--exclude-standard", "--", *_literal(paths), *excludes]
+def _untracked_args(paths: Sequence[str], exclude: Sequence[str], *, cwd: Path) -> list[str] | None:
+    """The `ls-files` listing untracked files, or None when the pathspecs leave nothing to list."""
+    excludes = [f":(exclude,literal){p.strip('/')}" for p in exclude if p.strip("/")]
+    roots = None if paths else _roots_without(cwd, [p.strip("/") for p in exclude])
+    base = ["ls-files", "-z", "--others", "--exclude-standard", "--"]
+    if roots is None:
+        return [*base, *_literal(paths), *excludes]
+    # The roots already leave the excluded directories out. Adding the exclude pathspecs as well
+    # would make git walk every directory again, excluded ones included.
+    return [*base, *_literal(roots)] if roots else None
+
+
+def _roots_without(top: Path, exclude: Sequence[str]) -> list[str] | None:
+    """Paths covering the working tree except `exclude`, or None to list from the root.
+
+    An exclude pathspec filters git's output but git still reads every directory below it; for a
+    `generated/` tree as large as the taxonomy that doubles the cost. Naming the siblings of each
+    excluded directory instead keeps git out of it.
+    """
+    roots: list[tuple[str, ...]] = [()]
+    for excluded in sorted({e for e in exclude if e and e != "."}):
+        target = PurePosixPath(excluded).parts
+        expanded: list[tuple[str, ...]] = []
+        for root in roots:
+            if target[: len(root)] != root:
+                expanded.append(root)  # unrelated to this exclusion
+            elif len(root) < len(target):
+                expanded.extend(_siblings_along(top, root, target))
+            # else: the root lies inside the excluded directory and is dropped
+        roots = expanded
+        if len(roots) > _MAX_PATHSPECS:
+            return None
+    if roots == [()]:
+        return None
+    return ["/".join(root) for root in roots]
+
+
+def _siblings_along(
+    top: Path, root: tuple[str, ...], target: tuple[str, ...]
+) -> list[tuple[str, ...]]:
+    """Every entry beside the path from `root` down to `target`, level by level."""
+    found: list[tuple[str, ...]] = []
+    current = root
+    for name in target[len(root) :]:
+        try:
+            children = sorted(entry.name for entry in os.scandir(top.joinpath(*current)))
+        except OSError:
+            return [*found, current]  # the excluded path does not exist: nothing to leave out
+        found.extend(
+            (*current, child)
+            for child in children
+            if child != name and (current or child != ".git")
+        )
+        current = (*current, name)
+    return found
 
 
 def grep_files(

@@ -12,13 +12,15 @@ import re
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from functools import cache
 from importlib import resources
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from labtax.diagnostics import Diagnostic, Level
 from labtax.leaves import Leaf, LeafKind, PathKey
+
+if TYPE_CHECKING:
+    # jsonschema takes ~50 ms to import; a run over valid leaves never needs it (see is_valid).
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_RULE = "schema"
 VERSION_RULE = "version-unsupported"
@@ -49,6 +51,8 @@ def load_schema(name: str) -> dict[str, Any]:
 @cache
 def validator(name: str) -> Draft202012Validator:
     """The compiled validator for a schema file, built once per process."""
+    from jsonschema import Draft202012Validator  # lazily: see TYPE_CHECKING above
+
     return Draft202012Validator(load_schema(name))
 
 
@@ -135,6 +139,16 @@ def _compile(schema: Mapping[str, Any]) -> Check:
         else:
             raise _UnsupportedKeywordError(keyword)
     checks.extend(_object_checks(schema))
+    return _all_of(checks)
+
+
+def _all_of(checks: list[Check]) -> Check:
+    # Unrolled for the common short lists: this runs once per node of every leaf.
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:
+        first, second = checks
+        return lambda v: first(v) and second(v)
     return lambda v: all(c(v) for c in checks)
 
 
@@ -231,8 +245,10 @@ def _unique(items: list[Any]) -> bool:
 def _unsupported(leaf: Leaf, version: int | None) -> Diagnostic:
     line, col = leaf.positions.of_value(("version",))
     if leaf.kind is LeafKind.KNOWLEDGE and version is not None and 0 < version < LATEST_VERSION:
-        label = "no version (1)" if "version" not in leaf.data else f"version {version}"
-        message = f"knowledge {label} is no longer supported; knowledge leaves need version 3"
+        label = (
+            "has no version (read as 1)" if "version" not in leaf.data else f"is version {version}"
+        )
+        message = f"this knowledge leaf {label}; knowledge needs version 3 (older is unsupported)"
         return _error(leaf.path, line, col, VERSION_RULE, message, _KNOWLEDGE_MIGRATION)
     shown = leaf.data.get("version")
     return _error(

@@ -147,13 +147,26 @@ class Teacher:
         self.policy = policy or RetryPolicy(retries=config.retries)
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
-        self._slots = asyncio.Semaphore(max(1, config.concurrency))
         self._usage = Usage()
         # Calls admitted past the budget check and not finished yet, with their cost estimates.
         self._pending_calls = 0
         self._pending_cost = 0.0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._slots = asyncio.Semaphore(max(1, config.concurrency))
         self._budget_changed = asyncio.Condition()
         self._inflight: dict[str, asyncio.Future[Answer]] = {}
+
+    def _bind_loop(self) -> None:
+        # asyncio primitives belong to one event loop; a teacher reused by a later asyncio.run()
+        # (tests, `--dry-run` then a run) gets fresh ones. Usage carries over.
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._loop = loop
+            self._slots = asyncio.Semaphore(max(1, self.config.concurrency))
+            self._budget_changed = asyncio.Condition()
+            self._inflight = {}
+            self._pending_calls = 0
+            self._pending_cost = 0.0
 
     @property
     def usage(self) -> Usage:
@@ -171,6 +184,7 @@ class Teacher:
 
     async def complete(self, messages: Sequence[Message], *, stage: str) -> Completion:
         """The answer to `messages`; `stage` names the pipeline step for error messages."""
+        self._bind_loop()
         key = request_key(self.request(messages))
         if self.cache is not None:
             stored = self.cache.get(key)
@@ -322,10 +336,14 @@ class LitellmTransport:
             (),
         )
         self._loading = asyncio.Lock()
+        self._loading_loop: asyncio.AbstractEventLoop | None = None
         self._price_known = False
 
     async def _ensure_loaded(self) -> Any:
         if self._litellm is None:
+            loop = asyncio.get_running_loop()
+            if loop is not self._loading_loop:
+                self._loading_loop, self._loading = loop, asyncio.Lock()
             async with self._loading:
                 if self._litellm is None:
                     # Importing litellm takes seconds: do it off the event loop so progress
@@ -434,7 +452,7 @@ class LitellmTransport:
 def _import_litellm() -> Any:
     # Never fetch the price map from the network: use the copy shipped inside litellm.
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
-    import litellm  # noqa: PLC0415 - seconds to import: only when a call must go out
+    import litellm
 
     litellm.suppress_debug_info = True
     litellm.telemetry = False
@@ -530,7 +548,7 @@ def parse_retry_after(value: str) -> float | None:
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError):
             return None
-        now = dt.datetime.now(tz=when.tzinfo or dt.timezone.utc)
+        now = dt.datetime.now(tz=when.tzinfo or dt.UTC)
         return max(0.0, (when - now).total_seconds())
     return seconds if math.isfinite(seconds) and seconds >= 0 else None
 

@@ -8,7 +8,6 @@ but diagnostics outlives a file, so memory does not grow with the number of leav
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from labtax.rules.subject import Subject
 # Below this many files one process is faster than starting workers.
 PARALLEL_MIN_FILES = 200
 _CHUNK = 64
+YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 
 
 @dataclass(frozen=True)
@@ -36,13 +36,28 @@ class Report:
 
 def targets(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
     """The files a run checks: those under `paths`, else the whole taxonomy."""
-    chosen = list(paths)
-    if not chosen:
+    given = list(paths)
+    chosen = [leaf for leaf in map(_leaf_for, given) if leaf is not None]
+    if given and not chosen:
+        return []  # nothing given stands for a leaf; never fall back to the whole tree
+    if not given:
         # A dedicated taxonomy directory is walked whole, so a leaf outside the three branches is
         # reported; a repository holding the branches at its root (InstructLab's layout) is not.
         dedicated = config.taxonomy.resolve() != config.root.resolve()
         chosen = [config.taxonomy] if dedicated else [config.taxonomy / b for b in BRANCHES]
     return leaves.discover(config, chosen)
+
+
+def _leaf_for(path: Path) -> Path | None:
+    """The file to check for a path given on the command line.
+
+    A YAML file or a directory is itself; any other file (`attribution.txt`, as pre-commit passes
+    it) stands for the leaf next to it, if there is one.
+    """
+    if path.is_dir() or path.suffix.lower() in YAML_SUFFIXES:
+        return path
+    sibling = path.parent / leaves.LEAF_NAME
+    return sibling if sibling.exists() or sibling.is_symlink() else None
 
 
 def validate(config: Config, paths: Iterable[Path] = (), *, jobs: int | None = None) -> Report:
@@ -82,6 +97,8 @@ def _check_in_worker(file: Path) -> list[Diagnostic]:
 
 
 def _parallel(config: Config, files: Sequence[Path], workers: int) -> Iterator[Diagnostic]:
+    import multiprocessing  # lazily: only large runs start workers
+
     methods = multiprocessing.get_all_start_methods()
     # fork starts a worker in milliseconds with everything already imported.
     context = multiprocessing.get_context("fork" if "fork" in methods else None)

@@ -24,6 +24,13 @@ def command(paths: tuple[Path, ...], taxonomy: Path | None) -> int:
     changed = 0
     problems = 0
     for file in validation.targets(config, paths):
+        if file.is_symlink():
+            # Rewriting would replace the link with a copy; the target is fixed where it lives.
+            click.echo(
+                f"{config.rel(file)}: not fixed: a symlink (fix the file it points to)", err=True
+            )
+            problems += 1
+            continue
         try:
             leaves.read_bytes(file, config.root, config.max_file_bytes).decode("utf-8")
             fix = fixer.fix_file(file)

@@ -22,13 +22,21 @@ from labtax.teacher import Budget, Teacher, Usage, make_teacher
 @click.option("--changed", is_flag=True, help="Only leaves changed against the base ref.")
 @base_option
 @click.option("--dry-run", is_flag=True, help="List what would be generated; make no calls.")
-@click.option("--max-cost", type=click.FloatRange(min=0), help="Stop before spending over USD.")
-@click.option("--max-calls", type=click.IntRange(min=0), help="Stop before more teacher calls.")
+@click.option(
+    "--max-cost", type=click.FloatRange(min=0), metavar="USD", help="Stop before spending more."
+)
+@click.option(
+    "--max-calls", type=click.IntRange(min=0), metavar="N", help="Stop before more calls than N."
+)
 @click.option("--shard", metavar="I/N", help="Only the I-th of N deterministic shards of leaves.")
 @click.option("--model", help="litellm model string (LABTAX_TEACHER_MODEL wins over it).")
 @click.option("--api-base", help="Teacher server URL (LABTAX_TEACHER_API_BASE wins over it).")
-@click.option("--concurrency", type=click.IntRange(min=1), help="Concurrent teacher calls.")
-@click.option("--samples", type=click.IntRange(min=1), help="Samples to aim for per leaf.")
+@click.option(
+    "--concurrency", type=click.IntRange(min=1), metavar="N", help="Concurrent teacher calls."
+)
+@click.option(
+    "--samples", type=click.IntRange(min=1), metavar="N", help="Samples to aim for per leaf."
+)
 @click.option("--force", is_flag=True, help="Regenerate leaves whose data is up to date.")
 @taxonomy_option
 def command(
@@ -47,7 +55,12 @@ def command(
     force: bool,
     taxonomy: Path | None,
 ) -> int:
-    """Generate synthetic data for leaves (all, the given PATHs, or --changed ones)."""
+    """Generate synthetic data for leaves (all, the given PATHs, or --changed ones).
+
+    Leaves whose data already matches their inputs are skipped (no calls); answers are cached, so
+    an interrupted run continues where it stopped. Exits 1 when the budget stops the run (finished
+    leaves are kept) or a leaf fails.
+    """
     if changed and paths:
         raise UsageError("pass either PATHs or --changed, not both")
     config = _configure(project(taxonomy), model, api_base, concurrency, samples)
@@ -69,11 +82,12 @@ def command(
     summary = asyncio.run(_run(config, plan, teacher))
     click.echo(_summary(plan, summary, teacher.usage))
     if summary.budget_message:
+        left = summary.count("unfinished")
         click.echo(
-            f"error: budget reached ({summary.budget_message}); "
-            f"{summary.count('unfinished')} leaf/leaves not generated. Finished leaves are "
-            "written; run again (with a larger budget) to continue: answers already received "
-            "are cached and cost nothing.",
+            f"error: stopped by the budget: {summary.budget_message}\n"
+            f"  {left} {'leaf was' if left == 1 else 'leaves were'} not generated; finished "
+            "leaves are written. Run again (with a larger budget) to continue: answers already "
+            "received are cached and cost nothing.",
             err=True,
         )
         return EXIT_FINDINGS
@@ -109,8 +123,8 @@ async def _run(config: Config, plan: generation.Plan, teacher: Teacher) -> gener
     if not sys.stderr.isatty():
         return await generation.run(config, plan, teacher)
     # rich only when a terminal will show the bar: piped and CI runs never pay for importing it.
-    from rich.console import Console  # noqa: PLC0415
-    from rich.progress import (  # noqa: PLC0415
+    from rich.console import Console
+    from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
         Progress,
@@ -119,11 +133,9 @@ async def _run(config: Config, plan: generation.Plan, teacher: Teacher) -> gener
     )
 
     progress = Progress(
-        TextColumn("generating"),
-        BarColumn(),
+        BarColumn(bar_width=16),
         MofNCompleteColumn(),
-        TextColumn("leaves"),
-        TextColumn("{task.fields[usage]}"),
+        TextColumn("leaves · {task.fields[usage]}"),
         TimeElapsedColumn(),
         console=Console(stderr=True),
         transient=True,
@@ -131,7 +143,13 @@ async def _run(config: Config, plan: generation.Plan, teacher: Teacher) -> gener
     task = progress.add_task("generate", total=len(plan.generate), usage="")
 
     def refresh() -> None:
-        progress.update(task, usage=_usage_line(teacher.usage))
+        usage = teacher.usage
+        tokens = usage.prompt_tokens + usage.completion_tokens
+        progress.update(
+            task,
+            usage=f"{usage.calls} calls (+{usage.cached_calls} cached) · {tokens:,} tokens · "
+            f"{usage.cost_label}",
+        )
 
     async def ticker() -> None:
         while True:

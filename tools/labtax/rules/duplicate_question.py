@@ -29,6 +29,9 @@ NEAR = 0.9
 SHARED_WORDS = 0.5
 
 _NOISE = re.compile(r"[\W_]+")
+# difflib's ratio is 2M / (len(a) + len(b)) with M <= min(len(a), len(b)), so two texts can only be
+# NEAR similar when min(len(a), len(b)) >= _SPAN * max(len(a), len(b)).
+_SPAN = NEAR / (2 - NEAR)
 
 
 def normalise(text: str) -> str:
@@ -37,6 +40,8 @@ def normalise(text: str) -> str:
 
 def near(a: str, b: str) -> bool:
     """Whether two normalised texts are at least NEAR similar (difflib ratio)."""
+    if not a or not b or not _SPAN * max(len(a), len(b)) <= min(len(a), len(b)):
+        return False
     return _close(_text(a), _text(b))
 
 
@@ -52,9 +57,7 @@ def _text(text: str) -> _Text:
 
 
 def _close(a: _Text, b: _Text) -> bool:
-    shorter, longer = sorted((len(a.text), len(b.text)))
-    if longer == 0 or 2 * shorter / (shorter + longer) < NEAR:
-        return False
+    """`near` for texts whose lengths are already known to be close enough."""
     if len(a.words & b.words) < SHARED_WORDS * len(a.words | b.words):
         return False
     matcher = SequenceMatcher(None, a.text, b.text, autojunk=False)
@@ -67,10 +70,6 @@ class _Seen(NamedTuple):
     context: str
     answer: str
     path: PathKey
-
-
-# Lengths a and b can only be NEAR similar when min(a, b) >= _SPAN * max(a, b).
-_SPAN = NEAR / (2 - NEAR)
 
 
 def check(subject: Subject) -> list[Diagnostic]:

@@ -20,6 +20,8 @@ def check(subject: Subject) -> list[Diagnostic]:
         message = f"the leaf is outside the taxonomy root ({taxonomy})"
     elif leaf_id.split("/", 1)[0] in BRANCHES and "/" in leaf_id:
         return []
+    elif leaf_id in BRANCHES:
+        message = f"a leaf must be in a directory below {leaf_id}/, not at its top"
     else:
         message = f"the leaf is not inside a branch directory ({', '.join(BRANCHES)})"
     return [finding(subject, (1, 1), LEVEL, ID, message, HINT)]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from labtax.diagnostics import Diagnostic, Level
-from labtax.leaves import LeafKind
-from labtax.rules.examples import all_strings, pairs, seed_examples, text_of, words
+from labtax.leaves import Leaf, LeafKind, PathKey
+from labtax.rules.examples import pairs, seed_examples, text_of, words
 from labtax.rules.subject import Subject, finding
 
 ID = "word-limit"
@@ -25,23 +25,29 @@ def check(subject: Subject) -> list[Diagnostic]:
     if leaf is None:
         return []
     found = []
+    for where, message in _over(leaf):
+        found.append(finding(subject, leaf.positions.of_value(where), LEVEL, ID, message, HINT))
+    return found
+
+
+def _over(leaf: Leaf) -> list[tuple[PathKey, str]]:
+    """(path, message) for each count over its limit."""
+    over: list[tuple[PathKey, str]] = []
+    total = words(text_of(leaf.data, "task_description"))
     if leaf.kind is LeafKind.KNOWLEDGE:
         for path, example in seed_examples(leaf):
             count = words(text_of(example, "context"))
             if count > CONTEXT_WORDS:
-                where = leaf.positions.of_value((*path, "context"))
-                message = f"context has {count} words (limit {CONTEXT_WORDS})"
-                found.append(finding(subject, where, LEVEL, ID, message, HINT))
-    else:
-        total = sum(words(s) for s in all_strings(leaf.data))
-        if total > SKILL_WORDS:
-            where = leaf.positions.of_key(("seed_examples",))
-            message = f"the leaf has {total} words (limit about {SKILL_WORDS})"
-            found.append(finding(subject, where, LEVEL, ID, message, HINT))
+                over.append(
+                    ((*path, "context"), f"context has {count} words (limit {CONTEXT_WORDS})")
+                )
     for path, pair in pairs(leaf):
         count = words(text_of(pair, "question")) + words(text_of(pair, "answer"))
+        total += count + words(text_of(pair, "context"))
         if count > PAIR_WORDS:
-            where = leaf.positions.of_value(path)
             message = f"question and answer have {count} words together (limit {PAIR_WORDS})"
-            found.append(finding(subject, where, LEVEL, ID, message, HINT))
-    return found
+            over.append((path, message))
+    if leaf.kind is not LeafKind.KNOWLEDGE and total > SKILL_WORDS:
+        message = f"the leaf has {total} words (limit about {SKILL_WORDS})"
+        over.insert(0, (("seed_examples",), message))
+    return over

@@ -72,6 +72,24 @@ async def run_level(
     return calls / elapsed, cpu / calls
 
 
+async def raw_level(url: str, level: int, rounds: int) -> float:
+    """Calls per second of a bare aiohttp client: what the fake server itself sustains."""
+    import aiohttp
+
+    limit = aiohttp.TCPConnector(limit=level)
+    async with aiohttp.ClientSession(connector=limit) as session:
+        slots = asyncio.Semaphore(level)
+
+        async def one(i: int) -> None:
+            body = {"model": "raw", "messages": messages(-level, i)}
+            async with slots, session.post(f"{url}/chat/completions", json=body) as response:
+                await response.read()
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(i) for i in range(level * rounds)))
+        return level * rounds / (time.perf_counter() - started)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--latency-ms", type=float, default=200.0)
@@ -96,6 +114,12 @@ async def main() -> None:
                     f"  concurrency {level:4d}: {rate:7.1f} calls/s"
                     f"  (ideal {ideal:6.1f}, ratio {rate / ideal:.2f});"
                     f" client CPU {cpu * 1000:.2f} ms/call"
+                )
+            for level in (int(x) for x in args.levels.split(",")):
+                rate = await raw_level(url, level, args.rounds)
+                print(
+                    f"  fake server alone (bare aiohttp client), concurrency {level:4d}:"
+                    f" {rate:7.1f} calls/s (ratio {rate / (level / latency):.2f})"
                 )
             print(f"  load average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     finally:

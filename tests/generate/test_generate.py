@@ -285,3 +285,44 @@ def test_leaves_outside_the_taxonomy_are_refused(project, in_process, kit, capsy
     assert "not a leaf of the taxonomy" in capsys.readouterr().err
     assert not (project / "generated").exists()
     assert not (project / "elsewhere/samples.jsonl").exists()
+
+
+def test_renamed_and_edited_leaf_is_regenerated_at_its_new_place(project, in_process, kit):
+    assert _generate() == 0
+    kit.git(project, "add", "-A")
+    kit.git(project, "commit", "-q", "-m", "data")
+    sent = in_process.sent
+    kit.git(
+        project,
+        "mv",
+        "taxonomy/compositional_skills/riddles",
+        "taxonomy/compositional_skills/puzzles",
+    )
+    leaf = project / "taxonomy/compositional_skills/puzzles/objects/qna.yaml"
+    leaf.write_text(leaf.read_text().replace("short explanation", "one-line explanation"))
+    assert _generate("--changed", "--base", "main") == 0
+    assert in_process.sent > sent
+    assert not (project / "generated/compositional_skills/riddles").exists()
+    manifest = json.loads(
+        (project / "generated/compositional_skills/puzzles/objects/manifest.json").read_text()
+    )
+    assert manifest["leaf"] == "compositional_skills/puzzles/objects"
+    assert main(["status"]) == 0
+
+
+def test_a_full_disk_fails_the_leaf_not_the_run(project, in_process, monkeypatch, capsys):
+    from labtax import dataset
+
+    real = dataset._write_temp
+
+    def full_for_water(directory, name, data):
+        if "water_cycle" in str(directory):
+            raise OSError(28, "No space left on device")
+        return real(directory, name, data)
+
+    monkeypatch.setattr(dataset, "_write_temp", full_for_water)
+    assert _generate() == 1
+    err = capsys.readouterr().err
+    assert "generated/knowledge/science/water_cycle: error: cannot write generated data" in err
+    assert "No space left on device" in err
+    assert sorted(_manifests(project)) == sorted(k for k in LEAVES if "water" not in k)

@@ -126,5 +126,5 @@ def test_sigkill_mid_run_then_rerun_is_byte_identical(project, server, kit, tmp_
         assert slow.stats.completions > requests_before  # it did finish the remaining work
     finally:
         slow.stop()
-    generated = kit.tree_bytes(project / "generated")
-    assert {k: v for k, v in generated.items() if not Path(k).name.startswith(".")} == reference
+    # Byte-identical, stray temporary files of the killed run included (they are gone).
+    assert kit.tree_bytes(project / "generated") == reference

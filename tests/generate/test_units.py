@@ -163,6 +163,11 @@ def test_write_leaf_failure_leaves_the_old_data_intact(tmp_path, monkeypatch):
         dataset.write_leaf(directory, kept[:1], [], _manifest(inputs_hash="h2"))
     assert {n: (directory / n).read_bytes() for n in dataset.FILES} == before
     assert not list(directory.glob(".*.tmp"))
+    # Temporary files a killed run left behind are cleared by the next write of the leaf.
+    (directory / ".samples.jsonl.abc123.tmp").write_bytes(b"torn")
+    monkeypatch.setattr(dataset, "_write_temp", real)
+    dataset.write_leaf(directory, kept, rejected, _manifest())
+    assert sorted(p.name for p in directory.iterdir()) == sorted(dataset.FILES)
 
 
 def test_half_replaced_leaf_reads_as_stale(repo, kit):

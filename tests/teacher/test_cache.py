@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -117,10 +118,10 @@ def test_a_failed_write_keeps_the_old_entry_and_no_temp_file(tmp_path: Path, mon
     key = "12" * 32
     cache.put(key, Answer("old", 1, 1, None))
 
-    def broken_replace(self: Path, target: Path) -> Path:
+    def broken_replace(source: str, target: str) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(Path, "replace", broken_replace)
+    monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(OSError, match="disk full"):
         cache.put(key, Answer("new", 2, 2, None))
     monkeypatch.undo()

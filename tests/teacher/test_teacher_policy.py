@@ -13,9 +13,11 @@ import pytest
 
 from labtax.cache import Answer, ResponseCache
 from labtax.config import TeacherConfig
+from labtax.errors import LabtaxError
 from labtax.teacher import (
     Budget,
     BudgetExceeded,
+    LitellmTransport,
     RetryPolicy,
     Teacher,
     TeacherError,
@@ -421,3 +423,47 @@ def test_a_teacher_can_be_reused_by_a_later_event_loop(tmp_path: Path):
         asyncio.run(asyncio.wait_for(batch(round_ * 10), timeout=10))
     assert teacher.usage.calls == 18
     assert transport.max_in_flight == 2
+
+
+@pytest.mark.parametrize(
+    ("api_base", "api_bases", "expected"),
+    [
+        (None, (), ()),
+        ("http://a/v1", (), ("http://a/v1",)),
+        (None, ("http://a/v1", "http://b/v1"), ("http://a/v1", "http://b/v1")),
+        # The environment sets api_base, and the environment wins over the file's list.
+        ("http://env/v1", ("http://a/v1", "http://b/v1"), ("http://env/v1",)),
+        ("http://a/v1, http://b/v1", (), ("http://a/v1", "http://b/v1")),
+    ],
+)
+def test_which_servers_the_transport_uses(api_base, api_bases, expected):
+    config = TeacherConfig(api_base=api_base, api_bases=api_bases)
+    assert LitellmTransport(config).bases() == expected
+
+
+def test_a_cancelled_leader_does_not_cancel_callers_sharing_its_request(tmp_path: Path):
+    transport = Script(delay=0.05)
+
+    async def go():
+        teacher = make(transport, tmp_path)
+        leader = asyncio.ensure_future(teacher.complete(msgs(1), stage="s"))
+        await asyncio.sleep(0.01)
+        follower = asyncio.ensure_future(teacher.complete(msgs(1), stage="s"))
+        await asyncio.sleep(0.01)
+        leader.cancel()
+        result = await follower
+        assert leader.cancelled()
+        return result
+
+    result = run(go())
+    assert result.text == "an answer"
+    assert result.cached is False
+    assert len(transport.attempts) == 2
+
+
+def test_an_unwritable_cache_is_a_clear_error(tmp_path: Path):
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache directory should be", encoding="utf-8")
+    with pytest.raises(LabtaxError, match="cannot write the response cache") as caught:
+        run(make(Script(), blocker).complete(msgs(0), stage="s"))
+    assert "LABTAX_CACHE_DIR" in caught.value.hint

@@ -89,3 +89,20 @@ def test_leaf_at_the_top_of_a_branch_is_reported(project: Path, invoke) -> None:
     assert [r["message"] for r in branch] == [
         "a leaf must be in a directory below knowledge/, not at its top"
     ]
+
+
+def test_local_document_patterns_must_stay_inside_the_document_directory(tmp_path: Path) -> None:
+    from labtax.rules.document_repo import _selects, is_local
+
+    docs = tmp_path / "documents" / "copper"
+    docs.mkdir(parents=True)
+    (docs / "copper.md").write_text("# Copper\n")
+    (tmp_path / "README.md").write_text("# outside the document directory\n")
+    assert _selects(docs, "*.md")
+    assert _selects(docs, "**/*.md")
+    assert not _selects(docs, "../../*.md")
+    assert not _selects(docs, str(tmp_path / "*.md"))
+    assert not _selects(docs, "*.pdf")
+    assert is_local("documents/copper")
+    assert not is_local("https://github.com/example/docs.git")
+    assert not is_local("git@github.com:example/docs.git")

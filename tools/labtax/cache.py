@@ -49,7 +49,8 @@ class ResponseCache:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self._made: set[Path] = set()
+        self._root = os.fspath(directory)
+        self._made: set[str] = set()
         self._serial = itertools.count()
 
     def path_for(self, key: str) -> Path:
@@ -77,22 +78,26 @@ class ResponseCache:
             "prompt_tokens": answer.prompt_tokens,
             "text": answer.text,
         }
-        target = self.path_for(key)
-        if target.parent not in self._made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._made.add(target.parent)
+        shard = os.path.join(self._root, key[:2])  # noqa: PTH118 - str paths: hot path
+        if shard not in self._made:
+            Path(shard).mkdir(parents=True, exist_ok=True)
+            self._made.add(shard)
+        target = os.path.join(shard, f"{key[2:]}.json")  # noqa: PTH118
         data = (canonical_json(entry) + "\n").encode("utf-8")
         # Unique per process and write, so concurrent writers of one key never share a temp file.
-        tmp = target.with_name(f".{target.stem}.{os.getpid()}.{next(self._serial)}.tmp")
+        tmp = os.path.join(shard, f".{key[2:]}.{os.getpid()}.{next(self._serial)}.tmp")  # noqa: PTH118
         try:
             # No fsync: the rename protects against a killed process, which is the failure we
             # promise to survive; syncing every entry would cost more than the calls it saves.
-            with tmp.open("xb") as handle:
-                handle.write(data)
-            tmp.replace(target)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            try:
+                os.write(fd, data)
+            finally:
+                os.close(fd)
+            os.replace(tmp, target)  # noqa: PTH105
         except BaseException:
             with contextlib.suppress(OSError):
-                tmp.unlink()
+                os.unlink(tmp)  # noqa: PTH108
             raise
 
 

@@ -203,6 +203,7 @@ def write_leaf(
     final = replace(manifest, files={SAMPLES: digest(sample_data), REJECTED: digest(rejected_data)})
     payloads = {SAMPLES: sample_data, REJECTED: rejected_data, MANIFEST: manifest_bytes(final)}
     directory.mkdir(parents=True, exist_ok=True)
+    _remove_temps(directory)  # left by a run killed while writing this leaf
     temps: dict[str, Path] = {}
     try:
         for name in FILES:
@@ -215,6 +216,13 @@ def write_leaf(
             with contextlib.suppress(OSError):
                 leftover.unlink()
     return final
+
+
+def _remove_temps(directory: Path) -> None:
+    for name in FILES:
+        for stray in directory.glob(f".{name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                stray.unlink()
 
 
 def _write_temp(directory: Path, name: str, data: bytes) -> Path:
@@ -235,9 +243,7 @@ def remove_leaf(config: Config, leaf_id: str) -> bool:
     for name in (MANIFEST, SAMPLES, REJECTED):
         with contextlib.suppress(FileNotFoundError):
             (directory / name).unlink()
-    for stray in directory.glob(".*.tmp"):
-        with contextlib.suppress(OSError):
-            stray.unlink()
+    _remove_temps(directory)
     with contextlib.suppress(OSError):
         directory.rmdir()  # kept when something else (a nested leaf) lives below it
     _prune_empty_parents(config, directory.parent)

@@ -38,6 +38,8 @@ ATTEMPT_HEADER = "X-Labtax-Attempt"
 CREATED = 1767225600
 FAULTS = ("rate_limit", "server_error", "hang", "malformed", "empty")
 MAX_COUNT = 50
+# Longer than labtax's default client timeout (60 s), so an injected hang is a client timeout.
+HANG_S = 120.0
 
 BANNER = (
     "labtax fake-teacher: OFFLINE STAND-IN, NOT A MODEL.\n"
@@ -54,7 +56,7 @@ class Settings:
     latency_ms: float = 0.0
     fault_rate: float = 0.0
     seed: int = 0
-    hang_s: float = 30.0
+    hang_s: float = HANG_S
     retry_after_s: float = 1.0
 
 
@@ -664,7 +666,7 @@ def serve(
     fault_rate: float = 0.0,
     *,
     seed: int = 0,
-    hang_s: float = 30.0,
+    hang_s: float = HANG_S,
     retry_after_s: float = 1.0,
     announce: Callable[[str], None] | None = None,
 ) -> None:
@@ -686,7 +688,7 @@ def start_in_thread(
     latency_ms: float = 0.0,
     fault_rate: float = 0.0,
     seed: int = 0,
-    hang_s: float = 30.0,
+    hang_s: float = HANG_S,
     retry_after_s: float = 1.0,
 ) -> tuple[FakeTeacherServer, str]:
     """Start a server on a background thread; returns it (call `.stop()`) and its `/v1` URL."""

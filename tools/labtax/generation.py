@@ -371,7 +371,14 @@ class _Run:
         kept, rejected = filter_outcome(leaf, outcome, allowed)
         manifest = self._manifest(leaf, outcome, kept, rejected, caller)
         directory = dataset.leaf_dir(self.config, leaf.leaf_id)
-        await asyncio.to_thread(dataset.write_leaf, directory, kept, rejected, manifest)
+        try:
+            await asyncio.to_thread(dataset.write_leaf, directory, kept, rejected, manifest)
+        except OSError as exc:
+            raise LabtaxError(
+                f"cannot write generated data: {exc.strerror or exc}",
+                hint="check free space and permissions; the leaf's previous data is unchanged",
+                location=Location(self.config.rel(directory)),
+            ) from exc
         return LeafResult(leaf.leaf_id, "generated", len(kept), len(rejected), caller.usage.calls)
 
     def _manifest(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from difflib import get_close_matches
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -239,6 +240,12 @@ def _frozen(value: Any) -> Hashable:  # noqa: PLR0911 - one form per JSON type
 
 
 def _unique(items: list[Any]) -> bool:
+    if all(type(item) is dict for item in items):
+        # Equal mappings have equal text entries, so distinct text entries prove uniqueness
+        # without freezing nested values (a knowledge example's questions_and_answers).
+        texts = {frozenset((k, v) for k, v in item.items() if type(v) is str) for item in items}
+        if len(texts) == len(items):
+            return True
     return len({_frozen(v) for v in items}) == len(items)
 
 
@@ -300,7 +307,7 @@ def _diagnostics(leaf: Leaf, error: ValidationError, path: PathKey) -> list[Diag
                 *positions.of_key((*path, key)),
                 SCHEMA_RULE,
                 f'unknown key "{dotted((*path, key))}"',
-                f"remove it or fix its spelling; allowed here: {', '.join(allowed)}",
+                _unknown_hint(key, allowed),
             )
             for key in extras
         ]
@@ -322,6 +329,12 @@ def _diagnostics(leaf: Leaf, error: ValidationError, path: PathKey) -> list[Diag
         line, col = positions.of_value((*path, _first_repeat(instance)))
     message, hint = _explain(kind, value, instance, where, schema)
     return [_error(leaf.path, line, col, SCHEMA_RULE, message, hint)]
+
+
+def _unknown_hint(key: str, allowed: list[str]) -> str:
+    close = get_close_matches(key, allowed, n=1)
+    guess = f'did you mean "{close[0]}"? ' if close else ""
+    return f"{guess}remove it or fix its spelling; allowed here: {', '.join(allowed)}"
 
 
 def _explain(  # noqa: PLR0911 - one message per schema keyword

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from labtax.cache import Answer, ResponseCache, request_key
 from labtax.config import TeacherConfig
-from labtax.errors import LabtaxError
+from labtax.errors import LabtaxError, Location
 
 Message = dict[str, str]
 Sleep = Callable[[float], Awaitable[None]]
@@ -195,13 +195,22 @@ class Teacher:
         if running is not None:
             # The same request is already on its way: share its answer rather than pay twice
             # (and, with a sampling teacher, get two different answers for one cache entry).
-            answer = await asyncio.shield(running)
+            await asyncio.wait([running])
+            if running.cancelled():
+                # Its caller was cancelled, not us: ask again ourselves.
+                return await self.complete(messages, stage=stage)
+            answer = running.result()
             self._count_cached()
             return _completion(answer, cached=True)
         future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
             answer = await self._call(messages, stage)
+            if self.cache is not None:
+                self._store(key, answer)
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
         except BaseException as exc:
             future.set_exception(exc)
             # Waiters re-raise it; without one, asyncio would warn that nobody retrieved it.
@@ -211,9 +220,18 @@ class Teacher:
             future.set_result(answer)
         finally:
             del self._inflight[key]
-        if self.cache is not None:
-            self.cache.put(key, answer)
         return _completion(answer, cached=False)
+
+    def _store(self, key: str, answer: Answer) -> None:
+        assert self.cache is not None  # noqa: S101 - callers check
+        try:
+            self.cache.put(key, answer)
+        except OSError as exc:
+            raise LabtaxError(
+                f"cannot write the response cache: {exc}",
+                hint="set LABTAX_CACHE_DIR (or [tool.labtax] cache_dir) to a writable directory",
+                location=Location(str(self.cache.directory)),
+            ) from exc
 
     async def _call(self, messages: Sequence[Message], stage: str) -> Answer:
         estimate = await self._admit(messages)
@@ -355,11 +373,16 @@ class LitellmTransport:
                     self._litellm = litellm
         return self._litellm
 
-    def _bases(self) -> tuple[str, ...]:
-        return self.config.api_bases
+    def bases(self) -> tuple[str, ...]:
+        """The servers to use. `api_base` wins over `api_bases`, because LABTAX_TEACHER_API_BASE
+        sets it and the environment always wins; it may list several servers, comma-separated.
+        """
+        if self.config.api_base:
+            return tuple(b.strip() for b in self.config.api_base.split(",") if b.strip())
+        return tuple(b for b in self.config.api_bases if b)
 
     def _build_router(self, litellm: Any) -> Any:
-        bases = self._bases()
+        bases = self.bases()
         if len(bases) < 2:
             return None
         deployments = [
@@ -412,7 +435,7 @@ class LitellmTransport:
             if self._router is not None:
                 response = await self._router.acompletion(model=ROUTER_GROUP, **params)
             else:
-                single = self._bases()[0] if self._bases() else self.config.api_base
+                single = next(iter(self.bases()), None)
                 response = await litellm.acompletion(**self._deployment_params(single), **params)
         except permanent as exc:
             raise TeacherError(
@@ -438,10 +461,17 @@ class LitellmTransport:
         litellm = await self._ensure_loaded()
         if not self._price_known:
             return None
+        prompt_tokens = estimate_tokens(messages)
         try:
+            counted = litellm.token_counter(model=self.config.model, messages=list(messages))
+        except Exception:  # noqa: BLE001 - no tokenizer for this model: keep the character guess
+            counted = 0
+        try:
+            # The larger of the tokenizer's count and the character guess, and a full-length
+            # answer: an upper bound, as long as the server honours max_tokens.
             prompt_cost, completion_cost = litellm.cost_per_token(
                 model=self.config.model,
-                prompt_tokens=estimate_tokens(messages),
+                prompt_tokens=max(prompt_tokens, int(counted)),
                 completion_tokens=self.config.max_tokens,
             )
         except Exception:  # noqa: BLE001 - litellm raises assorted types for "no price known"
@@ -461,11 +491,11 @@ def _import_litellm() -> Any:
 
 
 def _ensure_model_known(litellm: Any, model: str) -> bool:
-    """Whether litellm has a price for `model`; when not, register it as a priceless chat model.
+    """Whether litellm has a price for `model`; when not, register it as a zero-rate chat model.
 
     litellm searches its whole price map on every call for a model it does not know (about a
-    millisecond each, a fifth of its per-call cost); a registered entry is found at once. The
-    entry carries no price, so answers from such a model still report "price unknown".
+    millisecond each, a fifth of its per-call cost); a registered entry is found at once. Answers
+    from such a model still report "price unknown": the zero rates are never shown as a price.
     """
     try:
         info = litellm.get_model_info(model)
@@ -479,7 +509,17 @@ def _ensure_model_known(litellm: Any, model: str) -> bool:
         _, provider, _, _ = litellm.get_llm_provider(model)
     except Exception:  # noqa: BLE001 - an unresolvable provider fails the call itself, clearly
         return False
-    litellm.register_model({model: {"litellm_provider": provider, "mode": "chat"}})
+    # Explicit zero rates, not absent ones: for a zero-cost answer with rates missing, litellm
+    # runs a diagnostic over the whole entry that costs more than the call itself.
+    entry = {
+        "litellm_provider": provider,
+        "mode": "chat",
+        "input_cost_per_token": 0.0,
+        "output_cost_per_token": 0.0,
+        "cache_creation_input_token_cost": 0.0,
+        "cache_read_input_token_cost": 0.0,
+    }
+    litellm.register_model({model: entry})
     return False
 
 

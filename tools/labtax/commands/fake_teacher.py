@@ -41,7 +41,7 @@ from labtax.errors import EXIT_OK, LabtaxError
 @click.option(
     "--hang-s",
     type=click.FloatRange(0),
-    default=30.0,
+    default=fake_teacher.HANG_S,
     show_default=True,
     help="How long an injected hang lasts before the connection is dropped.",
 )

@@ -48,17 +48,17 @@ def check(subject: Subject) -> list[Diagnostic]:
     elif not local.is_dir():
         problem = "is not a directory in the repository"
     else:
-        return _unmatched(subject, leaf, local, root)
+        return _unmatched(subject, leaf, local)
     return [_at(subject, where, f'document.repo "{repo}" {problem}')]
 
 
-def _unmatched(subject: Subject, leaf: Leaf, local: Path, root: Path) -> list[Diagnostic]:
+def _unmatched(subject: Subject, leaf: Leaf, local: Path) -> list[Diagnostic]:
     patterns = leaf.data["document"].get("patterns")
     found = []
     for index, pattern in enumerate(patterns if isinstance(patterns, list) else []):
         if not isinstance(pattern, str) or not pattern:
             continue
-        if not _selects(local, pattern, root):
+        if not _selects(local, pattern):
             where = leaf.positions.of_value(("document", "patterns", index))
             found.append(
                 _at(subject, where, f'pattern "{pattern}" selects no file in {local.name}/')
@@ -66,11 +66,14 @@ def _unmatched(subject: Subject, leaf: Leaf, local: Path, root: Path) -> list[Di
     return found
 
 
-def _selects(local: Path, pattern: str, root: Path) -> bool:
+def _selects(local: Path, pattern: str) -> bool:
+    """Whether `pattern` selects a file inside `local` (never one reached through '..')."""
+    if Path(pattern).is_absolute():
+        return False  # pathlib refuses absolute patterns; they could not stay inside anyway
     try:
         matches = local.glob(pattern)
-        return any(m.is_file() and m.resolve().is_relative_to(root) for m in matches)
-    except (ValueError, NotImplementedError, OSError):
+        return any(m.is_file() and m.resolve().is_relative_to(local) for m in matches)
+    except (ValueError, OSError):
         return False
 
 

@@ -178,8 +178,8 @@ def test_text_format_renders_with_rich(tmp_path: Path, monkeypatch, capsys, kit)
 
 
 def test_diff_and_tree_import_no_heavy_modules() -> None:
-    import subprocess  # noqa: PLC0415 - only this test runs a child interpreter
-    import sys  # noqa: PLC0415
+    import subprocess
+    import sys
 
     probe = (
         "import sys\n"

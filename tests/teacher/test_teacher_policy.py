@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,7 @@ from labtax.teacher import (
     Budget,
     BudgetExceeded,
     LitellmTransport,
+    Pacer,
     RetryPolicy,
     Teacher,
     TeacherError,
@@ -383,7 +386,7 @@ def test_retry_after_is_found_on_the_error_response_headers():
 
 
 def test_concurrency_bound_is_respected_and_reached():
-    transport = Script(delay=0.01)
+    transport = Script(delay=0.05)
 
     async def go():
         teacher = make(transport, concurrency=4)
@@ -413,7 +416,7 @@ def test_usage_reports_unknown_price():
 
 
 def test_a_teacher_can_be_reused_by_a_later_event_loop(tmp_path: Path):
-    transport = Script(delay=0.001)
+    transport = Script(delay=0.02)
     teacher = make(transport, tmp_path, concurrency=2)
 
     async def batch(first: int) -> None:
@@ -467,3 +470,40 @@ def test_an_unwritable_cache_is_a_clear_error(tmp_path: Path):
     with pytest.raises(LabtaxError, match="cannot write the response cache") as caught:
         run(make(Script(), blocker).complete(msgs(0), stage="s"))
     assert "LABTAX_CACHE_DIR" in caught.value.hint
+
+
+def test_pacer_spaces_out_call_starts():
+    pacer = Pacer(initial_gap=0.02)
+
+    async def go():
+        loop = asyncio.get_running_loop()
+        starts = []
+
+        async def one():
+            await pacer.wait()
+            starts.append(loop.time())
+
+        await asyncio.gather(*(one() for _ in range(5)))
+        return starts
+
+    starts = run(go())
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert all(gap >= 0.015 for gap in gaps), gaps
+
+
+def test_pacer_learns_the_cpu_cost_of_a_call_and_caps_it():
+    pacer = Pacer(initial_gap=0.003, max_gap=0.02)
+
+    def burn(seconds: float) -> None:
+        end = time.process_time() + seconds
+        while time.process_time() < end:
+            pass
+
+    for _ in range(Pacer.WINDOW):
+        burn(0.001)
+        pacer.done()
+    assert 0.0009 <= pacer.gap <= 0.005
+    for _ in range(Pacer.WINDOW):
+        burn(0.03)
+        pacer.done()
+    assert pacer.gap == 0.02

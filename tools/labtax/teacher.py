@@ -15,6 +15,7 @@ import datetime as dt
 import math
 import os
 import random
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
@@ -155,6 +156,7 @@ class Teacher:
         self._slots = asyncio.Semaphore(max(1, config.concurrency))
         self._budget_changed = asyncio.Condition()
         self._inflight: dict[str, asyncio.Future[Answer]] = {}
+        self._pacer = Pacer()
 
     def _bind_loop(self) -> None:
         # asyncio primitives belong to one event loop; a teacher reused by a later asyncio.run()
@@ -165,6 +167,7 @@ class Teacher:
             self._slots = asyncio.Semaphore(max(1, self.config.concurrency))
             self._budget_changed = asyncio.Condition()
             self._inflight = {}
+            self._pacer = Pacer()
             self._pending_calls = 0
             self._pending_cost = 0.0
 
@@ -295,7 +298,8 @@ class Teacher:
         for attempt in range(attempts):
             try:
                 async with self._slots:
-                    return await self.transport.send(messages, attempt)
+                    await self._pacer.wait()
+                    answer = await self.transport.send(messages, attempt)
             except TransientError as exc:
                 if attempt + 1 >= attempts:
                     raise TeacherError(
@@ -305,10 +309,49 @@ class Teacher:
                     ) from exc
                 # The slot is free while we wait, so other calls keep the server busy.
                 await self._sleep(self.policy.delay(attempt, exc.retry_after, self._rng))
+            else:
+                self._pacer.done()
+                return answer
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
     def _count_cached(self) -> None:
         self._usage = replace(self._usage, cached_calls=self._usage.cached_calls + 1)
+
+
+class Pacer:
+    """Spaces out the start of calls by the CPU time one call costs this process.
+
+    All calls started together come back together, and the event loop then serves their
+    responses round-robin, so they all finish late and start their next calls together again:
+    against a server with steady latency the burst never dissolves, and throughput falls to
+    concurrency / (latency + concurrency x CPU per call). Starting calls no faster than the
+    process can handle their answers turns the bursts into a steady stream.
+    """
+
+    WINDOW = 32
+
+    def __init__(self, initial_gap: float = 0.003, max_gap: float = 0.02) -> None:
+        self.gap = initial_gap
+        self.max_gap = max_gap
+        self._next = 0.0
+        self._done = 0
+        self._cpu = time.process_time()
+
+    async def wait(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        start = max(now, self._next)
+        self._next = start + self.gap
+        if start > now:
+            await asyncio.sleep(start - now)
+
+    def done(self) -> None:
+        """Count a finished call; every WINDOW calls, re-measure the CPU time they cost."""
+        self._done += 1
+        if self._done >= self.WINDOW:
+            cpu = time.process_time()
+            self.gap = min(self.max_gap, (cpu - self._cpu) / self._done)
+            self._cpu, self._done = cpu, 0
 
 
 def _completion(answer: Answer, *, cached: bool) -> Completion:

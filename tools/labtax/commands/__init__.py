@@ -1,1 +1,1 @@
-"""One module per subcommand; each defines a click command named `command` returning an exit code."""
+"""One module per subcommand, each defining a click command `command` that returns an exit code."""

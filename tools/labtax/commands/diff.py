@@ -80,7 +80,7 @@ def command(
     if fmt == "json":
         click.echo(datadiff_json.render(diff), nl=False)
     elif fmt == "text":
-        from labtax.render import datadiff_text  # noqa: PLC0415 - rich only for this format
+        from labtax.render import datadiff_text
 
         color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         width = shutil.get_terminal_size((100, 24)).columns

@@ -36,7 +36,7 @@ def command(*, fmt: str, taxonomy: Path | None) -> int:
         document = {"labtax_tree": 1, **tree.as_dict()}
         click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True))
     else:
-        from labtax.render import coverage_text  # noqa: PLC0415 - rich only for this format
+        from labtax.render import coverage_text
 
         color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         width = shutil.get_terminal_size((100, 24)).columns

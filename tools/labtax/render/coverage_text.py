@@ -27,8 +27,8 @@ _STYLE = {
 
 
 def render(tree: TreeNode, *, color: bool = False, width: int = 100) -> str:
-    from rich.console import Console  # noqa: PLC0415 - rich is imported only when text is asked for
-    from rich.tree import Tree  # noqa: PLC0415 - see above
+    from rich.console import Console
+    from rich.tree import Tree
 
     buffer = io.StringIO()
     console = Console(
@@ -60,7 +60,7 @@ def _add(parent: Tree, node: TreeNode) -> None:
 
 
 def _label(name: str, totals: dict[str, Any], leaf: LeafCoverage | None) -> Text:
-    from rich.text import Text  # noqa: PLC0415 - see render()
+    from rich.text import Text
 
     text = Text(sanitize.terminal(name, limit=120), style="bold" if leaf is None else "")
     if leaf is None:
@@ -78,7 +78,7 @@ def _label(name: str, totals: dict[str, Any], leaf: LeafCoverage | None) -> Text
 
 
 def _totals_line(totals: dict[str, Any]) -> Text:
-    from rich.text import Text  # noqa: PLC0415 - see render()
+    from rich.text import Text
 
     text = Text(f"{_plural(totals['leaves'], 'leaf', 'leaves')}: ")
     for number, (status, count) in enumerate(totals["status"].items()):
@@ -89,7 +89,7 @@ def _totals_line(totals: dict[str, Any]) -> Text:
 
 
 def _problem(leaf: LeafCoverage) -> Text:
-    from rich.text import Text  # noqa: PLC0415 - see render()
+    from rich.text import Text
 
     return Text(sanitize.terminal(f"{leaf.status}: {leaf.problem}", limit=500), style="magenta")
 

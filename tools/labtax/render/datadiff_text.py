@@ -30,7 +30,7 @@ _SIGN = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yel
 
 def render(diff: DataDiff, *, samples: int = 3, color: bool = False, width: int = 100) -> str:
     """The report as text (ANSI-coloured when `color`), laid out for a terminal `width` wide."""
-    from rich.console import Console  # noqa: PLC0415 - rich is imported only when text is asked for
+    from rich.console import Console
 
     buffer = io.StringIO()
     console = Console(
@@ -57,13 +57,13 @@ def render(diff: DataDiff, *, samples: int = 3, color: bool = False, width: int 
 
 
 def _text(*parts: tuple[str, str] | str) -> Text:
-    from rich.text import Text  # noqa: PLC0415 - see render()
+    from rich.text import Text
 
     return Text.assemble(*parts)
 
 
 def _summary(diff: DataDiff) -> RenderableType:
-    from rich.table import Table  # noqa: PLC0415 - see render()
+    from rich.table import Table
 
     s = diff.summary
     table = Table(title="labtax data diff", title_justify="left", show_edge=False)

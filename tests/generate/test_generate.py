@@ -114,23 +114,35 @@ def test_budget_stop_keeps_finished_leaves_and_a_rerun_completes(
     project, in_process, kit, monkeypatch, capsys
 ):
     tmp_path = project.parent
-    assert _generate("--max-calls", "20", "--concurrency", "2") == 1
+    # An uninterrupted run over its own cache tells how many calls the whole job takes.
+    monkeypatch.setenv("LABTAX_CACHE_DIR", str(tmp_path / "reference-cache"))
+    assert _generate() == 0
+    uninterrupted = kit.tree_bytes(project / "generated")
+    total = in_process.sent
+    shutil.rmtree(project / "generated")
+    monkeypatch.setenv("LABTAX_CACHE_DIR", str(tmp_path / "budget-cache"))
+    in_process.sent = 0
+    capsys.readouterr()
+    # One call short: exactly one leaf cannot finish, every other leaf must be written.
+    assert _generate("--max-calls", str(total - 1)) == 1
     captured = capsys.readouterr()
     assert "stopped by the budget: call budget reached" in captured.err
     assert "Run again" in captured.err
-    assert in_process.sent <= 20
+    assert in_process.sent <= total - 1
     done = _manifests(project)
     assert 0 < len(done) < 4
+    for leaf in done:
+        assert kit.tree_bytes(project / "generated" / leaf) == {
+            k.removeprefix(f"{leaf}/"): v
+            for k, v in uninterrupted.items()
+            if k.startswith(f"{leaf}/")
+        }
     assert main(["status"]) == 1
     capsys.readouterr()
     assert _generate() == 0
     assert len(_manifests(project)) == 4
-    resumed = kit.tree_bytes(project / "generated")
-    # Identical to an uninterrupted run over a fresh cache.
-    shutil.rmtree(project / "generated")
-    monkeypatch.setenv("LABTAX_CACHE_DIR", str(tmp_path / "fresh-cache"))
-    assert _generate() == 0
-    assert kit.tree_bytes(project / "generated") == resumed
+    # The resumed run ends byte-identical to the uninterrupted one.
+    assert kit.tree_bytes(project / "generated") == uninterrupted
 
 
 def test_status_reports_missing_stale_and_orphaned(project, in_process, kit, capsys):

@@ -338,3 +338,27 @@ def test_a_full_disk_fails_the_leaf_not_the_run(project, in_process, monkeypatch
     assert "generated/knowledge/science/water_cycle: error: cannot write generated data" in err
     assert "No space left on device" in err
     assert sorted(_manifests(project)) == sorted(k for k in LEAVES if "water" not in k)
+
+
+def test_document_protocols_restrict_where_knowledge_documents_come_from(
+    project, in_process, monkeypatch, capsys
+):
+    # CI jobs that hold the teacher key allow https only: a leaf naming a file:// repository
+    # (another checkout on the runner) is refused with a located error, and nothing is fetched.
+    monkeypatch.setenv("LABTAX_DOCUMENT_PROTOCOLS", "https")
+    assert _generate() == 1
+    err = capsys.readouterr().err
+    assert "knowledge/history/printing_press/qna.yaml:" in err
+    assert "file protocol" in err
+    assert "allowed: https" in err
+    # The local-document leaves still generate; the refused repository was never mirrored.
+    assert any((project / "generated").rglob("manifest.json"))
+    assert not (project / ".labtax/cache/documents").exists()
+
+
+def test_unknown_document_protocol_is_a_clear_error(project, monkeypatch, capsys):
+    monkeypatch.setenv("LABTAX_DOCUMENT_PROTOCOLS", "https:ext")
+    assert _generate() == 1
+    err = capsys.readouterr().err
+    assert "unsupported document protocol(s): ext" in err
+    assert "Traceback" not in err

@@ -208,6 +208,23 @@ def install_before_pull_request_data(wf: Workflow, lines: list[str]) -> list[str
     return found
 
 
+def documents_over_https_only_where_the_key_is(wf: Workflow, lines: list[str]) -> list[str]:
+    """A leaf names its document repository: a step holding the key must not fetch file:// etc."""
+    found = []
+    for name, step in steps(wf):
+        env = step.get("env") or {}
+        generates = "labtax generate" in str(step.get("run", ""))
+        if (
+            generates
+            and SECRET.search(dumps(env))
+            and env.get("LABTAX_DOCUMENT_PROTOCOLS") != "https"
+        ):
+            found.append(
+                f"job {name}: a keyed labtax generate needs LABTAX_DOCUMENT_PROTOCOLS=https"
+            )
+    return found
+
+
 RULES: list[Rule] = [
     top_permissions_empty,
     per_job_permissions,
@@ -220,6 +237,7 @@ RULES: list[Rule] = [
     workflow_run_runs_default_branch_code,
     caps_on_every_run,
     install_before_pull_request_data,
+    documents_over_https_only_where_the_key_is,
 ]
 
 
@@ -323,6 +341,8 @@ jobs:
       - run: labtax pr extract --out .
       - run: echo "${{ github.event.pull_request.title }}" && pip install .
       - run: labtax generate --changed
+        env:
+          LABTAX_TEACHER_API_KEY: ${{ secrets.KEY }}
 """
 
 

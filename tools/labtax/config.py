@@ -17,6 +17,9 @@ from labtax.errors import LabtaxError, Location
 
 BRANCHES = ("compositional_skills", "foundational_skills", "knowledge")
 DEFAULT_MAX_FILE_BYTES = 1024 * 1024
+# git transports a knowledge leaf's document repository may use; never `ext::` and friends, which
+# run commands. CI jobs that hold secrets narrow this to https (LABTAX_DOCUMENT_PROTOCOLS=https).
+DEFAULT_DOCUMENT_PROTOCOLS = ("file", "git", "http", "https", "ssh")
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Config:
     cache_dir: Path
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     teacher: TeacherConfig = field(default_factory=TeacherConfig)
+    document_protocols: tuple[str, ...] = DEFAULT_DOCUMENT_PROTOCOLS
 
     def rel(self, path: Path) -> str:
         """`path` relative to the project root, POSIX style, as every report shows it."""
@@ -81,7 +85,24 @@ def load_config(
     cache = Path(env.get("LABTAX_CACHE_DIR") or root / str(table.get("cache_dir", ".labtax/cache")))
     max_bytes = _int_setting(table, "max_file_bytes", DEFAULT_MAX_FILE_BYTES, root)
     teacher = _teacher(table.get("teacher", {}), env, root)
-    return Config(root, tax.resolve(), generated, cache, max_bytes, teacher)
+    protocols = _protocols(env.get("LABTAX_DOCUMENT_PROTOCOLS"), table.get("document_protocols"))
+    return Config(root, tax.resolve(), generated, cache, max_bytes, teacher, protocols)
+
+
+def _protocols(from_env: str | None, from_file: object) -> tuple[str, ...]:
+    if from_env:
+        wanted: list[str] = [p.strip() for p in from_env.replace(",", ":").split(":")]
+    elif isinstance(from_file, list):
+        wanted = [str(p).strip() for p in from_file]
+    else:
+        return DEFAULT_DOCUMENT_PROTOCOLS
+    unknown = sorted({p for p in wanted if p} - set(DEFAULT_DOCUMENT_PROTOCOLS))
+    if unknown:
+        raise LabtaxError(
+            f"unsupported document protocol(s): {', '.join(unknown)}",
+            hint=f"choose from {', '.join(DEFAULT_DOCUMENT_PROTOCOLS)}",
+        )
+    return tuple(sorted({p for p in wanted if p}))
 
 
 def _taxonomy_dir(root: Path, configured: object) -> Path:

@@ -114,6 +114,14 @@ class DocumentStore:
                 "as documents/<name>",
                 location=Location(leaf.path, *leaf.positions.of_value(("document", "repo"))),
             )
+        elif _scheme(ref.repo) not in self.config.document_protocols:
+            raise LabtaxError(
+                f"document.repo uses the {_scheme(ref.repo)} protocol, which this run does not "
+                f"allow (allowed: {', '.join(self.config.document_protocols)})",
+                hint="use an allowed URL, or widen LABTAX_DOCUMENT_PROTOCOLS / "
+                "[tool.labtax] document_protocols",
+                location=Location(leaf.path, *leaf.positions.of_value(("document", "repo"))),
+            )
         else:
             lock = self._locks.setdefault(ref.repo, asyncio.Lock())
             async with lock:
@@ -178,10 +186,16 @@ def mirror_path(config: Config, repo: str) -> Path:
     return config.cache_dir / "documents" / f"{digest}.git"
 
 
+def _scheme(repo: str) -> str:
+    """The git transport a URL uses; scp-like `user@host:path` is ssh."""
+    head, sep, _ = repo.partition("://")
+    return head.lower() if sep else "ssh"
+
+
 def fetch_repository(config: Config, repo: str, commit: str) -> Path:
     """A bare repository in the cache holding `commit` of `repo`, fetched only when missing."""
     mirror = mirror_path(config, repo)
-    gitio.fetch_document_repo(repo, commit, dest=mirror)
+    gitio.fetch_document_repo(repo, commit, dest=mirror, protocols=config.document_protocols)
     return mirror
 
 

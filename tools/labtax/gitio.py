@@ -608,7 +608,7 @@ def fetch_pull_commit(
 
 # A leaf names its document repository, and a leaf can come from an untrusted pull request: only
 # ordinary transports, never `ext::` and friends that run commands.
-_DOCUMENT_PROTOCOLS = {"GIT_ALLOW_PROTOCOL": "file:git:http:https:ssh"}
+_DOCUMENT_PROTOCOLS = ("file", "git", "http", "https", "ssh")
 
 
 def has_commit(sha: str, *, cwd: Path) -> bool:
@@ -622,7 +622,9 @@ def has_commit(sha: str, *, cwd: Path) -> bool:
     return result.returncode == 0
 
 
-def fetch_document_repo(url: str, commit: str, *, dest: Path) -> None:
+def fetch_document_repo(
+    url: str, commit: str, *, dest: Path, protocols: tuple[str, ...] = _DOCUMENT_PROTOCOLS
+) -> None:
     """Make `commit` of the repository at `url` present in the bare repository `dest`.
 
     `dest` is created on first use; when it already holds the commit nothing touches the network.
@@ -645,7 +647,8 @@ def fetch_document_repo(url: str, commit: str, *, dest: Path) -> None:
     )
     detail = ""
     for args in attempts:
-        result = _run(args, cwd=dest, env=_DOCUMENT_PROTOCOLS, timeout=_FETCH_TIMEOUT_S)
+        allowed = {"GIT_ALLOW_PROTOCOL": ":".join(p for p in protocols if p in _DOCUMENT_PROTOCOLS)}
+        result = _run(args, cwd=dest, env=allowed, timeout=_FETCH_TIMEOUT_S)
         if has_commit(commit, cwd=dest):
             return
         detail = result.stderr.splitlines()[-1] if result.stderr else detail

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
+from gitrepo import git as run_git
 from labtax.changes import ChangeSet, changed_leaves
 from labtax.config import load_config
 
@@ -42,25 +41,6 @@ document:
   patterns:
     - "*.md"
 """
-
-
-def run_git(cwd: Path, *args: str) -> str:
-    """Run git in `cwd` with a fixed identity and dates, returning stdout."""
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.invalid",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.invalid",
-        "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
-        "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "HOME": str(cwd),
-    }
-    done = subprocess.run(
-        ["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
-    )
-    return done.stdout
 
 
 def write(root: Path, rel: str, text: str) -> Path:

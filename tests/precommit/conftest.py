@@ -15,29 +15,12 @@ from pathlib import Path
 
 import pytest
 
+from gitrepo import git as _git
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 CommitAll = Callable[[Path], str]
 RunPreCommit = Callable[..., subprocess.CompletedProcess[str]]
-
-
-def _git(cwd: Path, *args: str) -> str:
-    """Run git in `cwd` with a fixed identity and dates, ignoring the user's configuration."""
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.invalid",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.invalid",
-        "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
-        "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-    }
-    done = subprocess.run(
-        ["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
-    )
-    return done.stdout
 
 
 def _commit_all(root: Path) -> str:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from gitrepo import git
 from labtax.cli import main
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -94,22 +93,3 @@ def copy_case(case: Path, dest: Path) -> Path:
 def run_git() -> Callable[..., str]:
     """The `git` helper below as a fixture: conftest modules are not importable here."""
     return git
-
-
-def git(cwd: Path, *args: str) -> str:
-    """git with a fixed identity and dates (tests/conftest.py's helper, not importable here)."""
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.invalid",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.invalid",
-        "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
-        "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "HOME": str(cwd),
-    }
-    done = subprocess.run(
-        ["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
-    )
-    return done.stdout

@@ -6,8 +6,6 @@ import contextlib
 import hashlib
 import io
 import json
-import os
-import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from gitrepo import git as _git
 from labtax.cli import main
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -27,22 +26,8 @@ REPOSITORY = "octo/taxonomy"
 
 
 def git(cwd: Path, *args: str, stdin: str | None = None) -> str:
-    """Run git in `cwd` with a fixed identity and dates, returning stdout."""
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "Test",
-        "GIT_AUTHOR_EMAIL": "test@example.invalid",
-        "GIT_COMMITTER_NAME": "Test",
-        "GIT_COMMITTER_EMAIL": "test@example.invalid",
-        "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
-        "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "HOME": str(cwd),
-    }
-    done = subprocess.run(
-        ["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True, input=stdin
-    )
-    return done.stdout.strip()
+    """git's stdout without its trailing newline: these tests compare shas and names."""
+    return _git(cwd, *args, stdin=stdin).strip()
 
 
 SKILL = """\

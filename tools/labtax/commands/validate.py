@@ -10,7 +10,7 @@ import click
 from labtax.commands._options import base_option, project, taxonomy_option
 from labtax.config import Config
 from labtax.diagnostics import exit_code
-from labtax.errors import UsageError
+from labtax.errors import LabtaxError, UsageError
 from labtax.render.diagnostics import FORMATS, render, resolve_format
 
 
@@ -45,6 +45,13 @@ def command(  # noqa: PLR0917 - click passes every option positionally
     if missing:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
     config = project(taxonomy)
+    if not paths and not config.taxonomy.is_dir():
+        raise LabtaxError(
+            f"no taxonomy at {config.taxonomy}",
+            hint="run labtax in a taxonomy repository, or point --taxonomy (or [tool.labtax] "
+            "taxonomy) at the directory holding knowledge/, foundational_skills/, "
+            "compositional_skills/",
+        )
     if changed:
         report = validation.validate_files(config, _changed_files(config, base, paths))
     else:

@@ -157,7 +157,7 @@ def _int_setting(table: Mapping[str, Any], key: str, default: int, root: Path) -
             f"[tool.labtax] {key} must be a positive integer, got {value!r}",
             location=Location(str(root / "pyproject.toml")),
         )
-    return value
+    return int(value)
 
 
 def _teacher(raw: object, env: Mapping[str, str], root: Path) -> TeacherConfig:

@@ -450,7 +450,7 @@ def _count(table: dict[str, Any], key: str, path: str, text: str) -> int:
     value = table.get(key, 0)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise _malformed(path, _line_of(key, text), f'"usage.{key}" must be a non-negative integer')
-    return value
+    return int(value)
 
 
 def _cost(value: object, path: str, text: str) -> float | None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from labtax import sanitize
 from labtax.coverage import LeafCoverage, TreeNode
-from labtax.render import figures
+from labtax.render import figures, terminal
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -27,21 +27,10 @@ _STYLE = {
 
 
 def render(tree: TreeNode, *, color: bool = False, width: int = 100) -> str:
-    from rich.console import Console
     from rich.tree import Tree
 
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        color_system="standard" if color else None,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-        markup=False,
-        legacy_windows=False,
-    )
+    console = terminal.console(buffer, color=color, width=width)
     top = Tree(_label("taxonomy", tree.totals(), None), guide_style="dim")
     for child in tree.children:
         _add(top, child)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from labtax import sanitize
 from labtax.datadiff import DataDiff, LeafDiff, SampleChange, rate
-from labtax.render import figures
+from labtax.render import figures, terminal
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -30,20 +30,9 @@ _SIGN = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yel
 
 def render(diff: DataDiff, *, samples: int = 3, color: bool = False, width: int = 100) -> str:
     """The report as text (ANSI-coloured when `color`), laid out for a terminal `width` wide."""
-    from rich.console import Console
 
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        color_system="standard" if color else None,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-        markup=False,
-        legacy_windows=False,
-    )
+    console = terminal.console(buffer, color=color, width=width)
     console.print(_summary(diff))
     for line in _totals(diff):
         console.print(_text(line))

@@ -169,6 +169,10 @@ def _sample(change: SampleChange) -> list[RenderableType]:
     return out
 
 
-def _field(label: str, value: str, style: str) -> Text:
-    body = sanitize.terminal(value, limit=FIELD_CHARS).replace("\n", "\n      ")
-    return _text((f"    {label}: ", "bold"), (body, style))
+def _field(label: str, value: str, style: str) -> RenderableType:
+    from rich.padding import Padding
+
+    # Padding indents the lines rich wraps as well as the value's own, so a long answer stays
+    # visibly inside its sample instead of running back to the left margin.
+    body = sanitize.terminal(value, limit=FIELD_CHARS)
+    return Padding(_text((f"{label}: ", "bold"), (body, style)), (0, 0, 0, 4), expand=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,6 +29,23 @@ def base_option(func: F) -> F:
     return click.option(
         "--base", "base", default=None, metavar="REF", help="Base ref (default: upstream or main)."
     )(func)
+
+
+def format_option(
+    choices: Sequence[str],
+    *,
+    default: str,
+    help: str = "Output format.",  # noqa: A002
+) -> Callable[[F], F]:
+    """`--format`, stored as `fmt`: the same flag, spelled the same way, on every command."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        help=help,
+    )
 
 
 def project(taxonomy: Path | None) -> Config:

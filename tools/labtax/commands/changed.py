@@ -7,21 +7,14 @@ from pathlib import Path
 import click
 
 from labtax.changes import changed_leaves
-from labtax.commands._options import base_option, project, taxonomy_option
+from labtax.commands._options import base_option, format_option, project, taxonomy_option
 from labtax.errors import EXIT_OK
 from labtax.render import changes as render
 
 
 @click.command(name="changed")
 @base_option
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(["text", "json"], default="text")
 @click.option(
     "--no-untracked",
     "no_untracked",
@@ -29,7 +22,7 @@ from labtax.render import changes as render
     help="Leave untracked files out (only committed, staged and unstaged changes count).",
 )
 @taxonomy_option
-def command(base: str | None, output_format: str, no_untracked: bool, taxonomy: Path | None) -> int:
+def command(base: str | None, fmt: str, no_untracked: bool, taxonomy: Path | None) -> int:
     """List leaves whose content differs between merge-base(BASE, HEAD) and the working tree.
 
     Committed, staged, unstaged and untracked changes count. Exits 0 whether or not anything
@@ -37,7 +30,7 @@ def command(base: str | None, output_format: str, no_untracked: bool, taxonomy: 
     """
     config = project(taxonomy)
     result = changed_leaves(config, base, untracked=not no_untracked)
-    if output_format == "json":
+    if fmt == "json":
         click.echo(render.json_text(result), nl=False)
     else:
         click.echo(render.text(result), nl=False)

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from labtax import datadiff
-from labtax.commands._options import base_option, project, taxonomy_option
+from labtax.commands._options import base_option, format_option, project, taxonomy_option
 from labtax.config import Config
 from labtax.errors import EXIT_OK, LabtaxError, Location, UsageError
 from labtax.render import datadiff_json, datadiff_markdown
@@ -24,14 +24,7 @@ WORKTREE = "working tree"
 @click.command(name="diff")
 @base_option
 @click.option("--head", "head", default=None, metavar="REF", help="Head ref (default: worktree).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["markdown", "text", "json"]),
-    default="markdown",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(["markdown", "text", "json"], default="markdown")
 @click.option(
     "--max-chars",
     type=click.IntRange(min=2_000),

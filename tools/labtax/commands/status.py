@@ -8,22 +8,15 @@ from pathlib import Path
 import click
 
 from labtax import dataset
-from labtax.commands._options import project, taxonomy_option
+from labtax.commands._options import format_option, project, taxonomy_option
 from labtax.errors import EXIT_FINDINGS, EXIT_OK
 
 
 @click.command("status")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(["text", "json"], default="text")
 @click.option("--all", "show_all", is_flag=True, help="Also list leaves whose data is fresh.")
 @taxonomy_option
-def command(output_format: str, show_all: bool, taxonomy: Path | None) -> int:
+def command(fmt: str, show_all: bool, taxonomy: Path | None) -> int:
     """List leaves whose data is missing or stale (inputs changed since it was generated).
 
     Data left behind by a deleted leaf is listed as orphaned. Exits 1 when anything needs
@@ -33,7 +26,7 @@ def command(output_format: str, show_all: bool, taxonomy: Path | None) -> int:
     states = dataset.statuses(config)
     pending = [s for s in states if s.state != "fresh"]
     shown = states if show_all else pending
-    if output_format == "json":
+    if fmt == "json":
         counts: dict[str, int] = {}
         for item in states:
             counts[item.state] = counts.get(item.state, 0) + 1

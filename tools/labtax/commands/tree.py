@@ -11,19 +11,12 @@ from pathlib import Path
 import click
 
 from labtax import coverage
-from labtax.commands._options import project, taxonomy_option
+from labtax.commands._options import format_option, project, taxonomy_option
 from labtax.errors import EXIT_FINDINGS, EXIT_OK
 
 
 @click.command(name="tree")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(["text", "json"], default="text")
 @taxonomy_option
 def command(*, fmt: str, taxonomy: Path | None) -> int:
     """Show the taxonomy with per-leaf coverage: seeds, kept samples, rejection rate, freshness.

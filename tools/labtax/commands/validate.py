@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from labtax.commands._options import base_option, project, taxonomy_option
+from labtax.commands._options import base_option, format_option, project, taxonomy_option
 from labtax.config import Config
 from labtax.diagnostics import exit_code
 from labtax.errors import LabtaxError, UsageError
@@ -18,12 +18,9 @@ from labtax.render.diagnostics import FORMATS, render, resolve_format
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--changed", is_flag=True, help="Only leaves changed against the base ref.")
 @base_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
+@format_option(
+    FORMATS,
     default="auto",
-    show_default=True,
     help="Output format (auto: github inside GitHub Actions, else text).",
 )
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")

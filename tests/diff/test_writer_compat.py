@@ -7,7 +7,7 @@ from pathlib import Path
 
 from labtax import datadiff, dataset
 from labtax.config import load_config
-from labtax.samples import Sample
+from labtax.dataset.records import Sample
 
 
 def manifest(leaf: str, model: str) -> dataset.Manifest:

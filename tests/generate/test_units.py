@@ -9,8 +9,9 @@ import pytest
 
 from labtax import dataset, documents, generation, samples
 from labtax.config import load_config
+from labtax.dataset import records
+from labtax.dataset.records import Rejection, Sample
 from labtax.errors import LabtaxError, UsageError
-from labtax.samples import Rejection, Sample
 
 # --- samples and parsing ---------------------------------------------------------------------
 
@@ -21,7 +22,7 @@ def test_sample_id_is_a_content_hash():
     assert a.id != Sample("x/z", "freeform_skill", None, "Q?", "A.", 3).id
     assert a.id != Sample("x/y", "freeform_skill", "ctx", "Q?", "A.", 3).id
     assert len(a.id) == 16
-    assert a.id == samples.sample_id("x/y", None, "Q?", "A.")
+    assert a.id == records.sample_id("x/y", None, "Q?", "A.")
 
 
 def test_sample_and_rejection_round_trip_through_json():
@@ -31,10 +32,10 @@ def test_sample_and_rejection_round_trip_through_json():
         {"role": "user", "content": "Q?"},
         {"role": "assistant", "content": "A."},
     ]
-    assert samples.sample_from_json(json.loads(json.dumps(record))) == sample
+    assert records.sample_from_json(json.loads(json.dumps(record))) == sample
     rejection = sample.reject("faithfulness", "unfaithful", "adds   a\nfact")
     assert rejection.detail == "adds a fact"
-    back = samples.rejection_from_json(rejection.to_json())
+    back = records.rejection_from_json(rejection.to_json())
     assert back == rejection
     assert rejection.to_json()["stage"] == "faithfulness"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from labtax import fixer, leaves
+from labtax import fixer, yamldoc
 
 LEAVES = Path(__file__).resolve().parents[1] / "leaves"
 LEAF = "taxonomy/compositional_skills/writing/poetry/haiku"
@@ -60,7 +60,7 @@ def test_tab_indentation_is_replaced_with_a_width_that_parses() -> None:
     fixed, fix = fixer.fix_text(text)
     assert fixed == "a:\n  b: 1\n  c:\n    - 2\n"
     assert fix.tabs == 3
-    assert leaves.parse(fixed).data == {"a": {"b": 1, "c": [2]}}
+    assert yamldoc.parse(fixed).data == {"a": {"b": 1, "c": [2]}}
 
 
 def test_unfixable_tabs_are_reported_and_left(project: Path, invoke) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from labtax import rules
 from labtax.diagnostics import Level
-from labtax.leaves import LOAD_RULES
+from labtax.yamldoc import LOAD_RULES
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 LEAVES = Path(__file__).resolve().parents[1] / "leaves"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from labtax import leaves, schemas
+from labtax import leaves, schemas, yamldoc
 from labtax.diagnostics import Diagnostic
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"
@@ -163,8 +163,8 @@ def _corpus_documents() -> list[tuple[str, object]]:
         if not path.is_file():
             continue
         try:
-            document = leaves.parse(path.read_bytes().decode("utf-8-sig"))
-        except (leaves.LoadProblem, UnicodeDecodeError):
+            document = yamldoc.parse(path.read_bytes().decode("utf-8-sig"))
+        except (yamldoc.LoadProblem, UnicodeDecodeError):
             continue
         kind = "knowledge" if "/knowledge/" in path.as_posix() else "skill"
         for version in (1, 2, 3) if kind == "skill" else (3,):

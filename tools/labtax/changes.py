@@ -31,7 +31,8 @@ from labtax import gitio
 from labtax.config import BRANCHES, Config
 from labtax.errors import LabtaxError, Location
 from labtax.inputs import DocumentRef, document_ref, leaf_inputs
-from labtax.leaves import LEAF_NAME, Leaf, LoadProblem, load_bytes, load_file
+from labtax.leaves import LEAF_NAME, Leaf, load_bytes, load_file
+from labtax.yamldoc import LoadProblem
 
 Status = Literal["added", "modified", "renamed", "deleted"]
 REASONS = ("attribution", "document", "inputs", "metadata")

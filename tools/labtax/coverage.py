@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from labtax import datadiff, dataset, leaves
+from labtax import datadiff, dataset, leaves, yamldoc
 from labtax.config import Config
 from labtax.errors import LabtaxError, Location
 
@@ -112,7 +112,7 @@ def _leaf_coverage(config: Config, path: Path) -> LeafCoverage:
     leaf_id = leaves.leaf_id_of(config, path) or path.parent.as_posix()
     try:
         leaf = leaves.load_file(config, path)
-    except leaves.LoadProblem as problem:
+    except yamldoc.LoadProblem as problem:
         where = f"{rel}:{problem.line}:{problem.col or 1}" if problem.line else rel
         return LeafCoverage(leaf_id, rel, None, 0, 0, 0, "invalid", f"{where}: {problem.message}")
     seeds = leaf.data.get("seed_examples")

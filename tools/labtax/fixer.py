@@ -7,12 +7,10 @@ parses keeps its tabs, which are then text inside block scalars. Files are rewri
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from labtax import leaves
+from labtax import util, yamldoc
 from labtax.rules.hygiene_tab import tab_lines
 
 TAB_WIDTHS = (2, 4, 8)
@@ -89,8 +87,8 @@ def _expand(text: str, width: int) -> str:
 
 def _parses(text: str) -> bool:
     try:
-        leaves.parse(text)
-    except leaves.LoadProblem as problem:
+        yamldoc.parse(text)
+    except yamldoc.LoadProblem as problem:
         # Only YAML that does not scan or compose counts; a non-mapping, say, is not a tab problem.
         return problem.rule not in {"yaml-syntax"}
     return True
@@ -103,21 +101,5 @@ def fix_file(path: Path) -> Fix:
     text = raw[len(_BOM) :].decode("utf-8") if bom else raw.decode("utf-8")
     fixed, fix = fix_text(text)
     if fix.changed:
-        write_atomic(path, (_BOM if bom else b"") + fixed.encode("utf-8"))
+        util.write_atomic(path, (_BOM if bom else b"") + fixed.encode("utf-8"))
     return fix
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so a crash leaves either the old or the new file, never half."""
-    mode = path.stat().st_mode & 0o7777
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        Path(temp).chmod(mode)
-        Path(temp).replace(path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from labtax import __version__, changes, dataset, documents, filters, inputs, leaves
+from labtax import __version__, changes, dataset, documents, filters, inputs, leaves, yamldoc
 from labtax.config import BRANCHES, Config
+from labtax.dataset.records import Rejection, Sample
 from labtax.errors import LabtaxError, Location, UsageError
 from labtax.leaves import Leaf, LeafKind
 from labtax.pipelines import (
@@ -40,7 +41,6 @@ from labtax.pipelines import (
     split,
 )
 from labtax.prompts import format_examples, render, template_hashes
-from labtax.samples import Rejection, Sample
 from labtax.teacher import BudgetExceeded, LitellmTransport, Teacher, estimate_tokens
 
 Status = Literal["generated", "failed", "unfinished"]
@@ -201,7 +201,7 @@ def _load(config: Config, path: Path) -> Leaf:
         )
     try:
         return leaves.load_file(config, path)
-    except leaves.LoadProblem as problem:
+    except yamldoc.LoadProblem as problem:
         raise LabtaxError(
             f"cannot generate from an invalid leaf: {problem.message}",
             hint=problem.hint or "run `labtax validate` and fix the leaf first",
@@ -498,5 +498,5 @@ def _kind_of(config: Config, leaf_id: str) -> str:
     path = config.taxonomy.joinpath(*leaf_id.split("/"), leaves.LEAF_NAME)
     try:
         return leaves.load_file(config, path).kind.value
-    except leaves.LoadProblem:
+    except yamldoc.LoadProblem:
         return leaves.kind_of(leaf_id, {}).value

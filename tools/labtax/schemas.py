@@ -16,7 +16,8 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from labtax.diagnostics import Diagnostic, Level
-from labtax.leaves import Leaf, LeafKind, PathKey
+from labtax.leaves import Leaf, LeafKind
+from labtax.yamldoc import PathKey
 
 if TYPE_CHECKING:
     # jsonschema takes ~50 ms to import; a run over valid leaves never needs it (see is_valid).

@@ -13,12 +13,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from labtax import leaves, schemas
+from labtax import leaves, schemas, yamldoc
 from labtax.config import BRANCHES, Config
 from labtax.diagnostics import Diagnostic, Level
-from labtax.leaves import Leaf, LeafKind, LoadProblem
+from labtax.leaves import Leaf, LeafKind
 from labtax.rules import CHECKS, NAME_RULE
 from labtax.rules.subject import Subject
+from labtax.yamldoc import LoadProblem
 
 # Below this many files one process is faster than starting workers.
 PARALLEL_MIN_FILES = 200
@@ -116,7 +117,7 @@ def check_file(config: Config, file: Path) -> list[Diagnostic]:
     if misnamed:
         return list(misnamed)
     try:
-        text = leaves.decode(leaves.read_bytes(file, config.root, config.max_file_bytes))
+        text = yamldoc.decode(yamldoc.read_bytes(file, config.root, config.max_file_bytes))
     except LoadProblem as problem:
         return [_from_problem(path, problem)]
     found: list[Diagnostic] = []

@@ -15,7 +15,7 @@ from labtax.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 @taxonomy_option
 def command(paths: tuple[Path, ...], taxonomy: Path | None) -> int:
     """Repair mechanical problems in leaves in place (default: the whole taxonomy)."""
-    from labtax import fixer, leaves, validation
+    from labtax import fixer, validation, yamldoc
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -32,9 +32,9 @@ def command(paths: tuple[Path, ...], taxonomy: Path | None) -> int:
             problems += 1
             continue
         try:
-            leaves.read_bytes(file, config.root, config.max_file_bytes).decode("utf-8")
+            yamldoc.read_bytes(file, config.root, config.max_file_bytes).decode("utf-8")
             fix = fixer.fix_file(file)
-        except (leaves.LoadProblem, UnicodeDecodeError, OSError) as exc:
+        except (yamldoc.LoadProblem, UnicodeDecodeError, OSError) as exc:
             click.echo(f"{config.rel(file)}: not fixed: {_reason(exc)}", err=True)
             problems += 1
             continue

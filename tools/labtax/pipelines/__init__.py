@@ -14,9 +14,9 @@ from collections.abc import Awaitable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from labtax.dataset.records import Rejection, Sample
 from labtax.leaves import Leaf
 from labtax.prompts import Example, Message
-from labtax.samples import Rejection, Sample
 
 T = TypeVar("T")
 

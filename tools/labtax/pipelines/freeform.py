@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from labtax.dataset.records import Rejection, Sample
 from labtax.leaves import Leaf
 from labtax.pipelines import (
     MIN_SCORE,
@@ -22,8 +23,6 @@ from labtax.pipelines import (
 )
 from labtax.prompts import Example, format_examples, render
 from labtax.samples import (
-    Rejection,
-    Sample,
     parse_answer,
     parse_questions,
     parse_rating,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from labtax.dataset.records import Rejection, Sample
 from labtax.leaves import Leaf
 from labtax.pipelines import (
     CONTEXTS_PER_CALL,
@@ -16,7 +17,7 @@ from labtax.pipelines import (
 )
 from labtax.pipelines.freeform import skill_round
 from labtax.prompts import format_examples, render
-from labtax.samples import Rejection, Sample, parse_contexts
+from labtax.samples import parse_contexts
 
 
 async def run(leaf: Leaf, caller: Caller, settings: Settings) -> Outcome:

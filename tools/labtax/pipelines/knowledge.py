@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from labtax.dataset.records import Rejection, Sample
 from labtax.documents import Chunk
 from labtax.leaves import Leaf
 from labtax.pipelines import (
@@ -18,7 +19,7 @@ from labtax.pipelines import (
     text_of,
 )
 from labtax.prompts import Message, format_examples, render
-from labtax.samples import Rejection, Sample, parse_faithfulness, parse_pairs
+from labtax.samples import parse_faithfulness, parse_pairs
 
 
 def pick(chunks: Sequence[Chunk], wanted: int) -> list[tuple[Chunk, int]]:

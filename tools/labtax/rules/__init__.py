@@ -13,7 +13,6 @@ from types import ModuleType
 
 from labtax import schemas
 from labtax.diagnostics import Diagnostic, Level
-from labtax.leaves import LOAD_RULES
 from labtax.rules import (
     attribution,
     document_repo,
@@ -32,6 +31,7 @@ from labtax.rules import (
     word_limit,
 )
 from labtax.rules.subject import Subject
+from labtax.yamldoc import LOAD_RULES
 
 Check = Callable[[Subject], list[Diagnostic]]
 
@@ -53,20 +53,6 @@ class Rule:
             else self.level.value
         )
 
-
-_LOAD_HINTS = {
-    "file-unreadable": "make the leaf a regular, readable file inside the repository",
-    "file-too-large": "split the leaf, or raise [tool.labtax] max_file_bytes",
-    "file-encoding": "save the file as UTF-8",
-    "file-nul": "remove the NUL bytes",
-    "yaml-syntax": "fix the YAML syntax at the reported position",
-    "yaml-multiple-documents": "keep one document: remove the extra '---' section",
-    "yaml-tag": "remove the '!' tag; leaves hold plain text, numbers, lists and mappings",
-    "yaml-alias-expansion": "write the values out instead of nesting anchors and aliases",
-    "yaml-depth": "flatten the data; a leaf needs only a few levels",
-    "yaml-duplicate-key": "remove or rename one of the two entries",
-    "yaml-not-mapping": "a leaf is a mapping with version, created_by, seed_examples, ...",
-}
 
 # Checked before the file is read: a misnamed file is reported and nothing else is.
 NAME_RULE = leaf_file_name
@@ -90,8 +76,8 @@ _CHECKED: tuple[ModuleType, ...] = (
 
 def _registry() -> dict[str, Rule]:
     rules = {
-        rule_id: Rule(rule_id, Level.ERROR, summary, _LOAD_HINTS.get(rule_id, "see the message"))
-        for rule_id, summary in LOAD_RULES.items()
+        rule_id: Rule(rule_id, Level.ERROR, load.summary, load.hint)
+        for rule_id, load in LOAD_RULES.items()
     }
     rules[schemas.SCHEMA_RULE] = Rule(
         schemas.SCHEMA_RULE,

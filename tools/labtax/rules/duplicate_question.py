@@ -14,10 +14,11 @@ from difflib import SequenceMatcher
 from typing import NamedTuple
 
 from labtax.diagnostics import Diagnostic, Level
-from labtax.leaves import LeafKind, PathKey
+from labtax.leaves import LeafKind
 from labtax.rules.examples import pairs, text_of
 from labtax.rules.subject import Subject, finding
 from labtax.schemas import dotted
+from labtax.yamldoc import PathKey
 
 ID = "duplicate-question"
 LEVEL = Level.WARNING

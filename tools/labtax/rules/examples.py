@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from labtax.leaves import Leaf, LeafKind, PathKey
+from labtax.leaves import Leaf, LeafKind
+from labtax.yamldoc import PathKey
 
 
 def seed_examples(leaf: Leaf) -> Iterator[tuple[PathKey, dict[str, Any]]]:

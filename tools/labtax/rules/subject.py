@@ -7,7 +7,8 @@ from pathlib import Path
 
 from labtax.config import Config
 from labtax.diagnostics import Diagnostic, Level
-from labtax.leaves import Leaf, Pos
+from labtax.leaves import Leaf
+from labtax.yamldoc import Pos
 
 
 @dataclass(frozen=True)

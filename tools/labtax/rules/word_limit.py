@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from labtax.diagnostics import Diagnostic, Level
-from labtax.leaves import Leaf, LeafKind, PathKey
+from labtax.leaves import Leaf, LeafKind
 from labtax.rules.examples import pairs, seed_examples, text_of, words
 from labtax.rules.subject import Subject, finding
+from labtax.yamldoc import PathKey
 
 ID = "word-limit"
 LEVEL = Level.WARNING

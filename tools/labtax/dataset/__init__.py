@@ -20,12 +20,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from labtax import inputs
+from labtax import inputs, yamldoc
 from labtax import leaves as leaves_mod
 from labtax.config import Config
+from labtax.dataset.records import Rejection, Sample, rejection_from_json, sample_from_json
 from labtax.errors import LabtaxError, Location
 from labtax.leaves import Leaf
-from labtax.samples import Rejection, Sample, rejection_from_json, sample_from_json
 
 SAMPLES = "samples.jsonl"
 REJECTED = "rejected.jsonl"
@@ -402,7 +402,7 @@ def statuses(config: Config) -> list[LeafStatus]:
         known.add(leaf_id)
         try:
             leaf = leaves_mod.load_file(config, path)
-        except leaves_mod.LoadProblem as problem:
+        except yamldoc.LoadProblem as problem:
             out.append(LeafStatus(leaf_id, config.rel(path), "invalid", problem.message))
             continue
         out.append(LeafStatus(leaf_id, leaf.path, freshness(config, leaf)))

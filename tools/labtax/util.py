@@ -1,0 +1,102 @@
+"""Small helpers the whole package shares, each defined here and nowhere else.
+
+- `canonical_json`: the one serialisation every content hash is computed over.
+- `write_atomic` / `write_temp`: files replaced so a crash leaves the old or the new, never half.
+- `is_full_sha`: a full hexadecimal commit id (SHA-1 or SHA-256), the only pin labtax trusts.
+- `estimate_tokens`: the one character-based token guess (tokenizers are per model; this is not).
+- `plural`: "1 leaf", "2 leaves", so every message counts the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import math
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+# English text averages about four characters per token with the tokenizers teachers use.
+CHARS_PER_TOKEN = 4
+# Each chat message costs a few tokens of framing (role, separators) on top of its content.
+TOKENS_PER_MESSAGE = 4
+
+_FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
+def canonical_json(value: object) -> str:
+    """JSON with sorted keys, no whitespace and real Unicode: equal data gives equal text."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def sha256_hex(text: str) -> str:
+    """sha256 of the UTF-8 encoding of `text`, as 64 hex digits."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def is_full_sha(value: object) -> bool:
+    """True for a full lowercase hex commit id: 40 digits (SHA-1) or 64 (SHA-256)."""
+    return isinstance(value, str) and _FULL_SHA.fullmatch(value) is not None
+
+
+def estimate_tokens(text: str) -> int:
+    """Tokens `text` takes, guessed from its length (rounded up)."""
+    return math.ceil(len(text) / CHARS_PER_TOKEN)
+
+
+def estimate_message_tokens(messages: Iterable[Mapping[str, str]]) -> int:
+    """Prompt tokens of a chat request: each message's content plus its framing."""
+    return sum(estimate_tokens(m.get("content", "")) + TOKENS_PER_MESSAGE for m in messages)
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """`count` with the noun in the right number: plural(1, "leaf", "leaves") == "1 leaf"."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def write_temp(directory: Path, name: str, data: bytes, *, sync: bool = True) -> Path:
+    """Write `data` to a new hidden temporary file in `directory`, named after `name`.
+
+    The caller renames it into place (`Path.replace`), which is atomic within one directory.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(tmp).unlink()
+        raise
+    return Path(tmp)
+
+
+def write_atomic(
+    path: Path, data: bytes | str, *, mode: int | None = None, sync: bool = True
+) -> None:
+    """Replace `path` with `data` (text is written as UTF-8) in one rename.
+
+    `mode` sets the permission bits; None keeps those of the file being replaced (0o644 for a new
+    file). Parent directories are created. `sync=False` skips fsync: the rename still protects
+    against a killed process, only not against a power cut.
+    """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if mode is None:
+        try:
+            mode = path.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o644
+    temp = write_temp(path.parent, path.name, payload, sync=sync)
+    try:
+        temp.chmod(mode)
+        temp.replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise

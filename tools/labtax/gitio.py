@@ -13,7 +13,6 @@ functions (`deepen`, `fetch_pull_commit`, `fetch_document_repo`) add objects and
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -22,12 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from labtax.errors import LabtaxError
+from labtax.util import is_full_sha
 
 # Read-only commands must not take `index.lock` to refresh stat data: labtax often runs while
 # an editor, a hook or another git process holds the repository.
 _ENV_OVERRIDES = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
 _FETCH_TIMEOUT_S = 300.0
-_FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -541,7 +540,7 @@ def read_blobs(rev: str, paths: Iterable[str], *, cwd: Path) -> dict[str, bytes]
     if not wanted:
         return {}
     # A full sha (what merge_base and resolve return) needs no extra process to check it.
-    sha = rev if _FULL_SHA.fullmatch(rev) else resolve(rev, cwd=cwd)
+    sha = rev if is_full_sha(rev) else resolve(rev, cwd=cwd)
     found: dict[str, bytes] = {}
     # `--batch` reads one object name per line, so a path holding a newline goes on its own.
     batchable = [p for p in wanted if "\n" not in p]

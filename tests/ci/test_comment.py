@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from labtax import github
+from labtax.ci import comment
 
-MARKER = github.STICKY_MARKER
+MARKER = comment.STICKY_MARKER
 
 
 def body_file(tmp_path: Path, text: str, name: str = "comment.md") -> Path:
@@ -69,21 +69,21 @@ def test_finds_our_comment_beyond_the_first_page(kit, tmp_path, fake_github, git
 
 
 def test_oversized_body_is_cut_below_githubs_limit_with_a_pointer_to_the_artifact():
-    body = github.sticky_body("x" * 200_000)
-    assert len(body) <= github.MAX_COMMENT_CHARS < 65_536
+    body = comment.sticky_body("x" * 200_000)
+    assert len(body) <= comment.MAX_COMMENT_CHARS < 65_536
     assert body.startswith(MARKER + "\n")
     assert "labtax-report" in body[-200:]
 
 
 def test_find_sticky_ignores_malformed_comments():
     comments = [
-        {"id": "1", "body": MARKER, "user": {"login": github.BOT_LOGIN}},
-        {"id": 2, "body": None, "user": {"login": github.BOT_LOGIN}},
+        {"id": "1", "body": MARKER, "user": {"login": comment.BOT_LOGIN}},
+        {"id": 2, "body": None, "user": {"login": comment.BOT_LOGIN}},
         {"id": 3, "body": MARKER, "user": None},
-        {"id": 4, "body": f"quoted: {MARKER}", "user": {"login": github.BOT_LOGIN}},
-        {"id": 5, "body": f"  {MARKER}\nours", "user": {"login": github.BOT_LOGIN}},
+        {"id": 4, "body": f"quoted: {MARKER}", "user": {"login": comment.BOT_LOGIN}},
+        {"id": 5, "body": f"  {MARKER}\nours", "user": {"login": comment.BOT_LOGIN}},
     ]
-    assert github.find_sticky(comments) == 5
+    assert comment.find_sticky(comments) == 5
 
 
 def test_unreadable_body_file_is_a_located_error(kit, tmp_path, github_env):
@@ -94,40 +94,7 @@ def test_unreadable_body_file_is_a_located_error(kit, tmp_path, github_env):
     assert err.startswith(f"{bad}: error: cannot read the comment body")
 
 
-def test_api_failure_is_a_clear_error(kit, tmp_path, fake_github, github_env, monkeypatch):
-    monkeypatch.setenv("GITHUB_REPOSITORY", "octo/other")  # the fake knows only octo/taxonomy
-    code, _, err = kit.run(
-        "pr", "comment", "--number", "7", "--body-file", str(body_file(tmp_path, "x\n"))
-    )
-    assert code == 1
-    assert "HTTP 404" in err
-    assert "Traceback" not in err
-
-
-def test_unreachable_api_is_a_clear_error(kit, tmp_path, github_env, monkeypatch):
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    monkeypatch.setenv("GITHUB_API_URL", f"http://127.0.0.1:{port}")
-    code, _, err = kit.run(
-        "pr", "comment", "--number", "7", "--body-file", str(body_file(tmp_path, "x\n"))
-    )
-    assert code == 1
-    assert "unreachable" in err
-
-
-def test_only_http_api_urls_are_used(kit, tmp_path, github_env, monkeypatch):
-    monkeypatch.setenv("GITHUB_API_URL", "file:///etc")
-    code, _, err = kit.run(
-        "pr", "comment", "--number", "7", "--body-file", str(body_file(tmp_path, "x\n"))
-    )
-    assert code == 1
-    assert "GITHUB_API_URL is not an http(s) URL" in err
-
-
 def test_marker_is_the_one_labtax_diff_writes():
     from labtax.render import datadiff_markdown
 
-    assert datadiff_markdown.MARKER == github.STICKY_MARKER
+    assert datadiff_markdown.MARKER == comment.STICKY_MARKER

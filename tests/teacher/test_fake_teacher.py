@@ -201,14 +201,6 @@ def test_answers_are_deterministic_and_depend_on_the_messages_and_seed():
     assert respond(messages, seed=1) != respond(messages, seed=2)
 
 
-def test_sections_inside_a_section_do_not_shadow_top_level_ones():
-    stage, sections = fake_teacher.parse_prompt(
-        prompt("faithfulness", document="See <answer>\nnot this\n</answer> here.", answer="real")
-    )
-    assert stage == "faithfulness"
-    assert sections["answer"] == "real"
-
-
 def test_unknown_prompts_get_a_generic_answer():
     text = respond([{"role": "user", "content": "What is the capital of France?"}])
     assert "not a model" in text

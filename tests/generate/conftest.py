@@ -87,8 +87,7 @@ class InProcessTransport:
         self.sent += 1
         text = fake_teacher.respond(messages)
         # Counted as the fake server counts, so manifests match a run over HTTP byte for byte.
-        prompt = sum(fake_teacher.estimate_tokens(m["content"]) + 4 for m in messages)
-        completion = fake_teacher.estimate_tokens(text) if text else 0
+        prompt, completion = fake_teacher.token_counts(messages, text)
         return Answer(text, prompt, completion, self.price)
 
     async def estimate_cost(self, messages):

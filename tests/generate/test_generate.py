@@ -257,15 +257,14 @@ def test_invalid_leaf_is_a_located_error(project, in_process, capsys):
 
 
 def test_unparseable_judge_answers_are_rejections(project, kit, monkeypatch, capsys):
-    from labtax import fake_teacher
+    from labtax import prompts
     from labtax.cache import Answer, ResponseCache
     from labtax.commands import generate as command
     from labtax.teacher import Teacher
 
     class Garbled(kit.InProcessTransport):
         async def send(self, messages, attempt):
-            stage, _ = fake_teacher.parse_prompt(messages)
-            if stage in {"question_judge", "faithfulness"}:
+            if prompts.stage_of(messages) in {"question_judge", "faithfulness"}:
                 return Answer("I think it is fine, score: high", 10, 10, None)
             return await super().send(messages, attempt)
 

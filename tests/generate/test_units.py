@@ -1,4 +1,4 @@
-"""Samples, parsing, the dataset files, documents and the scheduling pieces, one at a time."""
+"""Samples, the dataset files, documents and the scheduling pieces, one at a time."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import json
 
 import pytest
 
-from labtax import dataset, documents, generation, samples
+from labtax import dataset, documents, generation
 from labtax.config import load_config
 from labtax.dataset import records
 from labtax.dataset.records import Rejection, Sample
 from labtax.errors import LabtaxError, UsageError
 
-# --- samples and parsing ---------------------------------------------------------------------
+# --- samples ---------------------------------------------------------------------------------
 
 
 def test_sample_id_is_a_content_hash():
@@ -38,64 +38,6 @@ def test_sample_and_rejection_round_trip_through_json():
     back = records.rejection_from_json(rejection.to_json())
     assert back == rejection
     assert rejection.to_json()["stage"] == "faithfulness"
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ('{"questions": ["a?", "b?"]}', ["a?", "b?"]),
-        ('```json\n{"questions": ["a?"]}\n```', ["a?"]),
-        ('Sure! Here you go:\n```\n{"questions": ["a?"]}\n```\nEnjoy.', ["a?"]),
-        ('Here: {"questions": ["  a?  ", ""]} done', ["a?"]),
-        ('{"questions": []}', []),
-        ('{"questions": "a?"}', None),
-        ('{"questions": [1, 2]}', None),
-        ("no json at all", None),
-        ('{"questions": ["a?"', None),
-        ("", None),
-    ],
-)
-def test_parse_questions_is_tolerant_but_never_guesses(text, expected):
-    assert samples.parse_questions(text) == expected
-
-
-def test_parse_verdict_rating_faithfulness():
-    verdict = samples.parse_verdict(
-        '{"explanation": "off topic", "relevant": false, "harmless": true, "answerable": true}'
-    )
-    assert verdict is not None
-    assert verdict.reason == "irrelevant"
-    passing = samples.parse_verdict(
-        '{"explanation": "", "relevant": true, "harmless": true, "answerable": true}'
-    )
-    assert passing is not None
-    assert passing.reason is None
-    assert (
-        samples.parse_verdict('{"relevant": "yes", "harmless": true, "answerable": true}') is None
-    )
-    rating = samples.parse_rating('```json\n{"explanation": "fine", "score": 2}\n```')
-    assert rating == samples.Rating("fine", 2)
-    assert samples.parse_rating('{"explanation": "x", "score": "3"}') == samples.Rating("x", 3)
-    # A score out of range or missing is unparseable, never a silent 0.
-    assert samples.parse_rating('{"explanation": "x", "score": 0}') is None
-    assert samples.parse_rating('{"explanation": "x", "score": 4}') is None
-    assert samples.parse_rating('{"explanation": "x"}') is None
-    assert samples.parse_rating('{"explanation": "x", "score": true}') is None
-    assert samples.parse_faithfulness('{"explanation": "ok", "faithful": true}') == (
-        samples.Faithfulness("ok", True)
-    )
-    assert samples.parse_faithfulness('{"faithful": "true"}') is None
-
-
-def test_parse_pairs_and_answer():
-    pairs = samples.parse_pairs(
-        '{"pairs": [{"question": "Q1?", "answer": "A1."}, {"question": "Q2?"}, 7]}'
-    )
-    assert pairs == [("Q1?", "A1.")]
-    assert samples.parse_pairs('{"pairs": [{"q": 1}]}') is None
-    assert samples.parse_pairs('{"pairs": []}') == []
-    assert samples.parse_answer("```\nThe answer.\n```") == "The answer."
-    assert samples.parse_answer("  plain answer \n") == "plain answer"
 
 
 # --- dataset files ---------------------------------------------------------------------------

@@ -59,6 +59,8 @@ from fractions import Fraction
 
 from rapidfuzz.distance import LCSseq
 
+from labtax.prompts import protocol_markup
+
 STAGE = "filter"
 
 EMPTY = "empty"
@@ -443,10 +445,6 @@ def _mask(s: str) -> str:
 # C0/C1 controls other than tab and newlines, lone surrogates, and the replacement character
 # that marks undecodable bytes.
 _BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd]")
-_PROTOCOL_TAG = re.compile(
-    r"^[ \t]*</?(task|domain|outline|examples|context|document|question|answer|count)>[ \t]*$",
-    re.MULTILINE,
-)
 
 
 def _fields(c: Candidate) -> list[tuple[str, str]]:
@@ -471,11 +469,9 @@ def check_malformed(c: Candidate) -> str | None:
             return f"{name} contains the control or invalid character U+{code:04X}"
         if value.count("```") % 2:
             return f"{name} has an unclosed ``` code fence"
-        tag = _PROTOCOL_TAG.search(value)
-        if tag:
-            return f"{name} contains the prompt section tag {tag.group().strip()!r}"
-        if "labtax-stage:" in value:
-            return f"{name} contains the prompt header 'labtax-stage:'"
+        markup = protocol_markup(value)
+        if markup:
+            return f"{name} contains {markup}"
     for name, value in (("question", c.question), ("answer", c.answer)):
         if not words(value):
             return f"{name} has no words"

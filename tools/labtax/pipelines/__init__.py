@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from labtax.dataset.records import Rejection, Sample
-from labtax.leaves import Leaf
-from labtax.prompts import Example, Message
+from labtax.leaves import Leaf, SeedExample
+from labtax.prompts import Message
 
 T = TypeVar("T")
 
@@ -147,7 +147,7 @@ def text_of(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def skill_examples(leaf: Leaf) -> list[Example]:
+def skill_examples(leaf: Leaf) -> list[SeedExample]:
     """A skill leaf's seed examples (question, answer and, for grounded skills, context)."""
     out = []
     for item in _seed_items(leaf):
@@ -155,11 +155,11 @@ def skill_examples(leaf: Leaf) -> list[Example]:
         if not question or not answer:
             continue
         context = text_of(item.get("context")) or None
-        out.append(Example(context, ((question, answer),)))
+        out.append(SeedExample(context, ((question, answer),)))
     return out
 
 
-def knowledge_examples(leaf: Leaf) -> list[Example]:
+def knowledge_examples(leaf: Leaf) -> list[SeedExample]:
     """A knowledge leaf's seeds: contexts with their pairs (v3), or bare pairs (v1 and v2)."""
     out = []
     for item in _seed_items(leaf):
@@ -171,11 +171,11 @@ def knowledge_examples(leaf: Leaf) -> list[Example]:
             if isinstance(p, dict) and text_of(p.get("question")) and text_of(p.get("answer"))
         )
         if found:
-            out.append(Example(text_of(item.get("context")) or None, found))
+            out.append(SeedExample(text_of(item.get("context")) or None, found))
     return out
 
 
-def seed_texts(examples: Sequence[Example]) -> list[str]:
+def seed_texts(examples: Sequence[SeedExample]) -> list[str]:
     """Every seed string (contexts, questions, answers), for filters that compare against seeds."""
     out: list[str] = []
     for example in examples:

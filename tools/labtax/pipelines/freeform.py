@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from labtax.dataset.records import Rejection, Sample
-from labtax.leaves import Leaf
+from labtax.leaves import Leaf, SeedExample
 from labtax.pipelines import (
     MIN_SCORE,
     QUESTIONS_PER_CALL,
@@ -21,12 +21,13 @@ from labtax.pipelines import (
     split,
     task_of,
 )
-from labtax.prompts import Example, format_examples, render
-from labtax.samples import (
-    parse_answer,
-    parse_questions,
-    parse_rating,
-    parse_verdict,
+from labtax.prompts import (
+    format_examples,
+    pair_rating,
+    question_judge,
+    render,
+    skill_answer,
+    skill_questions,
 )
 
 USING_CONTEXT = " using the context in <context>"
@@ -41,7 +42,7 @@ async def run(leaf: Leaf, caller: Caller, settings: Settings) -> Outcome:
 async def skill_round(
     leaf: Leaf,
     caller: Caller,
-    examples: Sequence[Example],
+    examples: Sequence[SeedExample],
     count: int,
     context: str | None,
 ) -> Outcome:
@@ -65,7 +66,7 @@ async def skill_round(
     rejected: list[Rejection] = []
     blank = Sample(leaf.leaf_id, leaf.kind.value, context, "", "")
     for asked, text in zip(batches, answers, strict=True):
-        parsed = parse_questions(text)
+        parsed = skill_questions.parse(text)
         if parsed is None:
             rejected.append(blank.reject("skill_questions", "unparseable", text))
             continue
@@ -103,7 +104,7 @@ class _Round:
             "question_judge",
             render("question_judge", {"task": task, "question": question, "context": context}),
         )
-        verdict = parse_verdict(text)
+        verdict = question_judge.parse(text)
         if verdict is None:
             return self.sample(question).reject("question_judge", "unparseable", text)
         if verdict.reason is not None:
@@ -111,7 +112,9 @@ class _Round:
                 "question_judge", verdict.reason, verdict.explanation
             )
         sections = {"task": task, "examples": self.shown, "question": question, "context": context}
-        answer = parse_answer(await ask("skill_answer", render("skill_answer", sections, using)))
+        answer = skill_answer.parse(
+            await ask("skill_answer", render("skill_answer", sections, using))
+        )
         if not answer:
             return self.sample(question).reject("skill_answer", "empty_answer")
         text = await ask(
@@ -122,7 +125,7 @@ class _Round:
                 using,
             ),
         )
-        rating = parse_rating(text)
+        rating = pair_rating.parse(text)
         if rating is None:
             return self.sample(question, answer).reject("pair_rating", "unparseable", text)
         rated = self.sample(question, answer, rating.score)

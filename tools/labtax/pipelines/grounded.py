@@ -16,8 +16,7 @@ from labtax.pipelines import (
     task_of,
 )
 from labtax.pipelines.freeform import skill_round
-from labtax.prompts import format_examples, render
-from labtax.samples import parse_contexts
+from labtax.prompts import format_examples, grounded_contexts, render
 
 
 async def run(leaf: Leaf, caller: Caller, settings: Settings) -> Outcome:
@@ -40,7 +39,7 @@ async def run(leaf: Leaf, caller: Caller, settings: Settings) -> Outcome:
     contexts: list[str] = []
     rejected: list[Rejection] = []
     for asked, text in zip(batches, answers, strict=True):
-        parsed = parse_contexts(text)
+        parsed = grounded_contexts.parse(text)
         if parsed is None:
             blank = Sample(leaf.leaf_id, leaf.kind.value, None, "", "")
             rejected.append(blank.reject("grounded_contexts", "unparseable", text))

@@ -18,8 +18,7 @@ from labtax.pipelines import (
     spread,
     text_of,
 )
-from labtax.prompts import Message, format_examples, render
-from labtax.samples import parse_faithfulness, parse_pairs
+from labtax.prompts import Message, faithfulness, format_examples, knowledge_qa, render
 
 
 def pick(chunks: Sequence[Chunk], wanted: int) -> list[tuple[Chunk, int]]:
@@ -68,7 +67,7 @@ async def _chunk_round(leaf: Leaf, caller: Caller, shown: str, chunk: Chunk, cou
     rejected: list[Rejection] = []
     pairs: list[tuple[str, str]] = []
     for asked, text in zip(batches, answers, strict=True):
-        parsed = parse_pairs(text)
+        parsed = knowledge_qa.parse(text)
         if parsed is None:
             blank = Sample(leaf.leaf_id, leaf.kind.value, chunk.text, "", "")
             rejected.append(blank.reject("knowledge_qa", "unparseable", text))
@@ -90,7 +89,7 @@ async def _judge(
         "faithfulness",
         render("faithfulness", {"document": chunk.text, "question": question, "answer": answer}),
     )
-    verdict = parse_faithfulness(text)
+    verdict = faithfulness.parse(text)
     if verdict is None:
         return candidate.reject("faithfulness", "unparseable", text)
     if not verdict.faithful:

@@ -1,121 +1,100 @@
-"""Prompt templates (package data, one `<stage>.txt` per stage) and their rendering into messages.
+"""The prompt protocol: the one definition of the stages, their prompts and their answers.
 
-A template holds the system message, a line `=== user ===`, then the user message. The system
-message's first line is `labtax-stage: <stage>`, so a server (the fake teacher, a log reader) can
-tell the stages apart. The user message is made of tagged sections (`<task>`, `<examples>`, ...);
-`$name` placeholders are filled with whole sections, and a section that does not apply is left out
-with its line. Each template's sha256 goes into the manifest, so a prompt change shows in review.
+Each stage is a module (`skill_questions`, `question_judge`, `skill_answer`, `pair_rating`,
+`grounded_contexts`, `knowledge_qa`, `faithfulness`) owning its template (`<stage>.txt`, package
+data), its `STAGE` record (which renders the messages) and `parse(text)` for the teacher's answer
+with the record it returns. `STAGES` below is the one table of them, in pipeline order.
+
+The shared machinery: `protocol` is the wire format both sides read (the `labtax-stage: <stage>`
+first line of the system message, the tagged sections of the user message, leaked markup in
+generated text); `templates` loads, hashes and renders templates; `parsing` finds the JSON in an
+answer. Each template's sha256 goes into the manifest, so a prompt change shows in review.
 """
 
 from __future__ import annotations
 
-import hashlib
-import string
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import cache
-from importlib import resources
+from collections.abc import Mapping
+from types import MappingProxyType
 
-STAGES = (
-    "skill_questions",
-    "question_judge",
-    "skill_answer",
-    "pair_rating",
-    "grounded_contexts",
-    "knowledge_qa",
-    "faithfulness",
+from labtax.prompts import (
+    faithfulness,
+    grounded_contexts,
+    knowledge_qa,
+    pair_rating,
+    question_judge,
+    skill_answer,
+    skill_questions,
 )
-SECTIONS = (
-    "task",
-    "domain",
-    "outline",
-    "examples",
-    "context",
-    "document",
-    "question",
-    "answer",
-    "count",
+from labtax.prompts.parsing import extract_json
+from labtax.prompts.protocol import (
+    SECTIONS,
+    Message,
+    protocol_markup,
+    read_sections,
+    section,
+    sections_of,
+    stage_header,
+    stage_of,
 )
-USER_MARKER = "=== user ==="
+from labtax.prompts.templates import Stage, format_examples
 
-Message = dict[str, str]
+__all__ = [
+    "SECTIONS",
+    "STAGES",
+    "Message",
+    "Stage",
+    "extract_json",
+    "format_examples",
+    "protocol_markup",
+    "read_sections",
+    "render",
+    "section",
+    "sections_of",
+    "stage",
+    "stage_header",
+    "stage_of",
+    "template_hashes",
+    "template_text",
+]
+
+STAGES: Mapping[str, Stage] = MappingProxyType(
+    {
+        module.STAGE.name: module.STAGE
+        for module in (
+            skill_questions,
+            question_judge,
+            skill_answer,
+            pair_rating,
+            grounded_contexts,
+            knowledge_qa,
+            faithfulness,
+        )
+    }
+)
 
 
-@dataclass(frozen=True)
-class Example:
-    """One seed example as the teacher sees it: a context (when any) and its question/answers."""
-
-    context: str | None
-    pairs: tuple[tuple[str, str], ...]
-
-
-@cache
-def template_text(stage: str) -> str:
-    """The raw text of the template for `stage`."""
-    if stage not in STAGES:
-        raise KeyError(f"unknown prompt stage {stage!r}")
-    return resources.files(__name__).joinpath(f"{stage}.txt").read_text(encoding="utf-8")
+def stage(name: str) -> Stage:
+    """The stage called `name`; KeyError for a name the protocol does not define."""
+    try:
+        return STAGES[name]
+    except KeyError:
+        raise KeyError(f"unknown prompt stage {name!r}") from None
 
 
-@cache
-def _parts(stage: str) -> tuple[str, string.Template]:
-    system, marker, user = template_text(stage).partition(f"\n{USER_MARKER}\n")
-    if not marker or not system.startswith(f"labtax-stage: {stage}\n"):
-        raise ValueError(f"prompt template {stage}.txt does not follow the prompt protocol")
-    return system.strip(), string.Template(user)
+def template_text(name: str) -> str:
+    """The template of stage `name`: its header line, then its `.txt` file."""
+    return stage(name).template_text()
 
 
 def template_hashes() -> dict[str, str]:
-    """sha256 of every template's bytes, by stage; recorded in each manifest."""
-    return {
-        stage: hashlib.sha256(template_text(stage).encode("utf-8")).hexdigest() for stage in STAGES
-    }
-
-
-def section(name: str, content: str) -> str:
-    """One tagged section, content trimmed of surrounding blank space."""
-    return f"<{name}>\n{content.strip()}\n</{name}>"
-
-
-def format_examples(examples: Sequence[Example]) -> str:
-    """Seed examples as numbered plain-text blocks (no nested tags: sections stay unambiguous)."""
-    blocks = []
-    for number, example in enumerate(examples, 1):
-        lines = [f"Example {number}"]
-        if example.context is not None:
-            lines.append(f"Context:\n{example.context.strip()}")
-        for question, answer in example.pairs:
-            lines.append(f"Question:\n{question.strip()}")
-            lines.append(f"Answer:\n{answer.strip()}")
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+    """sha256 of every stage's template, by stage; recorded in each manifest."""
+    return {name: each.template_hash() for name, each in STAGES.items()}
 
 
 def render(
-    stage: str,
+    name: str,
     sections: Mapping[str, str | None],
     extras: Mapping[str, str] | None = None,
 ) -> list[Message]:
-    """System and user messages for `stage` with the given sections (None or absent: left out).
-
-    `extras` fills the non-section placeholders of a template (batch numbers and phrases).
-    """
-    unknown = set(sections) - set(SECTIONS)
-    if unknown:
-        raise KeyError(f"unknown prompt section(s): {', '.join(sorted(unknown))}")
-    system, user = _parts(stage)
-    text = user.template
-    values: dict[str, str] = dict(extras or {})
-    for name in SECTIONS:
-        content = sections.get(name)
-        if content is None:
-            # Drop the placeholder's line and the blank line after it.
-            text = text.replace(f"${name}\n\n", "").replace(f"${name}\n", "")
-            values[name] = ""
-        else:
-            values[name] = section(name, content)
-    rendered = string.Template(text).substitute(values)
-    return [
-        {"role": "system", "content": system},
-        {"role": "user", "content": rendered.strip() + "\n"},
-    ]
+    """System and user messages for stage `name` (see `Stage.render`)."""
+    return stage(name).render(sections, extras)

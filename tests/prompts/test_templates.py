@@ -1,4 +1,4 @@
-"""Prompts render for every leaf kind and stage, exactly as the golden files record.
+"""Templates render for every leaf kind and stage, exactly as the golden files record.
 
 Set LABTAX_UPDATE_GOLDEN=1 to rewrite the golden files after an intended template change.
 """
@@ -8,17 +8,27 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
-from labtax import fake_teacher
 from labtax.documents import SourceFile, chunk
-from labtax.leaves import LeafKind
+from labtax.leaves import LeafKind, SeedExample
 from labtax.pipelines import knowledge_examples, skill_examples, task_of
 from labtax.pipelines.freeform import GROUNDING, USING_CONTEXT
 from labtax.pipelines.knowledge import qa_messages
-from labtax.prompts import SECTIONS, STAGES, format_examples, render, template_hashes, template_text
+from labtax.prompts import (
+    SECTIONS,
+    STAGES,
+    format_examples,
+    render,
+    sections_of,
+    stage_of,
+    template_hashes,
+    template_text,
+)
+from sampleleaves import WATER_DOC
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -35,9 +45,8 @@ def _protocol(messages: list[dict[str, str]], stage: str, sections: set[str]) ->
     """The prompt protocol: stage header, exactly the expected tagged sections, parseable."""
     assert [m["role"] for m in messages] == ["system", "user"]
     assert messages[0]["content"].splitlines()[0] == f"labtax-stage: {stage}"
-    found_stage, found = fake_teacher.parse_prompt(messages)
-    assert found_stage == stage
-    assert set(found) == sections
+    assert stage_of(messages) == stage
+    assert set(sections_of(messages)) == sections
     for name in set(SECTIONS) - sections:
         assert f"<{name}>" not in messages[1]["content"]
     assert re.search(r"\$[a-z_]+", messages[1]["content"]) is None, "unfilled placeholder"
@@ -102,11 +111,11 @@ def test_grounded_prompts(sample_leaves):
     assert "Context:\nThe town library" in questions[1]["content"]
 
 
-def test_knowledge_prompts(sample_leaves, kit):
+def test_knowledge_prompts(sample_leaves):
     leaf = sample_leaves["knowledge"]
     assert leaf.kind is LeafKind.KNOWLEDGE
     shown = format_examples(knowledge_examples(leaf))
-    part = chunk([SourceFile("water.md", kit.WATER_DOC)], 80)[1].text
+    part = chunk([SourceFile("water.md", WATER_DOC)], 80)[1].text
     qa = qa_messages(leaf, shown, part, 3, (1, 1))
     _protocol(qa, "knowledge_qa", {"domain", "outline", "examples", "document", "count"})
     _check_golden("knowledge_qa", qa)
@@ -117,15 +126,46 @@ def test_knowledge_prompts(sample_leaves, kit):
     _check_golden("knowledge_faithfulness", faithful)
 
 
-def test_template_hashes_are_the_file_hashes():
+def test_template_is_the_stage_header_then_the_file_and_is_hashed_whole():
     hashes = template_hashes()
-    assert sorted(hashes) == sorted(STAGES)
+    assert list(hashes) == list(STAGES)
     for stage, digest in hashes.items():
-        assert digest == hashlib.sha256(template_text(stage).encode("utf-8")).hexdigest()
+        path = resources.files("labtax.prompts").joinpath(f"{stage}.txt")
+        text = template_text(stage)
+        assert text == f"labtax-stage: {stage}\n" + path.read_text(encoding="utf-8")
+        assert digest == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    assert len(set(hashes.values())) == len(hashes)
 
 
 def test_unknown_section_and_stage_are_refused():
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="documents"):
         render("faithfulness", {"documents": "x"})
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError, match="no_such_stage"):
         template_text("no_such_stage")
+    with pytest.raises(KeyError, match="no_such_stage"):
+        render("no_such_stage", {})
+
+
+def test_a_section_of_another_stage_or_a_missing_one_is_refused():
+    with pytest.raises(KeyError, match=r"unknown section.*context"):
+        render("faithfulness", {"document": "d", "question": "q", "answer": "a", "context": "c"})
+    with pytest.raises(KeyError, match=r"missing section.*answer"):
+        render("faithfulness", {"document": "d", "question": "q", "answer": None})
+    # An optional section may be given as None: it is left out with its line.
+    judge = render("question_judge", {"task": "t", "question": "q", "context": None})
+    assert "<context>" not in judge[1]["content"]
+    assert "$context" not in judge[1]["content"]
+
+
+def test_examples_are_numbered_blocks_with_their_context_and_every_pair():
+    shown = format_examples(
+        [
+            SeedExample(None, (("Q1?", "A1."),)),
+            SeedExample("  A context.  ", (("Q2?", " A2. "), ("Q3?", "A3."))),
+        ]
+    )
+    assert shown == (
+        "Example 1\nQuestion:\nQ1?\nAnswer:\nA1.\n\n"
+        "Example 2\nContext:\nA context.\nQuestion:\nQ2?\nAnswer:\nA2.\n"
+        "Question:\nQ3?\nAnswer:\nA3."
+    )

@@ -1,0 +1,48 @@
+"""An offline stand-in for a teacher model: an OpenAI-compatible HTTP server with canned answers.
+
+It is NOT a model. It recognises each labtax prompt by its stage and reads its tagged sections
+with the prompt protocol (`labtax.prompts`), and builds a well-formed answer of the shape the stage
+asks for from the prompt's own words and fixed phrase lists (`answers`, `phrases`). Everything is
+seeded by a hash of the request messages: the same prompt always gets the same answer.
+
+With a fault rate the server (`server`) also misbehaves the way real servers do, per request hash
+and attempt, so a retried call eventually gets through and a rerun sees the same faults.
+"""
+
+from __future__ import annotations
+
+from labtax.fake_teacher.answers import GENERIC_ANSWER, request_digest, respond
+from labtax.fake_teacher.server import (
+    BANNER,
+    FAULTS,
+    HANG_S,
+    MODEL_NAME,
+    FakeTeacherServer,
+    ServerSettings,
+    ServerStats,
+    completion_body,
+    fault_for,
+    make_server,
+    serve,
+    start_in_thread,
+    token_counts,
+)
+
+__all__ = [
+    "BANNER",
+    "FAULTS",
+    "GENERIC_ANSWER",
+    "HANG_S",
+    "MODEL_NAME",
+    "FakeTeacherServer",
+    "ServerSettings",
+    "ServerStats",
+    "completion_body",
+    "fault_for",
+    "make_server",
+    "request_digest",
+    "respond",
+    "serve",
+    "start_in_thread",
+    "token_counts",
+]

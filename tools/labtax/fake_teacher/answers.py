@@ -1,0 +1,223 @@
+"""The fake teacher's canned answers: one builder per prompt stage, deterministic per request.
+
+The stage comes from the request's header and the material from its tagged sections, both read
+with the prompt protocol (`labtax.prompts`). Each builder writes an answer of the shape its stage
+asks for from the prompt's own words and the phrase lists in `phrases`, with a random generator
+seeded by a hash of the request: the same prompt always gets the same answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+from collections.abc import Callable, Mapping, Sequence
+
+from labtax.fake_teacher import phrases
+from labtax.prompts import (
+    STAGES,
+    Message,
+    Stage,
+    faithfulness,
+    grounded_contexts,
+    knowledge_qa,
+    pair_rating,
+    question_judge,
+    sections_of,
+    skill_answer,
+    skill_questions,
+    stage_of,
+)
+
+MAX_COUNT = 50
+GENERIC_ANSWER = (
+    "This is the labtax fake teacher, an offline stand-in and not a model. "
+    "It only understands labtax prompts, so here is a placeholder reply."
+)
+
+Sections = Mapping[str, str]
+Builder = Callable[[Sections, random.Random], str]
+
+
+def respond(messages: Sequence[Message], *, seed: int = 0) -> str:
+    """The fake teacher's answer to a chat request: deterministic in `messages` and `seed`."""
+    stage = STAGES.get(stage_of(messages) or "")
+    sections = sections_of(messages)
+    rng = random.Random(request_digest(messages, seed))  # noqa: S311 - variety, not secrecy
+    builder = _BUILDERS.get(stage) if stage is not None else None
+    text = builder(sections, rng) if builder else GENERIC_ANSWER
+    # Real models sometimes fence their JSON; a minority of fenced answers keeps parsers honest.
+    if stage is not None and stage.json_answer and rng.random() < 0.2:
+        return f"```json\n{text}\n```"
+    return text
+
+
+def request_digest(messages: Sequence[Message], seed: int = 0) -> int:
+    """The number every answer and fault for `messages` is derived from."""
+    # Not util.canonical_json: this serialisation (ASCII escapes) seeds every answer the fake has
+    # ever given, so changing it would change all data generated with it.
+    canonical = json.dumps(
+        [seed, [dict(m) for m in messages]], sort_keys=True, separators=(",", ":")
+    )
+    return int.from_bytes(hashlib.sha256(canonical.encode("utf-8")).digest()[:8], "big")
+
+
+def _words(*texts: str) -> list[str]:
+    """Distinct plain words of a prompt, in order: the material answers are built from."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        for word in re.findall(r"[A-Za-z][a-z]{3,13}\b", text):
+            lower = word.lower()
+            # Adverbs and past forms make odd topics ("a poem about reported"); skip them.
+            if lower not in phrases.STOPWORDS and not lower.endswith(("ly", "ed")):
+                seen.setdefault(lower, None)
+    return list(seen)
+
+
+def _topics(sections: Sections, rng: random.Random, n: int = 3) -> list[str]:
+    pool = _words(sections.get("task", ""), sections.get("examples", ""))
+    pool += _words(sections.get("context", ""), sections.get("domain", ""))
+    pool = list(dict.fromkeys(pool)) or list(phrases.FALLBACK_TOPICS)
+    if len(pool) < n:
+        pool += [t for t in phrases.FALLBACK_TOPICS if t not in pool]
+    return rng.sample(pool, n)
+
+
+def _fill(template: str, topics: Sequence[str], rng: random.Random) -> str:
+    text = template.format(
+        a=topics[0],
+        b=topics[1],
+        c=topics[2],
+        form=rng.choice(phrases.FORMS),
+        audience=rng.choice(phrases.AUDIENCES),
+        situation=rng.choice(phrases.SITUATIONS),
+        verb=rng.choice(phrases.VERBS),
+    )
+    return text[0].upper() + text[1:]
+
+
+def _count(sections: Sections, default: int = 5) -> int:
+    match = re.search(r"\d+", sections.get("count", ""))
+    return min(MAX_COUNT, max(1, int(match.group()))) if match else default
+
+
+def _skill_questions(sections: Sections, rng: random.Random) -> str:
+    wanted = _count(sections)
+    questions: list[str] = []
+    used: set[tuple[str, str]] = set()
+    for _ in range(wanted * 20):
+        if len(questions) >= wanted:
+            break
+        template = rng.choice(phrases.QUESTION_TEMPLATES)
+        topics = _topics(sections, rng)
+        if (template, topics[0]) in used:
+            continue
+        used.add((template, topics[0]))
+        question = _fill(template, topics, rng)
+        if question not in questions:
+            questions.append(question)
+    return _json({"questions": questions})
+
+
+def _question_judge(sections: Sections, rng: random.Random) -> str:
+    verdict = {"relevant": True, "harmless": True, "answerable": True}
+    if rng.random() < 0.12:
+        verdict[rng.choice(sorted(verdict))] = False
+    failed = [name for name, ok in verdict.items() if not ok]
+    explanation = (
+        f"The question is not {failed[0]} enough for this task."
+        if failed
+        else "The question asks for the skill in the task, is harmless and can be answered."
+    )
+    return _json({"explanation": explanation, **verdict})
+
+
+def _skill_answer(sections: Sections, rng: random.Random) -> str:
+    question_words = _words(sections.get("question", ""))
+    topics = _topics(sections, rng)
+    if question_words:
+        topics[0] = rng.choice(question_words)
+    opening = f"Here is a clear answer about {topics[0]}."
+    chosen = rng.sample(phrases.ANSWER_SENTENCES, rng.randint(3, 6))
+    return " ".join([opening, *(_fill(t, topics, rng) for t in chosen)])
+
+
+def _pair_rating(sections: Sections, rng: random.Random) -> str:
+    roll = rng.random()
+    score = 3 if roll < 0.55 else 2 if roll < 0.85 else 1
+    explanation = {
+        3: "The answer is correct, complete and follows the task closely.",
+        2: "The answer is useful and mostly correct, with small gaps in detail.",
+        1: "The answer misses what the question asks for.",
+    }[score]
+    return _json({"explanation": explanation, "score": score})
+
+
+def _grounded_contexts(sections: Sections, rng: random.Random) -> str:
+    contexts = []
+    for _ in range(_count(sections)):
+        topics = _topics(sections, rng)
+        chosen = rng.sample(phrases.CONTEXT_SENTENCES, rng.randint(3, 5))
+        contexts.append(" ".join(_fill(t, topics, rng) for t in chosen))
+    return _json({"contexts": contexts})
+
+
+def _document_sentences(document: str) -> list[str]:
+    sentences = []
+    for line in document.splitlines():
+        body = line.strip().lstrip("#>*-|0123456789. ").strip()
+        for sentence in re.split(r"(?<=[.!?])\s+", body):
+            words = sentence.split()
+            if 6 <= len(words) <= 60 and sentence[-1:] in ".!?" and sentence in document:
+                sentences.append(sentence)
+    return list(dict.fromkeys(sentences))
+
+
+def _knowledge_qa(sections: Sections, rng: random.Random) -> str:
+    sentences = _document_sentences(sections.get("document", ""))
+    chosen = rng.sample(sentences, min(_count(sections), len(sentences)))
+    pairs = []
+    for sentence in chosen:
+        # Keywords of the quoted sentence itself, so sibling questions share few words.
+        words = _words(sentence)
+        words += [t for t in phrases.FALLBACK_TOPICS if t not in words][: max(0, 3 - len(words))]
+        a, b, c = rng.sample(words, 3)
+        question = rng.choice(phrases.KNOWLEDGE_QUESTIONS).format(a=a, b=b, c=c)
+        pairs.append({"question": question, "answer": sentence})
+    return _json({"pairs": pairs})
+
+
+def _faithfulness(sections: Sections, rng: random.Random) -> str:
+    document = " ".join(sections.get("document", "").split())
+    answer = " ".join(sections.get("answer", "").split())
+    answer_words = _words(answer)
+    overlap = (
+        sum(word in _words(document) for word in answer_words) / len(answer_words)
+        if answer_words
+        else 0.0
+    )
+    faithful = bool(answer) and (answer in document or overlap >= 0.8)
+    if faithful and rng.random() < 0.08:
+        faithful = False
+        explanation = "The answer overstates what the document says."
+    elif faithful:
+        explanation = "Every claim in the answer is stated in the document."
+    else:
+        explanation = "The answer makes claims the document does not support."
+    return _json({"explanation": explanation, "faithful": faithful})
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+_BUILDERS: Mapping[Stage, Builder] = {
+    skill_questions.STAGE: _skill_questions,
+    question_judge.STAGE: _question_judge,
+    skill_answer.STAGE: _skill_answer,
+    pair_rating.STAGE: _pair_rating,
+    grounded_contexts.STAGE: _grounded_contexts,
+    knowledge_qa.STAGE: _knowledge_qa,
+    faithfulness.STAGE: _faithfulness,
+}

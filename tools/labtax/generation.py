@@ -420,45 +420,13 @@ def filter_outcome(
     leaf: Leaf, outcome: Outcome, allowed_text: str
 ) -> tuple[list[Sample], list[Rejection]]:
     """Run the quality filters over a pipeline's candidates; everything dropped stays as data."""
-    seeds = [
-        filters.Seed(question, answer, example.context)
-        for example in (
-            knowledge_examples(leaf) if leaf.kind is LeafKind.KNOWLEDGE else skill_examples(leaf)
-        )
-        for question, answer in example.pairs
-    ]
-    by_key: dict[str, Sample] = {}
-    seen: Counter[str] = Counter()
-    candidates = []
-    for sample in outcome.candidates:
-        # Identical samples share an id; a suffix keeps their keys apart (the filter rejects all
-        # but the first as exact duplicates).
-        key = f"{sample.id}.{seen[sample.id]}"
-        seen[sample.id] += 1
-        by_key[key] = sample
-        candidates.append(filters.Candidate(key, sample.question, sample.answer, sample.context))
     kept, dropped = filters.apply(
-        candidates,
-        seeds=seeds,
+        outcome.candidates,
+        seeds=leaf.seed_pairs,
         allowed_text=allowed_text,
         context_scoped=leaf.kind is LeafKind.GROUNDED_SKILL,
     )
-    rejected = list(outcome.rejected)
-    for item in dropped:
-        sample = by_key[item.key]
-        detail = item.detail
-        if item.reason == filters.PII:
-            # Never store the personal data itself, not even in the rejection record.
-            sample = Sample(
-                sample.leaf,
-                sample.kind,
-                None if sample.context is None else filters.redact(sample.context, allowed_text),
-                filters.redact(sample.question, allowed_text),
-                filters.redact(sample.answer, allowed_text),
-                sample.score,
-            )
-        rejected.append(sample.reject(item.stage, item.reason, detail))
-    return [by_key[c.key] for c in kept], rejected
+    return kept, [*outcome.rejected, *dropped]
 
 
 async def run(

@@ -26,7 +26,7 @@ from pathlib import Path
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from labtax import fake_teacher, generation, teacher
+from labtax import fake_teacher, generation, transport
 from labtax.config import load_config
 from labtax.teacher import Budget, make_teacher
 
@@ -164,7 +164,7 @@ def main() -> None:
     big = 100 if args.quick else 1000
     work = Path(tempfile.mkdtemp(prefix="labtax-generate-bench-"))
     # litellm's import (seconds) is paid once here, not inside the timed runs.
-    teacher._import_litellm()
+    transport.import_litellm()
     try:
         server = Server(200)
         url = server.url

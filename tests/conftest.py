@@ -1,8 +1,9 @@
-"""Fixtures shared by every test area: real git repositories in tmp_path."""
+"""Fixtures shared by every test area: real git repositories in tmp_path, fake teacher servers."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -26,3 +27,20 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "taxonomy").mkdir()
     monkeypatch.chdir(root)
     return root
+
+
+@pytest.fixture
+def fake_server() -> Iterator[Callable[..., tuple[object, str]]]:
+    """Start fake teacher servers with any settings; all are stopped at the end of the test."""
+    from labtax import fake_teacher
+
+    started: list[fake_teacher.FakeTeacherServer] = []
+
+    def start(**settings: object) -> tuple[fake_teacher.FakeTeacherServer, str]:
+        server, url = fake_teacher.start_in_thread(**settings)  # type: ignore[arg-type]
+        started.append(server)
+        return server, url
+
+    yield start
+    for server in started:
+        server.stop()

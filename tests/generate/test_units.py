@@ -12,6 +12,7 @@ from labtax.config import load_config
 from labtax.dataset import records
 from labtax.dataset.records import Rejection, Sample
 from labtax.errors import LabtaxError, UsageError
+from labtax.util import CHARS_PER_TOKEN
 
 # --- samples and parsing ---------------------------------------------------------------------
 
@@ -248,7 +249,7 @@ def test_chunks_pack_paragraphs_within_the_budget(kit):
     ]
     chunks = documents.chunk(files, 60)
     assert len(chunks) > 4
-    assert all(len(c.text) <= 60 * documents.CHARS_PER_TOKEN for c in chunks)
+    assert all(len(c.text) <= 60 * CHARS_PER_TOKEN for c in chunks)
     assert {c.source for c in chunks} == {"w.md", "p.md"}
     # No text is lost or reordered, and no chunk spans two files.
     for source in files:

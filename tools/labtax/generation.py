@@ -41,7 +41,9 @@ from labtax.pipelines import (
     split,
 )
 from labtax.prompts import format_examples, render, template_hashes
-from labtax.teacher import BudgetExceeded, LitellmTransport, Teacher, estimate_tokens
+from labtax.teacher import BudgetExceeded, Teacher
+from labtax.transport import LitellmTransport
+from labtax.util import CHARS_PER_TOKEN, estimate_message_tokens
 
 Status = Literal["generated", "failed", "unfinished"]
 
@@ -242,7 +244,7 @@ def representative_messages(leaf: Leaf, samples: int) -> list[dict[str, str]]:
         return knowledge.qa_messages(
             leaf,
             format_examples(knowledge_examples(leaf)),
-            "x" * documents.MAX_CHUNK_TOKENS * documents.CHARS_PER_TOKEN,
+            "x" * documents.MAX_CHUNK_TOKENS * CHARS_PER_TOKEN,
             min(samples, 5),
             (1, 1),
         )
@@ -271,7 +273,7 @@ def estimate(plan_: Plan, samples: int) -> list[Estimate]:
     out = []
     for leaf in plan_.generate:
         calls = estimated_calls(leaf, samples)
-        tokens = estimate_tokens(representative_messages(leaf, samples))
+        tokens = estimate_message_tokens(representative_messages(leaf, samples))
         out.append(Estimate(leaf.leaf_id, leaf.kind.value, calls, calls * tokens, None))
     return out
 
@@ -356,7 +358,7 @@ class _Run:
             budget = documents.chunk_budget(
                 documents.DEFAULT_CONTEXT_TOKENS,
                 self.config.teacher.max_tokens,
-                estimate_tokens(
+                estimate_message_tokens(
                     knowledge.qa_messages(
                         leaf, format_examples(knowledge_examples(leaf)), "", 5, (1, 1)
                     )

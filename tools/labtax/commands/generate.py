@@ -14,7 +14,8 @@ from labtax import generation
 from labtax.commands._options import base_option, project, taxonomy_option
 from labtax.config import Config
 from labtax.errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from labtax.teacher import Budget, Teacher, Usage, make_teacher
+from labtax.teacher import Budget, Teacher, make_teacher
+from labtax.usage import Usage
 
 
 @click.command("generate")
@@ -148,7 +149,7 @@ async def _run(config: Config, plan: generation.Plan, teacher: Teacher) -> gener
         progress.update(
             task,
             usage=f"{usage.calls} calls (+{usage.cached_calls} cached) · {tokens:,} tokens · "
-            f"{usage.cost_label}",
+            f"{_cost_label(usage)}",
         )
 
     async def ticker() -> None:
@@ -171,8 +172,12 @@ def _usage_line(usage: Usage) -> str:
     tokens = usage.prompt_tokens + usage.completion_tokens
     return (
         f"calls {usage.calls} (+{usage.cached_calls} cached)  tokens {tokens:,}  "
-        f"cost {usage.cost_label}"
+        f"cost {_cost_label(usage)}"
     )
+
+
+def _cost_label(usage: Usage) -> str:
+    return "price unknown" if usage.cost_usd is None else f"${usage.cost_usd:.4f}"
 
 
 def _skipped_line(plan: generation.Plan) -> str:

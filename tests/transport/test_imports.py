@@ -25,7 +25,7 @@ def test_importing_the_teacher_layer_does_not_import_litellm():
     code = (
         "import sys\n"
         "import labtax.transport, labtax.teacher, labtax.cache, labtax.fake_teacher\n"
-        "import labtax.commands.fake_teacher, labtax.commands.generate, labtax.generation\n"
+        "import labtax.commands.fake_teacher, labtax.commands.generate, labtax.generation.run\n"
         "from labtax.config import TeacherConfig\n"
         "from labtax.teacher import make_teacher, Budget\n"
         "import pathlib, tempfile\n"

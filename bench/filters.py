@@ -9,28 +9,30 @@ import random
 import time
 
 from labtax import filters
-from labtax.filters import Candidate, Seed
+from labtax.dataset.records import Sample
 
 
 def sentence(rng: random.Random, vocab: list[str], n: int) -> str:
     return " ".join(rng.choice(vocab) for _ in range(n)).capitalize() + "."
 
 
-def leaf(rng: random.Random, n: int, contexts: int) -> tuple[list[Candidate], list[Seed]]:
+def leaf(
+    rng: random.Random, n: int, contexts: int
+) -> tuple[list[Sample], list[tuple[str | None, str, str]]]:
     vocab = [
         "".join(rng.choice("etaoinshrdlucm") for _ in range(rng.randint(2, 9))) for _ in range(4000)
     ]
     ctx = [sentence(rng, vocab, 400) for _ in range(contexts)] or [None]
     out = []
-    for i in range(n):
+    for _ in range(n):
         q = sentence(rng, vocab, rng.randint(8, 30))[:-1] + "?"
         a = sentence(rng, vocab, rng.randint(40, 200))
-        out.append(Candidate(f"{i:05d}", q, a, rng.choice(ctx)))
+        out.append(Sample("bench/leaf", "freeform_skill", rng.choice(ctx), q, a))
     # One in ten is a lightly edited copy of an earlier one.
     for i in range(n // 10):
         c = out[i]
-        out.append(Candidate(f"d{i:04d}", "Well, " + c.question, c.answer, c.context))
-    seeds = [Seed(sentence(rng, vocab, 15), sentence(rng, vocab, 120)) for _ in range(5)]
+        out.append(Sample(c.leaf, c.kind, c.context, "Well, " + c.question, c.answer))
+    seeds = [(None, sentence(rng, vocab, 15), sentence(rng, vocab, 120)) for _ in range(5)]
     return out, seeds
 
 

@@ -26,8 +26,10 @@ from pathlib import Path
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from labtax import fake_teacher, generation, teacher
+from labtax import fake_teacher, transport
 from labtax.config import load_config
+from labtax.generation.plan import Selection, make_plan
+from labtax.generation.run import run_plan
 from labtax.teacher import Budget, make_teacher
 
 LEAF = """\
@@ -70,10 +72,10 @@ def throughput(
     os.environ["LABTAX_TEACHER_API_BASE"] = url
     os.environ["LABTAX_CACHE_DIR"] = str(root / ".cache")
     config = load_config(root)
-    plan = generation.plan(config, generation.Request())
+    plan = make_plan(config, Selection())
     run_teacher = make_teacher(config.teacher, config.cache_dir, Budget())
     started = time.perf_counter()
-    summary = asyncio.run(generation.run(config, plan, run_teacher))
+    summary = asyncio.run(run_plan(config, plan, run_teacher))
     elapsed = time.perf_counter() - started
     calls = run_teacher.usage.calls
     ideal = concurrency / 0.2
@@ -164,7 +166,7 @@ def main() -> None:
     big = 100 if args.quick else 1000
     work = Path(tempfile.mkdtemp(prefix="labtax-generate-bench-"))
     # litellm's import (seconds) is paid once here, not inside the timed runs.
-    teacher._import_litellm()
+    transport.import_litellm()
     try:
         server = Server(200)
         url = server.url

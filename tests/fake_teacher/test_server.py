@@ -15,7 +15,7 @@ import pytest
 
 from labtax import fake_teacher, prompts
 from labtax.fake_teacher import fault_for, request_digest, respond
-from labtax.teacher import ATTEMPT_HEADER
+from labtax.transport import ATTEMPT_HEADER
 from labtax.util import estimate_message_tokens, estimate_tokens
 
 TASK = "Give a synonym for the word, then use it in a sentence about everyday life."

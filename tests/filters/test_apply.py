@@ -1,26 +1,50 @@
-"""Checks against seeds and siblings, context scoping, ordering and determinism of `apply`."""
+"""Checks against seeds and siblings, context scoping, identical candidates, ordering and
+determinism of `apply`, which takes and returns the dataset's own records."""
 
 from __future__ import annotations
 
 import random
 
 from labtax import filters
-from labtax.filters import Candidate, FilterSettings, Rejected, Seed
+from labtax.dataset.records import Rejection, Sample
+from labtax.filters import FilterSettings
 
 SEEDS = [
-    Seed(
+    (
+        None,
         "What causes the seasons on Earth?",
         "The seasons are caused by the tilt of Earth's rotational axis, about 23.4 degrees, "
         "relative to the plane of its orbit around the Sun, which changes how directly sunlight "
         "strikes each hemisphere over the course of a year.",
     ),
-    Seed("Why is the sky blue?", "Air molecules scatter blue light more than red light."),
+    (None, "Why is the sky blue?", "Air molecules scatter blue light more than red light."),
 ]
 
 
+def sample(
+    question: str, answer: str, context: str | None = None, *, leaf: str = "t/leaf"
+) -> Sample:
+    return Sample(leaf, "freeform_skill", context, question, answer)
+
+
+def key(item: Sample, copy: int = 0) -> str:
+    return f"{item.id}.{copy}"
+
+
+def ordered(*items: Sample) -> list[Sample]:
+    """The candidates in the order `apply` processes them (by key)."""
+    return sorted(items, key=key)
+
+
+def sorting_before(build, other: Sample) -> Sample:
+    """A candidate made by `build(leaf)` whose key sorts before `other`'s (the leaf is part of the
+    id, so trying leaves finds one)."""
+    return next(c for c in (build(f"t/{i}") for i in range(100)) if key(c) < key(other))
+
+
 def run(
-    candidates: list[Candidate], *, seeds: list[Seed] = SEEDS, **kwargs: object
-) -> tuple[list[Candidate], list[Rejected]]:
+    candidates: list[Sample], *, seeds=SEEDS, **kwargs: object
+) -> tuple[list[Sample], list[Rejection]]:
     return filters.apply(candidates, seeds=seeds, allowed_text="", **kwargs)  # type: ignore[arg-type]
 
 
@@ -39,28 +63,54 @@ def test_reasons_are_listed_in_check_order() -> None:
 
 
 def test_exact_duplicate_of_sibling_ignores_case_and_spacing() -> None:
-    a = Candidate("a1", "How long is a day on Mars?", "About 24 hours and 39 minutes.")
-    b = Candidate("b2", "how long is a  day on MARS?", "About 24 hours and 39 minutes. ")
+    a = sample("How long is a day on Mars?", "About 24 hours and 39 minutes.")
+    b = sample("how long is a  day on MARS?", "About 24 hours and 39 minutes. ")
+    first, second = ordered(a, b)
     kept, rejected = run([b, a])
-    assert kept == [a]
-    assert rejected == [Rejected("b2", "filter", "exact_duplicate", "same text as sibling a1")]
+    assert kept == [first]
+    assert rejected == [
+        second.reject("filter", "exact_duplicate", f"same text as sibling {key(first)}")
+    ]
 
 
 def test_exact_duplicate_of_seed() -> None:
-    copy = Candidate(
-        "k", "Why is the sky BLUE?", "Air molecules scatter blue light more than red light."
-    )
+    copy = sample("Why is the sky BLUE?", "Air molecules scatter blue light more than red light.")
     _, rejected = run([copy])
     assert [(r.reason, r.detail) for r in rejected] == [("exact_duplicate", "same text as seed 2")]
 
 
+def test_identical_candidates_keep_the_first_copy_and_name_it() -> None:
+    # Identical candidates share a sample id; their keys tell the copies apart in input order.
+    a = Sample(
+        "t/leaf", "freeform_skill", None, "Which gas do plants take in?", "Carbon dioxide.", 3
+    )
+    same_but_score = Sample(a.leaf, a.kind, a.context, a.question, a.answer, 2)
+    kept, rejected = run([a, same_but_score, a])
+    assert kept == [a]
+    detail = f"same text as sibling {key(a)}"
+    assert rejected == [
+        same_but_score.reject("filter", "exact_duplicate", detail),
+        a.reject("filter", "exact_duplicate", detail),
+    ]
+    kept, _ = run([same_but_score, a])
+    assert kept == [same_but_score]
+    assert [k for k, _ in filters.keyed([a, same_but_score, a])] == [
+        key(a, 0),
+        key(a, 1),
+        key(a, 2),
+    ]
+
+
 def test_same_question_different_answer_is_not_an_exact_duplicate() -> None:
-    a = Candidate("a", "How long is a day on Mars?", "About 24 hours and 39 minutes.")
-    b = Candidate("b", "How long is a day on Mars?", "A sol lasts roughly 24.6 hours.")
+    a = sample("How long is a day on Mars?", "About 24 hours and 39 minutes.")
+    b = sample("How long is a day on Mars?", "A sol lasts roughly 24.6 hours.")
+    first, second = ordered(a, b)
     _, rejected = run([a, b])
     # Still caught, but as a near duplicate of the question, not as an exact duplicate.
-    assert [(r.key, r.reason) for r in rejected] == [("b", "near_duplicate_sibling")]
-    assert rejected[0].detail == "question ROUGE-L 1.000 with sibling a"
+    assert [(r.question, r.answer, r.reason) for r in rejected] == [
+        (second.question, second.answer, "near_duplicate_sibling")
+    ]
+    assert rejected[0].detail == f"question ROUGE-L 1.000 with sibling {key(first)}"
 
 
 def test_verbatim_copy_of_a_seed_answer_span() -> None:
@@ -69,7 +119,7 @@ def test_verbatim_copy_of_a_seed_answer_span() -> None:
         "relative to the plane of its orbit around the Sun, which changes how directly sunlight "
         "reaches the ground."
     )
-    c = Candidate("k", "What makes summer warmer than winter?", copied)
+    c = sample("What makes summer warmer than winter?", copied)
     _, rejected = run([c])
     assert [r.reason for r in rejected] == ["verbatim_seed_copy"]
     assert rejected[0].detail.startswith(
@@ -83,10 +133,10 @@ def test_shorter_overlap_with_seed_answer_is_not_a_verbatim_copy() -> None:
         "In short, the tilt of Earth's rotational axis, about 23.4 degrees, relative to the orbit "
         "means the angle of sunlight changes through the year."
     )
-    kept, _ = run([Candidate("k", "What makes summer warmer than winter?", partial)])
+    kept, _ = run([sample("What makes summer warmer than winter?", partial)])
     assert len(kept) == 1
     kept, rejected = run(
-        [Candidate("k", "What makes summer warmer than winter?", partial)],
+        [sample("What makes summer warmer than winter?", partial)],
         settings=FilterSettings(verbatim_span_words=10),
     )
     assert kept == []
@@ -94,12 +144,10 @@ def test_shorter_overlap_with_seed_answer_is_not_a_verbatim_copy() -> None:
 
 
 def test_near_duplicate_of_seed_question() -> None:
-    c = Candidate(
-        "k", "Why is the sky blue in color?", "Rayleigh scattering favours short wavelengths."
-    )
+    c = sample("Why is the sky blue in color?", "Rayleigh scattering favours short wavelengths.")
     _, rejected = run([c])
     assert [r.reason for r in rejected] == []  # 5 of 5 and 7 tokens: F = 10/12 < 0.9
-    c = Candidate("k", "So why is the sky blue?", "Rayleigh scattering favours short wavelengths.")
+    c = sample("So why is the sky blue?", "Rayleigh scattering favours short wavelengths.")
     _, rejected = run([c])  # LCS 5 of 6 and 5: F = 10/11
     assert [(r.reason, r.detail) for r in rejected] == [
         ("near_duplicate_seed", "question ROUGE-L 0.909 with seed 2")
@@ -111,85 +159,87 @@ def test_near_duplicate_on_question_and_answer_together() -> None:
         "Jupiter is the largest planet in the Solar System, with a mass more than two and a half "
         "times that of all the other planets combined."
     )
-    a = Candidate("a", "Which planet is the largest?", answer)
-    b = Candidate("b", "What is the biggest planet?", answer)
+    a = sample("Which planet is the largest?", answer)
+    b = sample("What is the biggest planet?", answer)
     kept, rejected = run([a, b])
-    assert kept == [a]
+    assert kept == ordered(a, b)[:1]
     assert rejected[0].reason == "near_duplicate_sibling"
     assert rejected[0].detail.startswith("question+answer ROUGE-L 0.9")
 
 
 def test_rejected_siblings_do_not_block_others() -> None:
-    # `a` is rejected for PII; `b`, nearly the same, is compared only with kept siblings.
-    a = Candidate(
-        "a", "Who should I contact about billing issues?", "Write to jo@initech.net about it."
+    # `a` is processed first and rejected for PII; `b`, nearly the same, is compared only with
+    # kept siblings.
+    b = sample("Who should I contact about billing issues?", "Write to the billing team about it.")
+    a = sorting_before(
+        lambda leaf: sample(
+            "Who should I contact about billing issues?",
+            "Write to jo@initech.net about it.",
+            leaf=leaf,
+        ),
+        b,
     )
-    b = Candidate(
-        "b", "Who should I contact about billing issues?", "Write to the billing team about it."
-    )
-    kept, rejected = run([a, b])
+    kept, rejected = run([b, a])
     assert kept == [b]
-    assert [(r.key, r.reason) for r in rejected] == [("a", "pii")]
+    assert [(r.leaf, r.reason) for r in rejected] == [(a.leaf, "pii")]
 
 
 def test_context_scoping_for_grounded_skills() -> None:
     q = "Summarise the following email in one sentence."
     email_a = "Hi team, the quarterly review moves to Thursday at 10 because the CFO is travelling."
     email_b = "Dear all, the office will be closed on Monday for maintenance of the heating system."
-    a = Candidate("a", q, "The quarterly review moves to Thursday.", email_a)
-    b = Candidate("b", q, "The office is closed on Monday.", email_b)
+    a = sample(q, "The quarterly review moves to Thursday.", email_a)
+    b = sample(q, "The office is closed on Monday.", email_b)
     # Lightly edited copy of email_a: near-identical context, so the same instruction is a dup.
-    c = Candidate(
-        "c", q, "The review is now on Thursday.", email_a.replace("Hi team", "Hello team")
-    )
+    c = sample(q, "The review is now on Thursday.", email_a.replace("Hi team", "Hello team"))
+    first_of_ac, second_of_ac = ordered(a, c)
     kept, rejected = run([a, b, c], seeds=[], context_scoped=True)
-    assert kept == [a, b]
-    assert [(r.key, r.reason) for r in rejected] == [("c", "near_duplicate_sibling")]
+    assert kept == ordered(first_of_ac, b)
+    assert [(r.answer, r.reason) for r in rejected] == [
+        (second_of_ac.answer, "near_duplicate_sibling")
+    ]
 
     # Without scoping the shared instruction makes every later candidate a duplicate.
+    first, *later = ordered(a, b, c)
     kept, rejected = run([a, b, c], seeds=[], context_scoped=False)
-    assert kept == [a]
-    assert [(r.key, r.reason) for r in rejected] == [
-        ("b", "near_duplicate_sibling"),
-        ("c", "near_duplicate_sibling"),
+    assert kept == [first]
+    assert [(r.answer, r.reason) for r in rejected] == [
+        (s.answer, "near_duplicate_sibling") for s in later
     ]
 
 
 def test_context_scoping_for_exact_duplicates() -> None:
     q, ans = "Summarise the following email in one sentence.", "Nothing to report."
-    a = Candidate("a", q, ans, "Email one says nothing at all of interest, really.")
-    b = Candidate("b", q, ans, "Completely different message about lunch plans tomorrow.")
+    a = sample(q, ans, "Email one says nothing at all of interest, really.")
+    b = sample(q, ans, "Completely different message about lunch plans tomorrow.")
     kept, _ = run([a, b], seeds=[], context_scoped=True)
-    assert kept == [a, b]
+    assert kept == ordered(a, b)
     _, rejected = run([a, b], seeds=[], context_scoped=False)
-    assert [(r.key, r.reason) for r in rejected] == [("b", "exact_duplicate")]
+    assert [(r.context, r.reason) for r in rejected] == [
+        (ordered(a, b)[1].context, "exact_duplicate")
+    ]
 
 
-def test_output_sorted_by_key_and_deterministic_under_shuffle() -> None:
+def test_output_in_key_order_and_deterministic_under_shuffle() -> None:
     rng = random.Random(11)
     topics = ["Mars", "Venus", "Saturn", "Jupiter", "Neptune", "Mercury", "Uranus", "Pluto"]
     facts = ["mass", "radius", "day length", "number of moons", "surface gravity"]
     candidates = []
     for i, (t, f) in enumerate((t, f) for t in topics for f in facts):
         q = f"What is the {f} of {t}?"
-        candidates.append(Candidate(f"{i:03d}", q, f"The {f} of {t} is documented by NASA."))
-        # Near and exact duplicates with keys that sort both before and after the original.
-        candidates.append(
-            Candidate(f"{(i * 37) % 100:03d}x", q.replace("What", "So what"), f"The {f} of {t}.")
-        )
+        candidates.append(sample(q, f"The {f} of {t} is documented by NASA."))
+        candidates.append(sample(q.replace("What", "So what"), f"The {f} of {t}."))
         if i % 3 == 0:
-            candidates.append(
-                Candidate(f"z{i:03d}", q.upper(), f"The {f} of {t} is documented by NASA.")
-            )
-    candidates.append(Candidate("empty", "", "x"))
-    candidates.append(
-        Candidate("pii", "Who discovered Pluto's moon Charon?", "Ask jo@initech.net.")
-    )
+            candidates.append(sample(q.upper(), f"The {f} of {t} is documented by NASA."))
+    candidates.append(sample("", "x"))
+    candidates.append(sample("Who discovered Pluto's moon Charon?", "Ask jo@initech.net."))
 
     expected = filters.apply(candidates, seeds=SEEDS, allowed_text="")
     kept, rejected = expected
-    assert [c.key for c in kept] == sorted(c.key for c in kept)
-    assert [r.key for r in rejected] == sorted(r.key for r in rejected)
+    assert [s.id for s in kept] == sorted(s.id for s in kept)
+    # Rejections come in key order too (ids of `pii` ones change: their text is redacted).
+    dropped = [s.question for _, s in filters.keyed(candidates) if s not in kept]
+    assert [r.question for r in rejected] == dropped
     assert {r.reason for r in rejected} >= {
         "empty",
         "pii",
@@ -203,26 +253,13 @@ def test_output_sorted_by_key_and_deterministic_under_shuffle() -> None:
         assert filters.apply(shuffled, seeds=SEEDS, allowed_text="") == expected
 
 
-def test_candidates_with_equal_keys_order_by_content() -> None:
-    a = Candidate(
-        "same", "Which moon is the largest in the Solar System?", "Ganymede, a moon of Jupiter."
-    )
-    b = Candidate(
-        "same", "Which moon is the largest in the Solar System?", "Ganymede, orbiting Jupiter."
-    )
-    for order in ([a, b], [b, a]):
-        kept, rejected = run(order)
-        assert kept == [a]  # "Ganymede, a" sorts before "Ganymede, o"
-        assert [r.reason for r in rejected] == ["near_duplicate_sibling"]
-
-
 def test_accepts_a_tuple_and_leaves_it_alone() -> None:
     items = (
-        Candidate("b", "What is the boiling point of water?", "100 °C at sea level."),
-        Candidate("a", "What is the freezing point of water?", "0 °C at sea level."),
+        sample("What is the boiling point of water?", "100 °C at sea level."),
+        sample("What is the freezing point of water?", "0 °C at sea level."),
     )
     before = tuple(items)
     kept, rejected = filters.apply(items, seeds=SEEDS, allowed_text="")
-    assert kept == [items[1], items[0]]
+    assert kept == ordered(*items)
     assert rejected == []
     assert items == before

@@ -5,74 +5,76 @@ from __future__ import annotations
 import pytest
 
 from labtax import filters
-from labtax.filters import Candidate, FilterSettings
+from labtax.dataset.records import Sample
+from labtax.filters import FilterSettings
 
 GOOD_Q = "Which river flows through the city of Vienna?"
 GOOD_A = "The Danube flows through Vienna, dividing the city's older districts from Donaustadt."
 
 
-def reasons(
-    *candidates: Candidate, settings: FilterSettings | None = None
-) -> list[tuple[str, str]]:
+def sample(question: str, answer: str, context: str | None = None) -> Sample:
+    return Sample("t/leaf", "freeform_skill", context, question, answer)
+
+
+def reasons(*candidates: Sample, settings: FilterSettings | None = None) -> list[tuple[str, str]]:
     _, rejected = filters.apply(candidates, seeds=[], allowed_text="", settings=settings)
     return [(r.reason, r.detail) for r in rejected]
 
 
 def test_good_candidate_is_kept() -> None:
-    c = Candidate("k", GOOD_Q, GOOD_A)
+    c = sample(GOOD_Q, GOOD_A)
     assert filters.apply([c], seeds=[], allowed_text="") == ([c], [])
 
 
 @pytest.mark.parametrize(
     ("candidate", "detail"),
     [
-        (Candidate("k", "", GOOD_A), "question is empty"),
-        (Candidate("k", GOOD_Q, "  \n\t "), "answer is empty"),
-        (Candidate("k", GOOD_Q, GOOD_A, context=" "), "context is empty"),
+        (sample("", GOOD_A), "question is empty"),
+        (sample(GOOD_Q, "  \n\t "), "answer is empty"),
+        (sample(GOOD_Q, GOOD_A, context=" "), "context is empty"),
     ],
 )
-def test_empty(candidate: Candidate, detail: str) -> None:
+def test_empty(candidate: Sample, detail: str) -> None:
     assert reasons(candidate) == [("empty", detail)]
-    assert filters.check_empty(Candidate("k", GOOD_Q, GOOD_A, context="Some text.")) is None
+    assert filters.check_empty(sample(GOOD_Q, GOOD_A, context="Some text.")) is None
 
 
 @pytest.mark.parametrize(
     ("candidate", "detail"),
     [
         (
-            Candidate("k", GOOD_Q, "The Danube\x00 flows."),
+            sample(GOOD_Q, "The Danube\x00 flows."),
             "answer contains the control or invalid character U+0000",
         ),
         (
-            Candidate("k", GOOD_Q + "\x1b[0m", GOOD_A),
+            sample(GOOD_Q + "\x1b[0m", GOOD_A),
             "question contains the control or invalid character U+001B",
         ),
         (
-            Candidate("k", GOOD_Q, "Danube \ufffd river"),
+            sample(GOOD_Q, "Danube \ufffd river"),
             "answer contains the control or invalid character U+FFFD",
         ),
         (
-            Candidate("k", GOOD_Q, "Run:\n```python\nprint('hi')\n"),
+            sample(GOOD_Q, "Run:\n```python\nprint('hi')\n"),
             "answer has an unclosed ``` code fence",
         ),
         (
-            Candidate("k", GOOD_Q, "The Danube.\n</answer>\n<question>\nNext?"),
+            sample(GOOD_Q, "The Danube.\n</answer>\n<question>\nNext?"),
             "answer contains the prompt section tag '</answer>'",
         ),
         (
-            Candidate("k", "labtax-stage: skill_questions " + GOOD_Q, GOOD_A),
+            sample("labtax-stage: skill_questions " + GOOD_Q, GOOD_A),
             "question contains the prompt header 'labtax-stage:'",
         ),
-        (Candidate("k", "?!?! ... ???", GOOD_A), "question has no words"),
+        (sample("?!?! ... ???", GOOD_A), "question has no words"),
     ],
 )
-def test_malformed(candidate: Candidate, detail: str) -> None:
+def test_malformed(candidate: Sample, detail: str) -> None:
     assert reasons(candidate) == [("malformed", detail)]
 
 
 def test_well_formed_text_is_not_malformed() -> None:
-    tricky = Candidate(
-        "k",
+    tricky = sample(
         "How do I print in Python?\tUse a code block.",
         "Use print:\r\n```python\nprint('<answer>')\n```\nTags like <question> inline are fine. 😀",
     )
@@ -81,11 +83,11 @@ def test_well_formed_text_is_not_malformed() -> None:
 
 def test_too_short_and_too_long_with_defaults() -> None:
     defaults = FilterSettings()
-    short_q = Candidate("k", "Vienna?", GOOD_A)
+    short_q = sample("Vienna?", GOOD_A)
     assert reasons(short_q) == [("too_short", "question has 7 characters, fewer than 10")]
-    short_a = Candidate("k", GOOD_Q, " A ")
+    short_a = sample(GOOD_Q, " A ")
     assert reasons(short_a) == [("too_short", "answer has 1 characters, fewer than 2")]
-    long_a = Candidate("k", GOOD_Q, "word " * 2000)
+    long_a = sample(GOOD_Q, "word " * 2000)
     assert reasons(long_a) == [
         ("too_long", f"answer has 9999 characters, more than {defaults.max_answer_chars}")
     ]
@@ -95,17 +97,17 @@ def test_length_limits_are_inclusive() -> None:
     settings = FilterSettings(
         min_question_chars=12, max_question_chars=12, min_answer_chars=3, max_answer_chars=5
     )
-    at_limits = Candidate("k", "What is one?", "One.")
+    at_limits = sample("What is one?", "One.")
     assert len(at_limits.question) == 12
     assert reasons(at_limits, settings=settings) == []
-    assert reasons(Candidate("k", "What is one??", "One."), settings=settings)[0][0] == "too_long"
-    assert reasons(Candidate("k", "What is one?", "1."), settings=settings)[0][0] == "too_short"
-    assert reasons(Candidate("k", "What is one?", "One!!!"), settings=settings)[0][0] == "too_long"
+    assert reasons(sample("What is one??", "One."), settings=settings)[0][0] == "too_long"
+    assert reasons(sample("What is one?", "1."), settings=settings)[0][0] == "too_short"
+    assert reasons(sample("What is one?", "One!!!"), settings=settings)[0][0] == "too_long"
 
 
 def test_first_failing_check_wins() -> None:
     # Short and containing PII: reported as too_short, the earlier check.
-    c = Candidate("k", "Email?", "jo@initech.net")
+    c = sample("Email?", "jo@initech.net")
     assert [r for r, _ in reasons(c)] == ["too_short"]
 
 

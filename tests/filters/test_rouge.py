@@ -7,7 +7,8 @@ import random
 import pytest
 
 from labtax import filters
-from labtax.filters import Candidate, FilterSettings, Seed
+from labtax.dataset.records import Sample
+from labtax.filters import FilterSettings
 
 
 def dp_lcs(a: list[str], b: list[str]) -> int:
@@ -76,8 +77,10 @@ TEN_SUB = "alpha bravo charlie delta echo foxtrot golf hotel india kilo"
 
 def test_threshold_boundary_is_inclusive_and_exact() -> None:
     assert filters.rouge_l(TEN, TEN_SUB) == pytest.approx(0.9)
-    candidate = Candidate("k1", TEN_SUB + "?", "A perfectly ordinary answer.")
-    seeds = [Seed(TEN + "?", "Something else entirely, unrelated to it.")]
+    candidate = Sample(
+        "t/leaf", "freeform_skill", None, TEN_SUB + "?", "A perfectly ordinary answer."
+    )
+    seeds = [(None, TEN + "?", "Something else entirely, unrelated to it.")]
 
     _, rejected = filters.apply([candidate], seeds=seeds, allowed_text="")
     assert [r.reason for r in rejected] == ["near_duplicate_seed"]
@@ -94,8 +97,8 @@ def test_threshold_just_below_boundary_keeps() -> None:
     # Two substitutions: LCS 8 of 10 and 10, F = 0.8 < 0.9.
     two_subs = "alpha bravo charlie delta echo foxtrot golf hotel lima kilo"
     kept, _ = filters.apply(
-        [Candidate("k", two_subs + "?", "An answer.")],
-        seeds=[Seed(TEN + "?", "Unrelated seed answer text.")],
+        [Sample("t/leaf", "freeform_skill", None, two_subs + "?", "An answer.")],
+        seeds=[(None, TEN + "?", "Unrelated seed answer text.")],
         allowed_text="",
     )
     assert len(kept) == 1

@@ -1,4 +1,4 @@
-"""Samples, the dataset files, documents and the scheduling pieces, one at a time."""
+"""Samples, parsing, the dataset files and documents, one at a time."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import json
 
 import pytest
 
-from labtax import dataset, documents, generation
+from labtax import dataset, documents
 from labtax.config import load_config
 from labtax.dataset import records
 from labtax.dataset.records import Rejection, Sample
-from labtax.errors import LabtaxError, UsageError
+from labtax.errors import LabtaxError
+from labtax.util import CHARS_PER_TOKEN
 
 # --- samples ---------------------------------------------------------------------------------
 
@@ -190,7 +191,7 @@ def test_chunks_pack_paragraphs_within_the_budget(kit):
     ]
     chunks = documents.chunk(files, 60)
     assert len(chunks) > 4
-    assert all(len(c.text) <= 60 * documents.CHARS_PER_TOKEN for c in chunks)
+    assert all(len(c.text) <= 60 * CHARS_PER_TOKEN for c in chunks)
     assert {c.source for c in chunks} == {"w.md", "p.md"}
     # No text is lost or reordered, and no chunk spans two files.
     for source in files:
@@ -255,42 +256,3 @@ def test_missing_documents_are_located_errors(repo, kit, tmp_path, monkeypatch):
             asyncio.run(documents.DocumentStore(config).files(leaves.load_file(config, path)))
         assert refused.value.location is not None
         assert refused.value.location.line > 0
-
-
-# --- scheduling ------------------------------------------------------------------------------
-
-
-def test_shards_partition_the_leaves():
-    ids = [f"compositional_skills/leaf_{i}" for i in range(200)]
-    shards = [[i for i in ids if generation.in_shard(i, (k, 4))] for k in range(1, 5)]
-    assert sorted(i for shard in shards for i in shard) == sorted(ids)
-    assert all(20 < len(s) < 80 for s in shards)
-    assert generation.parse_shard("2/4") == (2, 4)
-    for bad in ("0/4", "5/4", "a/b", "3"):
-        with pytest.raises(UsageError):
-            generation.parse_shard(bad)
-
-
-def test_priority_gate_serves_lower_numbers_first():
-    order: list[int] = []
-
-    async def main() -> None:
-        gate = generation.PriorityGate(1)
-        await gate.acquire(0)
-
-        async def worker(priority: int) -> None:
-            await gate.acquire(priority)
-            order.append(priority)
-            await asyncio.sleep(0)
-            gate.release()
-
-        tasks = [asyncio.create_task(worker(p)) for p in (5, 3, 9, 1)]
-        await asyncio.sleep(0)
-        cancelled = asyncio.create_task(worker(2))
-        await asyncio.sleep(0)
-        cancelled.cancel()
-        gate.release()
-        await asyncio.gather(*tasks)
-
-    asyncio.run(main())
-    assert order == [1, 3, 5, 9]

@@ -15,9 +15,9 @@ import pytest
 
 from labtax.documents import SourceFile, chunk
 from labtax.leaves import LeafKind, SeedExample
-from labtax.pipelines import knowledge_examples, skill_examples, task_of
 from labtax.pipelines.freeform import GROUNDING, USING_CONTEXT
 from labtax.pipelines.knowledge import qa_messages
+from labtax.pipelines.pipeline import shown_examples, task_of
 from labtax.prompts import (
     SECTIONS,
     STAGES,
@@ -55,7 +55,7 @@ def _protocol(messages: list[dict[str, str]], stage: str, sections: set[str]) ->
 def test_freeform_prompts(sample_leaves):
     leaf = sample_leaves["freeform"]
     assert leaf.kind is LeafKind.FREEFORM_SKILL
-    task, shown = task_of(leaf), format_examples(skill_examples(leaf))
+    task, shown = task_of(leaf), shown_examples(leaf)
     extras = {"grounding": "", "batch": "1", "batches": "2"}
     questions = render("skill_questions", {"task": task, "examples": shown, "count": "5"}, extras)
     _protocol(questions, "skill_questions", {"task", "examples", "count"})
@@ -78,14 +78,14 @@ def test_freeform_prompts(sample_leaves):
     _protocol(rating, "pair_rating", {"task", "question", "answer"})
     _check_golden("freeform_pair_rating", rating)
     # Every seed example, and nothing from another leaf, is in the prompt.
-    for example in skill_examples(leaf):
+    for example in leaf.seed_examples:
         assert example.pairs[0][0] in questions[1]["content"]
 
 
 def test_grounded_prompts(sample_leaves):
     leaf = sample_leaves["grounded"]
     assert leaf.kind is LeafKind.GROUNDED_SKILL
-    task, shown = task_of(leaf), format_examples(skill_examples(leaf))
+    task, shown = task_of(leaf), shown_examples(leaf)
     contexts = render(
         "grounded_contexts",
         {"task": task, "examples": shown, "count": "2"},
@@ -114,7 +114,7 @@ def test_grounded_prompts(sample_leaves):
 def test_knowledge_prompts(sample_leaves):
     leaf = sample_leaves["knowledge"]
     assert leaf.kind is LeafKind.KNOWLEDGE
-    shown = format_examples(knowledge_examples(leaf))
+    shown = shown_examples(leaf)
     part = chunk([SourceFile("water.md", WATER_DOC)], 80)[1].text
     qa = qa_messages(leaf, shown, part, 3, (1, 1))
     _protocol(qa, "knowledge_qa", {"domain", "outline", "examples", "document", "count"})

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from labtax.util import canonical_json
+
 # Bumped when the entry layout or the key material changes, so old entries are simply not found.
 CACHE_FORMAT = 1
 
@@ -31,11 +33,6 @@ class Answer:
     prompt_tokens: int
     completion_tokens: int
     cost_usd: float | None
-
-
-def canonical_json(value: object) -> str:
-    """The one serialisation hashed for keys: sorted keys, no whitespace, UTF-8 kept as is."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def request_key(request: Mapping[str, Any]) -> str:

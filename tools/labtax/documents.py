@@ -5,8 +5,8 @@ A remote repository is fetched once into `<cache>/documents/<hash of url>.git` (
 and files are read straight from the pinned commit's tree, so nothing is checked out and a second
 leaf, or a second run, pointing at the same repository costs no network.
 
-Chunks are whole paragraphs packed up to a token budget (estimated as characters / 4), so every
-chunk fits the teacher's context next to the prompt and the seed examples.
+Chunks are whole paragraphs packed up to a token budget (`util.estimate_tokens`' characters per
+token), so every chunk fits the teacher's context next to the prompt and the seed examples.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from labtax import gitio, inputs
 from labtax.config import Config
 from labtax.errors import LabtaxError, Location
 from labtax.leaves import Leaf
+from labtax.util import CHARS_PER_TOKEN
 
-CHARS_PER_TOKEN = 4
 MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
 DEFAULT_CONTEXT_TOKENS = 8192
 MAX_CHUNK_TOKENS = 1024
@@ -49,10 +49,6 @@ class Chunk:
     source: str
     index: int
     text: str
-
-
-def estimate_tokens(text: str) -> int:
-    return (len(text) + CHARS_PER_TOKEN - 1) // CHARS_PER_TOKEN
 
 
 def chunk_budget(context_tokens: int, max_tokens: int, prompt_tokens: int) -> int:

@@ -10,11 +10,14 @@ from pathlib import Path
 
 import click
 
-from labtax import generation
 from labtax.commands._options import base_option, project, taxonomy_option
 from labtax.config import Config
 from labtax.errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from labtax.teacher import Budget, Teacher, Usage, make_teacher
+from labtax.generation.estimate import estimate_plan
+from labtax.generation.plan import Plan, Selection, make_plan, parse_shard
+from labtax.generation.run import RunSummary, run_plan
+from labtax.render import generation_text
+from labtax.teacher import Budget, Teacher, make_teacher
 
 
 @click.command("generate")
@@ -64,37 +67,28 @@ def command(
     if changed and paths:
         raise UsageError("pass either PATHs or --changed, not both")
     config = _configure(project(taxonomy), model, api_base, concurrency, samples)
-    request = generation.Request(
+    selection = Selection(
         tuple(p.resolve() for p in paths),
         changed,
         base,
-        generation.parse_shard(shard) if shard else None,
+        parse_shard(shard) if shard else None,
         force,
     )
-    plan = generation.plan(config, request)
-    per_leaf = config.teacher.samples_per_leaf
-    if dry_run:
-        return _dry_run(config, plan, per_leaf)
-    if plan.is_empty:
-        click.echo(_skipped_line(plan) or "nothing to generate")
-        return EXIT_OK
+    plan = make_plan(config, selection)
     teacher = make_teacher(config.teacher, config.cache_dir, Budget(max_cost, max_calls))
+    if dry_run:
+        per_leaf = config.teacher.samples_per_leaf
+        estimates = asyncio.run(estimate_plan(plan, per_leaf, teacher))
+        click.echo(generation_text.dry_run(plan, estimates))
+        return EXIT_OK
+    if plan.is_empty:
+        click.echo(generation_text.skipped_line(plan) or "nothing to generate")
+        return EXIT_OK
     summary = asyncio.run(_run(config, plan, teacher))
-    click.echo(_summary(plan, summary, teacher.usage))
-    if summary.budget_message:
-        left = summary.count("unfinished")
-        click.echo(
-            f"error: stopped by the budget: {summary.budget_message}\n"
-            f"  {left} {'leaf was' if left == 1 else 'leaves were'} not generated; finished "
-            "leaves are written. Run again (with a larger budget) to continue: answers already "
-            "received are cached and cost nothing.",
-            err=True,
-        )
-        return EXIT_FINDINGS
-    if summary.count("failed"):
-        for result in summary.results:
-            if result.status == "failed":
-                click.echo(f"{result.message}", err=True)
+    click.echo(generation_text.summary(plan, summary, teacher.usage))
+    problems = generation_text.problems(summary)
+    if problems:
+        click.echo(problems, err=True)
         return EXIT_FINDINGS
     return EXIT_OK
 
@@ -119,121 +113,13 @@ def _configure(
     return replace(config, teacher=teacher)
 
 
-async def _run(config: Config, plan: generation.Plan, teacher: Teacher) -> generation.Summary:
+async def _run(config: Config, plan: Plan, teacher: Teacher) -> RunSummary:
     if not sys.stderr.isatty():
-        return await generation.run(config, plan, teacher)
-    # rich only when a terminal will show the bar: piped and CI runs never pay for importing it.
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
+        return await run_plan(config, plan, teacher)
+    from labtax.render import progress
+
+    return await progress.tracked(
+        len(plan.generate),
+        lambda: teacher.usage,
+        lambda on_leaf: run_plan(config, plan, teacher, on_leaf=on_leaf),
     )
-
-    progress = Progress(
-        BarColumn(bar_width=16),
-        MofNCompleteColumn(),
-        TextColumn("leaves · {task.fields[usage]}"),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    )
-    task = progress.add_task("generate", total=len(plan.generate), usage="")
-
-    def refresh() -> None:
-        usage = teacher.usage
-        tokens = usage.prompt_tokens + usage.completion_tokens
-        progress.update(
-            task,
-            usage=f"{usage.calls} calls (+{usage.cached_calls} cached) · {tokens:,} tokens · "
-            f"{usage.cost_label}",
-        )
-
-    async def ticker() -> None:
-        while True:
-            refresh()
-            await asyncio.sleep(0.2)
-
-    with progress:
-        ticking = asyncio.create_task(ticker())
-        try:
-            return await generation.run(
-                config, plan, teacher, on_leaf=lambda _: progress.advance(task)
-            )
-        finally:
-            ticking.cancel()
-            refresh()
-
-
-def _usage_line(usage: Usage) -> str:
-    tokens = usage.prompt_tokens + usage.completion_tokens
-    return (
-        f"calls {usage.calls} (+{usage.cached_calls} cached)  tokens {tokens:,}  "
-        f"cost {usage.cost_label}"
-    )
-
-
-def _skipped_line(plan: generation.Plan) -> str:
-    parts = []
-    if plan.fresh:
-        parts.append(f"{len(plan.fresh)} up to date")
-    if plan.metadata_only:
-        parts.append(f"{len(plan.metadata_only)} with metadata-only changes")
-    if plan.other_shards:
-        parts.append(f"{plan.other_shards} in other shards")
-    return f"skipped: {', '.join(parts)}" if parts else ""
-
-
-def _dry_run(config: Config, plan: generation.Plan, samples: int) -> int:
-    estimates = generation.estimate(plan, samples)
-    if estimates:
-        estimates = asyncio.run(generation.price(estimates, plan, config))
-    lines = ["would generate:" if estimates else "nothing to generate"]
-    for item in estimates:
-        cost = "price unknown" if item.cost_usd is None else f"<= ${item.cost_usd:.4f}"
-        lines.append(
-            f"  {item.leaf_id} ({item.kind}): <= {item.calls} calls, "
-            f"~{item.prompt_tokens:,} prompt tokens, {cost}"
-        )
-    for old, new in plan.moves:
-        lines.append(f"would move generated data: {old} -> {new}")
-    for leaf_id in plan.removals:
-        lines.append(f"would remove generated data: {leaf_id}")
-    if estimates:
-        calls = sum(e.calls for e in estimates)
-        costs = [e.cost_usd for e in estimates]
-        total = (
-            "price unknown"
-            if any(c is None for c in costs)
-            else f"<= ${sum(c for c in costs if c is not None):.4f}"
-        )
-        lines.append(
-            f"total: {len(estimates)} leaves, <= {calls} calls, {total} "
-            "(upper bounds; cached answers cost nothing)"
-        )
-    skipped = _skipped_line(plan)
-    if skipped:
-        lines.append(skipped)
-    click.echo("\n".join(lines))
-    return EXIT_OK
-
-
-def _summary(plan: generation.Plan, summary: generation.Summary, usage: Usage) -> str:
-    lines = [
-        f"generated {summary.count('generated')} of {len(plan.generate)} leaves: "
-        f"{summary.kept} samples kept, {summary.rejected} rejected",
-        f"teacher: {_usage_line(usage)}",
-    ]
-    if summary.moved:
-        lines.append(f"moved data of {len(summary.moved)} renamed leaves")
-    if summary.removed:
-        lines.append(f"removed data of {len(summary.removed)} deleted leaves")
-    skipped = _skipped_line(plan)
-    if skipped:
-        lines.append(skipped)
-    failed = [r.leaf_id for r in summary.results if r.status == "failed"]
-    if failed:
-        lines.append(f"failed: {', '.join(failed)}")
-    return "\n".join(lines)

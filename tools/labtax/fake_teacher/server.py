@@ -25,7 +25,7 @@ from typing import Any
 
 from labtax.fake_teacher.answers import request_digest, respond
 from labtax.prompts import stage_of
-from labtax.teacher import ATTEMPT_HEADER
+from labtax.transport import ATTEMPT_HEADER
 from labtax.util import CHARS_PER_TOKEN, estimate_message_tokens, estimate_tokens
 
 MODEL_NAME = "labtax-fake-teacher"

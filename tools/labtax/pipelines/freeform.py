@@ -1,28 +1,29 @@
 """Freeform skills: questions -> question judge -> answers -> pair rating (keep scores >= 2).
 
-`skill_round` is also the per-context step of grounded skills, which pass the context along.
+`skill_round` is also the per-context step of grounded skills, which pass the context along, and
+`skill_answer_prompt` their prompt estimate too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from labtax.dataset.records import Rejection, Sample
-from labtax.leaves import Leaf, SeedExample
-from labtax.pipelines import (
-    MIN_SCORE,
-    QUESTIONS_PER_CALL,
+from labtax.leaves import Leaf
+from labtax.pipelines.pipeline import (
     Caller,
+    LeafMaterial,
     Outcome,
-    Settings,
+    Pipeline,
+    PipelineSettings,
     gather_all,
-    skill_examples,
+    seeds_only,
+    shown_examples,
     split,
     task_of,
 )
 from labtax.prompts import (
-    format_examples,
+    Message,
     pair_rating,
     question_judge,
     render,
@@ -30,25 +31,41 @@ from labtax.prompts import (
     skill_questions,
 )
 
+QUESTIONS_PER_CALL = 5
+MIN_SCORE = 2
+# Per question: judge it, answer it, rate the pair.
+CALLS_PER_QUESTION = 3
+
 USING_CONTEXT = " using the context in <context>"
 GROUNDING = " Every question must be about the context in <context> and answerable from it."
 
 
-async def run(leaf: Leaf, caller: Caller, settings: Settings) -> Outcome:
-    """Generate, judge, answer and rate `settings.samples` questions for a freeform skill leaf."""
-    return await skill_round(leaf, caller, skill_examples(leaf), settings.samples, None)
+def estimated_calls(samples: int) -> int:
+    """Question-writing calls, then judge, answer and rating for every question."""
+    return len(split(samples, QUESTIONS_PER_CALL)) + CALLS_PER_QUESTION * samples
 
 
-async def skill_round(
-    leaf: Leaf,
-    caller: Caller,
-    examples: Sequence[SeedExample],
-    count: int,
-    context: str | None,
+def skill_answer_prompt(leaf: Leaf, samples: int = 1) -> list[Message]:
+    """The skill_answer prompt: it carries the seed examples, so its size stands for a skill's
+    calls (the judge and rating prompts are smaller, the question prompts about as large)."""
+    return render(
+        "skill_answer",
+        {"task": task_of(leaf), "examples": shown_examples(leaf), "question": "?"},
+        {"using_context": ""},
+    )
+
+
+async def run(
+    leaf: Leaf, material: LeafMaterial, caller: Caller, settings: PipelineSettings
 ) -> Outcome:
+    """Generate, judge, answer and rate `settings.samples` questions for a freeform skill leaf."""
+    return await skill_round(leaf, caller, settings.samples, None)
+
+
+async def skill_round(leaf: Leaf, caller: Caller, count: int, context: str | None) -> Outcome:
     """One round of the skill stages for `count` new questions (about `context`, when given)."""
     task = task_of(leaf)
-    shown = format_examples(examples)
+    shown = shown_examples(leaf)
     batches = split(count, QUESTIONS_PER_CALL)
     extras = {"grounding": GROUNDING if context else "", "batches": str(len(batches))}
     answers = await gather_all(
@@ -132,3 +149,6 @@ class _Round:
         if rating.score < MIN_SCORE:
             return rated.reject("pair_rating", "low_score", rating.explanation)
         return rated
+
+
+PIPELINE = Pipeline(estimated_calls, skill_answer_prompt, seeds_only, run)

@@ -4,27 +4,40 @@ from __future__ import annotations
 
 from labtax.dataset.records import Rejection, Sample
 from labtax.leaves import Leaf
-from labtax.pipelines import (
-    CONTEXTS_PER_CALL,
-    QUESTIONS_PER_CONTEXT,
+from labtax.pipelines import freeform
+from labtax.pipelines.pipeline import (
     Caller,
+    LeafMaterial,
     Outcome,
-    Settings,
+    Pipeline,
+    PipelineSettings,
     gather_all,
-    skill_examples,
+    seeds_only,
+    shown_examples,
     split,
     task_of,
 )
-from labtax.pipelines.freeform import skill_round
-from labtax.prompts import format_examples, grounded_contexts, render
+from labtax.prompts import grounded_contexts, render
+
+CONTEXTS_PER_CALL = 5
+QUESTIONS_PER_CONTEXT = 3
 
 
-async def run(leaf: Leaf, caller: Caller, settings: Settings) -> Outcome:
+def estimated_calls(samples: int) -> int:
+    """Context-writing calls, then a skill round for each context's share of the questions."""
+    shares = split(samples, QUESTIONS_PER_CONTEXT)
+    return len(split(len(shares), CONTEXTS_PER_CALL)) + sum(
+        freeform.estimated_calls(n) for n in shares
+    )
+
+
+async def run(
+    leaf: Leaf, material: LeafMaterial, caller: Caller, settings: PipelineSettings
+) -> Outcome:
     """Write new contexts, then generate, judge, answer and rate questions about each of them."""
-    examples = skill_examples(leaf)
     shares = split(settings.samples, QUESTIONS_PER_CONTEXT)
     batches = split(len(shares), CONTEXTS_PER_CALL)
-    task, shown = task_of(leaf), format_examples(examples)
+    task, shown = task_of(leaf), shown_examples(leaf)
     answers = await gather_all(
         caller.ask(
             "grounded_contexts",
@@ -51,7 +64,12 @@ async def run(leaf: Leaf, caller: Caller, settings: Settings) -> Outcome:
             else:
                 contexts.append(context)
     rounds = await gather_all(
-        skill_round(leaf, caller, examples, count, context)
+        freeform.skill_round(leaf, caller, count, context)
         for context, count in zip(contexts, shares, strict=False)
     )
     return Outcome.merge([Outcome((), tuple(rejected)), *rounds])
+
+
+PIPELINE = Pipeline(
+    estimated_calls, freeform.skill_answer_prompt, seeds_only, run, context_scoped=True
+)

@@ -1,24 +1,60 @@
-"""Knowledge: question/answer pairs grounded in each document chunk -> faithfulness judge."""
+"""Knowledge: question/answer pairs grounded in each document chunk -> faithfulness judge.
+
+A knowledge leaf works from its documents: `material` reads them (through the run's store, which
+fetches a remote repository once) and cuts them into chunks that fit the teacher's context next to
+the prompt; its samples may quote the documents as well as the leaf.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from labtax import documents
 from labtax.dataset.records import Rejection, Sample
-from labtax.documents import Chunk
+from labtax.documents import Chunk, DocumentStore
 from labtax.leaves import Leaf
-from labtax.pipelines import (
-    PAIRS_PER_CALL,
+from labtax.pipelines.pipeline import (
     Caller,
+    LeafMaterial,
     Outcome,
-    Settings,
+    Pipeline,
+    PipelineSettings,
     gather_all,
-    knowledge_examples,
+    shown_examples,
     split,
     spread,
-    text_of,
 )
-from labtax.prompts import Message, faithfulness, format_examples, knowledge_qa, render
+from labtax.prompts import Message, faithfulness, knowledge_qa, render
+from labtax.util import CHARS_PER_TOKEN, estimate_message_tokens
+
+PAIRS_PER_CALL = 5
+# At most per sample: one pair-writing call (every chunk asked asks for a pair at least) and one
+# faithfulness judgement.
+CALLS_PER_SAMPLE = 2
+
+
+def estimated_calls(samples: int) -> int:
+    """Pair-writing calls (per chunk, in batches) and a judge call per pair, bounded per sample."""
+    return CALLS_PER_SAMPLE * samples
+
+
+def estimated_prompt(leaf: Leaf, samples: int) -> list[Message]:
+    """The knowledge_qa prompt with a chunk of the largest size: it carries the seed examples and
+    the chunk, so its size bounds the judge prompts (chunk, one pair) too."""
+    chunk = "x" * documents.MAX_CHUNK_TOKENS * CHARS_PER_TOKEN
+    return qa_messages(leaf, shown_examples(leaf), chunk, min(samples, PAIRS_PER_CALL), (1, 1))
+
+
+async def material(leaf: Leaf, store: DocumentStore, settings: PipelineSettings) -> LeafMaterial:
+    """The leaf's document chunks; samples may quote the documents as well as the leaf."""
+    files = await store.files(leaf)
+    prompt = qa_messages(leaf, shown_examples(leaf), "", PAIRS_PER_CALL, (1, 1))
+    room = documents.chunk_budget(
+        documents.DEFAULT_CONTEXT_TOKENS, settings.answer_tokens, estimate_message_tokens(prompt)
+    )
+    return LeafMaterial(
+        leaf.text + "\n" + documents.full_text(files), tuple(documents.chunk(files, room))
+    )
 
 
 def pick(chunks: Sequence[Chunk], wanted: int) -> list[tuple[Chunk, int]]:
@@ -38,8 +74,8 @@ def qa_messages(
     return render(
         "knowledge_qa",
         {
-            "domain": text_of(leaf.data.get("domain")) or None,
-            "outline": text_of(leaf.data.get("document_outline")) or None,
+            "domain": leaf.domain or None,
+            "outline": leaf.document_outline or None,
             "examples": examples,
             "document": document,
             "count": str(count),
@@ -48,12 +84,14 @@ def qa_messages(
     )
 
 
-async def run(leaf: Leaf, caller: Caller, settings: Settings, chunks: Sequence[Chunk]) -> Outcome:
+async def run(
+    leaf: Leaf, material: LeafMaterial, caller: Caller, settings: PipelineSettings
+) -> Outcome:
     """Generate pairs from each chosen chunk, then keep those the judge finds faithful to it."""
-    shown = format_examples(knowledge_examples(leaf))
+    shown = shown_examples(leaf)
     parts = await gather_all(
         _chunk_round(leaf, caller, shown, chunk, count)
-        for chunk, count in pick(chunks, settings.samples)
+        for chunk, count in pick(material.chunks, settings.samples)
     )
     return Outcome.merge(parts)
 
@@ -95,3 +133,6 @@ async def _judge(
     if not verdict.faithful:
         return candidate.reject("faithfulness", "unfaithful", verdict.explanation)
     return candidate
+
+
+PIPELINE = Pipeline(estimated_calls, estimated_prompt, material, run)

@@ -1,10 +1,9 @@
-"""Fixtures for the generate tests: a small project (git repo) with every leaf kind."""
+"""Builders for generation tests: leaves of every kind, a project (git repo) holding them, and the
+fake teacher answering in-process. The fixtures that use them are in conftest.py."""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-import pytest
 
 from gitrepo import git
 from sampleleaves import (
@@ -65,14 +64,6 @@ def make_project(root: Path, docs_repo: Path | None = None) -> Path:
     return root
 
 
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = make_project(tmp_path / "project", tmp_path / "docs-repo")
-    monkeypatch.chdir(root)
-    monkeypatch.setenv("LABTAX_CACHE_DIR", str(root / ".labtax" / "cache"))
-    return root
-
-
 class InProcessTransport:
     """The fake teacher's answers without HTTP or litellm: fast tests of everything above them."""
 
@@ -94,22 +85,6 @@ class InProcessTransport:
         return self.price
 
 
-@pytest.fixture
-def in_process(monkeypatch: pytest.MonkeyPatch) -> InProcessTransport:
-    """Make `labtax generate` use the in-process fake teacher (no litellm import)."""
-    from labtax.cache import ResponseCache
-    from labtax.commands import generate as command
-    from labtax.teacher import Teacher
-
-    transport = InProcessTransport()
-
-    def make(config, cache_dir, budget=None):
-        return Teacher(config, transport, cache=ResponseCache(cache_dir), budget=budget)
-
-    monkeypatch.setattr(command, "make_teacher", make)
-    return transport
-
-
 def tree_bytes(root: Path) -> dict[str, bytes]:
     """Every file under `root` by relative path, for byte-identical comparisons."""
     if not root.exists():
@@ -121,21 +96,35 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
     }
 
 
-@pytest.fixture
-def kit():
-    """The builders above, for test modules (importing conftest is unreliable under importlib)."""
-    import types
+class AgreeableTeacher:
+    """A teacher whose every answer passes: as many distinct questions, contexts or pairs as asked
+    for, every judge approving, every rating 3. Counts calls per stage."""
 
-    return types.SimpleNamespace(
-        git=git,
-        freeform_yaml=freeform_yaml,
-        grounded_yaml=grounded_yaml,
-        knowledge_yaml=knowledge_yaml,
-        make_project=make_project,
-        make_docs_repo=make_docs_repo,
-        write=write,
-        tree_bytes=tree_bytes,
-        WATER_DOC=WATER_DOC,
-        PRESS_DOC=PRESS_DOC,
-        InProcessTransport=InProcessTransport,
-    )
+    def __init__(self) -> None:
+        from collections import Counter
+
+        self.calls: Counter[str] = Counter()
+
+    async def complete(self, messages, *, stage):
+        import hashlib
+        import json
+        import re
+
+        from labtax.teacher import Completion
+
+        self.calls[stage] += 1
+        user = messages[-1]["content"]
+        found = re.search(r"<count>\s*(\d+)\s*</count>", user)
+        count = int(found.group(1)) if found else 0
+        tag = hashlib.sha256(user.encode()).hexdigest()[:8]
+        items = [f"Item {tag} number {i} of the batch, in full?" for i in range(count)]
+        answers = {
+            "skill_questions": {"questions": items},
+            "grounded_contexts": {"contexts": items},
+            "knowledge_qa": {"pairs": [{"question": q, "answer": "Yes."} for q in items]},
+            "question_judge": {"relevant": True, "harmless": True, "answerable": True},
+            "pair_rating": {"explanation": "fine", "score": 3},
+            "faithfulness": {"explanation": "quoted", "faithful": True},
+        }
+        text = json.dumps(answers[stage]) if stage in answers else f"An answer ({tag})."
+        return Completion(text, 10, 5, None, cached=False)

@@ -1,0 +1,94 @@
+"""Planning: shards, which leaves to generate, skip, move and remove; no teacher is involved."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from labtax import dataset
+from labtax.config import load_config
+from labtax.errors import LabtaxError, UsageError
+from labtax.generation.plan import Selection, in_shard, make_plan, parse_shard
+
+ALL = [
+    "compositional_skills/grounded/summaries/paragraph",
+    "compositional_skills/riddles/objects",
+    "knowledge/history/printing_press",
+    "knowledge/science/water_cycle",
+]
+
+
+def test_shards_partition_the_leaves():
+    ids = [f"compositional_skills/leaf_{i}" for i in range(200)]
+    shards = [[i for i in ids if in_shard(i, (k, 4))] for k in range(1, 5)]
+    assert sorted(i for shard in shards for i in shard) == sorted(ids)
+    assert all(20 < len(s) < 80 for s in shards)
+    assert parse_shard("2/4") == (2, 4)
+    for bad in ("0/4", "5/4", "a/b", "3"):
+        with pytest.raises(UsageError):
+            parse_shard(bad)
+
+
+def test_a_full_plan_lists_every_leaf_in_id_order(project):
+    plan = make_plan(load_config(project), Selection())
+    assert [leaf.leaf_id for leaf in plan.generate] == ALL
+    assert (plan.fresh, plan.moves, plan.removals, plan.other_shards) == ((), (), (), 0)
+    assert not plan.is_empty
+
+
+def test_shards_of_a_plan_add_up_to_the_whole(project):
+    config = load_config(project)
+    halves = [make_plan(config, Selection(shard=(k, 2))) for k in (1, 2)]
+    assert sorted(leaf.leaf_id for p in halves for leaf in p.generate) == ALL
+    assert [p.other_shards for p in halves] == [len(halves[1].generate), len(halves[0].generate)]
+
+
+def test_paths_select_leaves_and_an_empty_path_is_an_error(project):
+    config = load_config(project)
+    plan = make_plan(config, Selection(paths=(project / "taxonomy/compositional_skills",)))
+    assert [leaf.leaf_id for leaf in plan.generate] == ALL[:2]
+    with pytest.raises(LabtaxError, match=r"no qna\.yaml"):
+        make_plan(config, Selection(paths=(project / "taxonomy/nothing",)))
+
+
+def _store(config, leaf):
+    from labtax import inputs
+
+    manifest = dataset.Manifest(
+        leaf=leaf.leaf_id,
+        kind=leaf.kind.value,
+        inputs_hash=inputs.inputs_hash(config, leaf),
+        labtax_version="0",
+        teacher=dataset.TeacherParams("m", 0.7, 1024, 42, 4),
+        templates={},
+        counts=dataset.Counts(0, 0, 0),
+        usage=dataset.UsageRecord(0, 0, 0, None),
+    )
+    dataset.write_leaf(dataset.leaf_dir(config, leaf.leaf_id), [], [], manifest)
+
+
+def test_fresh_leaves_are_skipped_unless_forced_and_orphaned_data_is_removed(project):
+    config = load_config(project)
+    first = make_plan(config, Selection())
+    _store(config, first.generate[1])
+    plan = make_plan(config, Selection())
+    assert plan.fresh == (ALL[1],)
+    assert ALL[1] not in [leaf.leaf_id for leaf in plan.generate]
+    forced = make_plan(config, Selection(force=True))
+    assert [leaf.leaf_id for leaf in forced.generate] == ALL
+    # Data whose leaf is gone is removed by a full run, never by a run over some paths.
+    shutil.rmtree(project / "taxonomy/compositional_skills/riddles")
+    assert make_plan(config, Selection()).removals == (ALL[1],)
+    some = make_plan(config, Selection(paths=(project / "taxonomy/knowledge",)))
+    assert some.removals == ()
+
+
+def test_an_invalid_leaf_is_a_located_error(project):
+    leaf = project / "taxonomy/compositional_skills/riddles/objects/qna.yaml"
+    leaf.write_text("version: 3\nseed_examples: [\n")
+    with pytest.raises(LabtaxError, match="cannot generate from an invalid leaf") as caught:
+        make_plan(load_config(project), Selection())
+    assert caught.value.location is not None
+    assert caught.value.location.path.endswith("riddles/objects/qna.yaml")
+    assert caught.value.location.line == 3

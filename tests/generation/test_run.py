@@ -1,0 +1,144 @@
+"""Running a plan directly: every leaf through its kind's pipeline from the one table, filters,
+usage per leaf, failures and budget stops kept per leaf, and the priority gate."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import replace
+
+from labtax.cache import ResponseCache
+from labtax.config import load_config
+from labtax.errors import LabtaxError
+from labtax.generation import run as running
+from labtax.generation.plan import Selection, make_plan
+from labtax.generation.run import PriorityGate, run_plan
+from labtax.pipelines import PIPELINES
+from labtax.pipelines.pipeline import LeafMaterial, Outcome
+from labtax.teacher import Budget, Teacher
+from labtax.usage import Usage
+
+
+def _teacher(config, transport, cache_dir=None, budget=None):
+    cache = None if cache_dir is None else ResponseCache(cache_dir)
+    return Teacher(config.teacher, transport, cache=cache, budget=budget)
+
+
+def _manifest(root, leaf_id):
+    return json.loads((root / "generated" / leaf_id / "manifest.json").read_text())
+
+
+def test_each_leaf_runs_its_own_kinds_pipeline_from_the_table(project, kit, monkeypatch):
+    config = load_config(project)
+    plan = make_plan(config, Selection())
+    seen: list[tuple[str, str]] = []
+
+    def spy(kind, pipeline):
+        async def run(leaf, material, caller, settings):
+            seen.append((leaf.leaf_id, kind.value))
+            return await pipeline.run(leaf, material, caller, settings)
+
+        return replace(pipeline, run=run)
+
+    table = {kind: spy(kind, pipeline) for kind, pipeline in PIPELINES.items()}
+    monkeypatch.setattr(running, "PIPELINES", table)
+    summary = asyncio.run(run_plan(config, plan, _teacher(config, kit.InProcessTransport())))
+    assert summary.count("generated") == 4
+    assert sorted(seen) == sorted((leaf.leaf_id, leaf.kind.value) for leaf in plan.generate)
+
+
+def test_a_leafs_usage_counts_every_answer_it_used_cached_or_not(project, kit):
+    config = load_config(project)
+    plan = make_plan(config, Selection(paths=(project / "taxonomy/compositional_skills",)))
+    transport = kit.InProcessTransport(price=0.001)
+    first = asyncio.run(run_plan(config, plan, _teacher(config, transport, project / "c")))
+    before = {r.leaf_id: _manifest(project, r.leaf_id) for r in first.results}
+    again = _teacher(config, kit.InProcessTransport(price=0.001), project / "c")
+    second = asyncio.run(run_plan(config, plan, again))
+    assert again.usage.calls == 0
+    assert again.usage.cached_calls == sum(r.usage.cached_calls for r in second.results) > 0
+    for old, new in zip(first.results, second.results, strict=True):
+        assert new.usage.cached_calls == old.usage.calls + old.usage.cached_calls
+        assert new.usage.prompt_tokens == old.usage.prompt_tokens
+        assert new.usage.cost_usd == old.usage.cost_usd
+        manifest = _manifest(project, new.leaf_id)
+        assert manifest == before[new.leaf_id]
+        assert manifest["usage"]["calls"] == new.usage.cached_calls
+        assert manifest["usage"]["prompt_tokens"] == new.usage.prompt_tokens
+
+
+def test_filters_see_the_material_text_and_the_grounded_scoping(project, kit, monkeypatch):
+    config = load_config(project)
+    plan = make_plan(config, Selection())
+    calls: list[tuple[str, bool, bool]] = []
+    real = running.filters.apply
+
+    def apply(candidates, *, allowed_text, context_scoped, **rest):
+        leaf = candidates[0].leaf if candidates else ""
+        calls.append((leaf, "evaporates from oceans" in allowed_text, context_scoped))
+        return real(candidates, allowed_text=allowed_text, context_scoped=context_scoped, **rest)
+
+    monkeypatch.setattr(running.filters, "apply", apply)
+    asyncio.run(run_plan(config, plan, _teacher(config, kit.InProcessTransport())))
+    assert sorted(calls) == [
+        ("compositional_skills/grounded/summaries/paragraph", False, True),
+        ("compositional_skills/riddles/objects", False, False),
+        ("knowledge/history/printing_press", False, False),
+        ("knowledge/science/water_cycle", True, False),
+    ]
+
+
+def test_a_failing_leaf_and_a_budget_stop_keep_their_usage_and_spare_the_others(
+    project, kit, monkeypatch
+):
+    config = load_config(project)
+    plan = make_plan(config, Selection())
+    broken = "compositional_skills/riddles/objects"
+
+    async def material(leaf, store, settings):
+        if leaf.leaf_id == broken:
+            raise LabtaxError("no material today")
+        return LeafMaterial(leaf.text)
+
+    async def run(leaf, material_, caller, settings):
+        await caller.ask("skill_answer", [{"role": "user", "content": leaf.leaf_id}])
+        return Outcome((), ())
+
+    table = {kind: replace(p, material=material, run=run) for kind, p in PIPELINES.items()}
+    monkeypatch.setattr(running, "PIPELINES", table)
+    teacher = _teacher(config, kit.InProcessTransport(), budget=Budget(max_calls=2))
+    summary = asyncio.run(run_plan(config, plan, teacher))
+    by_leaf = {r.leaf_id: r for r in summary.results}
+    assert by_leaf[broken].status == "failed"
+    assert "no material today" in by_leaf[broken].message
+    assert by_leaf[broken].usage == Usage()
+    # Leaves go through the gate in plan order: the first two get the two calls.
+    statuses = [by_leaf[leaf.leaf_id].status for leaf in plan.generate]
+    assert statuses == ["generated", "failed", "generated", "unfinished"]
+    assert summary.budget_message.startswith("call budget reached: 2 of 2 used")
+    assert [r.usage.calls for r in summary.results if r.status == "generated"] == [1, 1]
+
+
+def test_priority_gate_serves_lower_numbers_first():
+    order: list[int] = []
+
+    async def main() -> None:
+        gate = PriorityGate(1)
+        await gate.acquire(0)
+
+        async def worker(priority: int) -> None:
+            await gate.acquire(priority)
+            order.append(priority)
+            await asyncio.sleep(0)
+            gate.release()
+
+        tasks = [asyncio.create_task(worker(p)) for p in (5, 3, 9, 1)]
+        await asyncio.sleep(0)
+        cancelled = asyncio.create_task(worker(2))
+        await asyncio.sleep(0)
+        cancelled.cancel()
+        gate.release()
+        await asyncio.gather(*tasks)
+
+    asyncio.run(main())
+    assert order == [1, 3, 5, 9]

@@ -1,0 +1,132 @@
+"""What every pipeline shares: the table by kind, the Caller's gate and metering, batching."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+import pytest
+
+from labtax.leaves import LeafKind
+from labtax.pipelines import PIPELINES, freeform, grounded, knowledge
+from labtax.pipelines.pipeline import (
+    Caller,
+    LeafMaterial,
+    gather_all,
+    seeds_only,
+    shown_examples,
+    split,
+    spread,
+    task_of,
+)
+from labtax.teacher import Completion
+
+
+def test_the_table_has_one_pipeline_per_leaf_kind_stated_by_its_module():
+    assert dict(PIPELINES) == {
+        LeafKind.FREEFORM_SKILL: freeform.PIPELINE,
+        LeafKind.GROUNDED_SKILL: grounded.PIPELINE,
+        LeafKind.KNOWLEDGE: knowledge.PIPELINE,
+    }
+    # Only a grounded skill's filters tell the same instruction over different contexts apart.
+    assert {k for k, p in PIPELINES.items() if p.context_scoped} == {LeafKind.GROUNDED_SKILL}
+    with pytest.raises(TypeError):
+        PIPELINES[LeafKind.KNOWLEDGE] = freeform.PIPELINE  # type: ignore[index]
+
+
+def test_skills_work_from_their_seeds_alone(sample_leaves):
+    for name in ("freeform", "grounded"):
+        leaf = sample_leaves[name]
+        material = asyncio.run(PIPELINES[leaf.kind].material(leaf, None, None))
+        assert material == LeafMaterial(leaf.text)
+    assert asyncio.run(seeds_only(sample_leaves["freeform"], None, None)).chunks == ()
+
+
+class Scripted:
+    def __init__(self, cached: bool, cost: float | None) -> None:
+        self.cached, self.cost = cached, cost
+
+    async def complete(self, messages, *, stage):
+        return Completion(f"{stage}: {messages[0]['content']}", 7, 3, self.cost, self.cached)
+
+
+class Gate:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, int | None]] = []
+
+    async def acquire(self, priority: int) -> None:
+        self.events.append(("acquire", priority))
+
+    def release(self) -> None:
+        self.events.append(("release", None))
+
+
+def test_a_caller_passes_the_gate_and_meters_every_answer():
+    gate = Gate()
+    caller = Caller(Scripted(cached=False, cost=0.5), gate=gate, priority=4)
+    text = asyncio.run(caller.ask("skill_answer", [{"role": "user", "content": "hi"}]))
+    assert text == "skill_answer: hi"
+    assert gate.events == [("acquire", 4), ("release", None)]
+    cached = Caller(Scripted(cached=True, cost=None))
+    for _ in range(2):
+        asyncio.run(cached.ask("s", [{"role": "user", "content": "x"}]))
+    assert (caller.usage.calls, caller.usage.cached_calls, caller.usage.cost_usd) == (1, 0, 0.5)
+    # Cached answers count with their stored figures; an unknown price makes the total unknown.
+    usage = cached.usage
+    assert (usage.calls, usage.cached_calls, usage.prompt_tokens, usage.cost_usd) == (
+        0,
+        2,
+        14,
+        None,
+    )
+
+
+def test_a_failing_call_still_releases_the_gate():
+    class Broken:
+        async def complete(self, messages, *, stage):
+            raise RuntimeError("down")
+
+    gate = Gate()
+    with pytest.raises(RuntimeError):
+        asyncio.run(Caller(Broken(), gate=gate).ask("s", []))
+    assert gate.events == [("acquire", 0), ("release", None)]
+    assert Caller(Broken()).usage.calls == 0
+
+
+def test_batches_and_shares():
+    assert split(12, 5) == [5, 5, 2]
+    assert split(0, 5) == []
+    assert spread(7, 3) == [3, 2, 2]
+    assert spread(2, 0) == []
+
+
+def test_gather_all_cancels_the_rest_on_the_first_error():
+    cancelled: list[int] = []
+
+    async def slow(i: int) -> int:
+        try:
+            await asyncio.sleep(1)
+        except asyncio.CancelledError:
+            cancelled.append(i)
+            raise
+        return i
+
+    async def failing() -> int:
+        raise ValueError("first")
+
+    async def main() -> None:
+        with pytest.raises(ValueError, match="first"):
+            await gather_all([slow(1), failing(), slow(2)])
+
+    asyncio.run(main())
+    assert sorted(cancelled) == [1, 2]
+
+
+def test_prompts_use_the_leaf_accessors_never_its_path(sample_leaves):
+    leaf = sample_leaves["freeform"]
+    assert task_of(leaf) == leaf.task_description
+    assert leaf.leaf_id.split("/")[0] not in task_of(leaf) + shown_examples(leaf)
+    shown = shown_examples(leaf)
+    assert all(q in shown and a in shown for _, q, a in leaf.seed_pairs)
+    blank = replace(leaf, data={**leaf.data, "task_description": " "})
+    assert task_of(blank) == "Perform the task the examples show."

@@ -1,0 +1,65 @@
+"""The litellm adapter without litellm: Retry-After parsing, which servers it uses, its request."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from labtax.config import TeacherConfig
+from labtax.transport import ATTEMPT_HEADER, LitellmTransport, parse_retry_after, retry_after_of
+
+
+def test_parse_retry_after_forms():
+    assert parse_retry_after("3") == 3.0
+    assert parse_retry_after(" 0.5 ") == 0.5
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after("-1") is None
+    assert parse_retry_after("nan") is None
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a date in the past
+
+
+def test_retry_after_is_found_on_the_error_response_headers():
+    class HttpError(Exception):
+        def __init__(self, headers: dict[str, str]) -> None:
+            super().__init__("rate limited")
+            self.response = httpx.Response(429, headers=headers)
+
+    assert retry_after_of(HttpError({"Retry-After": "7"})) == 7.0
+    assert retry_after_of(HttpError({})) is None
+
+    class LitellmishError(Exception):
+        def __init__(self) -> None:
+            super().__init__("rate limited")
+            self.litellm_response_headers = {"Retry-After": "2"}
+
+    assert retry_after_of(LitellmishError()) == 2.0
+    assert retry_after_of(ValueError("plain")) is None
+
+
+@pytest.mark.parametrize(
+    ("api_base", "api_bases", "expected"),
+    [
+        (None, (), ()),
+        ("http://a/v1", (), ("http://a/v1",)),
+        (None, ("http://a/v1", "http://b/v1"), ("http://a/v1", "http://b/v1")),
+        # The environment sets api_base, and the environment wins over the file's list.
+        ("http://env/v1", ("http://a/v1", "http://b/v1"), ("http://env/v1",)),
+        ("http://a/v1, http://b/v1", (), ("http://a/v1", "http://b/v1")),
+    ],
+)
+def test_which_servers_the_transport_uses(api_base, api_bases, expected):
+    config = TeacherConfig(api_base=api_base, api_bases=api_bases)
+    assert LitellmTransport(config).bases() == expected
+
+
+def test_every_request_names_its_attempt_and_leaves_retries_to_the_policy():
+    config = TeacherConfig(max_tokens=77, seed=5, temperature=0.1, timeout=9.0)
+    params = LitellmTransport(config)._call_params([{"role": "user", "content": "hi"}], 3)
+    assert params["extra_headers"] == {ATTEMPT_HEADER: "3"}
+    assert params["num_retries"] == 0
+    assert (params["max_tokens"], params["seed"], params["temperature"], params["timeout"]) == (
+        77,
+        5,
+        0.1,
+        9.0,
+    )

@@ -1,0 +1,226 @@
+"""Running a plan: move and remove data, then generate every leaf concurrently and write it.
+
+Each leaf gets its pipeline from the table by kind, its material (documents for knowledge), a run
+through the teacher, the quality filters and its files, as soon as it is done. Teacher calls pass
+a priority gate so earlier leaves finish first: a budget stop leaves whole leaves written. The leaf
+path never enters a prompt, so a renamed leaf regenerates entirely from the cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from labtax import __version__, dataset, documents, filters, inputs, leaves, yamldoc
+from labtax.config import Config
+from labtax.dataset.records import Rejection, Sample
+from labtax.errors import LabtaxError, Location
+from labtax.generation.plan import Plan
+from labtax.leaves import Leaf
+from labtax.pipelines import PIPELINES
+from labtax.pipelines.pipeline import Caller, PipelineSettings
+from labtax.prompts import template_hashes
+from labtax.teacher import BudgetExceeded, Teacher
+from labtax.usage import Usage
+
+LeafRunStatus = Literal["generated", "failed", "unfinished"]
+
+
+@dataclass(frozen=True)
+class LeafResult:
+    """One leaf's end: written, failed (`message` says why) or stopped by the budget."""
+
+    leaf_id: str
+    status: LeafRunStatus
+    kept: int = 0
+    rejected: int = 0
+    usage: Usage = field(default_factory=Usage)
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    results: tuple[LeafResult, ...]
+    moved: tuple[tuple[str, str], ...] = ()
+    removed: tuple[str, ...] = ()
+    budget_message: str = ""
+
+    def count(self, status: LeafRunStatus) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def kept(self) -> int:
+        return sum(r.kept for r in self.results)
+
+    @property
+    def rejected(self) -> int:
+        return sum(r.rejected for r in self.results)
+
+
+class PriorityGate:
+    """A semaphore that wakes the waiter with the lowest priority number first (FIFO on ties)."""
+
+    def __init__(self, slots: int) -> None:
+        self._free = max(1, slots)
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    async def acquire(self, priority: int) -> None:
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (priority, next(self._order), future))
+        try:
+            await future
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()  # the slot was handed over just as we were cancelled
+            raise
+
+    def release(self) -> None:
+        while self._waiters:
+            _, _, future = heapq.heappop(self._waiters)
+            if not future.done():
+                future.set_result(None)  # hand the slot straight to the next waiter
+                return
+        self._free += 1
+
+
+async def run_plan(
+    config: Config,
+    plan: Plan,
+    teacher: Teacher,
+    *,
+    samples: int | None = None,
+    on_leaf: Callable[[LeafResult], None] | None = None,
+) -> RunSummary:
+    """Execute `plan`: move and remove data, then generate every leaf concurrently."""
+    moved = tuple((old, new) for old, new in plan.moves if _move(config, old, new))
+    removed = tuple(leaf_id for leaf_id in plan.removals if _remove(config, leaf_id))
+    concurrency = max(1, config.teacher.concurrency)
+    state = _Run(
+        config,
+        teacher,
+        PipelineSettings(samples or config.teacher.samples_per_leaf, config.teacher.max_tokens),
+        on_leaf,
+        documents.DocumentStore(config),
+        # Twice the teacher's bound, so calls waiting out a retry delay leave the teacher busy.
+        PriorityGate(2 * concurrency),
+    )
+    results = await asyncio.gather(
+        *(state.leaf(leaf, index) for index, leaf in enumerate(plan.generate))
+    )
+    unfinished = [r for r in results if r.status == "unfinished"]
+    budget_message = unfinished[0].message if unfinished else ""
+    return RunSummary(tuple(results), moved, removed, budget_message)
+
+
+@dataclass
+class _Run:
+    config: Config
+    teacher: Teacher
+    settings: PipelineSettings
+    on_leaf: Callable[[LeafResult], None] | None
+    store: documents.DocumentStore
+    gate: PriorityGate
+    templates: dict[str, str] = field(default_factory=template_hashes)
+
+    async def leaf(self, leaf: Leaf, priority: int) -> LeafResult:
+        caller = Caller(self.teacher, gate=self.gate, priority=priority)
+        try:
+            result = await self._generate(leaf, caller)
+        except BudgetExceeded as exc:
+            why = f"{exc.message}; {exc.hint}" if exc.hint else exc.message
+            result = LeafResult(leaf.leaf_id, "unfinished", usage=caller.usage, message=why)
+        except LabtaxError as exc:
+            result = LeafResult(leaf.leaf_id, "failed", usage=caller.usage, message=exc.render())
+        if self.on_leaf is not None:
+            self.on_leaf(result)
+        return result
+
+    async def _generate(self, leaf: Leaf, caller: Caller) -> LeafResult:
+        pipeline = PIPELINES[leaf.kind]
+        material = await pipeline.material(leaf, self.store, self.settings)
+        outcome = await pipeline.run(leaf, material, caller, self.settings)
+        kept, dropped = filters.apply(
+            outcome.candidates,
+            seeds=leaf.seed_pairs,
+            allowed_text=material.allowed_text,
+            context_scoped=pipeline.context_scoped,
+        )
+        rejected = [*outcome.rejected, *dropped]
+        usage = caller.usage
+        await self._write(leaf, kept, rejected, self._manifest(leaf, kept, rejected, usage))
+        return LeafResult(leaf.leaf_id, "generated", len(kept), len(rejected), usage)
+
+    def _manifest(
+        self, leaf: Leaf, kept: Sequence[Sample], rejected: Sequence[Rejection], usage: Usage
+    ) -> dataset.Manifest:
+        teacher = self.config.teacher
+        return dataset.Manifest(
+            leaf=leaf.leaf_id,
+            kind=leaf.kind.value,
+            inputs_hash=inputs.inputs_hash(self.config, leaf),
+            labtax_version=__version__,
+            teacher=dataset.TeacherParams(
+                teacher.model,
+                teacher.temperature,
+                teacher.max_tokens,
+                teacher.seed,
+                self.settings.samples,
+            ),
+            templates=self.templates,
+            counts=dataset.Counts(
+                candidates=len(kept) + len(rejected),
+                kept=len(kept),
+                rejected=len(rejected),
+                rejected_by_reason=dict(Counter(r.reason for r in rejected)),
+            ),
+            # Every answer the leaf used is one of its calls, whichever run paid for it, so a
+            # rerun from the cache writes the same manifest.
+            usage=dataset.UsageRecord(
+                usage.calls + usage.cached_calls,
+                usage.prompt_tokens,
+                usage.completion_tokens,
+                usage.cost_usd,
+            ),
+        )
+
+    async def _write(
+        self,
+        leaf: Leaf,
+        kept: Sequence[Sample],
+        rejected: Sequence[Rejection],
+        manifest: dataset.Manifest,
+    ) -> None:
+        directory = dataset.leaf_dir(self.config, leaf.leaf_id)
+        try:
+            await asyncio.to_thread(dataset.write_leaf, directory, kept, rejected, manifest)
+        except OSError as exc:
+            raise LabtaxError(
+                f"cannot write generated data: {exc.strerror or exc}",
+                hint="check free space and permissions; the leaf's previous data is unchanged",
+                location=Location(self.config.rel(directory)),
+            ) from exc
+
+
+def _move(config: Config, old: str, new: str) -> bool:
+    return dataset.move_leaf(config, old, new, _kind_of(config, new))
+
+
+def _remove(config: Config, leaf_id: str) -> bool:
+    return dataset.remove_leaf(config, leaf_id)
+
+
+def _kind_of(config: Config, leaf_id: str) -> str:
+    path = config.taxonomy.joinpath(*leaf_id.split("/"), leaves.LEAF_NAME)
+    try:
+        return leaves.load_file(config, path).kind.value
+    except yamldoc.LoadProblem:
+        return leaves.kind_of(leaf_id, {}).value

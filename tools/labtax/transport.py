@@ -1,0 +1,342 @@
+"""The litellm adapter: the only module that imports litellm, and only on the first real call.
+
+A `Transport` sends one chat request and says whether a failure is worth retrying
+(`TransientError`, with the server's Retry-After when it gave one) or final (`TeacherError`); the
+policy around it (cache, budget, retries, pacing) is `labtax.teacher`. `LitellmTransport` talks to
+one `api_base` directly or to several through litellm's Router, prices answers and estimates
+(`estimate_cost`) from litellm's price table, and sends `ATTEMPT_HEADER` with every request so a
+server (the fake teacher) can vary its behaviour per attempt without keeping state.
+
+Importing this module is cheap: litellm loads, in a thread, the first time a request goes out or a
+price is asked for, so a run served from the cache and a `--dry-run` with nothing to generate never
+pay its ~12 s import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import math
+import os
+from collections.abc import Mapping, Sequence
+from email.utils import parsedate_to_datetime
+from typing import Any, Protocol
+
+from labtax.cache import Answer
+from labtax.config import TeacherConfig
+from labtax.errors import LabtaxError
+from labtax.prompts import Message
+from labtax.util import estimate_message_tokens
+
+# Real servers ignore unknown headers.
+ATTEMPT_HEADER = "X-Labtax-Attempt"
+ROUTER_GROUP = "labtax-teacher"
+PLACEHOLDER_API_KEY = "labtax-no-key"
+
+
+class TeacherError(LabtaxError):
+    """A call failed for good: a permanent error, or a transient one that outlasted the retries."""
+
+
+class TransientError(Exception):
+    """Raised by a transport for a failure worth retrying (429, 5xx, timeout, lost connection)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Transport(Protocol):
+    """Sends one request; raises `TransientError` to ask for a retry, `TeacherError` to give up."""
+
+    async def send(self, messages: Sequence[Message], attempt: int) -> Answer: ...
+
+    async def estimate_cost(self, messages: Sequence[Message]) -> float | None:
+        """An upper bound on the cost of sending `messages`, or None when the price is unknown."""
+        ...
+
+
+class LitellmTransport:
+    """Sends requests with litellm: `acompletion` for one server, a `Router` for several."""
+
+    def __init__(self, config: TeacherConfig) -> None:
+        self.config = config
+        self._litellm: Any = None
+        self._router: Any = None
+        self._errors: tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]] = (
+            (),
+            (),
+        )
+        self._loading = asyncio.Lock()
+        self._loading_loop: asyncio.AbstractEventLoop | None = None
+        self._price_known = False
+
+    async def _ensure_loaded(self) -> Any:
+        if self._litellm is None:
+            loop = asyncio.get_running_loop()
+            if loop is not self._loading_loop:
+                self._loading_loop, self._loading = loop, asyncio.Lock()
+            async with self._loading:
+                if self._litellm is None:
+                    # Importing litellm takes seconds: do it off the event loop so progress
+                    # reporting and cache hits keep flowing meanwhile.
+                    litellm = await asyncio.to_thread(import_litellm)
+                    self._price_known = _ensure_model_known(litellm, self.config.model)
+                    self._errors = _error_classes(litellm)
+                    self._router = self._build_router(litellm)
+                    self._litellm = litellm
+        return self._litellm
+
+    def bases(self) -> tuple[str, ...]:
+        """The servers to use. `api_base` wins over `api_bases`, because LABTAX_TEACHER_API_BASE
+        sets it and the environment always wins; it may list several servers, comma-separated.
+        """
+        if self.config.api_base:
+            return tuple(b.strip() for b in self.config.api_base.split(",") if b.strip())
+        return tuple(b for b in self.config.api_bases if b)
+
+    def _build_router(self, litellm: Any) -> Any:
+        bases = self.bases()
+        if len(bases) < 2:
+            return None
+        deployments = [
+            {
+                "model_name": ROUTER_GROUP,
+                "litellm_params": self._deployment_params(base),
+            }
+            for base in bases
+        ]
+        # Our retry loop owns retries; the Router only balances, fails over and cools down.
+        return litellm.Router(
+            model_list=deployments,
+            num_retries=0,
+            timeout=self.config.timeout,
+            routing_strategy="simple-shuffle",
+            enable_weighted_failover=True,
+            allowed_fails=3,
+            cooldown_time=5.0,
+        )
+
+    def _deployment_params(self, base: str | None) -> dict[str, Any]:
+        params: dict[str, Any] = {"model": self.config.model, "max_retries": 0}
+        if base:
+            params["api_base"] = base
+        if self.config.api_key:
+            params["api_key"] = self.config.api_key
+        elif base:
+            # Self-hosted servers (vLLM, the fake teacher) need no key, but OpenAI-style clients
+            # refuse to send without one.
+            params["api_key"] = PLACEHOLDER_API_KEY
+        return params
+
+    def _call_params(self, messages: Sequence[Message], attempt: int) -> dict[str, Any]:
+        return {
+            "messages": [dict(m) for m in messages],
+            "temperature": self.config.temperature,
+            "max_tokens": self.config.max_tokens,
+            "seed": self.config.seed,
+            "timeout": self.config.timeout,
+            "num_retries": 0,
+            "drop_params": True,
+            "extra_headers": {ATTEMPT_HEADER: str(attempt)},
+        }
+
+    async def send(self, messages: Sequence[Message], attempt: int) -> Answer:
+        litellm = await self._ensure_loaded()
+        params = self._call_params(messages, attempt)
+        transient, permanent = self._errors
+        try:
+            if self._router is not None:
+                response = await self._router.acompletion(model=ROUTER_GROUP, **params)
+            else:
+                single = next(iter(self.bases()), None)
+                response = await litellm.acompletion(**self._deployment_params(single), **params)
+        except permanent as exc:
+            raise TeacherError(
+                f"the teacher refused the request: {_describe(exc)}",
+                hint="check [tool.labtax.teacher] model / api_base and LABTAX_TEACHER_API_KEY",
+            ) from exc
+        except transient as exc:
+            raise TransientError(_describe(exc), retry_after=retry_after_of(exc)) from exc
+        return self._answer(litellm, response)
+
+    def _answer(self, litellm: Any, response: Any) -> Answer:
+        text = _content_of(response)
+        if not text.strip():
+            # An empty completion is a glitch, not an answer: retry it rather than cache it.
+            raise TransientError("the teacher returned empty content")
+        usage = getattr(response, "usage", None)
+        prompt = _count(getattr(usage, "prompt_tokens", 0))
+        completion = _count(getattr(usage, "completion_tokens", 0))
+        cost = _cost_of(litellm, response) if self._price_known else None
+        return Answer(text, prompt, completion, cost)
+
+    async def estimate_cost(self, messages: Sequence[Message]) -> float | None:
+        litellm = await self._ensure_loaded()
+        if not self._price_known:
+            return None
+        prompt_tokens = estimate_message_tokens(messages)
+        try:
+            counted = litellm.token_counter(model=self.config.model, messages=list(messages))
+        except Exception:  # noqa: BLE001 - no tokenizer for this model: keep the character estimate
+            counted = 0
+        try:
+            # The larger of the tokenizer's count and the character guess, and a full-length
+            # answer: an upper bound, as long as the server honours max_tokens.
+            prompt_cost, completion_cost = litellm.cost_per_token(
+                model=self.config.model,
+                prompt_tokens=max(prompt_tokens, int(counted)),
+                completion_tokens=self.config.max_tokens,
+            )
+        except Exception:  # noqa: BLE001 - litellm raises assorted types for "no price known"
+            return None
+        return float(prompt_cost) + float(completion_cost)
+
+
+def import_litellm() -> Any:
+    """litellm, configured for labtax (seconds on first import; benchmarks warm it up here)."""
+    # Never fetch the price map from the network: use the copy shipped inside litellm.
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    import litellm
+
+    litellm.suppress_debug_info = True
+    litellm.telemetry = False
+    litellm.num_retries = 0
+    return litellm
+
+
+def _ensure_model_known(litellm: Any, model: str) -> bool:
+    """Whether litellm has a price for `model`; when not, register it as a zero-rate chat model.
+
+    litellm searches its whole price map on every call for a model it does not know (about a
+    millisecond each, a fifth of its per-call cost); a registered entry is found at once. Answers
+    from such a model still report "price unknown": the zero rates are never shown as a price.
+    """
+    try:
+        info = litellm.get_model_info(model)
+    except Exception:  # noqa: BLE001 - litellm signals "unknown model" with several types
+        info = None
+    # A model registered below (by an earlier transport in this process) reads back with a price
+    # of 0: only a positive price is a known one.
+    if info is not None and (info.get("input_cost_per_token") or 0) > 0:
+        return True
+    try:
+        _, provider, _, _ = litellm.get_llm_provider(model)
+    except Exception:  # noqa: BLE001 - an unresolvable provider fails the call itself, clearly
+        return False
+    # Explicit zero rates, not absent ones: for a zero-cost answer with rates missing, litellm
+    # runs a diagnostic over the whole entry that costs more than the call itself.
+    entry = {
+        "litellm_provider": provider,
+        "mode": "chat",
+        "input_cost_per_token": 0.0,
+        "output_cost_per_token": 0.0,
+        "cache_creation_input_token_cost": 0.0,
+        "cache_read_input_token_cost": 0.0,
+    }
+    litellm.register_model({model: entry})
+    return False
+
+
+def _error_classes(
+    litellm: Any,
+) -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
+    """(transient, permanent) litellm exception types; anything else is a bug and propagates."""
+    exc = litellm.exceptions
+    transient = (
+        exc.RateLimitError,
+        exc.Timeout,
+        exc.APIConnectionError,
+        exc.InternalServerError,
+        exc.ServiceUnavailableError,
+        exc.BadGatewayError,
+        exc.APIError,
+        exc.APIResponseValidationError,
+    )
+    permanent = (
+        exc.ContextWindowExceededError,
+        exc.BadRequestError,
+        exc.AuthenticationError,
+        exc.PermissionDeniedError,
+        exc.NotFoundError,
+        exc.UnprocessableEntityError,
+    )
+    return transient, permanent
+
+
+def retry_after_of(exc: BaseException) -> float | None:
+    """Seconds from the Retry-After header an error carries, wherever litellm kept it."""
+    sources: list[object] = [
+        getattr(exc, "litellm_response_headers", None),
+        getattr(exc, "headers", None),
+        getattr(getattr(exc, "response", None), "headers", None),
+    ]
+    for headers in sources:
+        value = _header(headers, "retry-after")
+        if value is not None:
+            return parse_retry_after(value)
+    return None
+
+
+def _header(headers: object, name: str) -> str | None:
+    if headers is None:
+        return None
+    getter = getattr(headers, "get", None)
+    if getter is None:
+        return None
+    try:
+        value = getter(name)
+        if value is None and isinstance(headers, Mapping):
+            value = next((v for k, v in headers.items() if str(k).lower() == name), None)
+    except Exception:  # noqa: BLE001 - a malformed header object just means "no header"
+        return None
+    return None if value is None else str(value)
+
+
+def parse_retry_after(value: str) -> float | None:
+    """Retry-After as seconds; the HTTP-date form is converted relative to now."""
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        now = dt.datetime.now(tz=when.tzinfo or dt.UTC)
+        return max(0.0, (when - now).total_seconds())
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def _content_of(response: Any) -> str:
+    try:
+        content = response.choices[0].message.content
+    except (AttributeError, IndexError, KeyError, TypeError):
+        return ""
+    return content if isinstance(content, str) else ""
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def _cost_of(litellm: Any, response: Any) -> float | None:
+    hidden = getattr(response, "_hidden_params", None)
+    if isinstance(hidden, dict) and "response_cost" in hidden:
+        # litellm already priced it (None when it knows no price); pricing again costs ~1 ms.
+        cost = hidden["response_cost"]
+    else:
+        try:
+            cost = litellm.completion_cost(completion_response=response)
+        except Exception:  # noqa: BLE001 - "no price known" comes in several exception types
+            return None
+    try:
+        value = float(cost)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
+
+
+def _describe(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:300]}"

@@ -42,6 +42,7 @@ from labtax.pipelines import (
 )
 from labtax.prompts import format_examples, render, template_hashes
 from labtax.teacher import BudgetExceeded, LitellmTransport, Teacher, estimate_tokens
+from labtax.usage import Usage
 
 Status = Literal["generated", "failed", "unfinished"]
 
@@ -404,14 +405,17 @@ class _Run:
                 self.settings.samples,
             ),
             templates=self.templates,
-            counts=dataset.Counts(
+            counts=dataset.SampleCounts(
                 candidates=len(kept) + len(rejected),
                 kept=len(kept),
                 rejected=len(rejected),
                 rejected_by_reason=dict(Counter(r.reason for r in rejected)),
             ),
-            usage=dataset.UsageRecord(
-                usage.calls, usage.prompt_tokens, usage.completion_tokens, usage.cost_usd
+            usage=Usage(
+                calls=usage.calls,
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+                cost_usd=usage.cost_usd,
             ),
         )
 

@@ -15,7 +15,7 @@ from labtax.util import canonical_json
     [
         None,
         "plain",
-        "ünïcödé 日本語 \u2028 \x00 \x1b \"quotes\" \\ backslash",
+        'ünïcödé 日本語 \u2028 \x00 \x1b "quotes" \\ backslash',
         [1, -0.0, 1e100, 0.1, True, False, None],
         {"b": 1, "a": {"d": [], "c": {}}},
         {2: "int keys", 1: "sorted as text"},

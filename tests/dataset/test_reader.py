@@ -195,6 +195,24 @@ def test_blank_lines_are_skipped_and_lines_are_counted() -> None:
         assert caught.value.location.line == number
 
 
+def test_each_record_is_one_whole_line() -> None:
+    line = json.dumps(good_record())
+    assert len(reader.parse_samples(f"  {line} \t\r\n".encode(), "s")) == 1
+    split = line.replace(', "messages": ', ',\n"messages": ')
+    cases = [
+        (f"{line} x\n", "not valid JSON: Extra data", (1, len(line) + 2)),
+        (f"{line}{line}\n", "not valid JSON: Extra data", (1, len(line) + 1)),
+        (f"{line}\n{split}\n", "not valid JSON: Expecting", (2, split.index("\n") + 1)),
+        (f"{line}\n\xa0{line}\n", "not valid JSON: Expecting value", (2, 1)),
+    ]
+    for text, message, (number, col) in cases:
+        with pytest.raises(DamagedData) as caught:
+            reader.parse_samples(text.encode(), "s")
+        assert caught.value.message.startswith(message), text
+        assert caught.value.location is not None
+        assert (caught.value.location.line, caught.value.location.col) == (number, col), text
+
+
 def test_bad_utf8_is_located_to_the_character() -> None:
     raw = json.dumps(good_record()).encode() + b"\n" + '{"é": '.encode() + b"\xff\xfe\n"
     with pytest.raises(DamagedData, match="UTF-8") as caught:

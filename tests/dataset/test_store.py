@@ -110,6 +110,22 @@ def test_an_unreadable_file_is_a_located_error(repo: Path, kit, monkeypatch) -> 
     assert str(caught.value.location) == "new/knowledge/a/samples.jsonl"
 
 
+def test_an_unreadable_directory_is_a_located_error(repo: Path, kit, monkeypatch) -> None:
+    kit.write_leaf(repo / "generated", "knowledge/a", PAIRS)
+    real_scandir = os.scandir
+
+    def no_access(path: str) -> object:
+        if path.endswith("knowledge"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", no_access)
+    with pytest.raises(LabtaxError, match="cannot read: Permission denied") as caught:
+        store.stored_leaf_ids(load_config(repo))
+    assert caught.value.location is not None
+    assert caught.value.location.path == "generated/knowledge"
+
+
 @pytest.mark.parametrize("leaf_id", ["", "/abs", "a/../b", "a//b", "./a", ".."])
 def test_leaf_dir_refuses_ids_that_leave_generated(repo: Path, leaf_id: str) -> None:
     with pytest.raises(LabtaxError, match="refusing"):

@@ -47,17 +47,20 @@ def data_leaf_id(parts: Sequence[str]) -> str | None:
 # A directory tree
 
 
-def leaf_ids(root: Path) -> list[str]:
-    """Every leaf id with data under `root`, sorted; a missing root has none."""
-    return sorted({leaf_id for leaf_id, _, _ in _data_files(root)})
+def leaf_ids(root: Path, *, label: str | None = None) -> list[str]:
+    """Every leaf id with data under `root`, sorted; a missing root has none.
+
+    `label` is how errors name `root` (default: its path).
+    """
+    return sorted({leaf_id for leaf_id, _, _ in _data_files(root, label or root.as_posix())})
 
 
 def stored_leaf_ids(config: Config) -> list[str]:
     """Every leaf id that has generated data in the working tree."""
-    return leaf_ids(config.generated)
+    return leaf_ids(config.generated, label=config.rel(config.generated))
 
 
-def _data_files(root: Path) -> Iterator[tuple[str, str, str]]:
+def _data_files(root: Path, label: str) -> Iterator[tuple[str, str, str]]:
     """(leaf id, file name, path) of every data file under `root`."""
     if not root.is_dir():
         return
@@ -67,7 +70,7 @@ def _data_files(root: Path) -> Iterator[tuple[str, str, str]]:
         try:
             entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
         except OSError as exc:
-            raise _unreadable(directory, exc) from exc
+            raise _unreadable("/".join((label, *parts)), exc) from exc
         for entry in entries:
             if entry.name.startswith("."):
                 continue
@@ -165,7 +168,7 @@ def load_directory(directory: Path, *, label: str | None = None) -> dict[str, Le
         )
     shown = label or directory.as_posix()
     grouped: dict[str, dict[str, bytes]] = defaultdict(dict)
-    for leaf_id, name, path in _data_files(directory):
+    for leaf_id, name, path in _data_files(directory, shown):
         data = _read_regular(path, f"{shown}/{leaf_id}/{name}")
         if data is not None:
             grouped[leaf_id][name] = data

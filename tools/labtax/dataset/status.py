@@ -84,7 +84,7 @@ def freshness(config: Config, leaf: Leaf, *, inputs_hash: str | None = None) -> 
 
 def statuses(config: Config) -> list[DataStatus]:
     """The data state of every leaf in the taxonomy, plus data left behind by deleted leaves."""
-    from labtax import leaves, yamldoc
+    from labtax import leaves, yamldoc  # here for the same reason as in `freshness`
 
     out: list[DataStatus] = []
     known: set[str] = set()

@@ -5,39 +5,37 @@ Run: .venv/bin/python bench/datadiff_bench.py [LEAVES] [SAMPLES_PER_LEAF]
 
 from __future__ import annotations
 
-import hashlib
-import json
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from labtax import datadiff
+from labtax.dataset import reader, store, writer
+from labtax.dataset.records import LeafData, Manifest, Sample, SampleCounts, TeacherParams
 from labtax.render import datadiff_json, datadiff_markdown
+from labtax.usage import Usage
 
 
-def sample(leaf: str, question: str, answer: str) -> dict[str, object]:
-    digest = hashlib.sha256(json.dumps([leaf, None, question, answer]).encode()).hexdigest()[:16]
-    return {
-        "context": None,
-        "id": digest,
-        "kind": "freeform_skill",
-        "leaf": leaf,
-        "messages": [
-            {"role": "user", "content": question},
-            {"role": "assistant", "content": answer},
-        ],
-        "score": 3,
-    }
+def sample(leaf: str, question: str, answer: str) -> Sample:
+    return Sample(leaf, "freeform_skill", None, question, answer, 3)
 
 
-def write(root: Path, leaf: str, records: list[dict[str, object]]) -> None:
+def write(root: Path, leaf: str, samples: list[Sample]) -> None:
     directory = root / leaf
     directory.mkdir(parents=True)
-    lines = sorted(json.dumps(r, sort_keys=True) for r in records)
-    (directory / "samples.jsonl").write_text("".join(f"{line}\n" for line in lines))
-    manifest = {"leaf": leaf, "teacher": {"model": "m"}, "templates": {}, "usage": {"calls": 1}}
-    (directory / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    (directory / "samples.jsonl").write_bytes(writer.samples_bytes(samples))
+    manifest = Manifest(
+        leaf=leaf,
+        kind="freeform_skill",
+        inputs_hash="0" * 64,
+        labtax_version="0.1.0",
+        teacher=TeacherParams("m", 0.7, 1024, 42, 10),
+        templates={},
+        counts=SampleCounts(len(samples), len(samples), 0),
+        usage=Usage(calls=1, prompt_tokens=0, completion_tokens=0, cost_usd=None),
+    )
+    (directory / "manifest.json").write_bytes(writer.manifest_bytes(manifest))
 
 
 def build(root: Path, leaves: int, per_leaf: int) -> None:
@@ -68,8 +66,8 @@ def main() -> None:
         build(root, leaves, per_leaf)
         size = sum(p.stat().st_size for p in root.rglob("*.jsonl"))
         print(f"{leaves} leaves x {per_leaf} samples per side, {size / 1e6:.1f} MB of JSONL")
-        old = timed("load old", datadiff.load_directory, root / "old")
-        new = timed("load new", datadiff.load_directory, root / "new")
+        old = timed("load old", store.load_directory, root / "old")
+        new = timed("load new", store.load_directory, root / "new")
         diff = timed("diff", datadiff.diff_datasets, old, new)
         capped = timed("markdown (capped 60k)", datadiff_markdown.render, diff)
         full = timed(
@@ -82,19 +80,9 @@ def main() -> None:
         )
         report = timed("json", datadiff_json.render, diff)
         print(f"capped {len(capped):,} chars, full {len(full):,} chars, json {len(report):,}")
-    huge = {
-        "id": "x",
-        "leaf": "l",
-        "kind": "k",
-        "score": 3,
-        "context": None,
-        "messages": [
-            {"role": "user", "content": "q"},
-            {"role": "assistant", "content": "\u202e" * 10 + "A" * 1_000_000},
-        ],
-    }
-    one = datadiff.parse_jsonl(json.dumps(huge).encode(), "x", rejected=False)
-    diff = datadiff.diff_datasets({}, {"l": datadiff.LeafData("l", None, one, ())})
+    huge = Sample("l", "k", None, "q", "\u202e" * 10 + "A" * 1_000_000, 3)
+    one = reader.parse_samples(writer.samples_bytes([huge]), "x")
+    diff = datadiff.diff_datasets({}, {"l": LeafData("l", None, one, ())})
     text = timed("markdown with a 1 MB answer", datadiff_markdown.render, diff)
     print(f"  -> {len(text):,} chars")
     timed(

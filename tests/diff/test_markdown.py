@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from labtax import datadiff
+from labtax.dataset import store
 from labtax.render import datadiff_markdown
 
 ONE_MB = "B" * 1_000_000
@@ -56,8 +57,8 @@ def corpus_diff(tmp_path: Path, kit, hostile_leaf: str = "knowledge/hostile") ->
         model="openai/<script>@everyone",
     )
     return datadiff.diff_datasets(
-        datadiff.load_directory(tmp_path / "old"),
-        datadiff.load_directory(tmp_path / "new"),
+        store.load_directory(tmp_path / "old"),
+        store.load_directory(tmp_path / "new"),
         base="base",
         head="head",
     )
@@ -124,7 +125,7 @@ def test_many_leaves_are_cut_with_a_note(tmp_path: Path, kit) -> None:
     for number in range(120):
         leaf = f"knowledge/leaf_{number:03d}"
         kit.write_leaf(tmp_path / "new", leaf, [(f"q{i} {long}", f"a{i} {long}") for i in range(4)])
-    diff = datadiff.diff_datasets({}, datadiff.load_directory(tmp_path / "new"))
+    diff = datadiff.diff_datasets({}, store.load_directory(tmp_path / "new"))
     markdown = datadiff_markdown.render(diff, max_chars=20_000, artifact_note="the artifact")
     assert len(markdown) <= 20_000
     assert "cut to fit GitHub's size limit" in markdown

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from labtax import filters
 from labtax.dataset.records import Sample
+from labtax.dataset.writer import rejection_record
 
 
 def sample(question: str, answer: str, context: str | None = None) -> Sample:
@@ -47,4 +48,4 @@ def test_a_pii_rejection_is_stored_without_the_personal_data() -> None:
     assert rejection.answer == "Ann ([pii:email], [pii:phone]) and help@fabrikam.io did."
     assert rejection.context == "From: [pii:email]"
     assert (rejection.leaf, rejection.kind, rejection.score) == (c.leaf, c.kind, c.score)
-    assert "corp.io" not in str(rejection.to_json())
+    assert "corp.io" not in str(rejection_record(rejection))

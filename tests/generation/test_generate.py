@@ -322,16 +322,16 @@ def test_renamed_and_edited_leaf_is_regenerated_at_its_new_place(project, in_pro
 
 
 def test_a_full_disk_fails_the_leaf_not_the_run(project, in_process, monkeypatch, capsys):
-    from labtax import dataset
+    from labtax.dataset import writer
 
-    real = dataset._write_temp
+    real = writer.write_temp
 
-    def full_for_water(directory, name, data):
+    def full_for_water(directory, name, data, *, sync=True):
         if "water_cycle" in str(directory):
             raise OSError(28, "No space left on device")
-        return real(directory, name, data)
+        return real(directory, name, data, sync=sync)
 
-    monkeypatch.setattr(dataset, "_write_temp", full_for_water)
+    monkeypatch.setattr(writer, "write_temp", full_for_water)
     assert _generate() == 1
     err = capsys.readouterr().err
     assert "generated/knowledge/science/water_cycle: error: cannot write generated data" in err

@@ -10,6 +10,7 @@ from labtax import dataset
 from labtax.config import load_config
 from labtax.errors import LabtaxError, UsageError
 from labtax.generation.plan import Selection, in_shard, make_plan, parse_shard
+from labtax.usage import Usage
 
 ALL = [
     "compositional_skills/grounded/summaries/paragraph",
@@ -62,8 +63,8 @@ def _store(config, leaf):
         labtax_version="0",
         teacher=dataset.TeacherParams("m", 0.7, 1024, 42, 4),
         templates={},
-        counts=dataset.Counts(0, 0, 0),
-        usage=dataset.UsageRecord(0, 0, 0, None),
+        counts=dataset.SampleCounts(0, 0, 0),
+        usage=Usage(cost_usd=None),
     )
     dataset.write_leaf(dataset.leaf_dir(config, leaf.leaf_id), [], [], manifest)
 

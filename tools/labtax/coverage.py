@@ -11,15 +11,16 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from labtax import datadiff, dataset, leaves, yamldoc
+from labtax import inputs, leaves, yamldoc
 from labtax.config import Config
-from labtax.errors import LabtaxError, Location
+from labtax.dataset import reader, status, store
+from labtax.dataset.records import LeafData, rejection_rate
+from labtax.dataset.status import DataState
+from labtax.errors import LabtaxError
 
-LEAF_FILE = "qna.yaml"
-DataStatus = Literal["fresh", "stale", "missing", "invalid", "orphaned"]
-STATUSES: tuple[DataStatus, ...] = ("fresh", "stale", "missing", "invalid", "orphaned")
+STATUSES: tuple[DataState, ...] = ("fresh", "stale", "missing", "invalid", "orphaned")
 
 
 @dataclass(frozen=True)
@@ -30,12 +31,12 @@ class LeafCoverage:
     seeds: int
     kept: int
     rejected: int
-    status: DataStatus
+    status: DataState
     problem: str | None = None  # a located message when the leaf or its data cannot be read
 
     @property
     def rejection_rate(self) -> float | None:
-        return datadiff.rate(self.rejected, self.kept)
+        return rejection_rate(self.rejected, self.kept)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -76,7 +77,7 @@ class TreeNode:
             "seeds": sum(i.seeds for i in items),
             "kept": kept,
             "rejected": rejected,
-            "rejection_rate": datadiff.rate(rejected, kept),
+            "rejection_rate": rejection_rate(rejected, kept),
             "status": {s: statuses[s] for s in STATUSES if statuses[s]},
         }
 
@@ -98,10 +99,10 @@ def coverage(config: Config) -> list[LeafCoverage]:
     """Every leaf of the taxonomy, plus generated data whose leaf no longer exists, by leaf id."""
     found: dict[str, LeafCoverage] = {}
     for path in leaves.discover(config):
-        if path.name == LEAF_FILE:
+        if path.name == leaves.LEAF_NAME:
             item = _leaf_coverage(config, path)
             found[item.leaf_id] = item
-    for leaf_id in _data_dirs(config.generated):
+    for leaf_id in store.stored_leaf_ids(config):
         if leaf_id not in found:
             found[leaf_id] = _orphan(config, leaf_id)
     return [found[k] for k in sorted(found)]
@@ -115,22 +116,24 @@ def _leaf_coverage(config: Config, path: Path) -> LeafCoverage:
     except yamldoc.LoadProblem as problem:
         where = f"{rel}:{problem.line}:{problem.col or 1}" if problem.line else rel
         return LeafCoverage(leaf_id, rel, None, 0, 0, 0, "invalid", f"{where}: {problem.message}")
-    seeds = leaf.data.get("seed_examples")
-    count = len(seeds) if isinstance(seeds, list) else 0
+    kind, seeds = leaf.kind.value, leaf.seed_count
     try:
-        data = _read_data(config, leaf_id)
+        files = store.leaf_files(config, leaf_id)
+        data = _parse(config, leaf_id, files)
     except LabtaxError as exc:
-        return LeafCoverage(leaf_id, rel, leaf.kind.value, count, 0, 0, "invalid", exc.render())
-    status: DataStatus = dataset.freshness(config, leaf)
-    kept = len(data.samples) if data else 0
-    rejected = len(data.rejected) if data else 0
-    return LeafCoverage(leaf_id, rel, leaf.kind.value, count, kept, rejected, status)
+        return LeafCoverage(leaf_id, rel, kind, seeds, 0, 0, "invalid", exc.render())
+    manifest = data.manifest if data else None
+    # The inputs hash is only worth computing (it reads local documents) against a manifest.
+    expected = inputs.inputs_hash(config, leaf) if manifest else ""
+    state = status.state_of(files, manifest, expected)
+    kept, rejected = (len(data.samples), len(data.rejected)) if data else (0, 0)
+    return LeafCoverage(leaf_id, rel, kind, seeds, kept, rejected, state)
 
 
 def _orphan(config: Config, leaf_id: str) -> LeafCoverage:
-    rel = config.rel(config.generated / leaf_id)
+    rel = config.rel(store.leaf_dir(config, leaf_id))
     try:
-        data = _read_data(config, leaf_id)
+        data = _parse(config, leaf_id, store.leaf_files(config, leaf_id))
     except LabtaxError as exc:
         return LeafCoverage(leaf_id, rel, None, 0, 0, 0, "orphaned", exc.render())
     kept = len(data.samples) if data else 0
@@ -139,42 +142,10 @@ def _orphan(config: Config, leaf_id: str) -> LeafCoverage:
     return LeafCoverage(leaf_id, rel, kind, 0, kept, rejected, "orphaned")
 
 
-def _read_data(config: Config, leaf_id: str) -> datadiff.LeafData | None:
-    directory = config.generated / leaf_id
-    if not directory.is_dir() or directory.is_symlink():
-        return None
-    files: dict[str, bytes] = {}
-    for name in datadiff.DATA_FILES:
-        path = directory / name
-        if path.is_file() and not path.is_symlink():
-            try:
-                files[name] = path.read_bytes()
-            except OSError as exc:
-                raise LabtaxError(
-                    f"cannot read: {exc.strerror or exc}", location=Location(config.rel(path))
-                ) from exc
+def _parse(config: Config, leaf_id: str, files: dict[str, bytes]) -> LeafData | None:
     if not files:
         return None
-    return datadiff.parse_leaf(leaf_id, files, config.rel(directory))
-
-
-def _data_dirs(generated: Path) -> list[str]:
-    """Leaf ids under `generated/` that hold data files (symlinks are never followed)."""
-    if not generated.is_dir():
-        return []
-    found: set[str] = set()
-    stack = [generated]
-    while stack:
-        current = stack.pop()
-        for entry in current.iterdir():
-            if entry.name.startswith(".") or entry.is_symlink():
-                continue
-            if entry.is_dir():
-                stack.append(entry)
-            elif entry.name in datadiff.DATA_FILES:
-                found.add(entry.parent.relative_to(generated).as_posix())
-    found.discard(".")
-    return sorted(found)
+    return reader.parse_leaf(leaf_id, files, config.rel(store.leaf_dir(config, leaf_id)))
 
 
 def build_tree(items: Iterable[LeafCoverage]) -> TreeNode:

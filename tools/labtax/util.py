@@ -16,7 +16,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 # English text averages about four characters per token with the tokenizers teachers use.
@@ -27,9 +27,38 @@ TOKENS_PER_MESSAGE = 4
 _FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _c_encoder() -> Callable[[object, int], Sequence[str]] | None:
+    # `json.dumps` builds a new C encoder on every call, which costs as much as encoding a sample
+    # (and every stored sample's id is checked when it is read). This is the encoder it would
+    # build for `_CANONICAL`, built once: same options, same text.
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # an interpreter without json's C speedups
+        return None
+    encoder: Callable[[object, int], Sequence[str]] = make(
+        None,  # no circularity check: data read from JSON has no cycles
+        _CANONICAL.default,
+        json.encoder.encode_basestring,  # the one that keeps non-ASCII, as ensure_ascii=False
+        None,  # no indent
+        ":",
+        ",",
+        True,  # sort_keys
+        False,  # skipkeys
+        True,  # allow_nan, as json.dumps
+    )
+    return encoder
+
+
+_C_CANONICAL = _c_encoder()
+
+
 def canonical_json(value: object) -> str:
     """JSON with sorted keys, no whitespace and real Unicode: equal data gives equal text."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    if _C_CANONICAL is None:
+        return _CANONICAL.encode(value)
+    return "".join(_C_CANONICAL(value, 0))
 
 
 def sha256_hex(text: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import click
@@ -13,8 +12,10 @@ import click
 from labtax import datadiff
 from labtax.commands._options import base_option, format_option, project, taxonomy_option
 from labtax.config import Config
+from labtax.dataset import store
 from labtax.errors import EXIT_OK, LabtaxError, Location, UsageError
 from labtax.render import datadiff_json, datadiff_markdown
+from labtax.util import write_atomic
 
 FULL_MARKDOWN = "data-diff.md"
 FULL_JSON = "data-diff.json"
@@ -93,8 +94,8 @@ def _compute(
             raise UsageError("--base and --head compare git refs; they cannot be used with dirs")
         old_dir, new_dir = (_existing_dir(d) for d in dirs)
         return datadiff.diff_datasets(
-            datadiff.load_directory(old_dir),
-            datadiff.load_directory(new_dir),
+            store.load_directory(old_dir),
+            store.load_directory(new_dir),
             base=old_dir.as_posix(),
             head=new_dir.as_posix(),
         )
@@ -103,13 +104,12 @@ def _compute(
 
 
 def _compare_refs(config: Config, base: str | None, head: str | None) -> datadiff.DataDiff:
-    base_sha = datadiff.resolve_base(config, base, head or "HEAD")
-    old = datadiff.load_commit(config, base_sha)
+    base_sha = store.resolve_base(config, base, head or "HEAD")
+    old = store.load_commit(config, base_sha)
     if head is None:
-        return datadiff.diff_datasets(
-            old, datadiff.load_worktree(config), base=base_sha, head=WORKTREE
-        )
-    new = datadiff.load_commit(config, head)
+        new_state = store.load_worktree(config)
+        return datadiff.diff_datasets(old, new_state, base=base_sha, head=WORKTREE)
+    new = store.load_commit(config, head)
     return datadiff.diff_datasets(old, new, base=base_sha, head=head)
 
 
@@ -132,22 +132,14 @@ def _write_reports(diff: datadiff.DataDiff, directory: Path) -> None:
             location=Location(directory.as_posix()),
         ) from exc
     full = datadiff_markdown.render(diff, samples=None, max_chars=None, field_chars=None)
-    _write_atomic(directory / FULL_MARKDOWN, full)
-    _write_atomic(directory / FULL_JSON, datadiff_json.render(diff))
+    _write_report(directory / FULL_MARKDOWN, full)
+    _write_report(directory / FULL_JSON, datadiff_json.render(diff))
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    temp: Path | None = None
+def _write_report(path: Path, text: str) -> None:
     try:
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
-        ) as handle:
-            temp = Path(handle.name)
-            handle.write(text)
-        temp.replace(path)
+        write_atomic(path, text)
     except OSError as exc:
-        if temp is not None:
-            temp.unlink(missing_ok=True)
         raise LabtaxError(
             f"cannot write: {exc.strerror or exc}", location=Location(path.as_posix())
         ) from exc

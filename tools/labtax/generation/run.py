@@ -176,7 +176,7 @@ class _Run:
                 self.settings.samples,
             ),
             templates=self.templates,
-            counts=dataset.Counts(
+            counts=dataset.SampleCounts(
                 candidates=len(kept) + len(rejected),
                 kept=len(kept),
                 rejected=len(rejected),
@@ -184,11 +184,11 @@ class _Run:
             ),
             # Every answer the leaf used is one of its calls, whichever run paid for it, so a
             # rerun from the cache writes the same manifest.
-            usage=dataset.UsageRecord(
-                usage.calls + usage.cached_calls,
-                usage.prompt_tokens,
-                usage.completion_tokens,
-                usage.cost_usd,
+            usage=Usage(
+                calls=usage.calls + usage.cached_calls,
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+                cost_usd=usage.cost_usd,
             ),
         )
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from labtax import sanitize
 from labtax.coverage import LeafCoverage, TreeNode
 from labtax.render import figures, terminal
+from labtax.util import plural
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -53,7 +54,7 @@ def _label(name: str, totals: dict[str, Any], leaf: LeafCoverage | None) -> Text
 
     text = Text(sanitize.terminal(name, limit=120), style="bold" if leaf is None else "")
     if leaf is None:
-        leaves = _plural(totals["leaves"], "leaf", "leaves")
+        leaves = plural(totals["leaves"], "leaf", "leaves")
         text.append(
             f"  {leaves}, {totals['seeds']} seeds, {totals['kept']} kept, "
             f"rejection {figures.percent(totals['rejection_rate'])}",
@@ -69,7 +70,7 @@ def _label(name: str, totals: dict[str, Any], leaf: LeafCoverage | None) -> Text
 def _totals_line(totals: dict[str, Any]) -> Text:
     from rich.text import Text
 
-    text = Text(f"{_plural(totals['leaves'], 'leaf', 'leaves')}: ")
+    text = Text(f"{plural(totals['leaves'], 'leaf', 'leaves')}: ")
     for number, (status, count) in enumerate(totals["status"].items()):
         if number:
             text.append(", ")
@@ -81,7 +82,3 @@ def _problem(leaf: LeafCoverage) -> Text:
     from rich.text import Text
 
     return Text(sanitize.terminal(f"{leaf.status}: {leaf.problem}", limit=500), style="magenta")
-
-
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"

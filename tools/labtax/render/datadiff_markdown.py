@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from labtax import sanitize
-from labtax.datadiff import DataDiff, LeafDiff, SampleChange, rate
+from labtax.datadiff import DataDiff, LeafDiff, SampleChange
+from labtax.dataset.records import rejection_rate
 from labtax.render import figures
 
 MARKER = "<!-- labtax-data-diff -->"
@@ -154,8 +155,8 @@ def _facts(leaf: LeafDiff) -> list[str]:
         f"- kept: {leaf.kept_old:,} → {leaf.kept_new:,} "
         f"({figures.delta(leaf.kept_old, leaf.kept_new)}); "
         f"rejected: {leaf.rejected_old:,} → {leaf.rejected_new:,}; rejection rate "
-        f"{figures.percent(rate(leaf.rejected_old, leaf.kept_old))} → "
-        f"{figures.percent(rate(leaf.rejected_new, leaf.kept_new))}",
+        f"{figures.percent(rejection_rate(leaf.rejected_old, leaf.kept_old))} → "
+        f"{figures.percent(rejection_rate(leaf.rejected_new, leaf.kept_new))}",
     ]
     if leaf.unchanged_samples:
         facts.append(f"- unchanged samples: {leaf.unchanged_samples:,}")

@@ -10,7 +10,8 @@ import io
 from typing import TYPE_CHECKING
 
 from labtax import sanitize
-from labtax.datadiff import DataDiff, LeafDiff, SampleChange, rate
+from labtax.datadiff import DataDiff, LeafDiff, SampleChange
+from labtax.dataset.records import rejection_rate
 from labtax.render import figures, terminal
 
 if TYPE_CHECKING:
@@ -127,8 +128,8 @@ def _facts(leaf: LeafDiff) -> list[str]:
     lines = [
         f"kept {leaf.kept_old} → {leaf.kept_new}, rejected {leaf.rejected_old} → "
         f"{leaf.rejected_new}, rejection rate "
-        f"{figures.percent(rate(leaf.rejected_old, leaf.kept_old))} → "
-        f"{figures.percent(rate(leaf.rejected_new, leaf.kept_new))}"
+        f"{figures.percent(rejection_rate(leaf.rejected_old, leaf.kept_old))} → "
+        f"{figures.percent(rejection_rate(leaf.rejected_new, leaf.kept_new))}"
     ]
     if leaf.rejected:
         reasons = ", ".join(

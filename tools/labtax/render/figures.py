@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from labtax.datadiff import Usage
+from labtax.usage import Usage
 
 
 def delta(old: int, new: int) -> str:

@@ -1,21 +1,25 @@
-"""Comparing dataset states read from directories: statuses, sample changes, counts, errors."""
+"""Comparing two dataset states: leaf statuses, sample changes, rejections, counts and usage."""
 
 from __future__ import annotations
 
-import json
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from labtax import datadiff
-from labtax.errors import LabtaxError
+from labtax.config import load_config
+from labtax.dataset import records, store, writer
+from labtax.dataset.records import LeafData, Manifest, Sample, SampleCounts, TeacherParams
+from labtax.usage import Usage
 
 PAIRS = [("What is 2+2?", "4"), ("Capital of France?", "Paris"), ("Largest planet?", "Jupiter")]
 
 
 def compare(tmp_path: Path) -> datadiff.DataDiff:
     return datadiff.diff_datasets(
-        datadiff.load_directory(tmp_path / "old"), datadiff.load_directory(tmp_path / "new")
+        store.load_directory(tmp_path / "old"), store.load_directory(tmp_path / "new")
     )
 
 
@@ -130,78 +134,74 @@ def test_rejections_by_reason_and_summary(tmp_path: Path, kit) -> None:
     assert not s.cost_known  # one run's cost was not known
 
 
-def test_symlinks_in_a_directory_are_not_followed(tmp_path: Path, kit) -> None:
-    outside = kit.write_leaf(tmp_path / "elsewhere", "knowledge/secret", PAIRS)
-    (tmp_path / "new" / "knowledge").mkdir(parents=True)
-    (tmp_path / "new" / "knowledge" / "linked").symlink_to(outside, target_is_directory=True)
-    assert datadiff.load_directory(tmp_path / "new") == {}
+def manifest(leaf: str, model: str = "m1", cost: float | None = None) -> Manifest:
+    return Manifest(
+        leaf=leaf,
+        kind="freeform_skill",
+        inputs_hash="0" * 64,
+        labtax_version="0.1.0",
+        teacher=TeacherParams(model, 0.7, 1024, 42, 10),
+        templates={"skill_answer": "a" * 64},
+        counts=SampleCounts(3, 2, 1, {"low_score": 1}),
+        usage=Usage(calls=6, prompt_tokens=600, completion_tokens=200, cost_usd=cost),
+    )
 
 
-def test_a_missing_directory_is_an_empty_state(tmp_path: Path) -> None:
-    assert datadiff.load_directory(tmp_path / "nothing") == {}
+def test_states_are_records_however_they_were_loaded() -> None:
+    leaf = "knowledge/a"
+    kept = (Sample(leaf, "knowledge", "ctx", "Q?", "A.", 3),)
+    rejected = (kept[0].reject("faithfulness", "unfaithful", "adds a fact"),)
+    before = LeafData(leaf, manifest(leaf), kept, rejected)
+    assert datadiff.diff_datasets({leaf: before}, {leaf: before}).leaves[0].status == "unchanged"
+    # Any manifest difference (here only the labtax version) is a change to review.
+    newer = replace(before, manifest=replace(manifest(leaf), labtax_version="0.2.0"))
+    leaf_diff = datadiff.diff_datasets({leaf: before}, {leaf: newer}).leaves[0]
+    assert leaf_diff.status == "changed"
+    assert leaf_diff.samples == ()
+    # A rejection at another stage is a change too, with the same kept samples.
+    moved_stage = (kept[0].reject("question_judge", "unfaithful", "adds a fact"),)
+    other = replace(before, rejected=moved_stage)
+    assert datadiff.diff_datasets({leaf: before}, {leaf: other}).leaves[0].status == "changed"
 
 
-@pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        ("{not json", "not valid JSON"),
-        ("[1, 2]", "must be a JSON object"),
-        ('{"id": "x", "leaf": "l", "kind": "k", "messages": []}', '"messages"'),
-        ('{"id": 5, "leaf": "l", "kind": "k", "messages": []}', '"id" must be a str'),
-        (
-            '{"id": "x", "leaf": "l", "kind": "k", "messages": [{"role": "user", "content": "q"}]}',
-            '"assistant"',
-        ),
-        ("[" * 100_000, "JSON"),
-    ],
-)
-def test_malformed_samples_are_located_errors(
-    tmp_path: Path, kit, line: str, expected: str
-) -> None:
-    directory = kit.write_leaf(tmp_path / "new", "knowledge/a", PAIRS)
-    samples = directory / "samples.jsonl"
-    samples.write_text(samples.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
-    with pytest.raises(LabtaxError) as caught:
-        datadiff.load_directory(tmp_path / "new")
-    assert expected in caught.value.message
-    assert caught.value.location is not None
-    assert caught.value.location.path.endswith("knowledge/a/samples.jsonl")
-    assert caught.value.location.line == 4
+def test_usage_in_the_report_is_what_the_manifests_record() -> None:
+    leaf = "knowledge/a"
+    kept = (Sample(leaf, "knowledge", None, "Q?", "A.", 3),)
+    stored = LeafData(leaf, manifest(leaf, cost=0.25), kept, ())
+    report = datadiff.diff_datasets({}, {leaf: stored}).as_dict()
+    usage = {"calls": 6, "prompt_tokens": 600, "completion_tokens": 200, "cost_usd": 0.25}
+    assert report["leaves"][0]["usage"] == {"old": None, "new": usage}
+    assert report["summary"]["usage"] == usage
+    assert report["summary"]["cost_known"] is True
+    assert report["leaves"][0]["samples"][0]["after"] == {
+        "id": kept[0].id,
+        "leaf": leaf,
+        "kind": "knowledge",
+        "context": None,
+        "question": "Q?",
+        "answer": "A.",
+        "score": 3,
+    }
 
 
-def test_repeated_ids_count_once_when_kept_and_each_time_when_rejected(tmp_path: Path, kit) -> None:
-    directory = kit.write_leaf(tmp_path / "new", "knowledge/a", PAIRS, rejected=[("r", "x", "low")])
-    for name in ("samples.jsonl", "rejected.jsonl"):
-        path = directory / name
-        first = path.read_text(encoding="utf-8").splitlines()[0]
-        path.write_text(path.read_text(encoding="utf-8") + first + "\n", encoding="utf-8")
-    leaf = datadiff.load_directory(tmp_path / "new")["knowledge/a"]
-    assert len(leaf.samples) == 3
-    assert len(leaf.rejected) == 2
-    assert leaf.rejected_by_reason() == {"low": 2}
+def test_data_moved_by_the_writer_diffs_as_renamed(repo: Path) -> None:
+    config = load_config(repo)
+    leaf = "compositional_skills/writing/poems"
+    kept = [
+        Sample(leaf, "freeform_skill", None, "Write a haiku", "Rain\non the roof", 3),
+        Sample(leaf, "freeform_skill", "a context", "Summarise", "Short", 2),
+    ]
+    rejected = [kept[0].reject("pair_rating", "low_score", "rated 1")]
+    writer.write_leaf(store.leaf_dir(config, leaf), kept, rejected, manifest(leaf))
+    shutil.copytree(config.generated, repo / "before")
+    assert writer.move_leaf(config, leaf, "compositional_skills/poetry", "freeform_skill")
 
-
-def test_bad_utf8_is_located(tmp_path: Path, kit) -> None:
-    directory = kit.write_leaf(tmp_path / "new", "knowledge/a", PAIRS)
-    (directory / "samples.jsonl").write_bytes(b'{"ok": 1}\n\xff\xfe\n')
-    with pytest.raises(LabtaxError, match="UTF-8") as caught:
-        datadiff.load_directory(tmp_path / "new")
-    assert caught.value.location is not None
-    assert caught.value.location.line == 2
-
-
-def test_malformed_manifest_is_located(tmp_path: Path, kit) -> None:
-    directory = kit.write_leaf(tmp_path / "new", "knowledge/a", PAIRS)
-    manifest = directory / "manifest.json"
-    manifest.write_text('{\n  "leaf": "knowledge/a",\n  "usage": [\n', encoding="utf-8")
-    with pytest.raises(LabtaxError, match="not valid JSON") as caught:
-        datadiff.load_directory(tmp_path / "new")
-    assert caught.value.location is not None
-    assert caught.value.location.path.endswith("manifest.json")
-    assert caught.value.location.line == 4
-    data = {"leaf": "knowledge/a", "teacher": {"model": "m"}, "usage": {"calls": -1}}
-    manifest.write_text(json.dumps(data, indent=2), encoding="utf-8")
-    with pytest.raises(LabtaxError, match=r"usage\.calls") as caught:
-        datadiff.load_directory(tmp_path / "new")
-    assert caught.value.location is not None
-    assert caught.value.location.line == 7
+    before = store.load_directory(repo / "before")
+    diff = datadiff.diff_datasets(before, store.load_worktree(config))
+    assert [(d.leaf_id, d.status, d.old_leaf_id) for d in diff.leaves] == [
+        ("compositional_skills/poetry", "renamed", leaf)
+    ]
+    assert diff.leaves[0].unchanged_samples == 2
+    assert diff.leaves[0].rejected[0] == datadiff.ReasonCount("low_score", 1, 1)
+    assert not diff.summary.cost_known
+    assert records.rejection_rate(diff.summary.rejected_new, diff.summary.kept_new) == 1 / 3

@@ -1,0 +1,132 @@
+"""Where leaf data is: one rule for directory trees and commits, and whole states loaded by it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from labtax.config import load_config
+from labtax.dataset import store
+from labtax.dataset.reader import DamagedData
+from labtax.errors import LabtaxError
+
+PAIRS = [("What is 2+2?", "4"), ("Capital of France?", "Paris")]
+
+
+def tricky_tree(generated: Path, outside: Path, kit) -> None:
+    """Real leaves next to everything that must not count as one."""
+    kit.write_leaf(generated, "knowledge/real", PAIRS)
+    kit.write_leaf(generated, "knowledge/real/nested", [("q", "a")])
+    kit.write_leaf(generated, "knowledge/.hidden", PAIRS)
+    kit.write_leaf(generated, ".cache/knowledge/x", PAIRS)
+    (generated / "knowledge/only_notes").mkdir(parents=True)
+    (generated / "knowledge/only_notes/README.md").write_text("notes\n", encoding="utf-8")
+    (generated / "samples.jsonl").write_text("", encoding="utf-8")  # no leaf at the root
+    (generated / "knowledge/real/.samples.jsonl.abc.tmp").write_text("torn", encoding="utf-8")
+    target = kit.write_leaf(outside, "knowledge/secret", PAIRS)
+    (generated / "knowledge/linked").symlink_to(target, target_is_directory=True)
+    (generated / "knowledge/file_links").mkdir()
+    (generated / "knowledge/file_links/samples.jsonl").symlink_to(target / "samples.jsonl")
+    (generated / "knowledge/file_links/manifest.json").symlink_to(target / "manifest.json")
+
+
+EXPECTED = ["knowledge/real", "knowledge/real/nested"]
+
+
+def test_a_directory_tree_and_a_commit_follow_the_same_rules(repo: Path, kit) -> None:
+    config = load_config(repo)
+    tricky_tree(config.generated, repo.parent / "outside", kit)
+    assert store.leaf_ids(config.generated) == EXPECTED
+    assert store.stored_leaf_ids(config) == EXPECTED
+    worktree = store.load_worktree(config)
+    assert sorted(worktree) == EXPECTED
+    sha = kit.commit(repo, "data")
+    committed = store.load_commit(config, sha)
+    assert committed == worktree
+    assert store.load_commit(config, "HEAD") == worktree
+
+
+def test_a_missing_directory_is_an_empty_state(tmp_path: Path) -> None:
+    assert store.leaf_ids(tmp_path / "nothing") == []
+    assert store.load_directory(tmp_path / "nothing") == {}
+
+
+def test_a_file_is_not_a_state(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(LabtaxError, match="not a directory"):
+        store.load_directory(tmp_path / "file")
+
+
+def test_damage_is_located_in_the_state_it_was_read_from(repo: Path, kit) -> None:
+    directory = kit.write_leaf(repo / "generated", "knowledge/a", PAIRS)
+    (directory / "samples.jsonl").write_text('{"broken": \n', encoding="utf-8")
+    sha = kit.commit(repo, "broken")
+    config = load_config(repo)
+    with pytest.raises(DamagedData) as in_tree:
+        store.load_worktree(config)
+    assert str(in_tree.value.location) == "generated/knowledge/a/samples.jsonl:1:12"
+    with pytest.raises(DamagedData) as in_commit:
+        store.load_commit(config, sha)
+    assert str(in_commit.value.location) == f"{sha[:12]}:generated/knowledge/a/samples.jsonl:1:12"
+    with pytest.raises(DamagedData) as in_directory:
+        store.load_directory(repo / "generated", label="old")
+    assert str(in_directory.value.location) == "old/knowledge/a/samples.jsonl:1:12"
+
+
+def test_one_leaf_is_read_under_the_same_rules(repo: Path, kit) -> None:
+    config = load_config(repo)
+    tricky_tree(config.generated, repo.parent / "outside", kit)
+    assert set(store.leaf_files(config, "knowledge/real")) == {
+        "samples.jsonl",
+        "rejected.jsonl",
+        "manifest.json",
+    }
+    for leaf_id in ("knowledge/linked", "knowledge/file_links", "knowledge/.hidden", "nope/x"):
+        assert store.leaf_files(config, leaf_id) == {}, leaf_id
+        data = store.read_leaf(config, leaf_id)
+        assert (data.manifest, data.samples, data.rejected) == (None, (), ()), leaf_id
+    assert len(store.read_leaf(config, "knowledge/real").samples) == 2
+
+
+def test_an_unreadable_file_is_a_located_error(repo: Path, kit, monkeypatch) -> None:
+    directory = kit.write_leaf(repo / "generated", "knowledge/a", PAIRS)
+    assert directory == repo / "generated/knowledge/a"
+    real_open = os.open
+
+    def no_access(path: object, flags: int, *args: object) -> int:
+        if str(path).endswith("samples.jsonl"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", no_access)
+    with pytest.raises(LabtaxError, match="cannot read: Permission denied") as caught:
+        store.read_leaf(load_config(repo), "knowledge/a")
+    assert caught.value.location is not None
+    assert caught.value.location.path == "generated/knowledge/a/samples.jsonl"
+    with pytest.raises(LabtaxError, match="cannot read") as caught:
+        store.load_directory(directory.parent.parent, label="new")
+    assert str(caught.value.location) == "new/knowledge/a/samples.jsonl"
+
+
+def test_an_unreadable_directory_is_a_located_error(repo: Path, kit, monkeypatch) -> None:
+    kit.write_leaf(repo / "generated", "knowledge/a", PAIRS)
+    real_scandir = os.scandir
+
+    def no_access(path: str) -> object:
+        if path.endswith("knowledge"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", no_access)
+    with pytest.raises(LabtaxError, match="cannot read: Permission denied") as caught:
+        store.stored_leaf_ids(load_config(repo))
+    assert caught.value.location is not None
+    assert caught.value.location.path == "generated/knowledge"
+
+
+@pytest.mark.parametrize("leaf_id", ["", "/abs", "a/../b", "a//b", "./a", ".."])
+def test_leaf_dir_refuses_ids_that_leave_generated(repo: Path, leaf_id: str) -> None:
+    with pytest.raises(LabtaxError, match="refusing"):
+        store.leaf_dir(load_config(repo), leaf_id)

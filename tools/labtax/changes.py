@@ -10,6 +10,10 @@ and only those leaves are read and parsed (old versions in one `git cat-file --b
 part that grows with the tree is git's scan of the working tree (the stat calls and directory walk
 `git status` also makes); generated data is kept out of it.
 
+The classification of one diff (leaf or not, which reasons, renames, documents) is one piece: its
+parts share the repository layout and the half-built change table, and split apart they would pass
+both around everywhere.
+
 Reasons a leaf counts (several may apply; they are sorted):
 - `inputs`: what the teacher sees changed (see `inputs.leaf_inputs`), or either version does not
   parse, or the leaf was added or deleted (those two carry this reason alone).

@@ -8,6 +8,10 @@ is never a glob. Each function takes the repository root as the keyword argument
 Failures become `LabtaxError` with a hint: not a git repository, an unknown ref, git missing.
 Reading never writes to the repository (not even the index's stat cache); only the fetch
 functions (`deepen`, `fetch_pull_commit`, `fetch_document_repo`) add objects and refs.
+
+It is one module on purpose: it is the single place that runs git, so the environment every git
+process gets (no optional locks, no prompts, C locale) and the hardening of untrusted repositories
+are decided once, and a review of what labtax does to a repository reads one file.
 """
 
 from __future__ import annotations
@@ -586,7 +590,7 @@ def fetch_pull_commit(
     `auth_header` (an `Authorization: ...` value) reaches git through `GIT_CONFIG_*` variables, so
     the token is neither on a command line nor written to `.git/config`.
     """
-    if len(sha) not in {40, 64} or any(c not in "0123456789abcdef" for c in sha):
+    if not is_full_sha(sha):
         raise LabtaxError(f"not a full commit sha: {sha!r}")
     env: dict[str, str] = {}
     if auth_header:

@@ -3,6 +3,9 @@
 A leaf is checked against the schema of its kind at its own version, as instructlab-schema does
 when a file is checked at its declared version. Schemas are loaded and compiled once per process.
 Valid leaves take the fast path (`is_valid`); errors are only enumerated for invalid ones.
+
+The fast predicate compiler and the diagnostic locator stay together with the loader: both read the
+same schema documents, and the compiler must give exactly jsonschema's verdict on them.
 """
 
 from __future__ import annotations

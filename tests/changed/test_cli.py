@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+import topicrepo
+from gitrepo import git
 from labtax.cli import main
 
 SYN = "taxonomy/compositional_skills/linguistics/synonyms/qna.yaml"
@@ -16,17 +18,21 @@ LOGIC = "taxonomy/foundational_skills/reasoning/logic/qna.yaml"
 
 
 @pytest.fixture
-def edited(repo: Path, kit) -> Path:
-    kit.git(
-        repo,
+def edited(topic_repo: Path) -> Path:
+    git(
+        topic_repo,
         "mv",
         "taxonomy/compositional_skills/linguistics/synonyms",
         "taxonomy/compositional_skills/linguistics/words",
     )
-    kit.write(repo, LOGIC, kit.skill(2).replace("created_by: alice", "created_by: zoe"))
-    kit.write(repo, "taxonomy/knowledge/science/water/qna.yml", "a: 1\n")
-    kit.write(repo, "taxonomy/compositional_skills/new leaf/qna.yaml", kit.skill(7))
-    return repo
+    topicrepo.write(
+        topic_repo, LOGIC, topicrepo.skill(2).replace("created_by: alice", "created_by: zoe")
+    )
+    topicrepo.write(topic_repo, "taxonomy/knowledge/science/water/qna.yml", "a: 1\n")
+    topicrepo.write(
+        topic_repo, "taxonomy/compositional_skills/new leaf/qna.yaml", topicrepo.skill(7)
+    )
+    return topic_repo
 
 
 def test_text_output(edited: Path, capsys):
@@ -75,14 +81,14 @@ def test_no_untracked_flag(edited: Path, capsys):
     assert document["ignored"] == []
 
 
-def test_no_changes_exits_zero_with_empty_output(repo: Path, capsys):
+def test_no_changes_exits_zero_with_empty_output(topic_repo: Path, capsys):
     assert main(["changed"]) == 0
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith("0 changed leaves against main")
 
 
-def test_unknown_base_exits_one_with_a_hint(repo: Path, capsys):
+def test_unknown_base_exits_one_with_a_hint(topic_repo: Path, capsys):
     assert main(["changed", "--base", "nope"]) == 1
     out, err = capsys.readouterr()
     assert out == ""
@@ -98,12 +104,12 @@ def test_not_a_repository_exits_one(tmp_path: Path, monkeypatch, capsys):
     assert "not a git repository" in capsys.readouterr().err
 
 
-def test_bad_format_is_a_usage_error(repo: Path, capsys):
+def test_bad_format_is_a_usage_error(topic_repo: Path, capsys):
     assert main(["changed", "--format", "yaml"]) == 2
 
 
-def test_taxonomy_option(repo: Path, kit, capsys):
-    kit.write(repo, "other/compositional_skills/a/qna.yaml", kit.skill(3))
+def test_taxonomy_option(topic_repo: Path, capsys):
+    topicrepo.write(topic_repo, "other/compositional_skills/a/qna.yaml", topicrepo.skill(3))
     assert main(["changed", "--taxonomy", "other", "--format", "json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert [(c["path"], c["leaf_id"]) for c in document["changes"]] == [
@@ -111,11 +117,11 @@ def test_taxonomy_option(repo: Path, kit, capsys):
     ]
 
 
-def test_real_process_exit_codes(repo: Path, kit):
-    kit.write(repo, SYN, kit.skill(1).replace("Glad.", "Sunny."))
+def test_real_process_exit_codes(topic_repo: Path):
+    topicrepo.write(topic_repo, SYN, topicrepo.skill(1).replace("Glad.", "Sunny."))
     ok = subprocess.run(
         [sys.executable, "-m", "labtax", "changed"],
-        cwd=repo,
+        cwd=topic_repo,
         capture_output=True,
         text=True,
         check=False,
@@ -124,7 +130,7 @@ def test_real_process_exit_codes(repo: Path, kit):
     assert ok.stdout == f"modified  {SYN}  (inputs)\n"
     bad = subprocess.run(
         [sys.executable, "-m", "labtax", "changed", "--base", "missing"],
-        cwd=repo,
+        cwd=topic_repo,
         capture_output=True,
         text=True,
         check=False,

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import topicrepo
+from gitrepo import git
 from labtax import gitio
 from labtax.errors import LabtaxError
 
@@ -14,14 +16,14 @@ ODD = ["plain.txt", "with space/a b.txt", "ünï/ç ø.txt", "glob*[x]?.txt", "n
 
 
 @pytest.fixture
-def odd_repo(tmp_path: Path, kit) -> Path:
+def odd_repo(tmp_path: Path) -> Path:
     root = tmp_path / "odd"
     root.mkdir()
-    kit.git(root, "init", "-q", "-b", "main")
+    git(root, "init", "-q", "-b", "main")
     for n, name in enumerate(ODD):
-        kit.write(root, name, f"content {n}\n" * 20)
+        topicrepo.write(root, name, f"content {n}\n" * 20)
     (root / "link").symlink_to("plain.txt")
-    kit.commit_all(root, "base")
+    topicrepo.commit_all(root, "base")
     return root
 
 
@@ -61,10 +63,10 @@ def test_read_blobs_in_one_batch_with_odd_paths(odd_repo: Path):
         gitio.read_blobs("nope", ["plain.txt"], cwd=odd_repo)
 
 
-def test_read_many_blobs(odd_repo: Path, kit):
+def test_read_many_blobs(odd_repo: Path):
     for n in range(300):
-        kit.write(odd_repo, f"many/{n}.txt", f"{n}\n" * n)
-    kit.commit_all(odd_repo, "many")
+        topicrepo.write(odd_repo, f"many/{n}.txt", f"{n}\n" * n)
+    topicrepo.commit_all(odd_repo, "many")
     blobs = gitio.read_blobs("HEAD", [f"many/{n}.txt" for n in range(300)], cwd=odd_repo)
     assert all(blobs[f"many/{n}.txt"] == f"{n}\n".encode() * n for n in range(300))
 
@@ -81,20 +83,20 @@ def test_ls_tree_lists_modes_kinds_and_sizes(odd_repo: Path):
     assert gitio.ls_tree("HEAD", "nothing/here", cwd=odd_repo) == []
 
 
-def test_ls_tree_reports_submodules(odd_repo: Path, kit):
+def test_ls_tree_reports_submodules(odd_repo: Path):
     sha = gitio.head(cwd=odd_repo)
-    kit.git(odd_repo, "update-index", "--add", "--cacheinfo", f"160000,{sha},sub")
-    kit.git(odd_repo, "commit", "-q", "-m", "submodule")
+    git(odd_repo, "update-index", "--add", "--cacheinfo", f"160000,{sha},sub")
+    git(odd_repo, "commit", "-q", "-m", "submodule")
     (entry,) = [e for e in gitio.ls_tree("HEAD", cwd=odd_repo) if e.path == "sub"]
     assert (entry.mode, entry.kind, entry.size) == ("160000", "commit", None)
 
 
-def test_diff_name_status_sees_staged_unstaged_and_renames(odd_repo: Path, kit):
+def test_diff_name_status_sees_staged_unstaged_and_renames(odd_repo: Path):
     base = gitio.head(cwd=odd_repo)
-    kit.git(odd_repo, "mv", "with space/a b.txt", "with space/c d.txt")
-    kit.write(odd_repo, "plain.txt", "edited\n")
+    git(odd_repo, "mv", "with space/a b.txt", "with space/c d.txt")
+    topicrepo.write(odd_repo, "plain.txt", "edited\n")
     (odd_repo / "ünï/ç ø.txt").unlink()
-    kit.write(odd_repo, "fresh é.txt", "untracked\n")
+    topicrepo.write(odd_repo, "fresh é.txt", "untracked\n")
     entries = gitio.diff_name_status(base, cwd=odd_repo)
     assert entries == [
         gitio.DiffEntry("M", "plain.txt"),
@@ -110,31 +112,31 @@ def test_diff_name_status_sees_staged_unstaged_and_renames(odd_repo: Path, kit):
     assert "plain.txt" not in [e.path for e in excluded]
 
 
-def test_changed_paths_between_commits(odd_repo: Path, kit):
+def test_changed_paths_between_commits(odd_repo: Path):
     base = gitio.head(cwd=odd_repo)
-    kit.write(odd_repo, "glob*[x]?.txt", "edited\n")
-    kit.commit_all(odd_repo, "edit")
+    topicrepo.write(odd_repo, "glob*[x]?.txt", "edited\n")
+    topicrepo.commit_all(odd_repo, "edit")
     head = gitio.head(cwd=odd_repo)
     assert gitio.changed_paths(base, head, cwd=odd_repo) == [gitio.DiffEntry("M", "glob*[x]?.txt")]
     # a glob-looking path is taken literally
     assert gitio.changed_paths(base, head, ["glob*"], cwd=odd_repo) == []
 
 
-def test_default_base_prefers_the_remote_head(tmp_path: Path, odd_repo: Path, kit):
+def test_default_base_prefers_the_remote_head(tmp_path: Path, odd_repo: Path):
     assert gitio.default_base(cwd=odd_repo) == "main"
     clone = tmp_path / "clone"
-    kit.git(tmp_path, "clone", "-q", odd_repo.as_uri(), str(clone))
+    git(tmp_path, "clone", "-q", odd_repo.as_uri(), str(clone))
     assert gitio.default_base(cwd=clone) == "origin/main"
-    kit.git(clone, "remote", "set-head", "origin", "--delete")
-    kit.git(clone, "checkout", "-q", "-b", "work")
-    kit.git(clone, "branch", "-q", "-D", "main")
+    git(clone, "remote", "set-head", "origin", "--delete")
+    git(clone, "checkout", "-q", "-b", "work")
+    git(clone, "branch", "-q", "-D", "main")
     assert gitio.default_base(cwd=clone) == "origin/main"
 
 
-def test_grep_files(odd_repo: Path, kit):
-    kit.write(odd_repo, "t/a/qna.yaml", "repo: documents/x\n")
-    kit.write(odd_repo, "t/b/qna.yaml", "repo: elsewhere\n")
-    kit.commit_all(odd_repo, "grep")
+def test_grep_files(odd_repo: Path):
+    topicrepo.write(odd_repo, "t/a/qna.yaml", "repo: documents/x\n")
+    topicrepo.write(odd_repo, "t/b/qna.yaml", "repo: elsewhere\n")
+    topicrepo.commit_all(odd_repo, "grep")
     found = gitio.grep_files(["repo: documents/x$"], ["t/**/qna.yaml"], cwd=odd_repo)
     assert found == ["t/a/qna.yaml"]
     assert gitio.grep_files(["nothing-matches"], ["t/**/qna.yaml"], cwd=odd_repo) == []
@@ -148,15 +150,15 @@ def test_git_missing_is_a_clear_error(odd_repo: Path, monkeypatch: pytest.Monkey
 
 @pytest.mark.parametrize("limit", [2000, 1])
 def test_untracked_files_pair_with_deletions_as_renames(
-    odd_repo: Path, kit, monkeypatch: pytest.MonkeyPatch, limit: int
+    odd_repo: Path, monkeypatch: pytest.MonkeyPatch, limit: int
 ):
     """Both ways of pairing (only the affected paths, or the whole tree) give the same answer."""
     monkeypatch.setattr(gitio, "_MAX_PATHSPECS", limit)
     base = gitio.head(cwd=odd_repo)
     (odd_repo / "with space/a b.txt").rename(odd_repo / "moved ü.txt")
     (odd_repo / "plain.txt").unlink()
-    kit.write(odd_repo, "glob*[x]?.txt", "edited\n")
-    kit.write(odd_repo, "brand new.txt", "nothing like the others\n")
+    topicrepo.write(odd_repo, "glob*[x]?.txt", "edited\n")
+    topicrepo.write(odd_repo, "brand new.txt", "nothing like the others\n")
     index = odd_repo / ".git" / "index"
     before = index.read_bytes()
     entries = gitio.diff_name_status(base, cwd=odd_repo, include_untracked=True)
@@ -169,9 +171,7 @@ def test_untracked_files_pair_with_deletions_as_renames(
     assert index.read_bytes() == before
 
 
-def test_untracked_leaves_excluded_directories_unwalked_but_sees_everything_else(
-    odd_repo: Path, kit
-):
+def test_untracked_leaves_excluded_directories_unwalked_but_sees_everything_else(odd_repo: Path):
     for name in (
         "generated/a/samples.jsonl",
         "data/cache/x.json",
@@ -180,7 +180,7 @@ def test_untracked_leaves_excluded_directories_unwalked_but_sees_everything_else
         "top.txt",
         "with space/new.txt",
     ):
-        kit.write(odd_repo, name, "new\n")
+        topicrepo.write(odd_repo, name, "new\n")
     found = gitio.untracked(cwd=odd_repo, exclude=["generated", "data/cache", "missing/dir"])
     assert found == ["data/keep.txt", "data/more/deep.txt", "top.txt", "with space/new.txt"]
     assert gitio.untracked(cwd=odd_repo, exclude=["."]) == []

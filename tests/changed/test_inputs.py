@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import topicrepo
 from labtax.config import load_config
 from labtax.inputs import (
     DocumentRef,
@@ -20,8 +21,8 @@ from labtax.leaves import load_file, load_text
 WATER = "taxonomy/knowledge/science/water/qna.yaml"
 
 
-def test_leaf_inputs_drop_metadata_and_keep_the_kind(kit):
-    leaf = load_text("x/qna.yaml", "compositional_skills/x", kit.skill(1))
+def test_leaf_inputs_drop_metadata_and_keep_the_kind():
+    leaf = load_text("x/qna.yaml", "compositional_skills/x", topicrepo.skill(1))
     inputs = leaf_inputs(leaf)
     assert inputs["kind"] == "freeform_skill"
     assert "version" not in inputs["data"]
@@ -29,16 +30,18 @@ def test_leaf_inputs_drop_metadata_and_keep_the_kind(kit):
     assert inputs["data"]["task_description"] == "Give synonyms for word number 1."
 
 
-def test_a_leaf_key_named_kind_cannot_shadow_the_kind(kit):
-    leaf = load_text("x/qna.yaml", "compositional_skills/x", kit.skill(1) + "kind: knowledge\n")
+def test_a_leaf_key_named_kind_cannot_shadow_the_kind():
+    leaf = load_text(
+        "x/qna.yaml", "compositional_skills/x", topicrepo.skill(1) + "kind: knowledge\n"
+    )
     assert leaf_inputs(leaf)["kind"] == "freeform_skill"
 
 
-def test_document_ref_for_a_local_directory(repo: Path):
-    config = load_config(repo)
-    ref = document_ref(config, load_file(config, repo / WATER))
+def test_document_ref_for_a_local_directory(topic_repo: Path):
+    config = load_config(topic_repo)
+    ref = document_ref(config, load_file(config, topic_repo / WATER))
     assert ref == DocumentRef(
-        "documents/water_cycle", "local", ("*.md",), repo.resolve() / "documents/water_cycle"
+        "documents/water_cycle", "local", ("*.md",), topic_repo.resolve() / "documents/water_cycle"
     )
     assert [p.name for p in document_files(ref)] == ["cycle.md"]
 
@@ -54,9 +57,9 @@ def test_document_ref_for_a_local_directory(repo: Path):
         "docs/../../outside",
     ],
 )
-def test_document_ref_remote_or_escaping_has_no_local_dir(repo: Path, kit, repo_value):
-    config = load_config(repo)
-    text = kit.KNOWLEDGE.replace("repo: documents/water_cycle", f"repo: {repo_value}")
+def test_document_ref_remote_or_escaping_has_no_local_dir(topic_repo: Path, repo_value):
+    config = load_config(topic_repo)
+    text = topicrepo.KNOWLEDGE.replace("repo: documents/water_cycle", f"repo: {repo_value}")
     leaf = load_text(WATER, "knowledge/science/water", text)
     ref = document_ref(config, leaf)
     assert ref is not None
@@ -64,25 +67,29 @@ def test_document_ref_remote_or_escaping_has_no_local_dir(repo: Path, kit, repo_
     assert document_files(ref) == []
 
 
-def test_document_ref_is_none_for_skills_and_malformed_documents(repo: Path, kit):
-    config = load_config(repo)
-    assert document_ref(config, load_text("a", "compositional_skills/a", kit.skill(1))) is None
-    broken = kit.KNOWLEDGE.split("document:")[0] + "document: just text\n"
+def test_document_ref_is_none_for_skills_and_malformed_documents(topic_repo: Path):
+    config = load_config(topic_repo)
+    assert (
+        document_ref(config, load_text("a", "compositional_skills/a", topicrepo.skill(1))) is None
+    )
+    broken = topicrepo.KNOWLEDGE.split("document:")[0] + "document: just text\n"
     assert document_ref(config, load_text("a", "knowledge/a", broken)) is None
 
 
-def test_inputs_hash_follows_inputs_and_local_documents(repo: Path, kit):
-    config = load_config(repo)
-    path = repo / WATER
+def test_inputs_hash_follows_inputs_and_local_documents(topic_repo: Path):
+    config = load_config(topic_repo)
+    path = topic_repo / WATER
     first = inputs_hash(config, load_file(config, path))
-    kit.write(repo, WATER, kit.KNOWLEDGE.replace("created_by: bob", "created_by: eve"))
+    topicrepo.write(
+        topic_repo, WATER, topicrepo.KNOWLEDGE.replace("created_by: bob", "created_by: eve")
+    )
     assert inputs_hash(config, load_file(config, path)) == first  # metadata only
-    kit.write(repo, "documents/water_cycle/notes.txt", "not selected\n")
+    topicrepo.write(topic_repo, "documents/water_cycle/notes.txt", "not selected\n")
     assert inputs_hash(config, load_file(config, path)) == first
-    kit.write(repo, "documents/water_cycle/cycle.md", "edited\n")
+    topicrepo.write(topic_repo, "documents/water_cycle/cycle.md", "edited\n")
     second = inputs_hash(config, load_file(config, path))
     assert second != first
-    kit.write(repo, WATER, kit.KNOWLEDGE.replace("Oceans.", "Seas."))
+    topicrepo.write(topic_repo, WATER, topicrepo.KNOWLEDGE.replace("Oceans.", "Seas."))
     assert inputs_hash(config, load_file(config, path)) not in {first, second}
 
 

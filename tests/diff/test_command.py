@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+import datafiles
+from gitrepo import git
 from labtax.cli import main
 
 PAIRS = [("What is 2+2?", "4"), ("Capital of France?", "Paris"), ("Largest planet?", "Jupiter")]
@@ -26,29 +28,29 @@ def statuses(report: dict) -> dict[str, str]:
 
 
 @pytest.fixture
-def branched(project: Path, kit) -> Path:
+def branched(data_project: Path) -> Path:
     """main holds three leaves; branch `feature` adds, removes, renames and regenerates."""
-    gen = project / "generated"
-    kit.write_leaf(gen, "knowledge/astronomy", PAIRS)
-    kit.write_leaf(gen, "knowledge/removed", [("q", "a")])
-    kit.write_leaf(gen, "compositional_skills/poetry", SKILL)
-    kit.commit(project, "base data")
-    kit.git(project, "checkout", "-q", "-b", "feature")
+    gen = data_project / "generated"
+    datafiles.write_leaf(gen, "knowledge/astronomy", PAIRS)
+    datafiles.write_leaf(gen, "knowledge/removed", [("q", "a")])
+    datafiles.write_leaf(gen, "compositional_skills/poetry", SKILL)
+    datafiles.commit_all(data_project, "base data")
+    git(data_project, "checkout", "-q", "-b", "feature")
     shutil.rmtree(gen / "knowledge" / "removed")
     shutil.rmtree(gen / "compositional_skills" / "poetry")
-    kit.write_leaf(gen, "compositional_skills/writing/poetry", SKILL)
-    kit.write_leaf(gen, "knowledge/added", [("new q", "new a")])
-    kit.write_leaf(
+    datafiles.write_leaf(gen, "compositional_skills/writing/poetry", SKILL)
+    datafiles.write_leaf(gen, "knowledge/added", [("new q", "new a")])
+    datafiles.write_leaf(
         gen,
         "knowledge/astronomy",
         [PAIRS[0], ("Capital of France?", "Paris (changed)"), PAIRS[2]],
         model="openai/bigger-teacher",
     )
-    kit.commit(project, "feature data")
-    return project
+    datafiles.commit_all(data_project, "feature data")
+    return data_project
 
 
-def test_refs_new_removed_renamed_and_model_change(branched: Path, capsys, kit) -> None:
+def test_refs_new_removed_renamed_and_model_change(branched: Path, capsys) -> None:
     report = run_json(capsys, "--base", "main", "--head", "feature")
     assert statuses(report) == {
         "compositional_skills/writing/poetry": "renamed",
@@ -69,23 +71,23 @@ def test_refs_new_removed_renamed_and_model_change(branched: Path, capsys, kit) 
     assert astronomy["counts"] == {"added": 0, "removed": 0, "changed": 1, "unchanged": 2}
     change = astronomy["samples"][0]
     assert (change["before"]["answer"], change["after"]["answer"]) == ("Paris", "Paris (changed)")
-    assert report["base"] == kit.git(branched, "rev-parse", "main").strip()
+    assert report["base"] == git(branched, "rev-parse", "main").strip()
     assert report["head"] == "feature"
 
 
-def test_base_is_the_merge_base_not_the_tip(branched: Path, capsys, kit) -> None:
+def test_base_is_the_merge_base_not_the_tip(branched: Path, capsys) -> None:
     # main moves on after the branch point: its new leaf must not show up as removed.
-    kit.git(branched, "checkout", "-q", "main")
-    kit.write_leaf(branched / "generated", "knowledge/later_on_main", [("x", "y")])
-    kit.commit(branched, "main moves on")
-    kit.git(branched, "checkout", "-q", "feature")
+    git(branched, "checkout", "-q", "main")
+    datafiles.write_leaf(branched / "generated", "knowledge/later_on_main", [("x", "y")])
+    datafiles.commit_all(branched, "main moves on")
+    git(branched, "checkout", "-q", "feature")
     report = run_json(capsys, "--base", "main")
     assert "knowledge/later_on_main" not in statuses(report)
     assert report["head"] == "working tree"
 
 
-def test_head_defaults_to_the_working_tree(branched: Path, capsys, kit) -> None:
-    kit.write_leaf(branched / "generated", "knowledge/uncommitted", [("wip", "draft")])
+def test_head_defaults_to_the_working_tree(branched: Path, capsys) -> None:
+    datafiles.write_leaf(branched / "generated", "knowledge/uncommitted", [("wip", "draft")])
     report = run_json(capsys, "--base", "main")
     assert statuses(report)["knowledge/uncommitted"] == "new"
     # With no --base the default branch (here the local main) is used.
@@ -100,12 +102,12 @@ def test_unknown_base_is_an_error_not_a_traceback(branched: Path, capsys) -> Non
     assert "Traceback" not in err
 
 
-def test_damaged_data_at_a_ref_is_located(project: Path, capsys, kit) -> None:
-    directory = kit.write_leaf(project / "generated", "knowledge/a", PAIRS)
-    kit.commit(project, "good")
-    kit.git(project, "checkout", "-q", "-b", "feature")
+def test_damaged_data_at_a_ref_is_located(data_project: Path, capsys) -> None:
+    directory = datafiles.write_leaf(data_project / "generated", "knowledge/a", PAIRS)
+    datafiles.commit_all(data_project, "good")
+    git(data_project, "checkout", "-q", "-b", "feature")
     (directory / "samples.jsonl").write_text('{"broken": \n', encoding="utf-8")
-    kit.commit(project, "broken")
+    datafiles.commit_all(data_project, "broken")
     code = main(["diff", "--base", "main", "--head", "feature"])
     _, err = capsys.readouterr()
     assert code == 1
@@ -113,10 +115,10 @@ def test_damaged_data_at_a_ref_is_located(project: Path, capsys, kit) -> None:
     assert "Traceback" not in err
 
 
-def test_two_directories(tmp_path: Path, monkeypatch, capsys, kit) -> None:
+def test_two_directories(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(tmp_path)
-    kit.write_leaf(tmp_path / "old", "knowledge/a", PAIRS)
-    kit.write_leaf(tmp_path / "new", "knowledge/a", PAIRS[:2])
+    datafiles.write_leaf(tmp_path / "old", "knowledge/a", PAIRS)
+    datafiles.write_leaf(tmp_path / "new", "knowledge/a", PAIRS[:2])
     report = run_json(capsys, "old", "new")
     assert (report["base"], report["head"]) == ("old", "new")
     assert report["summary"]["samples"] == {"added": 0, "removed": 1, "changed": 0}
@@ -140,11 +142,11 @@ def test_a_missing_directory_is_an_error(tmp_path: Path, monkeypatch, capsys) ->
     assert "missing: error: not a directory" in capsys.readouterr().err
 
 
-def test_output_dir_and_step_summary(tmp_path: Path, monkeypatch, capsys, kit) -> None:
+def test_output_dir_and_step_summary(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(tmp_path)
     huge = "A" * 200_000
-    kit.write_leaf(tmp_path / "old", "knowledge/a", [("q", "short")])
-    kit.write_leaf(tmp_path / "new", "knowledge/a", [("q", huge)])
+    datafiles.write_leaf(tmp_path / "old", "knowledge/a", [("q", "short")])
+    datafiles.write_leaf(tmp_path / "new", "knowledge/a", [("q", huge)])
     summary = tmp_path / "summary.md"
     summary.write_text("# earlier step\n", encoding="utf-8")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
@@ -163,10 +165,10 @@ def test_output_dir_and_step_summary(tmp_path: Path, monkeypatch, capsys, kit) -
     assert not [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
 
 
-def test_text_format_renders_with_rich(tmp_path: Path, monkeypatch, capsys, kit) -> None:
+def test_text_format_renders_with_rich(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(tmp_path)
-    kit.write_leaf(tmp_path / "old", "knowledge/a", PAIRS)
-    kit.write_leaf(
+    datafiles.write_leaf(tmp_path / "old", "knowledge/a", PAIRS)
+    datafiles.write_leaf(
         tmp_path / "new", "knowledge/a", [*PAIRS[:2], ("Largest planet?", "\x1b[2JSaturn")]
     )
     assert main(["diff", "--format", "text", "old", "new"]) == 0

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import datafiles
 from labtax import datadiff
 from labtax.dataset import store
 from labtax.render import datadiff_markdown
@@ -44,12 +45,12 @@ INVISIBLE = ["\u202e", "\u202c", "\u2067", "\u2069", "\x00", "\x07", "\x1b", "\u
 INVISIBLE += ["\u200d", "\ufeff", "\u2060"]
 
 
-def corpus_diff(tmp_path: Path, kit, hostile_leaf: str = "knowledge/hostile") -> datadiff.DataDiff:
+def corpus_diff(tmp_path: Path, hostile_leaf: str = "knowledge/hostile") -> datadiff.DataDiff:
     old = [(f"question {name}", "old answer") for name in CORPUS]
     new = [(f"question {name}: {text}", text) for name, text in CORPUS.items()]
     new += [(f"question {name}", text) for name, text in CORPUS.items()]  # changed answers
-    kit.write_leaf(tmp_path / "old", hostile_leaf, old)
-    kit.write_leaf(
+    datafiles.write_leaf(tmp_path / "old", hostile_leaf, old)
+    datafiles.write_leaf(
         tmp_path / "new",
         hostile_leaf,
         new,
@@ -84,8 +85,8 @@ def outside_code(markdown: str) -> str:
 
 
 @pytest.mark.parametrize("max_chars", [None, 60_000, 5_000])
-def test_untrusted_text_stays_in_code(tmp_path: Path, kit, max_chars: int | None) -> None:
-    diff = corpus_diff(tmp_path, kit)
+def test_untrusted_text_stays_in_code(tmp_path: Path, max_chars: int | None) -> None:
+    diff = corpus_diff(tmp_path)
     markdown = datadiff_markdown.render(
         diff, samples=None if max_chars is None else 100, max_chars=max_chars
     )
@@ -100,31 +101,33 @@ def test_untrusted_text_stays_in_code(tmp_path: Path, kit, max_chars: int | None
         assert len(markdown) <= max_chars
 
 
-def test_invisible_characters_are_shown_escaped(tmp_path: Path, kit) -> None:
-    markdown = datadiff_markdown.render(corpus_diff(tmp_path, kit), samples=None, max_chars=None)
+def test_invisible_characters_are_shown_escaped(tmp_path: Path) -> None:
+    markdown = datadiff_markdown.render(corpus_diff(tmp_path), samples=None, max_chars=None)
     for escaped in ("\\u202e", "\\u0000", "\\u001b[31m", "\\u200b", "\\ufeff", "\\u2067"):
         assert escaped in markdown
 
 
-def test_fences_hold_against_backtick_runs(tmp_path: Path, kit) -> None:
-    markdown = datadiff_markdown.render(corpus_diff(tmp_path, kit), samples=None, max_chars=None)
+def test_fences_hold_against_backtick_runs(tmp_path: Path) -> None:
+    markdown = datadiff_markdown.render(corpus_diff(tmp_path), samples=None, max_chars=None)
     assert "`" * 21 + "text\n" + "`" * 20 + "B" in markdown  # the huge answer's fence
     assert "`````text\n```python\nprint(1)\n```\n````\nnested" in markdown
 
 
-def test_a_one_megabyte_answer_is_truncated_and_the_cap_holds(tmp_path: Path, kit) -> None:
-    markdown = datadiff_markdown.render(corpus_diff(tmp_path, kit), samples=100)
+def test_a_one_megabyte_answer_is_truncated_and_the_cap_holds(tmp_path: Path) -> None:
+    markdown = datadiff_markdown.render(corpus_diff(tmp_path), samples=100)
     assert len(markdown) <= datadiff_markdown.DEFAULT_MAX_CHARS
     assert "[truncated: " in markdown
     assert ONE_MB not in markdown
     assert markdown.startswith(datadiff_markdown.MARKER + "\n")
 
 
-def test_many_leaves_are_cut_with_a_note(tmp_path: Path, kit) -> None:
+def test_many_leaves_are_cut_with_a_note(tmp_path: Path) -> None:
     long = "word " * 400
     for number in range(120):
         leaf = f"knowledge/leaf_{number:03d}"
-        kit.write_leaf(tmp_path / "new", leaf, [(f"q{i} {long}", f"a{i} {long}") for i in range(4)])
+        datafiles.write_leaf(
+            tmp_path / "new", leaf, [(f"q{i} {long}", f"a{i} {long}") for i in range(4)]
+        )
     diff = datadiff.diff_datasets({}, store.load_directory(tmp_path / "new"))
     markdown = datadiff_markdown.render(diff, max_chars=20_000, artifact_note="the artifact")
     assert len(markdown) <= 20_000
@@ -136,8 +139,8 @@ def test_many_leaves_are_cut_with_a_note(tmp_path: Path, kit) -> None:
     assert len(full) > 20_000
 
 
-def test_the_marker_leads_and_the_summary_comes_first(tmp_path: Path, kit) -> None:
-    markdown = datadiff_markdown.render(corpus_diff(tmp_path, kit))
+def test_the_marker_leads_and_the_summary_comes_first(tmp_path: Path) -> None:
+    markdown = datadiff_markdown.render(corpus_diff(tmp_path))
     lines = markdown.split("\n")
     assert lines[0] == "<!-- labtax-data-diff -->"
     assert markdown.index("| rejection rate |") < markdown.index("<details>")
@@ -145,13 +148,13 @@ def test_the_marker_leads_and_the_summary_comes_first(tmp_path: Path, kit) -> No
 
 
 @pytest.mark.parametrize("max_chars", [2_000, 3_000, 10_000])
-def test_the_cap_holds_even_when_tiny(tmp_path: Path, kit, max_chars: int) -> None:
-    markdown = datadiff_markdown.render(corpus_diff(tmp_path, kit), max_chars=max_chars)
+def test_the_cap_holds_even_when_tiny(tmp_path: Path, max_chars: int) -> None:
+    markdown = datadiff_markdown.render(corpus_diff(tmp_path), max_chars=max_chars)
     assert len(markdown) <= max_chars
 
 
-def test_hostile_leaf_ids_are_neutralised(tmp_path: Path, kit) -> None:
-    diff = corpus_diff(tmp_path, kit, hostile_leaf="knowledge/@everyone <img src=x> #9\u202e")
+def test_hostile_leaf_ids_are_neutralised(tmp_path: Path) -> None:
+    diff = corpus_diff(tmp_path, hostile_leaf="knowledge/@everyone <img src=x> #9\u202e")
     markdown = datadiff_markdown.render(diff)
     summary = next(line for line in markdown.split("\n") if line.startswith("<summary>"))
     assert "@everyone" not in summary

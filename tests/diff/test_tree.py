@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+import datafiles
 from labtax import inputs, leaves
 from labtax.cli import main
 from labtax.config import load_config
+
+GOLDEN = Path(__file__).parent / "golden"
 
 LEAF = """\
 version: 2
@@ -39,22 +42,24 @@ def current_hash(root: Path, leaf_id: str) -> str:
 
 
 @pytest.fixture
-def taxonomy(project: Path, kit, monkeypatch: pytest.MonkeyPatch) -> Path:
+def taxonomy(data_project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("COLUMNS", "100")
-    gen = project / "generated"
-    write_qna(project, "compositional_skills/writing/poems", 5)
-    write_qna(project, "compositional_skills/writing/stories", 3)
-    write_qna(project, "compositional_skills/math/sums", 6)
-    kit.write_leaf(
+    gen = data_project / "generated"
+    write_qna(data_project, "compositional_skills/writing/poems", 5)
+    write_qna(data_project, "compositional_skills/writing/stories", 3)
+    write_qna(data_project, "compositional_skills/math/sums", 6)
+    datafiles.write_leaf(
         gen,
         "compositional_skills/writing/poems",
         [("q1", "a1"), ("q2", "a2"), ("q3", "a3")],
         rejected=[("q4", "a4", "low_score")],
-        inputs_hash=current_hash(project, "compositional_skills/writing/poems"),
+        inputs_hash=current_hash(data_project, "compositional_skills/writing/poems"),
     )
-    kit.write_leaf(gen, "compositional_skills/writing/stories", [("q", "a")], inputs_hash="f" * 64)
-    kit.write_leaf(gen, "compositional_skills/retired", [("q", "a")])
-    return project
+    datafiles.write_leaf(
+        gen, "compositional_skills/writing/stories", [("q", "a")], inputs_hash="f" * 64
+    )
+    datafiles.write_leaf(gen, "compositional_skills/retired", [("q", "a")])
+    return data_project
 
 
 def leaf_records(node: dict) -> dict[str, dict]:
@@ -92,10 +97,10 @@ def test_editing_a_leaf_makes_its_data_stale(taxonomy: Path, capsys) -> None:
     assert records["compositional_skills/writing/poems"]["status"] == "stale"
 
 
-def test_text_tree(taxonomy: Path, capsys, kit) -> None:
+def test_text_tree(taxonomy: Path, capsys) -> None:
     assert main(["tree"]) == 0
     out = capsys.readouterr().out
-    path = kit.golden / "tree.txt"
+    path = GOLDEN / "tree.txt"
     if os.environ.get("LABTAX_UPDATE_GOLDEN"):
         path.write_text(out, encoding="utf-8")
     assert out == path.read_text(encoding="utf-8")
@@ -123,8 +128,8 @@ def test_problems_are_shown_and_exit_1(taxonomy: Path, capsys) -> None:
     assert "invalid: taxonomy/compositional_skills/broken/qna.yaml:2:" in out
 
 
-def test_hostile_leaf_names_do_not_reach_the_terminal(project: Path, capsys) -> None:
-    write_qna(project, "compositional_skills/evil\x1b[2J\u202e", 1)
+def test_hostile_leaf_names_do_not_reach_the_terminal(data_project: Path, capsys) -> None:
+    write_qna(data_project, "compositional_skills/evil\x1b[2J\u202e", 1)
     assert main(["tree"]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out

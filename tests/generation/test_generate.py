@@ -10,6 +10,9 @@ from __future__ import annotations
 import json
 import shutil
 
+import projects
+import sampleleaves
+from gitrepo import git
 from labtax.cli import main
 
 
@@ -32,7 +35,7 @@ LEAVES = {
 }
 
 
-def test_generates_every_kind_and_records_what_it_did(project, in_process, kit, capsys):
+def test_generates_every_kind_and_records_what_it_did(project, in_process, capsys):
     assert _generate() == 0
     out = capsys.readouterr().out
     assert "generated 4 of 4 leaves" in out
@@ -74,23 +77,23 @@ def test_generates_every_kind_and_records_what_it_did(project, in_process, kit, 
 
 
 def test_rerun_makes_no_calls_and_two_projects_agree_byte_for_byte(
-    project, in_process, kit, monkeypatch, capsys
+    project, in_process, monkeypatch, capsys
 ):
     tmp_path = project.parent
     assert _generate() == 0
-    first = kit.tree_bytes(project / "generated")
+    first = projects.tree_bytes(project / "generated")
     sent = in_process.sent
     assert sent > 0
     assert _generate() == 0
     assert in_process.sent == sent, "a rerun with nothing changed called the teacher"
     assert "skipped: 4 up to date" in capsys.readouterr().out
-    assert kit.tree_bytes(project / "generated") == first
+    assert projects.tree_bytes(project / "generated") == first
     # --force regenerates from the cache: still no calls, same bytes.
     assert _generate("--force") == 0
     assert in_process.sent == sent
-    assert kit.tree_bytes(project / "generated") == first
+    assert projects.tree_bytes(project / "generated") == first
     # A second project with its own empty cache produces exactly the same files.
-    other = kit.make_project(tmp_path / "other", tmp_path / "other-docs")
+    other = projects.make_project(tmp_path / "other", tmp_path / "other-docs")
     shutil.rmtree(tmp_path / "other-docs")
     shutil.copytree(tmp_path / "docs-repo", tmp_path / "other-docs")
     monkeypatch.chdir(other)
@@ -102,8 +105,8 @@ def test_rerun_makes_no_calls_and_two_projects_agree_byte_for_byte(
         original.replace((tmp_path / "docs-repo").as_uri(), (tmp_path / "other-docs").as_uri())
     )
     assert _generate() == 0
-    theirs = kit.tree_bytes(other / "generated")
-    mine = kit.tree_bytes(project / "generated")
+    theirs = projects.tree_bytes(other / "generated")
+    mine = projects.tree_bytes(project / "generated")
     differing = sorted(k for k in mine if mine[k] != theirs.get(k))
     # Only the leaf whose document URL differs may differ (its inputs hash names the URL).
     assert differing == ["knowledge/history/printing_press/manifest.json"]
@@ -111,13 +114,13 @@ def test_rerun_makes_no_calls_and_two_projects_agree_byte_for_byte(
 
 
 def test_budget_stop_keeps_finished_leaves_and_a_rerun_completes(
-    project, in_process, kit, monkeypatch, capsys
+    project, in_process, monkeypatch, capsys
 ):
     tmp_path = project.parent
     # An uninterrupted run over its own cache tells how many calls the whole job takes.
     monkeypatch.setenv("LABTAX_CACHE_DIR", str(tmp_path / "reference-cache"))
     assert _generate() == 0
-    uninterrupted = kit.tree_bytes(project / "generated")
+    uninterrupted = projects.tree_bytes(project / "generated")
     total = in_process.sent
     shutil.rmtree(project / "generated")
     monkeypatch.setenv("LABTAX_CACHE_DIR", str(tmp_path / "budget-cache"))
@@ -132,7 +135,7 @@ def test_budget_stop_keeps_finished_leaves_and_a_rerun_completes(
     done = _manifests(project)
     assert 0 < len(done) < 4
     for leaf in done:
-        assert kit.tree_bytes(project / "generated" / leaf) == {
+        assert projects.tree_bytes(project / "generated" / leaf) == {
             k.removeprefix(f"{leaf}/"): v
             for k, v in uninterrupted.items()
             if k.startswith(f"{leaf}/")
@@ -142,10 +145,10 @@ def test_budget_stop_keeps_finished_leaves_and_a_rerun_completes(
     assert _generate() == 0
     assert len(_manifests(project)) == 4
     # The resumed run ends byte-identical to the uninterrupted one.
-    assert kit.tree_bytes(project / "generated") == uninterrupted
+    assert projects.tree_bytes(project / "generated") == uninterrupted
 
 
-def test_status_reports_missing_stale_and_orphaned(project, in_process, kit, capsys):
+def test_status_reports_missing_stale_and_orphaned(project, in_process, capsys):
     assert main(["status"]) == 1
     assert capsys.readouterr().out.count("missing") == 4
     assert _generate() == 0
@@ -157,7 +160,7 @@ def test_status_reports_missing_stale_and_orphaned(project, in_process, kit, cap
     # An input change makes the leaf stale; an edit of a selected document file does too.
     leaf = project / "taxonomy/compositional_skills/riddles/objects/qna.yaml"
     leaf.write_text(leaf.read_text().replace("short explanation", "long explanation"))
-    (project / "documents/water/water.md").write_text(kit.WATER_DOC + "\nMore water.\n")
+    (project / "documents/water/water.md").write_text(sampleleaves.WATER_DOC + "\nMore water.\n")
     # A metadata-only change does not.
     grounded = project / "taxonomy/compositional_skills/grounded/summaries/paragraph/qna.yaml"
     grounded.write_text(grounded.read_text().replace("created_by: tester", "created_by: other"))
@@ -171,21 +174,21 @@ def test_status_reports_missing_stale_and_orphaned(project, in_process, kit, cap
     }
 
 
-def test_changed_moves_removes_and_skips_metadata_only(project, in_process, kit, capsys):
+def test_changed_moves_removes_and_skips_metadata_only(project, in_process, capsys):
     assert _generate() == 0
-    kit.git(project, "add", "-A")
-    kit.git(project, "commit", "-q", "-m", "data")
-    before = kit.tree_bytes(project / "generated")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "data")
+    before = projects.tree_bytes(project / "generated")
     sent = in_process.sent
     tax = project / "taxonomy"
     # Rename a leaf (metadata-only otherwise), delete one, change only metadata of another.
-    kit.git(
+    git(
         project,
         "mv",
         "taxonomy/compositional_skills/riddles",
         "taxonomy/compositional_skills/puzzles",
     )
-    kit.git(project, "rm", "-q", "-r", "taxonomy/knowledge/science/water_cycle")
+    git(project, "rm", "-q", "-r", "taxonomy/knowledge/science/water_cycle")
     grounded = tax / "compositional_skills/grounded/summaries/paragraph/qna.yaml"
     grounded.write_text(grounded.read_text().replace("created_by: tester", "created_by: other"))
     assert _generate("--changed", "--base", "main", "--dry-run") == 0
@@ -195,10 +198,10 @@ def test_changed_moves_removes_and_skips_metadata_only(project, in_process, kit,
         " -> compositional_skills/puzzles/objects"
     ) in (plan)
     assert "would remove generated data: knowledge/science/water_cycle" in plan
-    assert kit.tree_bytes(project / "generated") == before  # a dry run writes nothing
+    assert projects.tree_bytes(project / "generated") == before  # a dry run writes nothing
     assert _generate("--changed", "--base", "main") == 0
     assert in_process.sent == sent, "moving, removing and metadata changes cost no calls"
-    after = kit.tree_bytes(project / "generated")
+    after = projects.tree_bytes(project / "generated")
     assert not any(k.startswith("knowledge/science") for k in after)
     assert not any(k.startswith("compositional_skills/riddles") for k in after)
     moved = [k for k in after if k.startswith("compositional_skills/puzzles/objects/")]
@@ -207,11 +210,11 @@ def test_changed_moves_removes_and_skips_metadata_only(project, in_process, kit,
     # The moved data equals what generating the leaf at its new place produces.
     moved_bytes = {k: after[k] for k in moved}
     assert _generate("--force", "taxonomy/compositional_skills/puzzles") == 0
-    regenerated = kit.tree_bytes(project / "generated")
+    regenerated = projects.tree_bytes(project / "generated")
     assert {k: regenerated[k] for k in moved} == moved_bytes
 
 
-def test_full_run_drops_data_of_deleted_leaves(project, in_process, kit):
+def test_full_run_drops_data_of_deleted_leaves(project, in_process):
     assert _generate() == 0
     shutil.rmtree(project / "taxonomy/knowledge/science")
     assert _generate() == 0
@@ -219,14 +222,14 @@ def test_full_run_drops_data_of_deleted_leaves(project, in_process, kit):
     assert (project / "generated/knowledge/history/printing_press/manifest.json").exists()
 
 
-def test_shards_together_equal_one_run(project, in_process, kit, capsys):
+def test_shards_together_equal_one_run(project, in_process, capsys):
     assert _generate("--shard", "1/2") == 0
     assert _generate("--shard", "2/2") == 0
-    sharded = kit.tree_bytes(project / "generated")
+    sharded = projects.tree_bytes(project / "generated")
     assert len(_manifests(project)) == 4
     shutil.rmtree(project / "generated")
     assert _generate() == 0
-    assert kit.tree_bytes(project / "generated") == sharded
+    assert projects.tree_bytes(project / "generated") == sharded
     assert _generate("--shard", "3/2") == 2
 
 
@@ -256,13 +259,13 @@ def test_invalid_leaf_is_a_located_error(project, in_process, capsys):
     assert not (project / "generated").exists()
 
 
-def test_unparseable_judge_answers_are_rejections(project, kit, monkeypatch, capsys):
+def test_unparseable_judge_answers_are_rejections(project, monkeypatch, capsys):
     from labtax import prompts
     from labtax.cache import Answer, ResponseCache
     from labtax.commands import generate as command
     from labtax.teacher import Teacher
 
-    class Garbled(kit.InProcessTransport):
+    class Garbled(projects.InProcessTransport):
         async def send(self, messages, attempt):
             if prompts.stage_of(messages) in {"question_judge", "faithfulness"}:
                 return Answer("I think it is fine, score: high", 10, 10, None)
@@ -289,21 +292,21 @@ def test_unparseable_judge_answers_are_rejections(project, kit, monkeypatch, cap
         assert all(json.loads(r)["detail"] for r in rejected)
 
 
-def test_leaves_outside_the_taxonomy_are_refused(project, in_process, kit, capsys):
+def test_leaves_outside_the_taxonomy_are_refused(project, in_process, capsys):
     stray = project / "elsewhere/qna.yaml"
-    kit.write(stray, kit.freeform_yaml())
+    projects.write(stray, sampleleaves.freeform_yaml())
     assert _generate("elsewhere") == 1
     assert "not a leaf of the taxonomy" in capsys.readouterr().err
     assert not (project / "generated").exists()
     assert not (project / "elsewhere/samples.jsonl").exists()
 
 
-def test_renamed_and_edited_leaf_is_regenerated_at_its_new_place(project, in_process, kit):
+def test_renamed_and_edited_leaf_is_regenerated_at_its_new_place(project, in_process):
     assert _generate() == 0
-    kit.git(project, "add", "-A")
-    kit.git(project, "commit", "-q", "-m", "data")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "data")
     sent = in_process.sent
-    kit.git(
+    git(
         project,
         "mv",
         "taxonomy/compositional_skills/riddles",

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import projects
 from labtax import fake_teacher
 from labtax.cli import main
 
@@ -29,14 +30,14 @@ def server(monkeypatch):
     started.stop()
 
 
-def _reference(kit, tmp_path: Path, monkeypatch) -> dict[str, bytes]:
+def _reference(tmp_path: Path, monkeypatch) -> dict[str, bytes]:
     """generated/ of an uninterrupted, fault-free run with the in-process fake teacher."""
     from labtax.cache import ResponseCache
     from labtax.commands import generate as command
     from labtax.teacher import Teacher
 
     root = tmp_path / "project"
-    transport = kit.InProcessTransport()
+    transport = projects.InProcessTransport()
     with monkeypatch.context() as patch:
         patch.setattr(
             command,
@@ -47,14 +48,14 @@ def _reference(kit, tmp_path: Path, monkeypatch) -> dict[str, bytes]:
         )
         patch.setenv("LABTAX_CACHE_DIR", str(tmp_path / "reference-cache"))
         assert main(["generate"]) == 0
-    reference = kit.tree_bytes(root / "generated")
+    reference = projects.tree_bytes(root / "generated")
     shutil.rmtree(root / "generated")
     return reference
 
 
-def test_http_run_faults_and_dry_run(project, server, kit, monkeypatch, capsys):
+def test_http_run_faults_and_dry_run(project, server, monkeypatch, capsys):
     tmp_path = project.parent
-    reference = _reference(kit, tmp_path, monkeypatch)
+    reference = _reference(tmp_path, monkeypatch)
     # A dry run lists the work with estimates and sends nothing.
     assert main(["generate", "--dry-run"]) == 0
     listing = capsys.readouterr().out
@@ -64,7 +65,7 @@ def test_http_run_faults_and_dry_run(project, server, kit, monkeypatch, capsys):
     assert not (project / "generated").exists()
     # Over HTTP through litellm: the same bytes as the in-process reference.
     assert main(["generate"]) == 0
-    assert kit.tree_bytes(project / "generated") == reference
+    assert projects.tree_bytes(project / "generated") == reference
     assert server.stats.completions > 0
     # 30 % faults (429 with Retry-After, 500, hangs past the timeout, torn bodies, empty
     # content): the run completes and loses nothing.
@@ -79,11 +80,11 @@ def test_http_run_faults_and_dry_run(project, server, kit, monkeypatch, capsys):
         assert len(faulty.stats.faults) >= 3
     finally:
         faulty.stop()
-    assert kit.tree_bytes(project / "generated") == reference
+    assert projects.tree_bytes(project / "generated") == reference
 
 
-def test_sigkill_mid_run_then_rerun_is_byte_identical(project, server, kit, tmp_path, monkeypatch):
-    reference = _reference(kit, tmp_path, monkeypatch)
+def test_sigkill_mid_run_then_rerun_is_byte_identical(project, server, tmp_path, monkeypatch):
+    reference = _reference(tmp_path, monkeypatch)
     slow, url = fake_teacher.start_in_thread(latency_ms=40)
     cache = tmp_path / "kill-cache"
     env = {
@@ -110,7 +111,7 @@ def test_sigkill_mid_run_then_rerun_is_byte_identical(project, server, kit, tmp_
         assert child.poll() is None, "the run finished before it could be killed"
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
-        partial = kit.tree_bytes(project / "generated")
+        partial = projects.tree_bytes(project / "generated")
         assert partial != reference
         # Whatever a kill leaves behind is a complete leaf (manifest matching its files) or no
         # leaf at all; a stray temporary file at most.
@@ -127,4 +128,4 @@ def test_sigkill_mid_run_then_rerun_is_byte_identical(project, server, kit, tmp_
     finally:
         slow.stop()
     # Byte-identical, stray temporary files of the killed run included (they are gone).
-    assert kit.tree_bytes(project / "generated") == reference
+    assert projects.tree_bytes(project / "generated") == reference

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from gitrepo import git
+from sampleleaves import HAIKU
+
 SKILL_DIR = "taxonomy/compositional_skills/writing/poetry"
 
 
@@ -15,20 +18,19 @@ def _leaf(root: Path, name: str, text: str) -> None:
     (leaf / "attribution.txt").write_text("Source: tests\n")
 
 
-def test_only_changed_leaves_are_validated(repo: Path, invoke, skill_text: str, run_git) -> None:
-    git = run_git
-    _leaf(repo, "kept", skill_text)
-    _leaf(repo, "edited", skill_text)
-    _leaf(repo, "removed", skill_text)
+def test_only_changed_leaves_are_validated(repo: Path, invoke) -> None:
+    _leaf(repo, "kept", HAIKU)
+    _leaf(repo, "edited", HAIKU)
+    _leaf(repo, "removed", HAIKU)
     _leaf(repo, "old_bad", "- not a mapping\n")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "base")
     git(repo, "checkout", "-qb", "work")
     edited = repo / SKILL_DIR / "edited" / "qna.yaml"
-    edited.write_text(skill_text.replace("created_by: labtax-tests", "created_by: 7"))
+    edited.write_text(HAIKU.replace("created_by: labtax-tests", "created_by: 7"))
     for path in (repo / SKILL_DIR / "removed").iterdir():
         path.unlink()
-    _leaf(repo, "added", skill_text + "extra: key\n")
+    _leaf(repo, "added", HAIKU + "extra: key\n")
     (repo / SKILL_DIR / "added" / "qna.yml").write_text("a: 1\n")
 
     run = invoke("validate", "--changed", "--base", "main", "--format", "json", cwd=repo)
@@ -45,9 +47,8 @@ def test_only_changed_leaves_are_validated(repo: Path, invoke, skill_text: str, 
     assert scoped.out.endswith("1 error, 0 warnings in 1 of 1 file\n")
 
 
-def test_no_changes_validates_nothing(repo: Path, invoke, skill_text: str, run_git) -> None:
-    git = run_git
-    _leaf(repo, "kept", skill_text)
+def test_no_changes_validates_nothing(repo: Path, invoke) -> None:
+    _leaf(repo, "kept", HAIKU)
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "base")
     run = invoke("validate", "--changed", "--base", "main", cwd=repo)

@@ -63,21 +63,21 @@ def test_tab_indentation_is_replaced_with_a_width_that_parses() -> None:
     assert yamldoc.parse(fixed).data == {"a": {"b": 1, "c": [2]}}
 
 
-def test_unfixable_tabs_are_reported_and_left(project: Path, invoke) -> None:
-    leaf = project / LEAF / "qna.yaml"
+def test_unfixable_tabs_are_reported_and_left(haiku_project: Path, invoke) -> None:
+    leaf = haiku_project / LEAF / "qna.yaml"
     broken = "a: [\n\t\tb: : :\n"
     leaf.write_text(broken)
-    run = invoke("fix", cwd=project)
+    run = invoke("fix", cwd=haiku_project)
     assert run.code == 1
     assert "left tab indentation on 1 line(s)" in run.out
     assert leaf.read_text() == broken
 
 
-def test_bom_and_file_mode_are_kept(project: Path, invoke) -> None:
-    leaf = project / LEAF / "qna.yaml"
+def test_bom_and_file_mode_are_kept(haiku_project: Path, invoke) -> None:
+    leaf = haiku_project / LEAF / "qna.yaml"
     leaf.write_bytes(b"\xef\xbb\xbf" + leaf.read_bytes().rstrip(b"\n"))
     leaf.chmod(0o640)
-    assert invoke("fix", cwd=project).code == 0
+    assert invoke("fix", cwd=haiku_project).code == 0
     raw = leaf.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     assert raw.endswith(
@@ -86,34 +86,34 @@ def test_bom_and_file_mode_are_kept(project: Path, invoke) -> None:
     assert leaf.stat().st_mode & 0o777 == 0o640
 
 
-def test_unreadable_files_are_not_touched(project: Path, invoke) -> None:
-    leaf = project / LEAF / "qna.yaml"
+def test_unreadable_files_are_not_touched(haiku_project: Path, invoke) -> None:
+    leaf = haiku_project / LEAF / "qna.yaml"
     leaf.write_bytes(b"a: \xff  \n")
-    run = invoke("fix", cwd=project)
+    run = invoke("fix", cwd=haiku_project)
     assert run.code == 1
     assert "not fixed: not valid UTF-8" in run.err
     assert leaf.read_bytes() == b"a: \xff  \n"
 
 
-def test_fix_of_a_path_argument_only(project: Path, invoke) -> None:
-    other = project / "taxonomy/compositional_skills/writing/other/qna.yaml"
+def test_fix_of_a_path_argument_only(haiku_project: Path, invoke) -> None:
+    other = haiku_project / "taxonomy/compositional_skills/writing/other/qna.yaml"
     other.parent.mkdir(parents=True)
     other.write_text("a: 1  \n")
-    leaf = project / LEAF / "qna.yaml"
+    leaf = haiku_project / LEAF / "qna.yaml"
     leaf.write_text(leaf.read_text() + "# note  \n")
-    run = invoke("fix", LEAF, cwd=project)
+    run = invoke("fix", LEAF, cwd=haiku_project)
     assert run.code == 0
     assert other.read_text() == "a: 1  \n"
     assert leaf.read_text().endswith("# note\n")
 
 
-def test_symlinked_leaves_are_not_rewritten(project: Path, invoke) -> None:
-    real = project / "shared.yaml"
-    leaf = project / LEAF / "qna.yaml"
+def test_symlinked_leaves_are_not_rewritten(haiku_project: Path, invoke) -> None:
+    real = haiku_project / "shared.yaml"
+    leaf = haiku_project / LEAF / "qna.yaml"
     real.write_text(leaf.read_text() + "# note  \n")
     leaf.unlink()
     leaf.symlink_to(real)
-    run = invoke("fix", cwd=project)
+    run = invoke("fix", cwd=haiku_project)
     assert run.code == 1
     assert "not fixed: a symlink" in run.err
     assert leaf.is_symlink()

@@ -11,20 +11,20 @@ from labtax.render.diagnostics import escape_data, escape_property, github_text,
 LEAF = "taxonomy/compositional_skills/writing/poetry/haiku"
 
 
-def _break(project: Path) -> None:
-    leaf = project / LEAF / "qna.yaml"
+def _break(haiku_project: Path) -> None:
+    leaf = haiku_project / LEAF / "qna.yaml"
     leaf.write_text(leaf.read_text().replace("created_by: labtax-tests", "created_by: 5"))
 
 
-def test_clean_project_exits_0_with_a_summary(project: Path, invoke) -> None:
-    run = invoke("validate", cwd=project)
+def test_clean_project_exits_0_with_a_summary(haiku_project: Path, invoke) -> None:
+    run = invoke("validate", cwd=haiku_project)
     assert run.code == 0
     assert run.out == "0 errors, 0 warnings in 0 of 1 file\n"
 
 
-def test_text_line_format_and_summary(project: Path, invoke) -> None:
-    _break(project)
-    run = invoke("validate", "--format", "text", cwd=project)
+def test_text_line_format_and_summary(haiku_project: Path, invoke) -> None:
+    _break(haiku_project)
+    run = invoke("validate", "--format", "text", cwd=haiku_project)
     assert run.code == 1
     lines = run.out.splitlines()
     assert lines[0].startswith(
@@ -33,9 +33,9 @@ def test_text_line_format_and_summary(project: Path, invoke) -> None:
     assert lines[-1] == "1 error, 0 warnings in 1 of 1 file"
 
 
-def test_json_records(project: Path, invoke) -> None:
-    _break(project)
-    run = invoke("validate", "--format", "json", cwd=project)
+def test_json_records(haiku_project: Path, invoke) -> None:
+    _break(haiku_project)
+    run = invoke("validate", "--format", "json", cwd=haiku_project)
     assert run.code == 1
     [record] = json.loads(run.out)
     assert set(record) == {"path", "line", "col", "level", "rule", "message", "hint"}
@@ -44,13 +44,13 @@ def test_json_records(project: Path, invoke) -> None:
     assert record["hint"]
 
 
-def test_auto_format_is_github_inside_actions(project: Path, invoke) -> None:
-    _break(project)
-    run = invoke("validate", cwd=project, env={"GITHUB_ACTIONS": "true"})
+def test_auto_format_is_github_inside_actions(haiku_project: Path, invoke) -> None:
+    _break(haiku_project)
+    run = invoke("validate", cwd=haiku_project, env={"GITHUB_ACTIONS": "true"})
     assert run.out.startswith(
         f"::error file={LEAF}/qna.yaml,line=2,col=13,title=labtax schema::created_by must be"
     )
-    assert invoke("validate", cwd=project).out.startswith(f"{LEAF}/qna.yaml:2:13: error")
+    assert invoke("validate", cwd=haiku_project).out.startswith(f"{LEAF}/qna.yaml:2:13: error")
     assert resolve_format("auto", {"GITHUB_ACTIONS": "false"}) == "text"
     assert resolve_format("json", {"GITHUB_ACTIONS": "true"}) == "json"
 
@@ -69,43 +69,43 @@ def test_github_commands_escape_what_would_break_them() -> None:
     assert escape_property("a:b,c") == "a%3Ab%2Cc"
 
 
-def test_warnings_pass_unless_strict(project: Path, invoke) -> None:
-    (project / LEAF / "attribution.txt").unlink()
-    leaf = project / LEAF / "qna.yaml"
+def test_warnings_pass_unless_strict(haiku_project: Path, invoke) -> None:
+    (haiku_project / LEAF / "attribution.txt").unlink()
+    leaf = haiku_project / LEAF / "qna.yaml"
     leaf.write_text(leaf.read_text().replace("version: 3\n", ""))
-    run = invoke("validate", cwd=project)
+    run = invoke("validate", cwd=haiku_project)
     assert run.code == 0
     assert "warning [version-deprecated]" in run.out
-    assert invoke("validate", "--strict", cwd=project).code == 1
+    assert invoke("validate", "--strict", cwd=haiku_project).code == 1
 
 
-def test_paths_limit_the_run(project: Path, invoke) -> None:
-    other = project / "taxonomy/compositional_skills/writing/other"
+def test_paths_limit_the_run(haiku_project: Path, invoke) -> None:
+    other = haiku_project / "taxonomy/compositional_skills/writing/other"
     other.mkdir(parents=True)
     (other / "qna.yaml").write_text("- not a mapping\n")
-    assert invoke("validate", cwd=project).code == 1
-    run = invoke("validate", LEAF, cwd=project)
+    assert invoke("validate", cwd=haiku_project).code == 1
+    run = invoke("validate", LEAF, cwd=haiku_project)
     assert (run.code, run.out) == (0, "0 errors, 0 warnings in 0 of 1 file\n")
-    assert invoke("validate", f"{LEAF}/qna.yaml", cwd=project).code == 0
+    assert invoke("validate", f"{LEAF}/qna.yaml", cwd=haiku_project).code == 0
 
 
-def test_usage_errors_exit_2(project: Path, invoke) -> None:
-    assert invoke("validate", "no/such/path", cwd=project).code == 2
-    assert invoke("validate", "--format", "xml", cwd=project).code == 2
-    assert invoke("validate", "--base", "main", cwd=project).code == 2
+def test_usage_errors_exit_2(haiku_project: Path, invoke) -> None:
+    assert invoke("validate", "no/such/path", cwd=haiku_project).code == 2
+    assert invoke("validate", "--format", "xml", cwd=haiku_project).code == 2
+    assert invoke("validate", "--base", "main", cwd=haiku_project).code == 2
 
 
-def test_taxonomy_option_points_elsewhere(project: Path, invoke) -> None:
-    (project / "taxonomy").rename(project / "tree")
-    run = invoke("validate", "--taxonomy", "tree", cwd=project)
+def test_taxonomy_option_points_elsewhere(haiku_project: Path, invoke) -> None:
+    (haiku_project / "taxonomy").rename(haiku_project / "tree")
+    run = invoke("validate", "--taxonomy", "tree", cwd=haiku_project)
     assert (run.code, run.out) == (0, "0 errors, 0 warnings in 0 of 1 file\n")
 
 
 def test_instructlab_layout_with_branches_at_the_root(
-    tmp_path: Path, project: Path, invoke
+    tmp_path: Path, haiku_project: Path, invoke
 ) -> None:
     repo = tmp_path / "il"
-    (project / "taxonomy").rename(repo)
+    (haiku_project / "taxonomy").rename(repo)
     (repo / ".git").mkdir()
     (repo / "docs").mkdir()
     (repo / "docs" / "template_qna.yaml").write_text("not: checked\n")
@@ -115,21 +115,22 @@ def test_instructlab_layout_with_branches_at_the_root(
     assert [r["rule"] for r in json.loads(misnamed.out)] == ["leaf-file-name"]
 
 
-def test_leaf_outside_the_taxonomy_root_is_reported(project: Path, invoke) -> None:
-    stray = project / "elsewhere" / "qna.yaml"
+def test_leaf_outside_the_taxonomy_root_is_reported(haiku_project: Path, invoke) -> None:
+    stray = haiku_project / "elsewhere" / "qna.yaml"
     stray.parent.mkdir()
-    stray.write_text((project / LEAF / "qna.yaml").read_text())
+    stray.write_text((haiku_project / LEAF / "qna.yaml").read_text())
     (stray.parent / "attribution.txt").write_text("x\n")
-    run = invoke("validate", "--format", "json", "elsewhere", cwd=project)
+    run = invoke("validate", "--format", "json", "elsewhere", cwd=haiku_project)
     assert [r["rule"] for r in json.loads(run.out)] == ["leaf-branch"]
 
 
-def test_an_attribution_path_stands_for_its_leaf(project: Path, invoke) -> None:
-    _break(project)
-    run = invoke("validate", "--format", "json", f"{LEAF}/attribution.txt", cwd=project)
+def test_an_attribution_path_stands_for_its_leaf(haiku_project: Path, invoke) -> None:
+    _break(haiku_project)
+    run = invoke("validate", "--format", "json", f"{LEAF}/attribution.txt", cwd=haiku_project)
     assert [(r["path"], r["rule"]) for r in json.loads(run.out)] == [(f"{LEAF}/qna.yaml", "schema")]
-    readme = project / "README.md"
+    readme = haiku_project / "README.md"
     readme.write_text("# notes\n")
     assert (
-        invoke("validate", "README.md", cwd=project).out == "0 errors, 0 warnings in 0 of 0 files\n"
+        invoke("validate", "README.md", cwd=haiku_project).out
+        == "0 errors, 0 warnings in 0 of 0 files\n"
     )

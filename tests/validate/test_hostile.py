@@ -21,43 +21,45 @@ def _only(run) -> dict[str, object]:
     return records[0]
 
 
-def test_symlink_pointing_outside_the_repository(project: Path, invoke, tmp_path: Path) -> None:
+def test_symlink_pointing_outside_the_repository(
+    haiku_project: Path, invoke, tmp_path: Path
+) -> None:
     outside = tmp_path / "outside.yaml"
-    outside.write_text((project / LEAF / "qna.yaml").read_text())
-    leaf = project / LEAF / "qna.yaml"
+    outside.write_text((haiku_project / LEAF / "qna.yaml").read_text())
+    leaf = haiku_project / LEAF / "qna.yaml"
     leaf.unlink()
     leaf.symlink_to(outside)
-    record = _only(invoke("validate", "--format", "json", cwd=project))
+    record = _only(invoke("validate", "--format", "json", cwd=haiku_project))
     assert record["rule"] == "file-unreadable"
     assert "outside the repository" in str(record["message"])
     assert (record["line"], record["col"]) == (1, 1)
 
 
-def test_symlink_inside_the_repository_is_followed(project: Path, invoke) -> None:
-    real = project / "shared" / "qna.yaml"
+def test_symlink_inside_the_repository_is_followed(haiku_project: Path, invoke) -> None:
+    real = haiku_project / "shared" / "qna.yaml"
     real.parent.mkdir()
-    leaf = project / LEAF / "qna.yaml"
+    leaf = haiku_project / LEAF / "qna.yaml"
     real.write_text(leaf.read_text())
     leaf.unlink()
     leaf.symlink_to(real)
-    assert invoke("validate", cwd=project).code == 0
+    assert invoke("validate", cwd=haiku_project).code == 0
 
 
-def test_directory_named_qna_yaml(project: Path, invoke) -> None:
-    odd = project / "taxonomy/compositional_skills/writing/odd/qna.yaml"
+def test_directory_named_qna_yaml(haiku_project: Path, invoke) -> None:
+    odd = haiku_project / "taxonomy/compositional_skills/writing/odd/qna.yaml"
     odd.mkdir(parents=True)
     (odd.parent / "attribution.txt").write_text("x\n")
-    record = _only(invoke("validate", "--format", "json", cwd=project))
+    record = _only(invoke("validate", "--format", "json", cwd=haiku_project))
     assert record["rule"] == "file-unreadable"
     assert record["path"] == "taxonomy/compositional_skills/writing/odd/qna.yaml"
 
 
-def test_file_over_the_default_size_limit(project: Path, invoke) -> None:
-    leaf = project / LEAF / "qna.yaml"
+def test_file_over_the_default_size_limit(haiku_project: Path, invoke) -> None:
+    leaf = haiku_project / LEAF / "qna.yaml"
     padding = "# " + "x" * 1000 + "\n"
     leaf.write_text(leaf.read_text() + padding * 1100)  # just over 1 MiB
     started = time.monotonic()
-    record = _only(invoke("validate", "--format", "json", cwd=project))
+    record = _only(invoke("validate", "--format", "json", cwd=haiku_project))
     assert record["rule"] == "file-too-large"
     assert "1048576" in str(record["message"])
     assert time.monotonic() - started < 5
@@ -95,9 +97,9 @@ def test_python_tag_is_never_constructed(tmp_path: Path, invoke) -> None:
     assert not marker.exists()
 
 
-def test_ten_thousand_levels_of_block_nesting(project: Path, invoke) -> None:
-    leaf = project / LEAF / "qna.yaml"
+def test_ten_thousand_levels_of_block_nesting(haiku_project: Path, invoke) -> None:
+    leaf = haiku_project / LEAF / "qna.yaml"
     leaf.write_text("a:\n  " + "- " * 10_000 + "x\n")  # block sequences, 20 KB
-    record = _only(invoke("validate", "--format", "json", cwd=project))
+    record = _only(invoke("validate", "--format", "json", cwd=haiku_project))
     assert record["rule"] == "yaml-depth"
     assert int(record["col"]) > 1

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from labtax.config import load_config
 from labtax.validation import PARALLEL_MIN_FILES, validate
+from sampleleaves import HAIKU
 
 LEAF = "taxonomy/compositional_skills/writing/poetry/haiku"
 
@@ -22,9 +23,13 @@ print("HEAVY", heavy, code, file=sys.stderr)
 """
 
 
-def test_a_small_valid_run_imports_nothing_heavy(project: Path) -> None:
+def test_a_small_valid_run_imports_nothing_heavy(haiku_project: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=project, capture_output=True, text=True, check=False
+        [sys.executable, "-c", PROBE],
+        cwd=haiku_project,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert "HEAVY [] 0" in done.stderr, done.stderr
 
@@ -44,8 +49,8 @@ def _tree(root: Path, count: int, skill: str) -> None:
             (leaf / "attribution.txt").write_text("x\n")
 
 
-def test_parallel_and_single_process_agree(tmp_path: Path, skill_text: str, monkeypatch) -> None:
-    _tree(tmp_path, PARALLEL_MIN_FILES + 40, skill_text)
+def test_parallel_and_single_process_agree(tmp_path: Path, monkeypatch) -> None:
+    _tree(tmp_path, PARALLEL_MIN_FILES + 40, HAIKU)
     monkeypatch.chdir(tmp_path)
     config = load_config(tmp_path)
     single = validate(config, jobs=1)

@@ -10,53 +10,55 @@ from labtax.rules.duplicate_question import near, normalise
 LEAF = "taxonomy/compositional_skills/writing/poetry/haiku"
 
 
-def _rules(invoke, project: Path) -> list[tuple[str, str, int, int]]:
-    records = json.loads(invoke("validate", "--format", "json", cwd=project).out)
+def _rules(invoke, haiku_project: Path) -> list[tuple[str, str, int, int]]:
+    records = json.loads(invoke("validate", "--format", "json", cwd=haiku_project).out)
     return [(r["rule"], r["level"], r["line"], r["col"]) for r in records]
 
 
-def test_version_1_leaf_gets_hygiene_and_attribution_as_warnings(project: Path, invoke) -> None:
-    leaf = project / LEAF / "qna.yaml"
+def test_version_1_leaf_gets_hygiene_and_attribution_as_warnings(
+    haiku_project: Path, invoke
+) -> None:
+    leaf = haiku_project / LEAF / "qna.yaml"
     leaf.write_text(leaf.read_text().replace("version: 3\n", "").replace("teapot.\n", "teapot. \n"))
-    (project / LEAF / "attribution.txt").unlink()
-    found = _rules(invoke, project)
+    (haiku_project / LEAF / "attribution.txt").unlink()
+    found = _rules(invoke, haiku_project)
     assert ("yaml-trailing-space", "warning", 4, 44) in found
     assert ("attribution", "warning", 1, 1) in found
     assert all(level == "warning" for _, level, _, _ in found)
 
 
-def test_hygiene_is_an_error_when_the_version_is_unknown(project: Path, invoke) -> None:
-    leaf = project / LEAF / "qna.yaml"
+def test_hygiene_is_an_error_when_the_version_is_unknown(haiku_project: Path, invoke) -> None:
+    leaf = haiku_project / LEAF / "qna.yaml"
     leaf.write_text("a: [  \n")
-    found = _rules(invoke, project)
+    found = _rules(invoke, haiku_project)
     assert ("yaml-trailing-space", "error", 1, 5) in found
     assert any(rule == "yaml-syntax" for rule, *_ in found)
 
 
 def test_block_scalar_starting_with_a_tab_is_accepted_like_instructlab(
-    project: Path, invoke
+    haiku_project: Path, invoke
 ) -> None:
     # libyaml rejects this; PyYAML's Python scanner (which InstructLab uses) accepts it.
-    leaf = project / LEAF / "qna.yaml"
+    leaf = haiku_project / LEAF / "qna.yaml"
     text = leaf.read_text().replace(
         "answer: Steam curls from the spout, a small storm in porcelain.",
         "answer: |\n      \tSteam curls from the spout.",
     )
     leaf.write_text(text)
-    assert _rules(invoke, project) == []
+    assert _rules(invoke, haiku_project) == []
 
 
-def test_grounded_skill_examples_with_context_pass(project: Path, invoke) -> None:
-    grounded = project / "taxonomy/compositional_skills/grounded/haiku"
+def test_grounded_skill_examples_with_context_pass(haiku_project: Path, invoke) -> None:
+    grounded = haiku_project / "taxonomy/compositional_skills/grounded/haiku"
     grounded.mkdir(parents=True)
-    text = (project / LEAF / "qna.yaml").read_text()
+    text = (haiku_project / LEAF / "qna.yaml").read_text()
     (grounded / "qna.yaml").write_text(
         text.replace("  - question:", "  - context: A scene.\n    question:")
     )
     (grounded / "attribution.txt").write_text("x\n")
-    assert _rules(invoke, project) == []
+    assert _rules(invoke, haiku_project) == []
     (grounded / "qna.yaml").write_text(text)
-    found = _rules(invoke, project)
+    found = _rules(invoke, haiku_project)
     assert [r for r, *_ in found] == ["grounded-context"] * 5
     assert found[0][2:] == (5, 5)
 
@@ -70,21 +72,21 @@ def test_near_duplicate_needs_question_and_answer_close() -> None:
     assert not near("", "x")
 
 
-def test_nested_leaf_warns_on_the_inner_leaf_only(project: Path, invoke) -> None:
-    outer = project / "taxonomy/compositional_skills/writing/poetry"
-    (outer / "qna.yaml").write_text((project / LEAF / "qna.yaml").read_text())
+def test_nested_leaf_warns_on_the_inner_leaf_only(haiku_project: Path, invoke) -> None:
+    outer = haiku_project / "taxonomy/compositional_skills/writing/poetry"
+    (outer / "qna.yaml").write_text((haiku_project / LEAF / "qna.yaml").read_text())
     (outer / "attribution.txt").write_text("x\n")
-    records = json.loads(invoke("validate", "--format", "json", cwd=project).out)
+    records = json.loads(invoke("validate", "--format", "json", cwd=haiku_project).out)
     assert [(r["rule"], r["path"]) for r in records] == [("nested-leaf", f"{LEAF}/qna.yaml")]
     assert "compositional_skills/writing/poetry" in records[0]["message"]
 
 
-def test_leaf_at_the_top_of_a_branch_is_reported(project: Path, invoke) -> None:
-    top = project / "taxonomy" / "knowledge"
+def test_leaf_at_the_top_of_a_branch_is_reported(haiku_project: Path, invoke) -> None:
+    top = haiku_project / "taxonomy" / "knowledge"
     top.mkdir()
     (top / "qna.yaml").write_text("- x\n")
     (top / "attribution.txt").write_text("x\n")
-    records = json.loads(invoke("validate", "--format", "json", cwd=project).out)
+    records = json.loads(invoke("validate", "--format", "json", cwd=haiku_project).out)
     branch = [r for r in records if r["rule"] == "leaf-branch"]
     assert [r["message"] for r in branch] == [
         "a leaf must be in a directory below knowledge/, not at its top"

@@ -12,8 +12,8 @@ from jsonschema import Draft202012Validator
 from labtax import leaves, schemas, yamldoc
 from labtax.diagnostics import Diagnostic
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"
-LEAVES = Path(__file__).resolve().parents[1] / "leaves"
+SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schema"
+LEAVES = Path(__file__).resolve().parent / "leaves"
 SKILL_ID = "compositional_skills/writing/poetry/haiku"
 KNOWLEDGE_ID = "knowledge/science/chemistry/copper"
 

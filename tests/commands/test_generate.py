@@ -2,7 +2,7 @@
 
 The transport is the only stand-in: the CLI, planning, pipelines, the real `Teacher` (cache,
 budget, concurrency), filters and dataset writing all run as in production. The HTTP path through
-litellm is covered by test_http.py.
+litellm is covered by test_generate_http.py.
 """
 
 from __future__ import annotations

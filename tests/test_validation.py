@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from labtax.config import load_config
@@ -11,27 +9,6 @@ from labtax.validation import PARALLEL_MIN_FILES, validate
 from sampleleaves import HAIKU
 
 LEAF = "taxonomy/compositional_skills/writing/poetry/haiku"
-
-PROBE = """
-import sys
-from labtax.cli import main
-code = main(["validate", "--format", "json"])
-# jsonschema (~50 ms) is only needed to explain an invalid leaf; workers only for large runs.
-names = ("litellm", "rapidfuzz", "rich", "openai", "httpx", "jsonschema", "multiprocessing")
-heavy = sorted(m for m in names if m in sys.modules)
-print("HEAVY", heavy, code, file=sys.stderr)
-"""
-
-
-def test_a_small_valid_run_imports_nothing_heavy(haiku_project: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=haiku_project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert "HEAVY [] 0" in done.stderr, done.stderr
 
 
 def _tree(root: Path, count: int, skill: str) -> None:

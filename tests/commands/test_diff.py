@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -179,13 +181,10 @@ def test_text_format_renders_with_rich(tmp_path: Path, monkeypatch, capsys) -> N
     assert "\\u001b[2JSaturn" in out
 
 
-def test_diff_and_tree_import_no_heavy_modules() -> None:
-    import subprocess
-    import sys
-
+def test_diff_imports_no_heavy_modules() -> None:
     probe = (
         "import sys\n"
-        "import labtax.commands.diff, labtax.commands.tree, labtax.coverage\n"
+        "import labtax.commands.diff\n"
         "heavy = {'rich', 'litellm', 'rapidfuzz'}\n"
         "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))\n"
     )

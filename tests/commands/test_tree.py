@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -135,3 +137,14 @@ def test_hostile_leaf_names_do_not_reach_the_terminal(data_project: Path, capsys
     assert "\x1b" not in out
     assert "\u202e" not in out
     assert "evil\\u001b[2J\\u202e" in out
+
+
+def test_tree_imports_no_heavy_modules() -> None:
+    probe = (
+        "import sys\n"
+        "import labtax.commands.tree, labtax.coverage\n"
+        "heavy = {'rich', 'litellm', 'rapidfuzz'}\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""

@@ -1,12 +1,18 @@
-"""Output formats, exit codes and command-line usage of `labtax validate`."""
+"""`labtax validate`: output formats, exit codes, command-line usage, --changed, import weight.
+
+The golden output for every corpus case is in test_validate_corpus.py.
+"""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
-from labtax.diagnostics import Diagnostic, Level
-from labtax.render.diagnostics import escape_data, escape_property, github_text, resolve_format
+from gitrepo import git
+from labtax.cli import main
+from sampleleaves import HAIKU
 
 LEAF = "taxonomy/compositional_skills/writing/poetry/haiku"
 
@@ -51,22 +57,6 @@ def test_auto_format_is_github_inside_actions(haiku_project: Path, invoke) -> No
         f"::error file={LEAF}/qna.yaml,line=2,col=13,title=labtax schema::created_by must be"
     )
     assert invoke("validate", cwd=haiku_project).out.startswith(f"{LEAF}/qna.yaml:2:13: error")
-    assert resolve_format("auto", {"GITHUB_ACTIONS": "false"}) == "text"
-    assert resolve_format("json", {"GITHUB_ACTIONS": "true"}) == "json"
-
-
-def test_github_commands_escape_what_would_break_them() -> None:
-    hostile = Diagnostic(
-        "a,b:c%.yaml", 3, 4, Level.WARNING, "r", "line one\r\nline two 100%", "hint, here"
-    )
-    text = github_text([hostile], 1)
-    first = text.splitlines()[0]
-    assert first == (
-        "::warning file=a%2Cb%3Ac%25.yaml,line=3,col=4,title=labtax r::"
-        "line one%0D%0Aline two 100%25%0Ahint: hint, here"
-    )
-    assert escape_data("::x") == "::x"  # data may hold colons; only properties escape them
-    assert escape_property("a:b,c") == "a%3Ab%2Cc"
 
 
 def test_warnings_pass_unless_strict(haiku_project: Path, invoke) -> None:
@@ -134,3 +124,80 @@ def test_an_attribution_path_stands_for_its_leaf(haiku_project: Path, invoke) ->
         invoke("validate", "README.md", cwd=haiku_project).out
         == "0 errors, 0 warnings in 0 of 0 files\n"
     )
+
+
+SKILL_DIR = "taxonomy/compositional_skills/writing/poetry"
+
+
+def _leaf(root: Path, name: str, text: str) -> None:
+    leaf = root / SKILL_DIR / name
+    leaf.mkdir(parents=True, exist_ok=True)
+    (leaf / "qna.yaml").write_text(text)
+    (leaf / "attribution.txt").write_text("Source: tests\n")
+
+
+def test_only_changed_leaves_are_validated(repo: Path, invoke) -> None:
+    _leaf(repo, "kept", HAIKU)
+    _leaf(repo, "edited", HAIKU)
+    _leaf(repo, "removed", HAIKU)
+    _leaf(repo, "old_bad", "- not a mapping\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    git(repo, "checkout", "-qb", "work")
+    edited = repo / SKILL_DIR / "edited" / "qna.yaml"
+    edited.write_text(HAIKU.replace("created_by: labtax-tests", "created_by: 7"))
+    for path in (repo / SKILL_DIR / "removed").iterdir():
+        path.unlink()
+    _leaf(repo, "added", HAIKU + "extra: key\n")
+    (repo / SKILL_DIR / "added" / "qna.yml").write_text("a: 1\n")
+
+    run = invoke("validate", "--changed", "--base", "main", "--format", "json", cwd=repo)
+    found = sorted((r["path"], r["rule"]) for r in json.loads(run.out))
+    assert found == [
+        (f"{SKILL_DIR}/added/qna.yaml", "schema"),
+        (f"{SKILL_DIR}/added/qna.yml", "leaf-file-name"),
+        (f"{SKILL_DIR}/edited/qna.yaml", "schema"),
+    ]
+    assert run.code == 1
+    text = invoke("validate", "--changed", "--base", "main", cwd=repo).out
+    assert text.endswith("3 errors, 0 warnings in 3 of 3 files\n")
+    scoped = invoke("validate", "--changed", "--base", "main", f"{SKILL_DIR}/edited", cwd=repo)
+    assert scoped.out.endswith("1 error, 0 warnings in 1 of 1 file\n")
+
+
+def test_no_changes_validates_nothing(repo: Path, invoke) -> None:
+    _leaf(repo, "kept", HAIKU)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    run = invoke("validate", "--changed", "--base", "main", cwd=repo)
+    assert (run.code, run.out) == (0, "0 errors, 0 warnings in 0 of 0 files\n")
+
+
+def test_a_missing_taxonomy_is_an_error_not_an_empty_pass(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate"]) == 1
+    err = capsys.readouterr().err
+    assert "no taxonomy at" in err
+    assert "--taxonomy" in err
+
+
+PROBE = """
+import sys
+from labtax.cli import main
+code = main(["validate", "--format", "json"])
+# jsonschema (~50 ms) is only needed to explain an invalid leaf; workers only for large runs.
+names = ("litellm", "rapidfuzz", "rich", "openai", "httpx", "jsonschema", "multiprocessing")
+heavy = sorted(m for m in names if m in sys.modules)
+print("HEAVY", heavy, code, file=sys.stderr)
+"""
+
+
+def test_a_small_valid_run_imports_nothing_heavy(haiku_project: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=haiku_project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "HEAVY [] 0" in done.stderr, done.stderr

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import sys
 import urllib.request
+
+import pytest
+
+import clirun
 
 
 def test_cli_banner_says_it_is_not_a_model():
@@ -40,3 +45,21 @@ def test_cli_rejects_a_bad_fault_rate():
     )
     assert done.returncode == 2
     assert "fault-rate" in done.stderr
+
+
+def test_a_port_in_use_is_an_expected_error_with_a_hint() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, out, err = clirun.run("fake-teacher", "--port", str(port))
+    assert (code, out) == (1, "")
+    assert f"error: cannot listen on 127.0.0.1:{port}" in err
+    assert "hint: pick another --port (0 chooses a free one)" in err
+
+
+@pytest.mark.parametrize(
+    "args", [("--port", "70000"), ("--latency-ms", "-1"), ("--hang-s", "-2"), ("--seed", "x")]
+)
+def test_out_of_range_options_are_usage_errors(args: tuple[str, str]) -> None:
+    assert clirun.run("fake-teacher", *args).code == 2

@@ -96,3 +96,9 @@ def test_symlinked_leaves_are_not_rewritten(haiku_project: Path, invoke) -> None
     assert "not fixed: a symlink" in run.err
     assert leaf.is_symlink()
     assert real.read_text().endswith("# note  \n")
+
+
+def test_a_missing_path_is_a_usage_error(haiku_project: Path, invoke) -> None:
+    run = invoke("fix", "no/such/leaf", cwd=haiku_project)
+    assert run.code == 2
+    assert "no such file or directory: no/such/leaf" in run.err

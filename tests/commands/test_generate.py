@@ -338,3 +338,11 @@ def test_unknown_document_protocol_is_a_clear_error(project, monkeypatch, capsys
     err = capsys.readouterr().err
     assert "unsupported document protocol(s): ext" in err
     assert "Traceback" not in err
+
+
+def test_paths_and_changed_together_are_a_usage_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert _generate("--changed", "taxonomy") == 2
+    assert "pass either PATHs or --changed, not both" in capsys.readouterr().err
+    assert _generate("--max-calls", "-1") == 2
+    assert _generate("--concurrency", "0") == 2

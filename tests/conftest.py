@@ -1,22 +1,29 @@
-"""Fixtures shared by every test area: real git repositories in tmp_path, generation projects with
-every leaf kind (builders in projects.py), and fake teacher servers."""
+"""The fixtures every test folder may use: repositories and projects in tmp_path, the CLI run
+in-process, fake teacher servers and a fake GitHub API.
+
+Each fixture is defined here once. What they build comes from the importable helper modules beside
+this file (`pythonpath = ["tests"]`), which test modules also import directly: `gitrepo` (git),
+`projects` (projects), `sampleleaves` (leaf texts), `topicrepo` (a repository for change detection),
+`datafiles` (hand-written generated data), `githubkit` (the fake GitHub API), `clirun` (the CLI).
+"""
 
 from __future__ import annotations
 
 import os
-import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+import clirun
+import githubkit
 import projects
 import sampleleaves
+import topicrepo
 from gitrepo import git
+from labtax.changes import ChangeSet, changed_leaves
+from labtax.config import load_config
 from labtax.leaves import Leaf
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-COMPAT_DIR = REPO_ROOT.parent / "shared" / "compat" / "instructlab"
 
 # Never reach a hosted provider, never download litellm's price map.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
@@ -35,11 +42,47 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
+def topic_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`topicrepo.make_topic_repo`: leaves on `main`, the work tree on `topic`; cwd is set to it."""
+    root = topicrepo.make_topic_repo(tmp_path / "repo")
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.fixture
+def changed(topic_repo: Path) -> Callable[..., ChangeSet]:
+    """`changed(base="main", *, untracked=True)`: `changed_leaves` in the topic repository."""
+
+    def run(base: str | None = "main", *, untracked: bool = True) -> ChangeSet:
+        return changed_leaves(load_config(topic_repo), base, untracked=untracked)
+
+    return run
+
+
+@pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A committed project: a freeform, a grounded and two knowledge leaves; cwd is set to it."""
     root = projects.make_project(tmp_path / "project", tmp_path / "docs-repo")
     monkeypatch.chdir(root)
     monkeypatch.setenv("LABTAX_CACHE_DIR", str(root / ".labtax" / "cache"))
+    return root
+
+
+@pytest.fixture
+def haiku_project(tmp_path: Path) -> Path:
+    """A labtax project (not a git repository) with one valid skill leaf at HAIKU_DIR."""
+    return projects.make_haiku_project(tmp_path / "proj")
+
+
+@pytest.fixture
+def data_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A git repository for hand-written generated data; cwd is set to it, no CI or teacher
+    variables leak in."""
+    root = projects.make_data_project(tmp_path / "project")
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    for name in ("LABTAX_TEACHER_MODEL", "LABTAX_TEACHER_API_BASE", "LABTAX_CACHE_DIR"):
+        monkeypatch.delenv(name, raising=False)
     return root
 
 
@@ -60,27 +103,27 @@ def in_process(monkeypatch: pytest.MonkeyPatch) -> projects.InProcessTransport:
 
 
 @pytest.fixture
-def kit() -> types.SimpleNamespace:
-    """The builders of projects.py, for test modules that take them as a fixture."""
-    return types.SimpleNamespace(
-        git=git,
-        freeform_yaml=sampleleaves.freeform_yaml,
-        grounded_yaml=sampleleaves.grounded_yaml,
-        knowledge_yaml=sampleleaves.knowledge_yaml,
-        make_project=projects.make_project,
-        make_docs_repo=projects.make_docs_repo,
-        write=projects.write,
-        tree_bytes=projects.tree_bytes,
-        WATER_DOC=sampleleaves.WATER_DOC,
-        PRESS_DOC=sampleleaves.PRESS_DOC,
-        InProcessTransport=projects.InProcessTransport,
-    )
-
-
-@pytest.fixture
 def sample_leaves() -> dict[str, Leaf]:
     """One loaded leaf of each kind, by kind: freeform, grounded, knowledge."""
     return sampleleaves.sample_leaves()
+
+
+Invoke = Callable[..., clirun.Run]
+
+
+@pytest.fixture
+def invoke(monkeypatch: pytest.MonkeyPatch) -> Invoke:
+    """`invoke(*args, cwd=..., env=None)`: `labtax ARGS...` in-process in `cwd`, outside GitHub
+    Actions unless `env` says so; returns the exit code, stdout and stderr."""
+
+    def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> clirun.Run:
+        monkeypatch.chdir(cwd)
+        monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+        for key, value in (env or {}).items():
+            monkeypatch.setenv(key, value)
+        return clirun.run(*args)
+
+    return run
 
 
 FakeServerStart = Callable[..., tuple[object, str]]
@@ -101,3 +144,29 @@ def fake_server() -> Iterator[FakeServerStart]:
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def github_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`githubkit.make_repo`: a repository on `main` with one committed leaf; cwd is set to it."""
+    root = githubkit.make_repo(tmp_path / "repo")
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.fixture
+def fake_github() -> Iterator[githubkit.FakeGitHub]:
+    """The fake GitHub REST API on 127.0.0.1, recording every request."""
+    with githubkit.serve() as state:
+        yield state
+
+
+@pytest.fixture
+def github_env(
+    fake_github: githubkit.FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
+    """The `GITHUB_*` variables of a workflow step, pointing at the fake API, set for the test."""
+    values = githubkit.step_env(fake_github, tmp_path)
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    return values

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from gitrepo import git as run_git
+from gitrepo import git
 
 Pair = tuple[str, str]  # (question, answer)
 
@@ -108,17 +108,7 @@ def write_leaf(
 
 
 def commit_all(root: Path, message: str) -> str:
-    run_git(root, "add", "-A")
-    run_git(root, "commit", "-q", "--allow-empty", "-m", message)
-    return run_git(root, "rev-parse", "HEAD").strip()
-
-
-class Kit:
-    """The builders as one object, handed to tests by each area's `kit` fixture."""
-
-    git = staticmethod(run_git)
-    record = staticmethod(record)
-    jsonl = staticmethod(jsonl)
-    write_leaf = staticmethod(write_leaf)
-    commit = staticmethod(commit_all)
-    sample_id = staticmethod(sample_id)
+    """Commit everything in `root` and return the new commit's sha."""
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "--allow-empty", "-m", message)
+    return git(root, "rev-parse", "HEAD").strip()

@@ -1,29 +1,24 @@
-"""Fixtures for the tests of `labtax.ci` and of the workflows: a repository and a fake GitHub API.
+"""Builders for the tests of `labtax.ci` and of the workflows: a repository and a fake GitHub API.
 
-Importable (`pythonpath = ["tests"]`); `tests/ci/conftest.py` and `tests/workflows/conftest.py`
-import the fixtures, since conftest modules themselves are not importable under importlib mode.
-The API is a real HTTP server on 127.0.0.1, so the client's requests, headers and errors are real.
+Importable (`pythonpath = ["tests"]`); the `github_repo`, `fake_github` and `github_env` fixtures
+in conftest.py are made from them. The API is a real HTTP server on 127.0.0.1, so the client's
+requests, headers and errors are real.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
 from gitrepo import git as _git
-from labtax.cli import main
 
 REPOSITORY = "octo/taxonomy"
 
@@ -61,11 +56,9 @@ def write(root: Path, rel: str, text: str | bytes) -> Path:
     return path
 
 
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A repository on `main` with one committed leaf; cwd is set to it."""
-    root = tmp_path / "repo"
-    root.mkdir()
+def make_repo(root: Path) -> Path:
+    """A repository on `main` with one committed leaf (SKILL, a haiku) and a pyproject."""
+    root.mkdir(parents=True)
     git(root, "init", "-q", "-b", "main")
     git(root, "config", "commit.gpgsign", "false")
     write(root, "pyproject.toml", '[tool.labtax]\ntaxonomy = "taxonomy"\n')
@@ -73,7 +66,6 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     write(root, "taxonomy/compositional_skills/poetry/haiku/attribution.txt", "tester\n")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "base")
-    monkeypatch.chdir(root)
     return root
 
 
@@ -155,8 +147,9 @@ class FakeGitHub:
         return 404, {"message": "Not Found"}
 
 
-@pytest.fixture
-def fake_github() -> Iterator[FakeGitHub]:
+@contextlib.contextmanager
+def serve() -> Iterator[FakeGitHub]:
+    """The fake API listening on 127.0.0.1 (its URL in `url`) until the block ends."""
     state = FakeGitHub()
 
     class Handler(BaseHTTPRequestHandler):
@@ -190,43 +183,13 @@ def fake_github() -> Iterator[FakeGitHub]:
         server.server_close()
 
 
-@pytest.fixture
-def github_env(
-    fake_github: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> dict[str, str]:
+def step_env(fake: FakeGitHub, tmp_path: Path) -> dict[str, str]:
     """The `GITHUB_*` variables a workflow step sees, pointing at the fake API."""
-    values = {
+    return {
         "GITHUB_ACTIONS": "true",
-        "GITHUB_API_URL": fake_github.url,
+        "GITHUB_API_URL": fake.url,
         "GITHUB_REPOSITORY": REPOSITORY,
         "GITHUB_TOKEN": "ghs_faketoken",
         "GITHUB_OUTPUT": str(tmp_path / "github_output"),
         "GITHUB_STEP_SUMMARY": str(tmp_path / "step_summary"),
     }
-    for key, value in values.items():
-        monkeypatch.setenv(key, value)
-    return values
-
-
-def run_labtax(*args: str) -> tuple[int, str, str]:
-    """Run the real CLI in-process, capturing its exit code, stdout and stderr."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(args))
-    return code, out.getvalue(), err.getvalue()
-
-
-def _kit() -> SimpleNamespace:
-    """The helpers, as one fixture, so a test module needs no import besides its own."""
-    return SimpleNamespace(
-        git=git,
-        write=write,
-        commit_all=commit_all,
-        run=run_labtax,
-        skill=SKILL,
-    )
-
-
-@pytest.fixture
-def kit() -> SimpleNamespace:
-    return _kit()

@@ -1,5 +1,6 @@
-"""Builders for generation tests: leaves of every kind, a project (git repo) holding them, and the
-fake teacher answering in-process. The fixtures that use them are in conftest.py."""
+"""Builders of projects for any test area: a generation project (git repo) with leaves of every
+kind, a one-leaf haiku project, an empty data project, and the fake teacher answering in-process.
+The fixtures that use them are in conftest.py."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from pathlib import Path
 
 from gitrepo import git
 from sampleleaves import (
+    HAIKU,
+    HAIKU_DIR,
     PRESS_DOC,
     WATER_DOC,
     freeform_yaml,
@@ -61,6 +64,30 @@ def make_project(root: Path, docs_repo: Path | None = None) -> Path:
         )
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "taxonomy")
+    return root
+
+
+def make_haiku_project(root: Path) -> Path:
+    """A labtax project root (marked by labtax.toml, not a git repository) holding one valid
+    skill leaf, HAIKU, at HAIKU_DIR with its attribution."""
+    leaf = root / HAIKU_DIR
+    leaf.mkdir(parents=True)
+    (root / "labtax.toml").write_text("# project root\n")
+    (leaf / "qna.yaml").write_text(HAIKU)
+    (leaf / "attribution.txt").write_text("Source: written for labtax tests\n")
+    return root
+
+
+def make_data_project(root: Path) -> Path:
+    """A git repository on `main` with an empty taxonomy/ and a pyproject declaring the taxonomy
+    and generated/ directories: the place for hand-written generated data (datafiles.py)."""
+    root.mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "commit.gpgsign", "false")
+    (root / "taxonomy").mkdir()
+    (root / "pyproject.toml").write_text(
+        '[tool.labtax]\ntaxonomy = "taxonomy"\ngenerated = "generated"\n', encoding="utf-8"
+    )
     return root
 
 

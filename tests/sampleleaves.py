@@ -67,6 +67,25 @@ document:
     - "*.md"
 """
 
+# A valid version 3 freeform skill with five seeds, as the validate tests start from.
+HAIKU = """\
+version: 3
+created_by: labtax-tests
+task_description: Write a short, friendly haiku about an everyday object.
+seed_examples:
+  - question: Write a haiku about a teapot.
+    answer: Steam curls from the spout, a small storm in porcelain.
+  - question: Write a haiku about an umbrella.
+    answer: Folded by the door, it waits for the sky to break.
+  - question: Write a haiku about a bicycle.
+    answer: Two wheels and a bell; the hill rushes up to meet me.
+  - question: Compose a haiku describing a library card.
+    answer: Thin blue rectangle, a key to ten thousand rooms.
+  - question: Give me a haiku on the subject of a lighthouse.
+    answer: One eye on the sea, it counts the ships through the fog.
+"""
+HAIKU_DIR = "taxonomy/compositional_skills/writing/poetry/haiku"
+
 WATER_DOC = """\
 # The water cycle
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+import clirun
+import githubkit
 from labtax.ci import binding
 from labtax.errors import LabtaxError, Location
 
@@ -61,12 +63,12 @@ def dump(path: Path, data: object) -> Path:
     return path
 
 
-def test_request_holds_only_number_and_sha_despite_a_hostile_title(kit, tmp_path, monkeypatch):
+def test_request_holds_only_number_and_sha_despite_a_hostile_title(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     event = dump(tmp_path / "event.json", pull_request_event())
     out = tmp_path / "artifact" / "request.json"
 
-    code, stdout, err = kit.run("pr", "request", "--event", str(event), "--out", str(out))
+    code, stdout, err = clirun.run("pr", "request", "--event", str(event), "--out", str(out))
 
     assert code == 0, err
     assert json.loads(out.read_text()) == {"head_sha": HEAD, "number": 7}
@@ -75,25 +77,23 @@ def test_request_holds_only_number_and_sha_despite_a_hostile_title(kit, tmp_path
     assert not (tmp_path / "pwned").exists()
 
 
-def test_request_rejects_an_event_without_a_pull_request(kit, tmp_path):
+def test_request_rejects_an_event_without_a_pull_request(tmp_path):
     event = dump(tmp_path / "event.json", {"ref": "refs/heads/main"})
-    code, _, err = kit.run("pr", "request", "--event", str(event), "--out", str(tmp_path / "r"))
+    code, _, err = clirun.run("pr", "request", "--event", str(event), "--out", str(tmp_path / "r"))
     assert code == 1
     assert "event payload has no 'pull_request'" in err
 
 
-def check(kit, tmp_path: Path, request: object, event: dict) -> tuple[int, str, str]:
+def check(tmp_path: Path, request: object, event: dict) -> tuple[int, str, str]:
     req = dump(tmp_path / "request.json", request)
     ev = dump(tmp_path / "event.json", event)
-    return kit.run("pr", "check-head", "--event", str(ev), "--request", str(req))
+    return clirun.run("pr", "check-head", "--event", str(ev), "--request", str(req))
 
 
-def test_check_head_accepts_and_writes_only_validated_outputs(
-    kit, tmp_path, fake_github, github_env
-):
+def test_check_head_accepts_and_writes_only_validated_outputs(tmp_path, fake_github, github_env):
     fake_github.pulls[7] = pull()
 
-    code, out, err = check(kit, tmp_path, {"number": 7, "head_sha": HEAD}, workflow_run_event())
+    code, out, err = check(tmp_path, {"number": 7, "head_sha": HEAD}, workflow_run_event())
 
     assert code == 0, err
     assert f"pull request #7 is still at {HEAD}" in out
@@ -103,21 +103,21 @@ def test_check_head_accepts_and_writes_only_validated_outputs(
     assert fake_github.token_seen == ["Bearer ghs_faketoken"]
 
 
-def test_check_head_refuses_a_pull_request_that_moved_on(kit, tmp_path, fake_github, github_env):
+def test_check_head_refuses_a_pull_request_that_moved_on(tmp_path, fake_github, github_env):
     fake_github.pulls[7] = pull(sha="2" * 40)
 
-    code, _, err = check(kit, tmp_path, {"number": 7, "head_sha": HEAD}, workflow_run_event())
+    code, _, err = check(tmp_path, {"number": 7, "head_sha": HEAD}, workflow_run_event())
 
     assert code == 1
     assert "pull request #7 has moved on to 222222222222 since this run built 111111111111" in err
     assert not Path(github_env["GITHUB_OUTPUT"]).exists()
 
 
-def test_check_head_refuses_an_artifact_naming_another_sha(kit, tmp_path, fake_github, github_env):
+def test_check_head_refuses_an_artifact_naming_another_sha(tmp_path, fake_github, github_env):
     """Stage 1 runs the pull request's own code, so its artifact may lie about the sha."""
     fake_github.pulls[7] = pull(sha="3" * 40)
 
-    code, _, err = check(kit, tmp_path, {"number": 7, "head_sha": "3" * 40}, workflow_run_event())
+    code, _, err = check(tmp_path, {"number": 7, "head_sha": "3" * 40}, workflow_run_event())
 
     assert code == 1
     assert "the request names 333333333333 but the run built 111111111111" in err
@@ -125,12 +125,12 @@ def test_check_head_refuses_an_artifact_naming_another_sha(kit, tmp_path, fake_g
 
 
 def test_check_head_refuses_an_artifact_naming_another_pull_request(
-    kit, tmp_path, fake_github, github_env
+    tmp_path, fake_github, github_env
 ):
     """A forged number pointing at someone else's PR fails: that PR's head is not this run's."""
     fake_github.pulls[8] = pull(number=8, sha="4" * 40, head_repo="alice/taxonomy")
 
-    code, _, err = check(kit, tmp_path, {"number": 8, "head_sha": HEAD}, workflow_run_event())
+    code, _, err = check(tmp_path, {"number": 8, "head_sha": HEAD}, workflow_run_event())
 
     assert code == 1
     assert "pull request #8 comes from 'alice/taxonomy', the run from 'mallory/taxonomy'" in err
@@ -146,26 +146,26 @@ def test_check_head_refuses_an_artifact_naming_another_pull_request(
         ({"number": True, "head_sha": HEAD}, "not a positive integer"),
     ],
 )
-def test_check_head_rejects_malformed_requests(  # noqa: PLR0917 - pytest fixtures
-    kit, tmp_path, fake_github, github_env, request_json, message
+def test_check_head_rejects_malformed_requests(
+    tmp_path, fake_github, github_env, request_json, message
 ):
-    code, _, err = check(kit, tmp_path, request_json, workflow_run_event())
+    code, _, err = check(tmp_path, request_json, workflow_run_event())
     assert code == 1
     assert message in err
     assert f"{tmp_path / 'request.json'}: error:" in err
     assert fake_github.requests == []
 
 
-def test_check_head_rejects_an_oversized_or_broken_request(kit, tmp_path, fake_github, github_env):
+def test_check_head_rejects_an_oversized_or_broken_request(tmp_path, fake_github, github_env):
     big = tmp_path / "request.json"
     big.write_text(" " * 10_000 + "{}")
     ev = dump(tmp_path / "event.json", workflow_run_event())
-    code, _, err = kit.run("pr", "check-head", "--event", str(ev), "--request", str(big))
+    code, _, err = clirun.run("pr", "check-head", "--event", str(ev), "--request", str(big))
     assert code == 1
     assert "file is over 4096 bytes" in err
 
     big.write_text('{"number": 7,\n  "head_sha": }')
-    code, _, err = kit.run("pr", "check-head", "--event", str(ev), "--request", str(big))
+    code, _, err = clirun.run("pr", "check-head", "--event", str(ev), "--request", str(big))
     assert code == 1
     assert f"{big}:2:15: error: not valid JSON" in err
 
@@ -177,83 +177,87 @@ def test_check_head_rejects_an_oversized_or_broken_request(kit, tmp_path, fake_g
         ({"conclusion": "failure"}, "'pull_request' run that ended 'failure'"),
     ],
 )
-def test_check_head_only_follows_successful_pull_request_runs(  # noqa: PLR0917
-    kit, tmp_path, fake_github, github_env, over, message
+def test_check_head_only_follows_successful_pull_request_runs(
+    tmp_path, fake_github, github_env, over, message
 ):
     fake_github.pulls[7] = pull()
-    code, _, err = check(kit, tmp_path, {"number": 7, "head_sha": HEAD}, workflow_run_event(**over))
+    code, _, err = check(tmp_path, {"number": 7, "head_sha": HEAD}, workflow_run_event(**over))
     assert code == 1
     assert message in err
 
 
-def test_check_head_refuses_a_closed_pull_request(kit, tmp_path, fake_github, github_env):
+def test_check_head_refuses_a_closed_pull_request(tmp_path, fake_github, github_env):
     fake_github.pulls[7] = pull(state="closed")
-    code, _, err = check(kit, tmp_path, {"number": 7, "head_sha": HEAD}, workflow_run_event())
+    code, _, err = check(tmp_path, {"number": 7, "head_sha": HEAD}, workflow_run_event())
     assert code == 1
     assert "pull request #7 is 'closed', not open" in err
 
 
-def test_check_head_with_number_and_sha_from_job_outputs(kit, tmp_path, fake_github, github_env):
+def test_check_head_with_number_and_sha_from_job_outputs(tmp_path, fake_github, github_env):
     fake_github.pulls[7] = pull()
     ev = dump(tmp_path / "event.json", workflow_run_event())
-    code, _, err = kit.run(
+    code, _, err = clirun.run(
         "pr", "check-head", "--event", str(ev), "--number", "7", "--head-sha", HEAD
     )
     assert code == 0, err
 
-    code, _, err = kit.run("pr", "check-head", "--event", str(ev), "--number", "7")
+    code, _, err = clirun.run("pr", "check-head", "--event", str(ev), "--number", "7")
     assert code == 2
     assert "--number and --head-sha" in err
 
 
-def test_check_head_missing_pull_request_is_a_clear_error(kit, tmp_path, fake_github, github_env):
-    code, _, err = check(kit, tmp_path, {"number": 7, "head_sha": HEAD}, workflow_run_event())
+def test_check_head_missing_pull_request_is_a_clear_error(tmp_path, fake_github, github_env):
+    code, _, err = check(tmp_path, {"number": 7, "head_sha": HEAD}, workflow_run_event())
     assert code == 1
     assert "GitHub API GET repos/octo/taxonomy/pulls/7 failed: HTTP 404" in err
 
 
-def test_check_head_needs_the_github_environment(kit, tmp_path, monkeypatch):
+def test_check_head_needs_the_github_environment(tmp_path, monkeypatch):
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
     monkeypatch.setenv("GITHUB_REPOSITORY", "octo/taxonomy")
-    code, _, err = check(kit, tmp_path, {"number": 7, "head_sha": HEAD}, workflow_run_event())
+    code, _, err = check(tmp_path, {"number": 7, "head_sha": HEAD}, workflow_run_event())
     assert code == 1
     assert "GITHUB_TOKEN is not set" in err
 
 
-def test_fetch_takes_exactly_the_named_commit_from_the_remote(kit, repo, tmp_path, monkeypatch):
+def test_fetch_takes_exactly_the_named_commit_from_the_remote(github_repo, tmp_path, monkeypatch):
     """The privileged job fetches the PR head's objects by sha; nothing is checked out."""
     upstream = tmp_path / "upstream.git"
-    kit.git(repo, "clone", "-q", "--bare", str(repo), str(upstream))
-    kit.git(repo, "switch", "-q", "-c", "pr")
-    kit.write(repo, "taxonomy/compositional_skills/poetry/ode/qna.yaml", kit.skill)
-    head = kit.commit_all(repo, "pr")
-    kit.git(repo, "push", "-q", str(upstream), "pr:refs/pull/7/head")
+    githubkit.git(github_repo, "clone", "-q", "--bare", str(github_repo), str(upstream))
+    githubkit.git(github_repo, "switch", "-q", "-c", "pr")
+    githubkit.write(
+        github_repo, "taxonomy/compositional_skills/poetry/ode/qna.yaml", githubkit.SKILL
+    )
+    head = githubkit.commit_all(github_repo, "pr")
+    githubkit.git(github_repo, "push", "-q", str(upstream), "pr:refs/pull/7/head")
     clone = tmp_path / "clone"
-    kit.git(tmp_path, "clone", "-q", str(upstream), str(clone))
+    githubkit.git(tmp_path, "clone", "-q", str(upstream), str(clone))
     monkeypatch.chdir(clone)
     monkeypatch.setenv("GITHUB_TOKEN", "ghs_faketoken")  # the header must not break a file remote
 
-    code, _, err = kit.run("pr", "fetch", "--head-sha", head)
+    code, _, err = clirun.run("pr", "fetch", "--head-sha", head)
 
     assert code == 0, err
-    assert kit.git(clone, "cat-file", "-t", head) == "commit"
+    assert githubkit.git(clone, "cat-file", "-t", head) == "commit"
     assert not (clone / "taxonomy/compositional_skills/poetry/ode").exists()
     assert "ghs_faketoken" not in (clone / ".git" / "config").read_text()
 
-    code, _, err = kit.run("pr", "fetch", "--head-sha", "5" * 40)
+    code, _, err = clirun.run("pr", "fetch", "--head-sha", "5" * 40)
     assert code == 1
     assert "cannot fetch 555555555555 from 'origin'" in err
 
 
-def test_stage_one_request_is_what_stage_two_accepts(kit, tmp_path, fake_github, github_env):
+def test_stage_one_request_is_what_stage_two_accepts(tmp_path, fake_github, github_env):
     event = dump(tmp_path / "pr_event.json", pull_request_event())
     request = tmp_path / "artifact" / "request.json"
-    code, _, err = kit.run("pr", "request", "--event", str(event), "--out", str(request))
+    code, _, err = clirun.run("pr", "request", "--event", str(event), "--out", str(request))
     assert code == 0, err
     fake_github.pulls[7] = pull()
     run_event = dump(tmp_path / "run_event.json", workflow_run_event())
 
-    code, _, err = kit.run("pr", "check-head", "--event", str(run_event), "--request", str(request))
+    code, _, err = clirun.run(
+        "pr", "check-head", "--event", str(run_event), "--request", str(request)
+    )
 
     assert code == 0, err
     assert Path(github_env["GITHUB_OUTPUT"]).read_text() == f"number=7\nhead_sha={HEAD}\n"

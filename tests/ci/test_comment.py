@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import clirun
 from labtax.ci import comment
 
 MARKER = comment.STICKY_MARKER
@@ -16,16 +17,16 @@ def body_file(tmp_path: Path, text: str, name: str = "comment.md") -> Path:
 
 
 def test_first_run_creates_then_later_runs_update_the_same_comment(
-    kit, tmp_path, fake_github, github_env
+    tmp_path, fake_github, github_env
 ):
     first = body_file(tmp_path, f"{MARKER}\n## Data diff\n+3 samples\n", "one.md")
     second = body_file(tmp_path, "## Data diff\n+5 samples\n", "two.md")
 
-    code, out, err = kit.run("pr", "comment", "--number", "7", "--body-file", str(first))
+    code, out, err = clirun.run("pr", "comment", "--number", "7", "--body-file", str(first))
     assert code == 0, err
     assert "created comment 5000 on pull request #7" in out
 
-    code, out, err = kit.run("pr", "comment", "--number", "7", "--body-file", str(second))
+    code, out, err = clirun.run("pr", "comment", "--number", "7", "--body-file", str(second))
     assert code == 0, err
     assert "updated comment 5000 on pull request #7" in out
 
@@ -36,13 +37,13 @@ def test_first_run_creates_then_later_runs_update_the_same_comment(
 
 
 def test_a_contributor_comment_carrying_the_marker_is_never_edited(
-    kit, tmp_path, fake_github, github_env
+    tmp_path, fake_github, github_env
 ):
     """The job token could edit anyone's comment; only the bot's own comment is ours."""
     planted = {"id": 1, "body": f"{MARKER}\nplease overwrite me", "user": {"login": "mallory"}}
     fake_github.comments.append(planted)
 
-    code, out, err = kit.run(
+    code, out, err = clirun.run(
         "pr", "comment", "--number", "7", "--body-file", str(body_file(tmp_path, "diff\n"))
     )
 
@@ -52,14 +53,14 @@ def test_a_contributor_comment_carrying_the_marker_is_never_edited(
     assert fake_github.comments[1]["body"] == f"{MARKER}\ndiff\n"
 
 
-def test_finds_our_comment_beyond_the_first_page(kit, tmp_path, fake_github, github_env):
+def test_finds_our_comment_beyond_the_first_page(tmp_path, fake_github, github_env):
     for ident in range(1, 151):
         fake_github.comments.append({"id": ident, "body": "chatter", "user": {"login": "alice"}})
     fake_github.comments.append(
         {"id": 999, "body": f"{MARKER}\nold", "user": {"login": "github-actions[bot]"}}
     )
 
-    code, out, err = kit.run(
+    code, out, err = clirun.run(
         "pr", "comment", "--number", "7", "--body-file", str(body_file(tmp_path, "new\n"))
     )
 
@@ -86,10 +87,10 @@ def test_find_sticky_ignores_malformed_comments():
     assert comment.find_sticky(comments) == 5
 
 
-def test_unreadable_body_file_is_a_located_error(kit, tmp_path, github_env):
+def test_unreadable_body_file_is_a_located_error(tmp_path, github_env):
     bad = tmp_path / "comment.md"
     bad.write_bytes(b"\xff\xfe not utf-8")
-    code, _, err = kit.run("pr", "comment", "--number", "7", "--body-file", str(bad))
+    code, _, err = clirun.run("pr", "comment", "--number", "7", "--body-file", str(bad))
     assert code == 1
     assert err.startswith(f"{bad}: error: cannot read the comment body")
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import clirun
 from labtax.ci.github import GitHubClient, GitHubEnv, fetch_auth_header
 from labtax.errors import LabtaxError
 
@@ -21,9 +22,9 @@ def body_file(tmp_path: Path) -> Path:
     return path
 
 
-def comment_step(kit, tmp_path: Path) -> tuple[int, str, str]:
+def comment_step(tmp_path: Path) -> tuple[int, str, str]:
     """`labtax pr comment`, the step whose client talks to the API in these tests."""
-    return kit.run("pr", "comment", "--number", "7", "--body-file", str(body_file(tmp_path)))
+    return clirun.run("pr", "comment", "--number", "7", "--body-file", str(body_file(tmp_path)))
 
 
 def test_env_defaults_to_the_public_api_and_strips_a_trailing_slash():
@@ -80,26 +81,26 @@ def test_comments_are_read_page_by_page_until_a_short_page(fake_github):
     assert len(fake_github.requests) == 3
 
 
-def test_api_failure_is_a_clear_error(kit, tmp_path, fake_github, github_env, monkeypatch):
+def test_api_failure_is_a_clear_error(tmp_path, fake_github, github_env, monkeypatch):
     monkeypatch.setenv("GITHUB_REPOSITORY", "octo/other")  # the fake knows only octo/taxonomy
-    code, _, err = comment_step(kit, tmp_path)
+    code, _, err = comment_step(tmp_path)
     assert code == 1
     assert "HTTP 404" in err
     assert "Traceback" not in err
 
 
-def test_unreachable_api_is_a_clear_error(kit, tmp_path, github_env, monkeypatch):
+def test_unreachable_api_is_a_clear_error(tmp_path, github_env, monkeypatch):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     monkeypatch.setenv("GITHUB_API_URL", f"http://127.0.0.1:{port}")
-    code, _, err = comment_step(kit, tmp_path)
+    code, _, err = comment_step(tmp_path)
     assert code == 1
     assert "unreachable" in err
 
 
-def test_only_http_api_urls_are_used(kit, tmp_path, github_env, monkeypatch):
+def test_only_http_api_urls_are_used(tmp_path, github_env, monkeypatch):
     monkeypatch.setenv("GITHUB_API_URL", "file:///etc")
-    code, _, err = comment_step(kit, tmp_path)
+    code, _, err = comment_step(tmp_path)
     assert code == 1
     assert "GITHUB_API_URL is not an http(s) URL" in err

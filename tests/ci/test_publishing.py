@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 
+import clirun
+import githubkit
+
 GEN = "generated/compositional_skills/poetry/haiku"
 
 
@@ -12,17 +15,17 @@ def objects_of(fake, kind: str) -> list[dict]:
 
 
 def test_publishes_changed_generated_files_as_one_commit_and_pull_request(
-    kit, repo, fake_github, github_env
+    github_repo, fake_github, github_env
 ):
-    kit.write(repo, f"{GEN}/samples.jsonl", '{"id": "a"}\n')
-    kit.write(repo, f"{GEN}/stale.jsonl", "old\n")
-    head = kit.commit_all(repo, "data")
-    kit.write(repo, f"{GEN}/samples.jsonl", '{"id": "a"}\n{"id": "b"}\n')  # modified
-    kit.write(repo, f"{GEN}/manifest.json", "{}\n")  # untracked: new
-    (repo / f"{GEN}/stale.jsonl").unlink()  # deleted
-    kit.write(repo, "taxonomy/notes.md", "not generated data\n")
+    githubkit.write(github_repo, f"{GEN}/samples.jsonl", '{"id": "a"}\n')
+    githubkit.write(github_repo, f"{GEN}/stale.jsonl", "old\n")
+    head = githubkit.commit_all(github_repo, "data")
+    githubkit.write(github_repo, f"{GEN}/samples.jsonl", '{"id": "a"}\n{"id": "b"}\n')  # modified
+    githubkit.write(github_repo, f"{GEN}/manifest.json", "{}\n")  # untracked: new
+    (github_repo / f"{GEN}/stale.jsonl").unlink()  # deleted
+    githubkit.write(github_repo, "taxonomy/notes.md", "not generated data\n")
 
-    code, out, err = kit.run("pr", "publish", "--branch", "labtax/generated")
+    code, out, err = clirun.run("pr", "publish", "--branch", "labtax/generated")
 
     assert code == 0, err
     assert "opened pull request #900" in out
@@ -45,8 +48,8 @@ def test_publishes_changed_generated_files_as_one_commit_and_pull_request(
     assert fake_github.opened[0]["head"] == "labtax/generated"
 
     # A second merge: the branch is moved and the open pull request reused.
-    kit.write(repo, f"{GEN}/manifest.json", '{"v": 2}\n')
-    code, out, err = kit.run("pr", "publish", "--branch", "labtax/generated")
+    githubkit.write(github_repo, f"{GEN}/manifest.json", '{"v": 2}\n')
+    code, out, err = clirun.run("pr", "publish", "--branch", "labtax/generated")
     assert code == 0, err
     assert "updated pull request #900" in out
     assert len(fake_github.opened) == 1
@@ -55,9 +58,9 @@ def test_publishes_changed_generated_files_as_one_commit_and_pull_request(
     )
 
 
-def test_binary_files_go_up_as_base64_blobs(kit, repo, fake_github, github_env):
-    kit.write(repo, f"{GEN}/weights.bin", b"\xff\x00\xfe")
-    code, _, err = kit.run("pr", "publish")
+def test_binary_files_go_up_as_base64_blobs(github_repo, fake_github, github_env):
+    githubkit.write(github_repo, f"{GEN}/weights.bin", b"\xff\x00\xfe")
+    code, _, err = clirun.run("pr", "publish")
     assert code == 0, err
     (blob,) = objects_of(fake_github, "blobs")
     assert base64.b64decode(blob["content"]) == b"\xff\x00\xfe"
@@ -65,15 +68,15 @@ def test_binary_files_go_up_as_base64_blobs(kit, repo, fake_github, github_env):
     assert tree["tree"][0]["sha"] is not None
 
 
-def test_nothing_to_publish_makes_no_api_call(kit, repo, fake_github, github_env):
-    code, out, err = kit.run("pr", "publish")
+def test_nothing_to_publish_makes_no_api_call(github_repo, fake_github, github_env):
+    code, out, err = clirun.run("pr", "publish")
     assert code == 0, err
     assert "nothing to publish" in out
     assert fake_github.requests == []
 
 
-def test_branch_names_are_checked(kit, repo, github_env):
+def test_branch_names_are_checked(github_repo, github_env):
     for bad in ("-f", "a..b", "x; rm -rf /", "refs/heads/x.lock"):
-        code, _, err = kit.run("pr", "publish", "--branch", bad)
+        code, _, err = clirun.run("pr", "publish", "--branch", bad)
         assert code == 2, bad
         assert "not a plain branch name" in err

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import datafiles
 from labtax import datadiff
 from labtax.config import load_config
 from labtax.dataset import records, store, writer
@@ -27,9 +28,9 @@ def by_id(diff: datadiff.DataDiff) -> dict[str, datadiff.LeafDiff]:
     return {leaf.leaf_id: leaf for leaf in diff.leaves}
 
 
-def test_identical_states_are_unchanged(tmp_path: Path, kit) -> None:
+def test_identical_states_are_unchanged(tmp_path: Path) -> None:
     for side in ("old", "new"):
-        kit.write_leaf(tmp_path / side, "knowledge/a", PAIRS)
+        datafiles.write_leaf(tmp_path / side, "knowledge/a", PAIRS)
     diff = compare(tmp_path)
     assert [leaf.status for leaf in diff.leaves] == ["unchanged"]
     assert diff.touched == ()
@@ -37,14 +38,14 @@ def test_identical_states_are_unchanged(tmp_path: Path, kit) -> None:
     assert diff.leaves[0].unchanged_samples == 3
 
 
-def test_changed_answer_is_paired_by_question(tmp_path: Path, kit) -> None:
-    kit.write_leaf(tmp_path / "old", "knowledge/a", PAIRS)
+def test_changed_answer_is_paired_by_question(tmp_path: Path) -> None:
+    datafiles.write_leaf(tmp_path / "old", "knowledge/a", PAIRS)
     new_pairs = [
         PAIRS[0],
         ("Capital of France?", "Paris, on the Seine"),
         ("Smallest planet?", "Mercury"),
     ]
-    kit.write_leaf(tmp_path / "new", "knowledge/a", new_pairs)
+    datafiles.write_leaf(tmp_path / "new", "knowledge/a", new_pairs)
     leaf = by_id(compare(tmp_path))["knowledge/a"]
     assert leaf.status == "changed"
     assert (leaf.count("added"), leaf.count("removed"), leaf.count("changed")) == (1, 1, 1)
@@ -61,11 +62,11 @@ def test_changed_answer_is_paired_by_question(tmp_path: Path, kit) -> None:
     assert leaf.unchanged_samples == 1
 
 
-def test_new_removed_and_renamed_leaves(tmp_path: Path, kit) -> None:
-    kit.write_leaf(tmp_path / "old", "compositional_skills/old_name", PAIRS)
-    kit.write_leaf(tmp_path / "old", "knowledge/gone", [("q", "a")])
-    kit.write_leaf(tmp_path / "new", "compositional_skills/new_name", PAIRS)
-    kit.write_leaf(tmp_path / "new", "knowledge/fresh", [("q2", "a2")])
+def test_new_removed_and_renamed_leaves(tmp_path: Path) -> None:
+    datafiles.write_leaf(tmp_path / "old", "compositional_skills/old_name", PAIRS)
+    datafiles.write_leaf(tmp_path / "old", "knowledge/gone", [("q", "a")])
+    datafiles.write_leaf(tmp_path / "new", "compositional_skills/new_name", PAIRS)
+    datafiles.write_leaf(tmp_path / "new", "knowledge/fresh", [("q2", "a2")])
     leaves = by_id(compare(tmp_path))
     assert {k: v.status for k, v in leaves.items()} == {
         "compositional_skills/new_name": "renamed",
@@ -80,16 +81,18 @@ def test_new_removed_and_renamed_leaves(tmp_path: Path, kit) -> None:
     assert leaves["knowledge/gone"].count("removed") == 1
 
 
-def test_rename_needs_mostly_the_same_samples(tmp_path: Path, kit) -> None:
-    kit.write_leaf(tmp_path / "old", "compositional_skills/x", PAIRS)
-    kit.write_leaf(tmp_path / "new", "compositional_skills/y", [PAIRS[0], ("n1", "a"), ("n2", "b")])
+def test_rename_needs_mostly_the_same_samples(tmp_path: Path) -> None:
+    datafiles.write_leaf(tmp_path / "old", "compositional_skills/x", PAIRS)
+    datafiles.write_leaf(
+        tmp_path / "new", "compositional_skills/y", [PAIRS[0], ("n1", "a"), ("n2", "b")]
+    )
     statuses = {leaf.leaf_id: leaf.status for leaf in compare(tmp_path).leaves}
     assert statuses == {"compositional_skills/x": "removed", "compositional_skills/y": "new"}
 
 
-def test_teacher_model_and_template_changes_mark_the_leaf_changed(tmp_path: Path, kit) -> None:
-    kit.write_leaf(tmp_path / "old", "knowledge/a", PAIRS, model="openai/old-teacher")
-    kit.write_leaf(
+def test_teacher_model_and_template_changes_mark_the_leaf_changed(tmp_path: Path) -> None:
+    datafiles.write_leaf(tmp_path / "old", "knowledge/a", PAIRS, model="openai/old-teacher")
+    datafiles.write_leaf(
         tmp_path / "new",
         "knowledge/a",
         PAIRS,
@@ -106,16 +109,18 @@ def test_teacher_model_and_template_changes_mark_the_leaf_changed(tmp_path: Path
     assert leaf.inputs_changed
 
 
-def test_rejections_by_reason_and_summary(tmp_path: Path, kit) -> None:
-    kit.write_leaf(tmp_path / "old", "knowledge/a", PAIRS, rejected=[("r1", "x", "low_score")])
-    kit.write_leaf(
+def test_rejections_by_reason_and_summary(tmp_path: Path) -> None:
+    datafiles.write_leaf(
+        tmp_path / "old", "knowledge/a", PAIRS, rejected=[("r1", "x", "low_score")]
+    )
+    datafiles.write_leaf(
         tmp_path / "new",
         "knowledge/a",
         PAIRS[:2],
         rejected=[("r1", "x", "low_score"), ("r2", "y", "unfaithful"), ("r3", "z", "unfaithful")],
         cost=None,
     )
-    kit.write_leaf(tmp_path / "new", "knowledge/b", [("q", "a")], cost=0.5)
+    datafiles.write_leaf(tmp_path / "new", "knowledge/b", [("q", "a")], cost=0.5)
     diff = compare(tmp_path)
     leaf = by_id(diff)["knowledge/a"]
     assert [(r.reason, r.old, r.new, r.delta) for r in leaf.rejected] == [

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import datafiles
 from labtax.dataset import reader, store
 from labtax.dataset.reader import DamagedData
 from labtax.dataset.records import Sample
@@ -34,13 +35,13 @@ def damage(line: str) -> DamagedData:
     return caught.value
 
 
-def test_what_the_builders_write_is_read(tmp_path: Path, kit) -> None:
-    kit.write_leaf(tmp_path, LEAF, PAIRS, rejected=[("r", "x", "low_score")], cost=None)
+def test_what_the_builders_write_is_read(tmp_path: Path) -> None:
+    datafiles.write_leaf(tmp_path, LEAF, PAIRS, rejected=[("r", "x", "low_score")], cost=None)
     files = {p.name: p.read_bytes() for p in (tmp_path / LEAF).iterdir()}
     data = reader.parse_leaf(LEAF, files, f"generated/{LEAF}")
     assert data.leaf_id == LEAF
     assert [s.question for s in data.samples] == [
-        q for q, _ in sorted(PAIRS, key=lambda p: kit.sample_id(LEAF, None, *p))
+        q for q, _ in sorted(PAIRS, key=lambda p: datafiles.sample_id(LEAF, None, *p))
     ]
     assert data.rejected[0].reason == "low_score"
     assert data.rejected[0].stage == "pair_rating"
@@ -70,8 +71,8 @@ def test_no_files_is_an_empty_leaf() -> None:
         ("[" * 100_000, "JSON", 1),
     ],
 )
-def test_malformed_samples_are_located(tmp_path: Path, kit, line: str, expected: str, col: int):
-    directory = kit.write_leaf(tmp_path / "new", LEAF, PAIRS)
+def test_malformed_samples_are_located(tmp_path: Path, line: str, expected: str, col: int):
+    directory = datafiles.write_leaf(tmp_path / "new", LEAF, PAIRS)
     samples = directory / "samples.jsonl"
     samples.write_text(samples.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
     with pytest.raises(DamagedData) as caught:
@@ -173,8 +174,8 @@ def test_a_missing_key_is_damage(key: str) -> None:
     assert damage(json.dumps(record)).message == f'missing "{key}"'
 
 
-def test_repeated_ids_count_once_when_kept_and_each_time_when_rejected(tmp_path: Path, kit):
-    directory = kit.write_leaf(tmp_path / "new", LEAF, PAIRS, rejected=[("r", "x", "low")])
+def test_repeated_ids_count_once_when_kept_and_each_time_when_rejected(tmp_path: Path):
+    directory = datafiles.write_leaf(tmp_path / "new", LEAF, PAIRS, rejected=[("r", "x", "low")])
     for name in ("samples.jsonl", "rejected.jsonl"):
         path = directory / name
         first = path.read_text(encoding="utf-8").splitlines()[0]
@@ -225,8 +226,8 @@ def test_bad_utf8_is_located_to_the_character() -> None:
 # --- manifest.json ---------------------------------------------------------------------------
 
 
-def manifest_text(tmp_path: Path, kit, **changes: object) -> str:
-    directory = kit.write_leaf(tmp_path, LEAF, PAIRS)
+def manifest_text(tmp_path: Path, **changes: object) -> str:
+    directory = datafiles.write_leaf(tmp_path, LEAF, PAIRS)
     data = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
     for dotted, value in changes.items():
         *parents, key = dotted.split("__")
@@ -246,12 +247,12 @@ def manifest_damage(text: str) -> DamagedData:
     return caught.value
 
 
-def test_malformed_manifest_is_located(tmp_path: Path, kit) -> None:
+def test_malformed_manifest_is_located(tmp_path: Path) -> None:
     broken = manifest_damage('{\n  "leaf": "knowledge/a",\n  "usage": [\n')
     assert broken.message.startswith("not valid JSON")
     assert broken.location is not None
     assert broken.location.line == 4
-    text = manifest_text(tmp_path, kit, usage__calls=-1)
+    text = manifest_text(tmp_path, usage__calls=-1)
     error = manifest_damage(text)
     assert error.message == '"usage.calls" must be a non-negative integer'
     assert error.location is not None
@@ -286,13 +287,13 @@ def test_malformed_manifest_is_located(tmp_path: Path, kit) -> None:
     ],
 )
 def test_the_manifest_is_exactly_the_documented_keys(
-    tmp_path: Path, kit, changes: dict[str, object], expected: str
+    tmp_path: Path, changes: dict[str, object], expected: str
 ) -> None:
-    assert manifest_damage(manifest_text(tmp_path, kit, **changes)).message == expected
+    assert manifest_damage(manifest_text(tmp_path, **changes)).message == expected
 
 
-def test_non_finite_numbers_are_damage(tmp_path: Path, kit) -> None:
-    text = manifest_text(tmp_path, kit).replace('"cost_usd": 0.0125', '"cost_usd": NaN')
+def test_non_finite_numbers_are_damage(tmp_path: Path) -> None:
+    text = manifest_text(tmp_path).replace('"cost_usd": 0.0125', '"cost_usd": NaN')
     assert "NaN" in text
     assert manifest_damage(text).message.startswith('"usage.cost_usd"')
 

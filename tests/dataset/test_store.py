@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import datafiles
 from labtax.config import load_config
 from labtax.dataset import store
 from labtax.dataset.reader import DamagedData
@@ -15,17 +16,17 @@ from labtax.errors import LabtaxError
 PAIRS = [("What is 2+2?", "4"), ("Capital of France?", "Paris")]
 
 
-def tricky_tree(generated: Path, outside: Path, kit) -> None:
+def tricky_tree(generated: Path, outside: Path) -> None:
     """Real leaves next to everything that must not count as one."""
-    kit.write_leaf(generated, "knowledge/real", PAIRS)
-    kit.write_leaf(generated, "knowledge/real/nested", [("q", "a")])
-    kit.write_leaf(generated, "knowledge/.hidden", PAIRS)
-    kit.write_leaf(generated, ".cache/knowledge/x", PAIRS)
+    datafiles.write_leaf(generated, "knowledge/real", PAIRS)
+    datafiles.write_leaf(generated, "knowledge/real/nested", [("q", "a")])
+    datafiles.write_leaf(generated, "knowledge/.hidden", PAIRS)
+    datafiles.write_leaf(generated, ".cache/knowledge/x", PAIRS)
     (generated / "knowledge/only_notes").mkdir(parents=True)
     (generated / "knowledge/only_notes/README.md").write_text("notes\n", encoding="utf-8")
     (generated / "samples.jsonl").write_text("", encoding="utf-8")  # no leaf at the root
     (generated / "knowledge/real/.samples.jsonl.abc.tmp").write_text("torn", encoding="utf-8")
-    target = kit.write_leaf(outside, "knowledge/secret", PAIRS)
+    target = datafiles.write_leaf(outside, "knowledge/secret", PAIRS)
     (generated / "knowledge/linked").symlink_to(target, target_is_directory=True)
     (generated / "knowledge/file_links").mkdir()
     (generated / "knowledge/file_links/samples.jsonl").symlink_to(target / "samples.jsonl")
@@ -35,14 +36,14 @@ def tricky_tree(generated: Path, outside: Path, kit) -> None:
 EXPECTED = ["knowledge/real", "knowledge/real/nested"]
 
 
-def test_a_directory_tree_and_a_commit_follow_the_same_rules(repo: Path, kit) -> None:
+def test_a_directory_tree_and_a_commit_follow_the_same_rules(repo: Path) -> None:
     config = load_config(repo)
-    tricky_tree(config.generated, repo.parent / "outside", kit)
+    tricky_tree(config.generated, repo.parent / "outside")
     assert store.leaf_ids(config.generated) == EXPECTED
     assert store.stored_leaf_ids(config) == EXPECTED
     worktree = store.load_worktree(config)
     assert sorted(worktree) == EXPECTED
-    sha = kit.commit(repo, "data")
+    sha = datafiles.commit_all(repo, "data")
     committed = store.load_commit(config, sha)
     assert committed == worktree
     assert store.load_commit(config, "HEAD") == worktree
@@ -59,10 +60,10 @@ def test_a_file_is_not_a_state(tmp_path: Path) -> None:
         store.load_directory(tmp_path / "file")
 
 
-def test_damage_is_located_in_the_state_it_was_read_from(repo: Path, kit) -> None:
-    directory = kit.write_leaf(repo / "generated", "knowledge/a", PAIRS)
+def test_damage_is_located_in_the_state_it_was_read_from(repo: Path) -> None:
+    directory = datafiles.write_leaf(repo / "generated", "knowledge/a", PAIRS)
     (directory / "samples.jsonl").write_text('{"broken": \n', encoding="utf-8")
-    sha = kit.commit(repo, "broken")
+    sha = datafiles.commit_all(repo, "broken")
     config = load_config(repo)
     with pytest.raises(DamagedData) as in_tree:
         store.load_worktree(config)
@@ -75,9 +76,9 @@ def test_damage_is_located_in_the_state_it_was_read_from(repo: Path, kit) -> Non
     assert str(in_directory.value.location) == "old/knowledge/a/samples.jsonl:1:12"
 
 
-def test_one_leaf_is_read_under_the_same_rules(repo: Path, kit) -> None:
+def test_one_leaf_is_read_under_the_same_rules(repo: Path) -> None:
     config = load_config(repo)
-    tricky_tree(config.generated, repo.parent / "outside", kit)
+    tricky_tree(config.generated, repo.parent / "outside")
     assert set(store.leaf_files(config, "knowledge/real")) == {
         "samples.jsonl",
         "rejected.jsonl",
@@ -90,8 +91,8 @@ def test_one_leaf_is_read_under_the_same_rules(repo: Path, kit) -> None:
     assert len(store.read_leaf(config, "knowledge/real").samples) == 2
 
 
-def test_an_unreadable_file_is_a_located_error(repo: Path, kit, monkeypatch) -> None:
-    directory = kit.write_leaf(repo / "generated", "knowledge/a", PAIRS)
+def test_an_unreadable_file_is_a_located_error(repo: Path, monkeypatch) -> None:
+    directory = datafiles.write_leaf(repo / "generated", "knowledge/a", PAIRS)
     assert directory == repo / "generated/knowledge/a"
     real_open = os.open
 
@@ -110,8 +111,8 @@ def test_an_unreadable_file_is_a_located_error(repo: Path, kit, monkeypatch) -> 
     assert str(caught.value.location) == "new/knowledge/a/samples.jsonl"
 
 
-def test_an_unreadable_directory_is_a_located_error(repo: Path, kit, monkeypatch) -> None:
-    kit.write_leaf(repo / "generated", "knowledge/a", PAIRS)
+def test_an_unreadable_directory_is_a_located_error(repo: Path, monkeypatch) -> None:
+    datafiles.write_leaf(repo / "generated", "knowledge/a", PAIRS)
     real_scandir = os.scandir
 
     def no_access(path: str) -> object:

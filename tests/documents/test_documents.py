@@ -6,6 +6,8 @@ import asyncio
 
 import pytest
 
+import projects
+import sampleleaves
 from labtax import documents
 from labtax.config import load_config
 from labtax.errors import LabtaxError
@@ -23,10 +25,10 @@ def test_select_patterns():
     assert documents.select(paths, ["[ab].*"]) == ["a.md", "b.txt"]
 
 
-def test_chunks_pack_paragraphs_within_the_budget(kit):
+def test_chunks_pack_paragraphs_within_the_budget():
     files = [
-        documents.SourceFile("w.md", kit.WATER_DOC),
-        documents.SourceFile("p.md", kit.PRESS_DOC),
+        documents.SourceFile("w.md", sampleleaves.WATER_DOC),
+        documents.SourceFile("p.md", sampleleaves.PRESS_DOC),
     ]
     chunks = documents.chunk(files, 60)
     assert len(chunks) > 4
@@ -50,11 +52,13 @@ def test_chunk_budget_bounds():
     assert documents.chunk_budget(2048, 1024, 4000) == documents.MIN_CHUNK_TOKENS
 
 
-def test_documents_from_a_pinned_file_repository_are_fetched_once(repo, kit, tmp_path, monkeypatch):
+def test_documents_from_a_pinned_file_repository_are_fetched_once(repo, tmp_path, monkeypatch):
     docs = tmp_path / "docs-repo"
-    commit = kit.make_docs_repo(docs)
+    commit = projects.make_docs_repo(docs)
     path = repo / "taxonomy/knowledge/history/press/qna.yaml"
-    kit.write(path, kit.knowledge_yaml("history", kit.PRESS_DOC, docs.as_uri(), commit))
+    projects.write(
+        path, sampleleaves.knowledge_yaml("history", sampleleaves.PRESS_DOC, docs.as_uri(), commit)
+    )
     monkeypatch.setenv("LABTAX_CACHE_DIR", str(tmp_path / "cache"))
     config = load_config(repo)
     from labtax import gitio, leaves
@@ -63,7 +67,7 @@ def test_documents_from_a_pinned_file_repository_are_fetched_once(repo, kit, tmp
     files = asyncio.run(documents.DocumentStore(config).files(leaf))
     assert [f.path for f in files] == ["press.md"]
     assert "A later edit" not in files[0].text  # read at the pinned commit, not the branch tip
-    assert files[0].text == kit.PRESS_DOC
+    assert files[0].text == sampleleaves.PRESS_DOC
     mirror = documents.mirror_path(config, docs.as_uri())
     assert gitio.has_commit(commit, cwd=mirror)
     # A second read must not touch the network: the source repository may even be gone.
@@ -74,10 +78,12 @@ def test_documents_from_a_pinned_file_repository_are_fetched_once(repo, kit, tmp
     assert again == files
 
 
-def test_missing_documents_are_located_errors(repo, kit, tmp_path, monkeypatch):
+def test_missing_documents_are_located_errors(repo, tmp_path, monkeypatch):
     monkeypatch.setenv("LABTAX_CACHE_DIR", str(tmp_path / "cache"))
     path = repo / "taxonomy/knowledge/a/qna.yaml"
-    kit.write(path, kit.knowledge_yaml("x", kit.WATER_DOC, "documents/none", "local"))
+    projects.write(
+        path, sampleleaves.knowledge_yaml("x", sampleleaves.WATER_DOC, "documents/none", "local")
+    )
     config = load_config(repo)
     from labtax import leaves
 
@@ -86,11 +92,18 @@ def test_missing_documents_are_located_errors(repo, kit, tmp_path, monkeypatch):
     assert caught.value.location is not None
     assert caught.value.location.path.endswith("qna.yaml")
     assert caught.value.location.line > 0
-    kit.write(path, kit.knowledge_yaml("x", kit.WATER_DOC, (tmp_path / "nope").as_uri(), "a" * 40))
+    projects.write(
+        path,
+        sampleleaves.knowledge_yaml(
+            "x", sampleleaves.WATER_DOC, (tmp_path / "nope").as_uri(), "a" * 40
+        ),
+    )
     with pytest.raises(LabtaxError, match="cannot fetch"):
         asyncio.run(documents.DocumentStore(config).files(leaves.load_file(config, path)))
     for outside in (str(tmp_path / "elsewhere"), "../sibling", "ext::sh -c touch% /tmp/pwned"):
-        kit.write(path, kit.knowledge_yaml("x", kit.WATER_DOC, outside, "a" * 40))
+        projects.write(
+            path, sampleleaves.knowledge_yaml("x", sampleleaves.WATER_DOC, outside, "a" * 40)
+        )
         with pytest.raises(LabtaxError, match=r"neither a git URL|does not exist") as refused:
             asyncio.run(documents.DocumentStore(config).files(leaves.load_file(config, path)))
         assert refused.value.location is not None

@@ -1,12 +1,9 @@
-"""The fake teacher's HTTP side: OpenAI-shaped bodies, usage, injected faults, the CLI."""
+"""The fake teacher's HTTP side: OpenAI-shaped bodies, usage, injected faults."""
 
 from __future__ import annotations
 
 import http.client
 import json
-import re
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
@@ -180,34 +177,3 @@ def test_slow_answers_overlap_instead_of_queueing(fake_server):
     assert statuses == [200] * 64
     assert elapsed < 3.0  # 64 x 200 ms one after another would take 12.8 s
     assert server.stats.max_in_flight >= 16
-
-
-def test_cli_banner_says_it_is_not_a_model():
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "labtax", "fake-teacher", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().strip()
-        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/v1", url)
-        assert get(url, "/health")[0] == 200
-    finally:
-        proc.terminate()
-        _, err = proc.communicate(timeout=10)
-    assert "OFFLINE STAND-IN, NOT A MODEL" in err
-    assert url in err
-
-
-def test_cli_rejects_a_bad_fault_rate():
-    done = subprocess.run(
-        [sys.executable, "-m", "labtax", "fake-teacher", "--fault-rate", "2"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert done.returncode == 2
-    assert "fault-rate" in done.stderr

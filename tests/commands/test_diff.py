@@ -1,0 +1,192 @@
+"""`labtax diff` end to end: real git refs, the working tree, two directories, report files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import datafiles
+from gitrepo import git
+from labtax.cli import main
+
+PAIRS = [("What is 2+2?", "4"), ("Capital of France?", "Paris"), ("Largest planet?", "Jupiter")]
+SKILL = [("Write a haiku", "Rain falls"), ("Write a limerick", "There once was"), ("Rhyme", "time")]
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict:
+    code = main(["diff", "--format", "json", *args])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return json.loads(out)
+
+
+def statuses(report: dict) -> dict[str, str]:
+    return {leaf["leaf_id"]: leaf["status"] for leaf in report["leaves"]}
+
+
+@pytest.fixture
+def branched(data_project: Path) -> Path:
+    """main holds three leaves; branch `feature` adds, removes, renames and regenerates."""
+    gen = data_project / "generated"
+    datafiles.write_leaf(gen, "knowledge/astronomy", PAIRS)
+    datafiles.write_leaf(gen, "knowledge/removed", [("q", "a")])
+    datafiles.write_leaf(gen, "compositional_skills/poetry", SKILL)
+    datafiles.commit_all(data_project, "base data")
+    git(data_project, "checkout", "-q", "-b", "feature")
+    shutil.rmtree(gen / "knowledge" / "removed")
+    shutil.rmtree(gen / "compositional_skills" / "poetry")
+    datafiles.write_leaf(gen, "compositional_skills/writing/poetry", SKILL)
+    datafiles.write_leaf(gen, "knowledge/added", [("new q", "new a")])
+    datafiles.write_leaf(
+        gen,
+        "knowledge/astronomy",
+        [PAIRS[0], ("Capital of France?", "Paris (changed)"), PAIRS[2]],
+        model="openai/bigger-teacher",
+    )
+    datafiles.commit_all(data_project, "feature data")
+    return data_project
+
+
+def test_refs_new_removed_renamed_and_model_change(branched: Path, capsys) -> None:
+    report = run_json(capsys, "--base", "main", "--head", "feature")
+    assert statuses(report) == {
+        "compositional_skills/writing/poetry": "renamed",
+        "knowledge/added": "new",
+        "knowledge/astronomy": "changed",
+        "knowledge/removed": "removed",
+    }
+    leaves = {leaf["leaf_id"]: leaf for leaf in report["leaves"]}
+    assert (
+        leaves["compositional_skills/writing/poetry"]["old_leaf_id"]
+        == "compositional_skills/poetry"
+    )
+    astronomy = leaves["knowledge/astronomy"]
+    assert astronomy["teacher_model"] == {
+        "old": "openai/labtax-fake-teacher",
+        "new": "openai/bigger-teacher",
+    }
+    assert astronomy["counts"] == {"added": 0, "removed": 0, "changed": 1, "unchanged": 2}
+    change = astronomy["samples"][0]
+    assert (change["before"]["answer"], change["after"]["answer"]) == ("Paris", "Paris (changed)")
+    assert report["base"] == git(branched, "rev-parse", "main").strip()
+    assert report["head"] == "feature"
+
+
+def test_base_is_the_merge_base_not_the_tip(branched: Path, capsys) -> None:
+    # main moves on after the branch point: its new leaf must not show up as removed.
+    git(branched, "checkout", "-q", "main")
+    datafiles.write_leaf(branched / "generated", "knowledge/later_on_main", [("x", "y")])
+    datafiles.commit_all(branched, "main moves on")
+    git(branched, "checkout", "-q", "feature")
+    report = run_json(capsys, "--base", "main")
+    assert "knowledge/later_on_main" not in statuses(report)
+    assert report["head"] == "working tree"
+
+
+def test_head_defaults_to_the_working_tree(branched: Path, capsys) -> None:
+    datafiles.write_leaf(branched / "generated", "knowledge/uncommitted", [("wip", "draft")])
+    report = run_json(capsys, "--base", "main")
+    assert statuses(report)["knowledge/uncommitted"] == "new"
+    # With no --base the default branch (here the local main) is used.
+    assert statuses(run_json(capsys))["knowledge/uncommitted"] == "new"
+
+
+def test_unknown_base_is_an_error_not_a_traceback(branched: Path, capsys) -> None:
+    code = main(["diff", "--base", "no-such-branch"])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert "no-such-branch" in err
+    assert "Traceback" not in err
+
+
+def test_damaged_data_at_a_ref_is_located(data_project: Path, capsys) -> None:
+    directory = datafiles.write_leaf(data_project / "generated", "knowledge/a", PAIRS)
+    datafiles.commit_all(data_project, "good")
+    git(data_project, "checkout", "-q", "-b", "feature")
+    (directory / "samples.jsonl").write_text('{"broken": \n', encoding="utf-8")
+    datafiles.commit_all(data_project, "broken")
+    code = main(["diff", "--base", "main", "--head", "feature"])
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert "generated/knowledge/a/samples.jsonl:1:" in err
+    assert "Traceback" not in err
+
+
+def test_two_directories(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    datafiles.write_leaf(tmp_path / "old", "knowledge/a", PAIRS)
+    datafiles.write_leaf(tmp_path / "new", "knowledge/a", PAIRS[:2])
+    report = run_json(capsys, "old", "new")
+    assert (report["base"], report["head"]) == ("old", "new")
+    assert report["summary"]["samples"] == {"added": 0, "removed": 1, "changed": 0}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["only-one"], ["a", "b", "c"], ["--base", "main", "a", "b"], ["--max-chars", "10"]],
+)
+def test_usage_errors(tmp_path: Path, monkeypatch, capsys, args: list[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    assert main(["diff", *args]) == 2
+
+
+def test_a_missing_directory_is_an_error(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "old").mkdir()
+    assert main(["diff", "old", "missing"]) == 1
+    assert "missing: error: not a directory" in capsys.readouterr().err
+
+
+def test_output_dir_and_step_summary(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    huge = "A" * 200_000
+    datafiles.write_leaf(tmp_path / "old", "knowledge/a", [("q", "short")])
+    datafiles.write_leaf(tmp_path / "new", "knowledge/a", [("q", huge)])
+    summary = tmp_path / "summary.md"
+    summary.write_text("# earlier step\n", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    code = main(["diff", "--format", "json", "--output-dir", "out", "old", "new"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert json.loads(out)["summary"]["samples"]["changed"] == 1
+    written = summary.read_text(encoding="utf-8")
+    assert written.startswith("# earlier step\n<!-- labtax-data-diff -->\n")
+    assert len(written) < 60_000
+    assert huge not in written
+    full = (tmp_path / "out" / "data-diff.md").read_text(encoding="utf-8")
+    assert huge in full  # the artifact keeps every field whole
+    data = json.loads((tmp_path / "out" / "data-diff.json").read_text(encoding="utf-8"))
+    assert data["leaves"][0]["samples"][0]["after"]["answer"] == huge
+    assert not [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
+
+
+def test_text_format_renders_with_rich(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    datafiles.write_leaf(tmp_path / "old", "knowledge/a", PAIRS)
+    datafiles.write_leaf(
+        tmp_path / "new", "knowledge/a", [*PAIRS[:2], ("Largest planet?", "\x1b[2JSaturn")]
+    )
+    assert main(["diff", "--format", "text", "old", "new"]) == 0
+    out = capsys.readouterr().out
+    assert "CHANGED" in out
+    assert "knowledge/a" in out
+    assert "\x1b" not in out  # not a terminal: no colour, and the answer's escape is shown escaped
+    assert "\\u001b[2JSaturn" in out
+
+
+def test_diff_imports_no_heavy_modules() -> None:
+    probe = (
+        "import sys\n"
+        "import labtax.commands.diff\n"
+        "heavy = {'rich', 'litellm', 'rapidfuzz'}\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""

@@ -1,0 +1,348 @@
+"""`labtax generate` and `labtax status` end to end, with the fake teacher answering in-process.
+
+The transport is the only stand-in: the CLI, planning, pipelines, the real `Teacher` (cache,
+budget, concurrency), filters and dataset writing all run as in production. The HTTP path through
+litellm is covered by test_generate_http.py.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import projects
+import sampleleaves
+from gitrepo import git
+from labtax.cli import main
+
+
+def _generate(*args: str) -> int:
+    return main(["generate", *args])
+
+
+def _manifests(root):
+    return {
+        p.parent.relative_to(root / "generated").as_posix(): json.loads(p.read_text())
+        for p in (root / "generated").rglob("manifest.json")
+    }
+
+
+LEAVES = {
+    "compositional_skills/grounded/summaries/paragraph": "grounded_skill",
+    "compositional_skills/riddles/objects": "freeform_skill",
+    "knowledge/history/printing_press": "knowledge",
+    "knowledge/science/water_cycle": "knowledge",
+}
+
+
+def test_generates_every_kind_and_records_what_it_did(project, in_process, capsys):
+    assert _generate() == 0
+    out = capsys.readouterr().out
+    assert "generated 4 of 4 leaves" in out
+    manifests = _manifests(project)
+    assert {k: m["kind"] for k, m in manifests.items()} == LEAVES
+    for leaf_id, manifest in manifests.items():
+        directory = project / "generated" / leaf_id
+        kept = directory.joinpath("samples.jsonl").read_text(encoding="utf-8").splitlines()
+        rejected = directory.joinpath("rejected.jsonl").read_text(encoding="utf-8").splitlines()
+        counts = manifest["counts"]
+        assert counts["kept"] == len(kept) > 0, leaf_id
+        assert counts["rejected"] == len(rejected)
+        assert counts["candidates"] == len(kept) + len(rejected)
+        assert sum(counts["rejected_by_reason"].values()) == len(rejected)
+        assert manifest["usage"]["calls"] > 0
+        assert manifest["teacher"]["samples_per_leaf"] == 4
+        assert len(manifest["templates"]) == 7
+        for line in kept:
+            record = json.loads(line)
+            assert record["leaf"] == leaf_id
+            assert record["kind"] == LEAVES[leaf_id]
+            assert [m["role"] for m in record["messages"]] == ["user", "assistant"]
+            if LEAVES[leaf_id] == "freeform_skill":
+                assert record["context"] is None
+                assert record["score"] in (2, 3)
+            else:
+                assert record["context"]
+        for line in rejected:
+            record = json.loads(line)
+            assert record["stage"]
+            assert record["reason"]
+    # Knowledge samples are grounded in their own documents, the remote one at its pinned commit.
+    press = (project / "generated/knowledge/history/printing_press/samples.jsonl").read_text()
+    assert "Gutenberg" in press
+    assert "A later edit" not in press
+    water = (project / "generated/knowledge/science/water_cycle/samples.jsonl").read_text()
+    assert "evaporat" in water
+    assert "Gutenberg" not in water
+
+
+def test_rerun_makes_no_calls_and_two_projects_agree_byte_for_byte(
+    project, in_process, monkeypatch, capsys
+):
+    tmp_path = project.parent
+    assert _generate() == 0
+    first = projects.tree_bytes(project / "generated")
+    sent = in_process.sent
+    assert sent > 0
+    assert _generate() == 0
+    assert in_process.sent == sent, "a rerun with nothing changed called the teacher"
+    assert "skipped: 4 up to date" in capsys.readouterr().out
+    assert projects.tree_bytes(project / "generated") == first
+    # --force regenerates from the cache: still no calls, same bytes.
+    assert _generate("--force") == 0
+    assert in_process.sent == sent
+    assert projects.tree_bytes(project / "generated") == first
+    # A second project with its own empty cache produces exactly the same files.
+    other = projects.make_project(tmp_path / "other", tmp_path / "other-docs")
+    shutil.rmtree(tmp_path / "other-docs")
+    shutil.copytree(tmp_path / "docs-repo", tmp_path / "other-docs")
+    monkeypatch.chdir(other)
+    monkeypatch.setenv("LABTAX_CACHE_DIR", str(other / ".labtax/cache"))
+    # The other project pins its own document repository; point it at an identical copy.
+    leaf = other / "taxonomy/knowledge/history/printing_press/qna.yaml"
+    original = (project / "taxonomy/knowledge/history/printing_press/qna.yaml").read_text()
+    leaf.write_text(
+        original.replace((tmp_path / "docs-repo").as_uri(), (tmp_path / "other-docs").as_uri())
+    )
+    assert _generate() == 0
+    theirs = projects.tree_bytes(other / "generated")
+    mine = projects.tree_bytes(project / "generated")
+    differing = sorted(k for k in mine if mine[k] != theirs.get(k))
+    # Only the leaf whose document URL differs may differ (its inputs hash names the URL).
+    assert differing == ["knowledge/history/printing_press/manifest.json"]
+    assert sorted(mine) == sorted(theirs)
+
+
+def test_budget_stop_keeps_finished_leaves_and_a_rerun_completes(
+    project, in_process, monkeypatch, capsys
+):
+    tmp_path = project.parent
+    # An uninterrupted run over its own cache tells how many calls the whole job takes.
+    monkeypatch.setenv("LABTAX_CACHE_DIR", str(tmp_path / "reference-cache"))
+    assert _generate() == 0
+    uninterrupted = projects.tree_bytes(project / "generated")
+    total = in_process.sent
+    shutil.rmtree(project / "generated")
+    monkeypatch.setenv("LABTAX_CACHE_DIR", str(tmp_path / "budget-cache"))
+    in_process.sent = 0
+    capsys.readouterr()
+    # One call short: exactly one leaf cannot finish, every other leaf must be written.
+    assert _generate("--max-calls", str(total - 1)) == 1
+    captured = capsys.readouterr()
+    assert "stopped by the budget: call budget reached" in captured.err
+    assert "Run again" in captured.err
+    assert in_process.sent <= total - 1
+    done = _manifests(project)
+    assert 0 < len(done) < 4
+    for leaf in done:
+        assert projects.tree_bytes(project / "generated" / leaf) == {
+            k.removeprefix(f"{leaf}/"): v
+            for k, v in uninterrupted.items()
+            if k.startswith(f"{leaf}/")
+        }
+    assert main(["status"]) == 1
+    capsys.readouterr()
+    assert _generate() == 0
+    assert len(_manifests(project)) == 4
+    # The resumed run ends byte-identical to the uninterrupted one.
+    assert projects.tree_bytes(project / "generated") == uninterrupted
+
+
+def test_changed_moves_removes_and_skips_metadata_only(project, in_process, capsys):
+    assert _generate() == 0
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "data")
+    before = projects.tree_bytes(project / "generated")
+    sent = in_process.sent
+    tax = project / "taxonomy"
+    # Rename a leaf (metadata-only otherwise), delete one, change only metadata of another.
+    git(
+        project,
+        "mv",
+        "taxonomy/compositional_skills/riddles",
+        "taxonomy/compositional_skills/puzzles",
+    )
+    git(project, "rm", "-q", "-r", "taxonomy/knowledge/science/water_cycle")
+    grounded = tax / "compositional_skills/grounded/summaries/paragraph/qna.yaml"
+    grounded.write_text(grounded.read_text().replace("created_by: tester", "created_by: other"))
+    assert _generate("--changed", "--base", "main", "--dry-run") == 0
+    plan = capsys.readouterr().out
+    assert (
+        "would move generated data: compositional_skills/riddles/objects"
+        " -> compositional_skills/puzzles/objects"
+    ) in (plan)
+    assert "would remove generated data: knowledge/science/water_cycle" in plan
+    assert projects.tree_bytes(project / "generated") == before  # a dry run writes nothing
+    assert _generate("--changed", "--base", "main") == 0
+    assert in_process.sent == sent, "moving, removing and metadata changes cost no calls"
+    after = projects.tree_bytes(project / "generated")
+    assert not any(k.startswith("knowledge/science") for k in after)
+    assert not any(k.startswith("compositional_skills/riddles") for k in after)
+    moved = [k for k in after if k.startswith("compositional_skills/puzzles/objects/")]
+    assert len(moved) == 3
+    assert main(["status"]) == 0
+    # The moved data equals what generating the leaf at its new place produces.
+    moved_bytes = {k: after[k] for k in moved}
+    assert _generate("--force", "taxonomy/compositional_skills/puzzles") == 0
+    regenerated = projects.tree_bytes(project / "generated")
+    assert {k: regenerated[k] for k in moved} == moved_bytes
+
+
+def test_full_run_drops_data_of_deleted_leaves(project, in_process):
+    assert _generate() == 0
+    shutil.rmtree(project / "taxonomy/knowledge/science")
+    assert _generate() == 0
+    assert not (project / "generated/knowledge/science").exists()
+    assert (project / "generated/knowledge/history/printing_press/manifest.json").exists()
+
+
+def test_shards_together_equal_one_run(project, in_process, capsys):
+    assert _generate("--shard", "1/2") == 0
+    assert _generate("--shard", "2/2") == 0
+    sharded = projects.tree_bytes(project / "generated")
+    assert len(_manifests(project)) == 4
+    shutil.rmtree(project / "generated")
+    assert _generate() == 0
+    assert projects.tree_bytes(project / "generated") == sharded
+    assert _generate("--shard", "3/2") == 2
+
+
+def test_paths_select_leaves_and_unknown_paths_fail(project, in_process, capsys):
+    assert _generate("taxonomy/compositional_skills/riddles") == 0
+    assert list(_manifests(project)) == ["compositional_skills/riddles/objects"]
+    assert _generate("taxonomy/nothing_here") == 1
+    assert "no qna.yaml" in capsys.readouterr().err
+
+
+def test_a_failing_leaf_is_reported_and_the_others_are_written(project, in_process, capsys):
+    leaf = project / "taxonomy/knowledge/science/water_cycle/qna.yaml"
+    leaf.write_text(leaf.read_text().replace("documents/water", "documents/absent"))
+    assert _generate() == 1
+    err = capsys.readouterr().err
+    assert "taxonomy/knowledge/science/water_cycle/qna.yaml:" in err
+    assert "does not exist" in err
+    assert len(_manifests(project)) == 3
+
+
+def test_invalid_leaf_is_a_located_error(project, in_process, capsys):
+    leaf = project / "taxonomy/compositional_skills/riddles/objects/qna.yaml"
+    leaf.write_text("version: 3\nseed_examples: [\n")
+    assert _generate() == 1
+    err = capsys.readouterr().err
+    assert "taxonomy/compositional_skills/riddles/objects/qna.yaml:" in err
+    assert not (project / "generated").exists()
+
+
+def test_unparseable_judge_answers_are_rejections(project, monkeypatch, capsys):
+    from labtax import prompts
+    from labtax.cache import Answer, ResponseCache
+    from labtax.commands import generate as command
+    from labtax.teacher import Teacher
+
+    class Garbled(projects.InProcessTransport):
+        async def send(self, messages, attempt):
+            if prompts.stage_of(messages) in {"question_judge", "faithfulness"}:
+                return Answer("I think it is fine, score: high", 10, 10, None)
+            return await super().send(messages, attempt)
+
+    transport = Garbled()
+    monkeypatch.setattr(
+        command,
+        "make_teacher",
+        lambda config, cache_dir, budget=None: Teacher(
+            config, transport, cache=ResponseCache(cache_dir), budget=budget
+        ),
+    )
+    assert _generate() == 0
+    for leaf_id, manifest in _manifests(project).items():
+        counts = manifest["counts"]
+        assert counts["kept"] == 0, leaf_id
+        assert counts["rejected_by_reason"].get("unparseable", 0) > 0
+        rejected = (project / "generated" / leaf_id / "rejected.jsonl").read_text().splitlines()
+        stages = {
+            json.loads(r)["stage"] for r in rejected if json.loads(r)["reason"] == "unparseable"
+        }
+        assert stages <= {"question_judge", "faithfulness"}
+        assert all(json.loads(r)["detail"] for r in rejected)
+
+
+def test_leaves_outside_the_taxonomy_are_refused(project, in_process, capsys):
+    stray = project / "elsewhere/qna.yaml"
+    projects.write(stray, sampleleaves.freeform_yaml())
+    assert _generate("elsewhere") == 1
+    assert "not a leaf of the taxonomy" in capsys.readouterr().err
+    assert not (project / "generated").exists()
+    assert not (project / "elsewhere/samples.jsonl").exists()
+
+
+def test_renamed_and_edited_leaf_is_regenerated_at_its_new_place(project, in_process):
+    assert _generate() == 0
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "data")
+    sent = in_process.sent
+    git(
+        project,
+        "mv",
+        "taxonomy/compositional_skills/riddles",
+        "taxonomy/compositional_skills/puzzles",
+    )
+    leaf = project / "taxonomy/compositional_skills/puzzles/objects/qna.yaml"
+    leaf.write_text(leaf.read_text().replace("short explanation", "one-line explanation"))
+    assert _generate("--changed", "--base", "main") == 0
+    assert in_process.sent > sent
+    assert not (project / "generated/compositional_skills/riddles").exists()
+    manifest = json.loads(
+        (project / "generated/compositional_skills/puzzles/objects/manifest.json").read_text()
+    )
+    assert manifest["leaf"] == "compositional_skills/puzzles/objects"
+    assert main(["status"]) == 0
+
+
+def test_a_full_disk_fails_the_leaf_not_the_run(project, in_process, monkeypatch, capsys):
+    from labtax.dataset import writer
+
+    real = writer.write_temp
+
+    def full_for_water(directory, name, data, *, sync=True):
+        if "water_cycle" in str(directory):
+            raise OSError(28, "No space left on device")
+        return real(directory, name, data, sync=sync)
+
+    monkeypatch.setattr(writer, "write_temp", full_for_water)
+    assert _generate() == 1
+    err = capsys.readouterr().err
+    assert "generated/knowledge/science/water_cycle: error: cannot write generated data" in err
+    assert "No space left on device" in err
+    assert sorted(_manifests(project)) == sorted(k for k in LEAVES if "water" not in k)
+
+
+def test_document_protocols_restrict_where_knowledge_documents_come_from(
+    project, in_process, monkeypatch, capsys
+):
+    # CI jobs that hold the teacher key allow https only: a leaf naming a file:// repository
+    # (another checkout on the runner) is refused with a located error, and nothing is fetched.
+    monkeypatch.setenv("LABTAX_DOCUMENT_PROTOCOLS", "https")
+    assert _generate() == 1
+    err = capsys.readouterr().err
+    assert "knowledge/history/printing_press/qna.yaml:" in err
+    assert "file protocol" in err
+    assert "allowed: https" in err
+    # The local-document leaves still generate; the refused repository was never mirrored.
+    assert any((project / "generated").rglob("manifest.json"))
+    assert not (project / ".labtax/cache/documents").exists()
+
+
+def test_unknown_document_protocol_is_a_clear_error(project, monkeypatch, capsys):
+    monkeypatch.setenv("LABTAX_DOCUMENT_PROTOCOLS", "https:ext")
+    assert _generate() == 1
+    err = capsys.readouterr().err
+    assert "unsupported document protocol(s): ext" in err
+    assert "Traceback" not in err
+
+
+def test_paths_and_changed_together_are_a_usage_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert _generate("--changed", "taxonomy") == 2
+    assert "pass either PATHs or --changed, not both" in capsys.readouterr().err
+    assert _generate("--max-calls", "-1") == 2
+    assert _generate("--concurrency", "0") == 2

@@ -1,0 +1,203 @@
+"""`labtax validate`: output formats, exit codes, command-line usage, --changed, import weight.
+
+The golden output for every corpus case is in test_validate_corpus.py.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from gitrepo import git
+from labtax.cli import main
+from sampleleaves import HAIKU
+
+LEAF = "taxonomy/compositional_skills/writing/poetry/haiku"
+
+
+def _break(haiku_project: Path) -> None:
+    leaf = haiku_project / LEAF / "qna.yaml"
+    leaf.write_text(leaf.read_text().replace("created_by: labtax-tests", "created_by: 5"))
+
+
+def test_clean_project_exits_0_with_a_summary(haiku_project: Path, invoke) -> None:
+    run = invoke("validate", cwd=haiku_project)
+    assert run.code == 0
+    assert run.out == "0 errors, 0 warnings in 0 of 1 file\n"
+
+
+def test_text_line_format_and_summary(haiku_project: Path, invoke) -> None:
+    _break(haiku_project)
+    run = invoke("validate", "--format", "text", cwd=haiku_project)
+    assert run.code == 1
+    lines = run.out.splitlines()
+    assert lines[0].startswith(
+        f"{LEAF}/qna.yaml:2:13: error [schema] created_by must be text, not an integer (hint: "
+    )
+    assert lines[-1] == "1 error, 0 warnings in 1 of 1 file"
+
+
+def test_json_records(haiku_project: Path, invoke) -> None:
+    _break(haiku_project)
+    run = invoke("validate", "--format", "json", cwd=haiku_project)
+    assert run.code == 1
+    [record] = json.loads(run.out)
+    assert set(record) == {"path", "line", "col", "level", "rule", "message", "hint"}
+    assert (record["path"], record["line"], record["col"]) == (f"{LEAF}/qna.yaml", 2, 13)
+    assert (record["level"], record["rule"]) == ("error", "schema")
+    assert record["hint"]
+
+
+def test_auto_format_is_github_inside_actions(haiku_project: Path, invoke) -> None:
+    _break(haiku_project)
+    run = invoke("validate", cwd=haiku_project, env={"GITHUB_ACTIONS": "true"})
+    assert run.out.startswith(
+        f"::error file={LEAF}/qna.yaml,line=2,col=13,title=labtax schema::created_by must be"
+    )
+    assert invoke("validate", cwd=haiku_project).out.startswith(f"{LEAF}/qna.yaml:2:13: error")
+
+
+def test_warnings_pass_unless_strict(haiku_project: Path, invoke) -> None:
+    (haiku_project / LEAF / "attribution.txt").unlink()
+    leaf = haiku_project / LEAF / "qna.yaml"
+    leaf.write_text(leaf.read_text().replace("version: 3\n", ""))
+    run = invoke("validate", cwd=haiku_project)
+    assert run.code == 0
+    assert "warning [version-deprecated]" in run.out
+    assert invoke("validate", "--strict", cwd=haiku_project).code == 1
+
+
+def test_paths_limit_the_run(haiku_project: Path, invoke) -> None:
+    other = haiku_project / "taxonomy/compositional_skills/writing/other"
+    other.mkdir(parents=True)
+    (other / "qna.yaml").write_text("- not a mapping\n")
+    assert invoke("validate", cwd=haiku_project).code == 1
+    run = invoke("validate", LEAF, cwd=haiku_project)
+    assert (run.code, run.out) == (0, "0 errors, 0 warnings in 0 of 1 file\n")
+    assert invoke("validate", f"{LEAF}/qna.yaml", cwd=haiku_project).code == 0
+
+
+def test_usage_errors_exit_2(haiku_project: Path, invoke) -> None:
+    assert invoke("validate", "no/such/path", cwd=haiku_project).code == 2
+    assert invoke("validate", "--format", "xml", cwd=haiku_project).code == 2
+    assert invoke("validate", "--base", "main", cwd=haiku_project).code == 2
+
+
+def test_taxonomy_option_points_elsewhere(haiku_project: Path, invoke) -> None:
+    (haiku_project / "taxonomy").rename(haiku_project / "tree")
+    run = invoke("validate", "--taxonomy", "tree", cwd=haiku_project)
+    assert (run.code, run.out) == (0, "0 errors, 0 warnings in 0 of 1 file\n")
+
+
+def test_instructlab_layout_with_branches_at_the_root(
+    tmp_path: Path, haiku_project: Path, invoke
+) -> None:
+    repo = tmp_path / "il"
+    (haiku_project / "taxonomy").rename(repo)
+    (repo / ".git").mkdir()
+    (repo / "docs").mkdir()
+    (repo / "docs" / "template_qna.yaml").write_text("not: checked\n")
+    run = invoke("validate", cwd=repo)
+    assert (run.code, run.out) == (0, "0 errors, 0 warnings in 0 of 1 file\n")
+    misnamed = invoke("validate", "--format", "json", "docs/template_qna.yaml", cwd=repo)
+    assert [r["rule"] for r in json.loads(misnamed.out)] == ["leaf-file-name"]
+
+
+def test_leaf_outside_the_taxonomy_root_is_reported(haiku_project: Path, invoke) -> None:
+    stray = haiku_project / "elsewhere" / "qna.yaml"
+    stray.parent.mkdir()
+    stray.write_text((haiku_project / LEAF / "qna.yaml").read_text())
+    (stray.parent / "attribution.txt").write_text("x\n")
+    run = invoke("validate", "--format", "json", "elsewhere", cwd=haiku_project)
+    assert [r["rule"] for r in json.loads(run.out)] == ["leaf-branch"]
+
+
+def test_an_attribution_path_stands_for_its_leaf(haiku_project: Path, invoke) -> None:
+    _break(haiku_project)
+    run = invoke("validate", "--format", "json", f"{LEAF}/attribution.txt", cwd=haiku_project)
+    assert [(r["path"], r["rule"]) for r in json.loads(run.out)] == [(f"{LEAF}/qna.yaml", "schema")]
+    readme = haiku_project / "README.md"
+    readme.write_text("# notes\n")
+    assert (
+        invoke("validate", "README.md", cwd=haiku_project).out
+        == "0 errors, 0 warnings in 0 of 0 files\n"
+    )
+
+
+SKILL_DIR = "taxonomy/compositional_skills/writing/poetry"
+
+
+def _leaf(root: Path, name: str, text: str) -> None:
+    leaf = root / SKILL_DIR / name
+    leaf.mkdir(parents=True, exist_ok=True)
+    (leaf / "qna.yaml").write_text(text)
+    (leaf / "attribution.txt").write_text("Source: tests\n")
+
+
+def test_only_changed_leaves_are_validated(repo: Path, invoke) -> None:
+    _leaf(repo, "kept", HAIKU)
+    _leaf(repo, "edited", HAIKU)
+    _leaf(repo, "removed", HAIKU)
+    _leaf(repo, "old_bad", "- not a mapping\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    git(repo, "checkout", "-qb", "work")
+    edited = repo / SKILL_DIR / "edited" / "qna.yaml"
+    edited.write_text(HAIKU.replace("created_by: labtax-tests", "created_by: 7"))
+    for path in (repo / SKILL_DIR / "removed").iterdir():
+        path.unlink()
+    _leaf(repo, "added", HAIKU + "extra: key\n")
+    (repo / SKILL_DIR / "added" / "qna.yml").write_text("a: 1\n")
+
+    run = invoke("validate", "--changed", "--base", "main", "--format", "json", cwd=repo)
+    found = sorted((r["path"], r["rule"]) for r in json.loads(run.out))
+    assert found == [
+        (f"{SKILL_DIR}/added/qna.yaml", "schema"),
+        (f"{SKILL_DIR}/added/qna.yml", "leaf-file-name"),
+        (f"{SKILL_DIR}/edited/qna.yaml", "schema"),
+    ]
+    assert run.code == 1
+    text = invoke("validate", "--changed", "--base", "main", cwd=repo).out
+    assert text.endswith("3 errors, 0 warnings in 3 of 3 files\n")
+    scoped = invoke("validate", "--changed", "--base", "main", f"{SKILL_DIR}/edited", cwd=repo)
+    assert scoped.out.endswith("1 error, 0 warnings in 1 of 1 file\n")
+
+
+def test_no_changes_validates_nothing(repo: Path, invoke) -> None:
+    _leaf(repo, "kept", HAIKU)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    run = invoke("validate", "--changed", "--base", "main", cwd=repo)
+    assert (run.code, run.out) == (0, "0 errors, 0 warnings in 0 of 0 files\n")
+
+
+def test_a_missing_taxonomy_is_an_error_not_an_empty_pass(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate"]) == 1
+    err = capsys.readouterr().err
+    assert "no taxonomy at" in err
+    assert "--taxonomy" in err
+
+
+PROBE = """
+import sys
+from labtax.cli import main
+code = main(["validate", "--format", "json"])
+# jsonschema (~50 ms) is only needed to explain an invalid leaf; workers only for large runs.
+names = ("litellm", "rapidfuzz", "rich", "openai", "httpx", "jsonschema", "multiprocessing")
+heavy = sorted(m for m in names if m in sys.modules)
+print("HEAVY", heavy, code, file=sys.stderr)
+"""
+
+
+def test_a_small_valid_run_imports_nothing_heavy(haiku_project: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=haiku_project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "HEAVY [] 0" in done.stderr, done.stderr

@@ -1,0 +1,91 @@
+"""`labtax generate` as text: the dry-run listing, the run summary, why a run stopped."""
+
+from __future__ import annotations
+
+import sampleleaves
+from labtax.generation.estimate import LeafEstimate
+from labtax.generation.plan import Plan
+from labtax.generation.run import LeafResult, RunSummary
+from labtax.render import generation_text
+from labtax.usage import Usage
+
+
+def test_cost_label_and_usage_line() -> None:
+    assert generation_text.cost_label(Usage(cost_usd=None)) == "price unknown"
+    assert generation_text.cost_label(Usage(cost_usd=0.01234)) == "$0.0123"
+    usage = Usage(calls=3, cached_calls=2, prompt_tokens=1_000, completion_tokens=234, cost_usd=0)
+    assert generation_text.usage_line(usage) == "calls 3 (+2 cached)  tokens 1,234  cost $0.0000"
+
+
+def test_skipped_line_lists_only_what_was_skipped() -> None:
+    assert generation_text.skipped_line(Plan(())) == ""
+    plan = Plan((), fresh=("a", "b"), metadata_only=("c",), other_shards=4)
+    assert generation_text.skipped_line(plan) == (
+        "skipped: 2 up to date, 1 with metadata-only changes, 4 in other shards"
+    )
+
+
+def test_dry_run_lists_estimates_moves_removals_and_upper_bound_totals() -> None:
+    plan = Plan((), fresh=("x",), moves=(("old/a", "new/a"),), removals=("gone/b",))
+    estimates = [
+        LeafEstimate("knowledge/a", "knowledge", 8, 12_345, 0.5),
+        LeafEstimate("compositional_skills/b", "freeform_skill", 6, 2_000, 0.25),
+    ]
+    assert generation_text.dry_run(plan, estimates).splitlines() == [
+        "would generate:",
+        "  knowledge/a (knowledge): <= 8 calls, ~12,345 prompt tokens, <= $0.5000",
+        "  compositional_skills/b (freeform_skill): <= 6 calls, ~2,000 prompt tokens, <= $0.2500",
+        "would move generated data: old/a -> new/a",
+        "would remove generated data: gone/b",
+        "total: 2 leaves, <= 14 calls, <= $0.7500 (upper bounds; cached answers cost nothing)",
+        "skipped: 1 up to date",
+    ]
+
+
+def test_dry_run_with_an_unknown_price_or_nothing_to_do() -> None:
+    unpriced = [LeafEstimate("k/a", "knowledge", 8, 10, None), LeafEstimate("k/b", "x", 1, 1, 1.0)]
+    listing = generation_text.dry_run(Plan(()), unpriced)
+    assert "k/a (knowledge): <= 8 calls, ~10 prompt tokens, price unknown" in listing
+    assert listing.endswith(
+        "total: 2 leaves, <= 9 calls, price unknown (upper bounds; cached answers cost nothing)"
+    )
+    assert generation_text.dry_run(Plan(()), []) == "nothing to generate"
+
+
+def test_summary_of_a_run() -> None:
+    leaves = sampleleaves.sample_leaves()
+    plan = Plan((leaves["freeform"], leaves["knowledge"]), fresh=("z",))
+    run = RunSummary(
+        (
+            LeafResult("a", "generated", kept=10, rejected=2),
+            LeafResult("b", "failed", message="b: error: broken"),
+        ),
+        moved=(("c", "d"),),
+        removed=("e",),
+    )
+    usage = Usage(calls=5, prompt_tokens=10, completion_tokens=5, cost_usd=None)
+    assert generation_text.summary(plan, run, usage).splitlines() == [
+        "generated 1 of 2 leaves: 10 samples kept, 2 rejected",
+        "teacher: calls 5 (+0 cached)  tokens 15  cost price unknown",
+        "moved data of 1 renamed leaves",
+        "removed data of 1 deleted leaves",
+        "skipped: 1 up to date",
+        "failed: b",
+    ]
+
+
+def test_problems_explain_a_budget_stop_or_list_the_failures() -> None:
+    assert generation_text.problems(RunSummary((LeafResult("a", "generated"),))) == ""
+    failed = RunSummary(
+        (LeafResult("a", "failed", message="a: one"), LeafResult("b", "failed", message="b: two"))
+    )
+    assert generation_text.problems(failed) == "a: one\nb: two"
+    one_left = RunSummary((LeafResult("a", "unfinished"),), budget_message="call budget reached")
+    text = generation_text.problems(one_left)
+    assert text.startswith("error: stopped by the budget: call budget reached\n")
+    assert "1 leaf was not generated" in text
+    assert "Run again" in text
+    two_left = RunSummary(
+        (LeafResult("a", "unfinished"), LeafResult("b", "unfinished")), budget_message="cost"
+    )
+    assert "2 leaves were not generated" in generation_text.problems(two_left)

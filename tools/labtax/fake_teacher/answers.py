@@ -233,7 +233,7 @@ def _answer_grade(sections: Sections, rng: random.Random) -> str:
 
 
 def _plain_words(text: str) -> list[str]:
-    return [w for w in re.findall(r"[a-z0-9]{3,}", text.lower()) if w not in phrases.STOPWORDS]
+    return [w for w in re.findall(r"[a-z]{4,}|[0-9]+", text.lower()) if w not in phrases.STOPWORDS]
 
 
 def _json(value: object) -> str:

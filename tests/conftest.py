@@ -108,6 +108,18 @@ def sample_leaves() -> dict[str, Leaf]:
     return sampleleaves.sample_leaves()
 
 
+@pytest.fixture
+def in_process_eval(monkeypatch: pytest.MonkeyPatch) -> projects.EvalTransports:
+    """Make `labtax eval` use the in-process fake student and judge (no litellm import)."""
+    from labtax.commands import eval as command
+
+    transports = projects.EvalTransports()
+    monkeypatch.setattr(command, "make_teacher", transports.make_teacher)
+    for name in ("LABTAX_STUDENT_MODEL", "LABTAX_STUDENT_API_BASE", "LABTAX_STUDENT_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    return transports
+
+
 Invoke = Callable[..., clirun.Run]
 
 

@@ -92,18 +92,22 @@ def make_data_project(root: Path) -> Path:
 
 
 class InProcessTransport:
-    """The fake teacher's answers without HTTP or litellm: fast tests of everything above them."""
+    """The fake teacher's answers without HTTP or litellm: fast tests of everything above them.
 
-    def __init__(self, price: float | None = None) -> None:
+    With `model` set to the fake student's name it answers as the student taught `knowledge`."""
+
+    def __init__(self, price: float | None = None, *, model: str = "", knowledge=None) -> None:
         self.sent = 0
         self.price = price
+        self.model = model
+        self.knowledge = knowledge
 
     async def send(self, messages, attempt):
         from labtax import fake_teacher
         from labtax.cache import Answer
 
         self.sent += 1
-        text = fake_teacher.respond(messages)
+        text = fake_teacher.respond(messages, model=self.model, knowledge=self.knowledge)
         # Counted as the fake server counts, so manifests match a run over HTTP byte for byte.
         prompt, completion = fake_teacher.token_counts(messages, text)
         return Answer(text, prompt, completion, self.price)
@@ -155,3 +159,31 @@ class AgreeableTeacher:
         }
         text = json.dumps(answers[stage]) if stage in answers else f"An answer ({tag})."
         return Completion(text, 10, 5, None, cached=False)
+
+
+FAKE_STUDENT = "openai/labtax-fake-student"
+
+
+class EvalTransports:
+    """In-process transports for `labtax eval`: the fake student (taught the taxonomy of the
+    project it runs in) and the fake teacher as judge; `sent` counts their calls by model."""
+
+    def __init__(self) -> None:
+        self.made: list[InProcessTransport] = []
+
+    def make_teacher(self, config, cache_dir, budget=None, *, spending=None):
+        from labtax.cache import ResponseCache
+        from labtax.config import load_config
+        from labtax.fake_teacher.student import learn_taxonomy
+        from labtax.teacher import Teacher
+
+        knowledge = learn_taxonomy(load_config())
+        transport = InProcessTransport(model=config.model, knowledge=knowledge)
+        self.made.append(transport)
+        return Teacher(
+            config, transport, cache=ResponseCache(cache_dir), budget=budget, spending=spending
+        )
+
+    @property
+    def sent(self) -> int:
+        return sum(t.sent for t in self.made)

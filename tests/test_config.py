@@ -114,6 +114,50 @@ def test_the_environment_wins_over_the_file(tmp_path: Path) -> None:
     assert load_config(root, environ={}).teacher.api_key is None
 
 
+def test_the_student_comes_from_its_table_under_its_variables(tmp_path: Path) -> None:
+    root = project(
+        tmp_path / "p",
+        labtax="evaluations = 'scores'\nheld_out = 'export'\n"
+        "[student]\nmodel = 'ollama/file'\napi_base = 'http://file'\nretries = 1\n",
+    )
+    config = load_config(root, environ={})
+    assert (config.evaluations, config.held_out) == (root / "scores", root / "export")
+    assert (config.student.model, config.student.api_base) == ("ollama/file", "http://file")
+    assert (config.student.temperature, config.student.retries) == (0.0, 1)
+    environ = {
+        "LABTAX_STUDENT_MODEL": "hosted_vllm/env",
+        "LABTAX_STUDENT_API_BASE": "http://env",
+        "LABTAX_STUDENT_API_KEY": "student-secret",
+    }
+    config = load_config(root, environ=environ)
+    assert (config.student.model, config.student.api_base) == ("hosted_vllm/env", "http://env")
+    assert config.student.api_key == "student-secret"
+    assert "student-secret" not in repr(config)
+    assert config.teacher.api_key is None
+
+
+def test_no_student_is_an_empty_model_and_defaults_hold(tmp_path: Path) -> None:
+    config = load_config(project(tmp_path / "p"), environ={})
+    assert config.student.model == ""
+    assert config.student.temperature == 0.0
+    assert (config.evaluations, config.held_out) == (config.root / "evaluations", None)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("[student]\napi_key = 'x'\n", "api_key must not be stored"),
+        ("[student]\nmodle = 'x'\n", "unknown key(s) in [tool.labtax.student]: modle"),
+        ("student = 3\n", "[tool.labtax.student] must be a table"),
+    ],
+)
+def test_bad_student_settings_are_errors(tmp_path: Path, table: str, message: str) -> None:
+    root = project(tmp_path / "p", labtax=table)
+    with pytest.raises(LabtaxError) as caught:
+        load_config(root, environ={})
+    assert message in caught.value.message
+
+
 def test_an_explicit_taxonomy_wins(tmp_path: Path) -> None:
     root = project(tmp_path / "p", labtax="taxonomy = 'tree'\n")
     config = load_config(root, taxonomy=root / "other", environ={})

@@ -135,6 +135,14 @@ def test_the_tree_nests_by_path_and_totals_each_subtree() -> None:
         "rejected": 3,
         "rejection_rate": pytest.approx(0.25),
         "status": {"fresh": 1, "stale": 1, "missing": 1, "orphaned": 1},
+        "diversity": {
+            "distinct_bigrams": None,
+            "mean_rouge_l": None,
+            "near_duplicates": None,
+            "pairs_compared": 0,
+            "questions": 0,
+        },
+        "student": None,
     }
     assert a.totals()["leaves"] == 2
     assert not tree.has_problems
@@ -155,5 +163,13 @@ def test_as_dict_holds_the_whole_tree() -> None:
         "rejection_rate": 0.25,
         "status": "fresh",
         "problem": None,
+        "diversity": {
+            "distinct_bigrams": None,
+            "mean_rouge_l": None,
+            "near_duplicates": None,
+            "pairs_compared": 0,
+            "questions": 0,
+        },
+        "student": None,
     }
     assert document["totals"]["kept"] == 3

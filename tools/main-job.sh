@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The main job, as CI runs it for a pull request: validate -> changed leaves -> generate -> data diff.
+# The main job, as CI runs it for a pull request: validate -> changed leaves -> generate -> data diff,
+# then the student's scores and the gap map.
 #
 # With no LABTAX_TEACHER_MODEL in the environment it starts `labtax fake-teacher`, an OFFLINE
 # STAND-IN that answers deterministically; it is not a model and its data is not training data.
+# It also plays the student (the model labtax-fake-student) unless LABTAX_STUDENT_MODEL is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +26,11 @@ if [ -z "${LABTAX_TEACHER_MODEL:-}" ]; then
   export LABTAX_TEACHER_API_BASE="http://127.0.0.1:$port/v1"
   export LABTAX_TEACHER_API_KEY=offline-stand-in
   export LABTAX_CACHE_DIR="${LABTAX_CACHE_DIR:-.labtax/cache-fake-teacher}"
+  if [ -z "${LABTAX_STUDENT_MODEL:-}" ]; then
+    export LABTAX_STUDENT_MODEL=openai/labtax-fake-student
+    export LABTAX_STUDENT_API_BASE="http://127.0.0.1:$port/v1"
+    export LABTAX_STUDENT_API_KEY=offline-stand-in
+  fi
   for _ in $(seq 50); do
     python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/health', timeout=1)" 2>/dev/null && break
     sleep 0.1
@@ -39,3 +46,15 @@ labtax diff --format text
 
 step "coverage"
 labtax tree
+
+reports="${LABTAX_REPORTS_DIR:-reports}"
+if [ -n "${LABTAX_STUDENT_MODEL:-}" ]; then
+  step "the student on every leaf's held-out questions ($LABTAX_STUDENT_MODEL)"
+  # Failures are counted per leaf and shown on the map as "not evaluated": report, do not stop.
+  labtax eval || echo "labtax eval: some leaves could not be evaluated (see above)" >&2
+fi
+
+step "the gap map"
+mkdir -p "$reports"
+labtax map "$reports/gap-map.html" --picture "$reports/gap-map.png"
+echo "open $(cd "$reports" && pwd)/gap-map.html in a browser (works offline); picture: $reports/gap-map.png" >&2

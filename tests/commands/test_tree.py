@@ -148,3 +148,27 @@ def test_tree_imports_no_heavy_modules() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+def test_the_students_scores_and_diversity_in_json_and_text(
+    project, in_process, in_process_eval, capsys
+):
+    import projects
+
+    assert main(["generate"]) == 0
+    assert main(["eval", "--student", projects.FAKE_STUDENT]) == 0
+    capsys.readouterr()
+    assert main(["tree", "--format", "json"]) == 0
+    tree = json.loads(capsys.readouterr().out)
+    assert tree["student"] == projects.FAKE_STUDENT
+    press = leaf_records(tree)["knowledge/history/printing_press"]
+    assert press["student"]["status"] == "evaluated"
+    assert press["student"]["mean_score"] >= 8
+    assert press["student"]["judge"] == "openai/labtax-fake-teacher"
+    assert 0 < press["diversity"]["distinct_bigrams"] <= 1
+    assert press["diversity"]["questions"] == press["kept"]
+    assert tree["totals"]["student"]["leaves_evaluated"] == 4
+    assert main(["tree", "--student", "openai/never-asked"]) == 0
+    text = capsys.readouterr().out
+    assert "student not evaluated" in text
+    assert "distinct-2 " in text

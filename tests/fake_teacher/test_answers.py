@@ -211,11 +211,15 @@ SECTION_TEXT = {
     "document": DOCUMENT,
     "question": "What does the queen do?",
     "answer": "The queen lays all the eggs, while workers gather nectar and pollen from flowers.",
+    "reference": "The queen lays all the eggs of the colony.",
     "count": "3",
 }
+# The student's prompt carries no markup: the fake answers it only as the fake student
+# (tests/fake_teacher/test_student.py).
+MARKED = {name: stage for name, stage in prompts.STAGES.items() if stage.markup}
 
 
-@pytest.mark.parametrize("stage", list(prompts.STAGES.values()), ids=list(prompts.STAGES))
+@pytest.mark.parametrize("stage", list(MARKED.values()), ids=list(MARKED))
 def test_every_stage_gets_an_answer_its_parser_accepts(stage):
     parse = import_module(f"labtax.prompts.{stage.name}").parse
     fenced = 0
@@ -229,3 +233,20 @@ def test_every_stage_gets_an_answer_its_parser_accepts(stage):
         fenced += text.startswith("```json\n")
     # JSON answers are sometimes fenced, as real models do; plain-text answers never are.
     assert (fenced > 0) is stage.json_answer
+
+
+def test_the_answer_grade_scores_by_overlap_with_the_reference():
+    def grade(answer: str) -> int:
+        sections = {
+            "question": "What does the queen do?",
+            "reference": "The queen lays all the eggs of the colony, while workers gather nectar.",
+            "answer": answer,
+        }
+        return prompts.answer_grade.parse(respond(prompt("answer_grade", **sections))).score
+
+    close = grade("The queen lays all the eggs of the colony, while workers gather nectar.")
+    half = grade("The queen lays all the eggs.")
+    off = grade("Bees like flowers.")
+    assert close == 10
+    assert off == 1
+    assert off < half < close

@@ -17,6 +17,8 @@ PIPELINE_ORDER = [
     "grounded_contexts",
     "knowledge_qa",
     "faithfulness",
+    "student_answer",
+    "answer_grade",
 ]
 
 
@@ -35,8 +37,13 @@ def test_judges_and_answer_formats():
         "question_judge",
         "pair_rating",
         "faithfulness",
+        "answer_grade",
     }
-    assert {n for n, s in STAGES.items() if not s.json_answer} == {"skill_answer"}
+    assert {n for n, s in STAGES.items() if not s.json_answer} == {
+        "skill_answer",
+        "student_answer",
+    }
+    assert {n for n, s in STAGES.items() if not s.markup} == {"student_answer"}
 
 
 @pytest.mark.parametrize("name", PIPELINE_ORDER)

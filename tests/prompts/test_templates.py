@@ -19,6 +19,8 @@ from labtax.pipelines.freeform import GROUNDING, USING_CONTEXT
 from labtax.pipelines.knowledge import qa_messages
 from labtax.pipelines.pipeline import shown_examples, task_of
 from labtax.prompts import (
+    EVALUATION,
+    GENERATION,
     SECTIONS,
     STAGES,
     format_examples,
@@ -127,14 +129,41 @@ def test_knowledge_prompts(sample_leaves):
 
 
 def test_template_is_the_stage_header_then_the_file_and_is_hashed_whole():
-    hashes = template_hashes()
+    hashes = {**template_hashes(), **template_hashes(EVALUATION)}
+    assert template_hashes() == template_hashes(GENERATION)
     assert list(hashes) == list(STAGES)
     for stage, digest in hashes.items():
         path = resources.files("labtax.prompts").joinpath(f"{stage}.txt")
         text = template_text(stage)
-        assert text == f"labtax-stage: {stage}\n" + path.read_text(encoding="utf-8")
+        header = f"labtax-stage: {stage}\n" if STAGES[stage].markup else ""
+        assert text == header + path.read_text(encoding="utf-8")
         assert digest == hashlib.sha256(text.encode("utf-8")).hexdigest()
     assert len(set(hashes.values())) == len(hashes)
+
+
+def test_the_students_prompt_is_the_question_without_markup():
+    messages = render(
+        "student_answer", {"question": "Summarise <the> note.", "context": "A note $x."}
+    )
+    _check_golden("student_answer", messages)
+    assert messages[1]["content"] == "A note $x.\n\nSummarise <the> note.\n"
+    assert stage_of(messages) is None
+    assert "labtax" not in messages[0]["content"]
+    closed_book = render("student_answer", {"question": "What drives evaporation?"})
+    assert closed_book[1]["content"] == "What drives evaporation?\n"
+
+
+def test_the_judges_rubric_carries_question_reference_and_answer():
+    sections = {
+        "question": "What drives evaporation?",
+        "reference": "Energy from the sun.",
+        "answer": "The wind.",
+    }
+    messages = render("answer_grade", sections)
+    _protocol(messages, "answer_grade", set(sections))
+    _check_golden("answer_grade", messages)
+    with_context = render("answer_grade", {**sections, "context": "Water cycle notes."})
+    _protocol(with_context, "answer_grade", {*sections, "context"})
 
 
 def test_unknown_section_and_stage_are_refused():

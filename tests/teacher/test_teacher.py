@@ -15,7 +15,7 @@ import pytest
 from labtax.cache import Answer, ResponseCache
 from labtax.config import TeacherConfig
 from labtax.errors import LabtaxError
-from labtax.teacher import Budget, BudgetExceeded, Pacer, RetryPolicy, Teacher
+from labtax.teacher import Budget, BudgetExceeded, Pacer, RetryPolicy, Spending, Teacher
 from labtax.transport import TeacherError, TransientError
 from labtax.usage import Usage
 
@@ -184,6 +184,27 @@ def test_call_budget_stops_before_the_call_that_would_exceed_it():
     assert len(done) == 3
     assert len(transport.attempts) == 3
     assert teacher.usage.calls == 3
+
+
+def test_two_teachers_sharing_spending_share_one_budget():
+    student, judge = Script(), Script()
+
+    async def go():
+        spending = Spending(Budget(max_calls=3))
+        asked = Teacher(TeacherConfig(model="a"), student, cache=None, spending=spending)
+        judged = Teacher(TeacherConfig(model="b"), judge, cache=None, spending=spending)
+        await asked.complete(msgs(0), stage="s")
+        await judged.complete(msgs(1), stage="s")
+        await asked.complete(msgs(2), stage="s")
+        with pytest.raises(BudgetExceeded, match="3 of 3 used"):
+            await judged.complete(msgs(3), stage="s")
+        return asked, judged, spending
+
+    asked, judged, spending = run(go())
+    assert (len(student.attempts), len(judge.attempts)) == (2, 1)
+    # Each teacher reports its own usage; the budget counts both.
+    assert (asked.usage.calls, judged.usage.calls, spending.calls) == (2, 1, 3)
+    assert asked.budget is judged.budget
 
 
 def test_call_budget_holds_under_concurrency():

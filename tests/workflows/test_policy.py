@@ -184,6 +184,7 @@ def workflow_run_runs_default_branch_code(wf: Workflow, lines: list[str]) -> lis
 def caps_on_every_run(wf: Workflow, lines: list[str]) -> list[str]:
     required = {
         "labtax generate": ("--max-calls", "--max-cost"),
+        "labtax eval": ("--max-calls",),
         "labtax pr extract": ("--max-leaves", "--max-bytes"),
     }
     found = []
@@ -301,8 +302,21 @@ def test_stage_two_is_gated_and_binds_the_run_to_the_pull_request():
     ]
     assert {c["with"]["path"] for c in caches} == {".labtax/cache"}
     key_steps = [s for s in generate["steps"] if SECRET.search(dumps(s))]
-    assert len(key_steps) == 1
-    assert "labtax generate" in key_steps[0]["run"]
+    assert [s["run"].split()[:2] for s in key_steps] == [["labtax", "generate"], ["mkdir", "-p"]]
+    assert "labtax eval --changed" in key_steps[1]["run"]
+
+
+def test_the_student_is_scored_only_when_configured_and_its_key_is_the_teacher_environments():
+    generate = workflow("generate.yml")["jobs"]["generate"]
+    (step,) = [s for s in generate["steps"] if "labtax eval" in str(s.get("run", ""))]
+    assert "vars.LABTAX_STUDENT_MODEL != ''" in str(step["if"])
+    assert step["env"]["LABTAX_STUDENT_API_KEY"] == "${{ secrets.LABTAX_STUDENT_API_KEY }}"
+    assert generate["environment"] == TEACHER_ENVIRONMENT
+    names = [s.get("name", "") for s in generate["steps"]]
+    # Before the cache is saved (its answers are kept) and before the comment is assembled.
+    assert names.index(step["name"]) < names.index("Save the teacher response cache")
+    diff = next(s for s in generate["steps"] if s.get("id") == "diff")
+    assert "labtax-report/student.md >> labtax-report/comment.md" in diff["run"]
 
 
 def test_publish_runs_on_main_and_opens_a_pull_request():

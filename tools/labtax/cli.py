@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("labtax.commands.status", "List leaves whose generated data is missing or stale."),
     "diff": ("labtax.commands.diff", "Show a reviewable diff of generated data."),
     "tree": ("labtax.commands.tree", "Show the taxonomy with per-leaf coverage."),
+    "eval": ("labtax.commands.eval", "Score a student model on leaves' held-out questions."),
+    "map": ("labtax.commands.map", "Write the gap map: an interactive treemap and a picture."),
     "fake-teacher": ("labtax.commands.fake_teacher", "Run the offline fake teacher server."),
     "pr": ("labtax.commands.pr", "Steps the GitHub workflows run (safe leaf extraction, ...)."),
 }

@@ -39,6 +39,12 @@ class TeacherConfig:
     samples_per_leaf: int = 10
 
 
+def default_student() -> TeacherConfig:
+    """The student's transport settings before any file or variable: no model, temperature 0
+    (`labtax eval` asks held-out questions reproducibly)."""
+    return replace(TeacherConfig(), model="", temperature=0.0)
+
+
 @dataclass(frozen=True)
 class Config:
     """Where things are and the limits that apply; resolved once per command."""
@@ -50,6 +56,11 @@ class Config:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     teacher: TeacherConfig = field(default_factory=TeacherConfig)
     document_protocols: tuple[str, ...] = DEFAULT_DOCUMENT_PROTOCOLS
+    # `labtax eval`: where results are stored, the export whose test split is held out, and the
+    # student (a second transport configuration; None when no model is configured).
+    evaluations: Path = Path("evaluations")
+    held_out: Path | None = None
+    student: TeacherConfig = field(default_factory=default_student)
 
     def rel(self, path: Path) -> str:
         """`path` relative to the project root, POSIX style, as every report shows it."""
@@ -86,7 +97,21 @@ def load_config(
     max_bytes = _int_setting(table, "max_file_bytes", DEFAULT_MAX_FILE_BYTES, root)
     teacher = _teacher(table.get("teacher", {}), env, root)
     protocols = _protocols(env.get("LABTAX_DOCUMENT_PROTOCOLS"), table.get("document_protocols"))
-    return Config(root, tax.resolve(), generated, cache, max_bytes, teacher, protocols)
+    evaluations = root / str(table.get("evaluations", "evaluations"))
+    held_out = root / str(table["held_out"]) if table.get("held_out") else None
+    student = _student(table.get("student", {}), env, root)
+    return Config(
+        root,
+        tax.resolve(),
+        generated,
+        cache,
+        max_bytes,
+        teacher,
+        protocols,
+        evaluations,
+        held_out,
+        student,
+    )
 
 
 def _protocols(from_env: str | None, from_file: object) -> tuple[str, ...]:
@@ -185,3 +210,30 @@ def _teacher(raw: object, env: Mapping[str, str], root: Path) -> TeacherConfig:
     api_base = env.get("LABTAX_TEACHER_API_BASE") or config.api_base
     api_key = env.get("LABTAX_TEACHER_API_KEY") or None
     return replace(config, model=model, api_base=api_base, api_key=api_key)
+
+
+def _student(raw: object, env: Mapping[str, str], root: Path) -> TeacherConfig:
+    """`[tool.labtax.student]` under `LABTAX_STUDENT_*`; the model is "" when none is set."""
+    if not isinstance(raw, dict):
+        raise LabtaxError("[tool.labtax.student] must be a table", location=Location(str(root)))
+    where = Location(str(root / "pyproject.toml"))
+    if "api_key" in raw:
+        raise LabtaxError(
+            "api_key must not be stored in a settings file",
+            hint="set LABTAX_STUDENT_API_KEY in the environment instead",
+            location=where,
+        )
+    unknown = sorted(set(raw) - {f.name for f in fields(TeacherConfig)})
+    if unknown:
+        raise LabtaxError(
+            f"unknown key(s) in [tool.labtax.student]: {', '.join(unknown)}",
+            hint="the student takes the keys of [tool.labtax.teacher]",
+            location=where,
+        )
+    values: dict[str, Any] = dict(raw)
+    if "api_bases" in values:
+        values["api_bases"] = tuple(str(b) for b in values["api_bases"])
+    values["model"] = str(env.get("LABTAX_STUDENT_MODEL") or values.get("model") or "")
+    values["api_base"] = env.get("LABTAX_STUDENT_API_BASE") or values.get("api_base")
+    values["api_key"] = env.get("LABTAX_STUDENT_API_KEY") or None
+    return replace(default_student(), **values)

@@ -1,17 +1,21 @@
-"""Per-leaf coverage of the taxonomy: seed examples, kept samples, rejections and data freshness.
+"""Per-leaf coverage of the taxonomy: seeds, kept samples, rejections, data freshness, the
+diversity of the kept questions and, when a student is named, how it scores on the leaf.
 
 The taxonomy is folded into a tree whose inner nodes total their subtree, so a curator sees at a
 glance which branches are thin. Problems (a leaf that does not load, damaged generated data) are
 recorded on the leaf rather than raised, so one bad file does not hide the rest of the overview.
+Diversity is computed the first time it is asked for (`labtax.diversity`, which loads rapidfuzz),
+so building the tree stays cheap; a branch's figures are over all its leaves' questions.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from labtax import inputs, leaves, yamldoc
 from labtax.config import Config
@@ -19,6 +23,11 @@ from labtax.dataset import reader, status, store
 from labtax.dataset.records import LeafData, rejection_rate
 from labtax.dataset.status import DataState
 from labtax.errors import LabtaxError
+from labtax.evaluation import store as evaluations
+from labtax.evaluation.records import NOT_EVALUATED, LeafEvaluation, mean
+
+if TYPE_CHECKING:
+    from labtax.diversity import Diversity
 
 STATUSES: tuple[DataState, ...] = ("fresh", "stale", "missing", "invalid", "orphaned")
 
@@ -33,10 +42,18 @@ class LeafCoverage:
     rejected: int
     status: DataState
     problem: str | None = None  # a located message when the leaf or its data cannot be read
+    questions: tuple[str, ...] = field(default=(), repr=False, compare=False)  # kept questions
+    evaluation: LeafEvaluation | None = None  # the named student's, when it has one
 
     @property
     def rejection_rate(self) -> float | None:
         return rejection_rate(self.rejected, self.kept)
+
+    @cached_property
+    def diversity(self) -> Diversity:
+        from labtax.diversity import diversity
+
+        return diversity(self.questions)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -49,6 +66,8 @@ class LeafCoverage:
             "rejection_rate": self.rejection_rate,
             "status": self.status,
             "problem": self.problem,
+            "diversity": self.diversity.as_dict(),
+            "student": _student_figures(self.evaluation),
         }
 
 
@@ -79,6 +98,31 @@ class TreeNode:
             "rejected": rejected,
             "rejection_rate": rejection_rate(rejected, kept),
             "status": {s: statuses[s] for s in STATUSES if statuses[s]},
+            "diversity": self.diversity.as_dict(),
+            "student": self.student,
+        }
+
+    @cached_property
+    def diversity(self) -> Diversity:
+        """The figures over every kept question of the subtree's leaves."""
+        from labtax.diversity import diversity
+
+        items = [i for i in self.leaves() if i.status != "orphaned"]
+        return diversity([q for i in items for q in i.questions])
+
+    @cached_property
+    def student(self) -> dict[str, Any] | None:
+        """The student's scores over every question of the subtree; None when none has any."""
+        found = [i.evaluation for i in self.leaves() if i.evaluation is not None]
+        if not found:
+            return None
+        scores = [o.score for e in found for o in e.outcomes if o.scored and o.score is not None]
+        return {
+            "mean_score": mean(scores),
+            "evaluated": len(scores),
+            "failed": sum(e.failed for e in found),
+            "leaves_evaluated": sum(1 for e in found if e.status != NOT_EVALUATED),
+            "leaves_not_evaluated": sum(1 for e in found if e.status == NOT_EVALUATED),
         }
 
     def as_dict(self) -> dict[str, Any]:
@@ -95,17 +139,35 @@ class TreeNode:
         return any(leaf.problem for leaf in self.leaves())
 
 
-def coverage(config: Config) -> list[LeafCoverage]:
-    """Every leaf of the taxonomy, plus generated data whose leaf no longer exists, by leaf id."""
+def coverage(config: Config, student: str | None = None) -> list[LeafCoverage]:
+    """Every leaf of the taxonomy, plus generated data whose leaf no longer exists, by leaf id;
+    with `student`, each leaf carries that student's stored evaluation (when it has one)."""
+    scored: Mapping[str, LeafEvaluation] = (
+        evaluations.load_student(config, student) if student else {}
+    )
     found: dict[str, LeafCoverage] = {}
     for path in leaves.discover(config):
         if path.name == leaves.LEAF_NAME:
             item = _leaf_coverage(config, path)
-            found[item.leaf_id] = item
+            found[item.leaf_id] = replace(item, evaluation=scored.get(item.leaf_id))
     for leaf_id in store.stored_leaf_ids(config):
         if leaf_id not in found:
             found[leaf_id] = _orphan(config, leaf_id)
     return [found[k] for k in sorted(found)]
+
+
+def _student_figures(evaluation: LeafEvaluation | None) -> dict[str, Any] | None:
+    if evaluation is None:
+        return None
+    return {
+        "model": evaluation.student.model,
+        "judge": evaluation.judge.model,
+        "status": evaluation.status,
+        "mean_score": evaluation.mean_score,
+        "evaluated": evaluation.evaluated,
+        "failed": evaluation.failed,
+        "reason": evaluation.reason,
+    }
 
 
 def _leaf_coverage(config: Config, path: Path) -> LeafCoverage:
@@ -127,7 +189,8 @@ def _leaf_coverage(config: Config, path: Path) -> LeafCoverage:
     expected = inputs.inputs_hash(config, leaf) if manifest else ""
     state = status.state_of(files, manifest, expected)
     kept, rejected = (len(data.samples), len(data.rejected)) if data else (0, 0)
-    return LeafCoverage(leaf_id, rel, kind, seeds, kept, rejected, state)
+    asked = tuple(s.question for s in data.samples) if data else ()
+    return LeafCoverage(leaf_id, rel, kind, seeds, kept, rejected, state, questions=asked)
 
 
 def _orphan(config: Config, leaf_id: str) -> LeafCoverage:

@@ -86,26 +86,27 @@ class Teacher:
         policy: RetryPolicy | None = None,
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
+        spending: Spending | None = None,
     ) -> None:
         self.config = config
         self.transport = transport
         self.cache = cache
-        self.budget = budget or Budget()
+        # A run with two teachers (a student and its judge) shares one `Spending`, so one budget
+        # bounds both; otherwise each teacher has its own.
+        self.spending = spending or Spending(budget)
         self.policy = policy or RetryPolicy(retries=config.retries)
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
-        # The run total: calls sent, with their tokens and cost, and answers served without one.
+        # This teacher's total: calls sent, with their tokens and cost, and answers served without.
         self._meter = UsageMeter()
-        # What the calls sent have cost so far (answers without a price count as free here).
-        self._spent_usd = 0.0
-        # Calls admitted past the budget check and not finished yet, with their cost estimates.
-        self._pending_calls = 0
-        self._pending_cost = 0.0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots = asyncio.Semaphore(max(1, config.concurrency))
-        self._budget_changed = asyncio.Condition()
         self._inflight: dict[str, asyncio.Future[Answer]] = {}
         self._pacer = Pacer()
+
+    @property
+    def budget(self) -> Budget:
+        return self.spending.budget
 
     def _bind_loop(self) -> None:
         # asyncio primitives belong to one event loop; a teacher reused by a later asyncio.run()
@@ -114,11 +115,9 @@ class Teacher:
         if loop is not self._loop:
             self._loop = loop
             self._slots = asyncio.Semaphore(max(1, self.config.concurrency))
-            self._budget_changed = asyncio.Condition()
             self._inflight = {}
             self._pacer = Pacer()
-            self._pending_calls = 0
-            self._pending_cost = 0.0
+        self.spending.bind_loop(loop)
 
     @property
     def usage(self) -> Usage:
@@ -202,11 +201,9 @@ class Teacher:
         return answer
 
     async def _admit(self, messages: Sequence[Message]) -> float:
-        """Reserve budget for one call, waiting for running calls to settle when that could help."""
-        limit_calls = self.budget.max_calls
-        limit_cost = self.budget.max_cost_usd
+        """Reserve budget for one call (priced first when there is a cost limit)."""
         estimate = 0.0
-        if limit_cost is not None:
+        if self.budget.max_cost_usd is not None:
             priced = await self.transport.estimate_cost(messages)
             if priced is None:
                 raise BudgetExceeded(
@@ -214,35 +211,15 @@ class Teacher:
                     hint="use a call limit (--max-calls), or a model litellm knows the price of",
                 )
             estimate = priced
-        async with self._budget_changed:
-            while True:
-                calls, spent = self._meter.calls, self._spent_usd
-                if limit_calls is not None and calls + 1 > limit_calls:
-                    raise BudgetExceeded(f"call budget reached: {calls} of {limit_calls} used")
-                if limit_cost is not None and spent + estimate > limit_cost:
-                    raise BudgetExceeded(
-                        f"cost budget reached: ${spent:.4f} spent of ${limit_cost:.4f},"
-                        f" the next call may cost up to ${estimate:.4f}"
-                    )
-                calls_ok = limit_calls is None or calls + self._pending_calls + 1 <= limit_calls
-                cost_ok = limit_cost is None or spent + self._pending_cost + estimate <= limit_cost
-                if calls_ok and cost_ok:
-                    self._pending_calls += 1
-                    self._pending_cost += estimate
-                    return estimate
-                # Calls still running may finish cheaper than estimated, or fail and cost nothing.
-                await self._budget_changed.wait()
+        await self.spending.reserve(estimate)
+        return estimate
 
     async def _settle(self, estimate: float, answer: Answer | None) -> None:
-        async with self._budget_changed:
-            self._pending_calls -= 1
-            self._pending_cost -= estimate
-            if answer is not None:
-                self._meter.add(
-                    answer.prompt_tokens, answer.completion_tokens, answer.cost_usd, cached=False
-                )
-                self._spent_usd += answer.cost_usd or 0.0
-            self._budget_changed.notify_all()
+        if answer is not None:
+            self._meter.add(
+                answer.prompt_tokens, answer.completion_tokens, answer.cost_usd, cached=False
+            )
+        await self.spending.settle(estimate, None if answer is None else answer.cost_usd or 0.0)
 
     async def _send_with_retries(self, messages: Sequence[Message], stage: str) -> Answer:
         attempts = self.policy.retries + 1
@@ -268,6 +245,66 @@ class Teacher:
     def _count_cached(self) -> None:
         # This run paid nothing for it: the run total keeps tokens and cost for calls sent.
         self._meter.add(0, 0, 0.0, cached=True)
+
+
+class Spending:
+    """What a run has spent and may still spend: calls sent and their cost, against a `Budget`.
+
+    Calls admitted past the check and not finished yet are reserved with their cost estimates, so
+    concurrent calls never overshoot together; a call that fails gives its reservation back.
+    """
+
+    def __init__(self, budget: Budget | None = None) -> None:
+        self.budget = budget or Budget()
+        self.calls = 0
+        # What the calls sent have cost so far (answers without a price count as free here).
+        self.spent_usd = 0.0
+        self._pending_calls = 0
+        self._pending_cost = 0.0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._changed = asyncio.Condition()
+
+    def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Fresh asyncio primitives for a new event loop; what was spent carries over."""
+        if loop is not self._loop:
+            self._loop = loop
+            self._changed = asyncio.Condition()
+            self._pending_calls = 0
+            self._pending_cost = 0.0
+
+    async def reserve(self, estimate: float) -> None:
+        """Reserve one call costing up to `estimate`, waiting for running calls to settle when
+        that could help; `BudgetExceeded` when it cannot fit."""
+        limit_calls = self.budget.max_calls
+        limit_cost = self.budget.max_cost_usd
+        async with self._changed:
+            while True:
+                calls, spent = self.calls, self.spent_usd
+                if limit_calls is not None and calls + 1 > limit_calls:
+                    raise BudgetExceeded(f"call budget reached: {calls} of {limit_calls} used")
+                if limit_cost is not None and spent + estimate > limit_cost:
+                    raise BudgetExceeded(
+                        f"cost budget reached: ${spent:.4f} spent of ${limit_cost:.4f},"
+                        f" the next call may cost up to ${estimate:.4f}"
+                    )
+                calls_ok = limit_calls is None or calls + self._pending_calls + 1 <= limit_calls
+                cost_ok = limit_cost is None or spent + self._pending_cost + estimate <= limit_cost
+                if calls_ok and cost_ok:
+                    self._pending_calls += 1
+                    self._pending_cost += estimate
+                    return
+                # Calls still running may finish cheaper than estimated, or fail and cost nothing.
+                await self._changed.wait()
+
+    async def settle(self, estimate: float, cost: float | None) -> None:
+        """A reserved call ended: sent at `cost`, or (None) failed and cost nothing."""
+        async with self._changed:
+            self._pending_calls -= 1
+            self._pending_cost -= estimate
+            if cost is not None:
+                self.calls += 1
+                self.spent_usd += cost
+            self._changed.notify_all()
 
 
 class Pacer:
@@ -312,8 +349,20 @@ def _completion(answer: Answer, *, cached: bool) -> Completion:
     )
 
 
-def make_teacher(config: TeacherConfig, cache_dir: Path, budget: Budget | None = None) -> Teacher:
-    """The teacher for a run: litellm behind our cache, budget, retries and concurrency bound."""
+def make_teacher(
+    config: TeacherConfig,
+    cache_dir: Path,
+    budget: Budget | None = None,
+    *,
+    spending: Spending | None = None,
+) -> Teacher:
+    """The teacher for a run: litellm behind our cache, budget, retries and concurrency bound.
+
+    Teachers given the same `spending` share one budget (its own `budget` is then unused)."""
     return Teacher(
-        config, LitellmTransport(config), cache=ResponseCache(cache_dir), budget=budget or Budget()
+        config,
+        LitellmTransport(config),
+        cache=ResponseCache(cache_dir),
+        budget=budget or Budget(),
+        spending=spending,
     )

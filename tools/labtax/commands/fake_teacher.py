@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from labtax import fake_teacher
+from labtax.commands._options import project, taxonomy_option
 from labtax.errors import EXIT_OK, LabtaxError
+from labtax.fake_teacher.student import learn_taxonomy
 
 
 @click.command("fake-teacher")
@@ -52,6 +56,7 @@ from labtax.errors import EXIT_OK, LabtaxError
     show_default=True,
     help="Retry-After sent with injected 429 answers.",
 )
+@taxonomy_option
 def command(
     *,
     port: int,
@@ -61,8 +66,14 @@ def command(
     seed: int,
     hang_s: float,
     retry_after_s: float,
+    taxonomy: Path | None,
 ) -> int:
-    """Serve an OpenAI-compatible OFFLINE STAND-IN for a teacher model (not a model)."""
+    """Serve an OpenAI-compatible OFFLINE STAND-IN for a teacher model (not a model).
+
+    Asked for the model labtax-fake-student, it stands in for a student instead, taught the seed
+    questions of the taxonomy (--taxonomy, or the project's around the current directory).
+    """
+    knowledge = learn_taxonomy(project(taxonomy))
 
     def announce(banner: str) -> None:
         click.echo(banner, err=True)
@@ -79,6 +90,7 @@ def command(
             hang_s=hang_s,
             retry_after_s=retry_after_s,
             announce=announce,
+            knowledge=knowledge,
         )
     except OSError as exc:
         raise LabtaxError(

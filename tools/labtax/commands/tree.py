@@ -13,25 +13,36 @@ import click
 from labtax import coverage
 from labtax.commands._options import format_option, project, taxonomy_option
 from labtax.errors import EXIT_FINDINGS, EXIT_OK
+from labtax.evaluation.store import default_student
 
 
 @click.command(name="tree")
 @format_option(["text", "json"], default="text")
+@click.option(
+    "--student",
+    metavar="MODEL",
+    default=None,
+    help="Show this student's scores (default: the configured student, else the only one with"
+    " stored evaluations).",
+)
 @taxonomy_option
-def command(*, fmt: str, taxonomy: Path | None) -> int:
-    """Show the taxonomy with per-leaf coverage: seeds, kept samples, rejection rate, freshness.
+def command(*, fmt: str, student: str | None, taxonomy: Path | None) -> int:
+    """Show the taxonomy with per-leaf coverage: seeds, kept samples, rejection rate, freshness,
+    the diversity of the kept questions and the student's score.
 
     Exits 1 when a leaf or its generated data cannot be read (the tree is still shown).
     """
     config = project(taxonomy)
-    tree = coverage.build_tree(coverage.coverage(config))
+    model = student or default_student(config)
+    tree = coverage.build_tree(coverage.coverage(config, model))
     if fmt == "json":
-        document = {"labtax_tree": 1, **tree.as_dict()}
+        document = {"labtax_tree": 1, "student": model, **tree.as_dict()}
         click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True))
     else:
         from labtax.render import coverage_text
 
         color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
         width = shutil.get_terminal_size((100, 24)).columns
-        click.echo(coverage_text.render(tree, color=color, width=width), nl=False)
+        shown = coverage_text.render(tree, color=color, width=width, student=model)
+        click.echo(shown, nl=False)
     return EXIT_FINDINGS if tree.has_problems else EXIT_OK

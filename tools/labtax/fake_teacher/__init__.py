@@ -5,6 +5,9 @@ with the prompt protocol (`labtax.prompts`), and builds a well-formed answer of 
 asks for from the prompt's own words and fixed phrase lists (`answers`, `phrases`). Everything is
 seeded by a hash of the request messages: the same prompt always gets the same answer.
 
+Asked for the model `labtax-fake-student` it plays a student instead (`student`): it answers
+the held-out questions it was taught, some leaves well and others badly, for `labtax eval`.
+
 With a fault rate the server (`server`) also misbehaves the way real servers do, per request hash
 and attempt, so a retried call eventually gets through and a rerun sees the same faults.
 """
@@ -27,6 +30,7 @@ from labtax.fake_teacher.server import (
     start_in_thread,
     token_counts,
 )
+from labtax.fake_teacher.student import STUDENT_MODEL_NAME, Knowledge, mastery
 
 __all__ = [
     "BANNER",
@@ -34,12 +38,15 @@ __all__ = [
     "GENERIC_ANSWER",
     "HANG_S",
     "MODEL_NAME",
+    "STUDENT_MODEL_NAME",
     "FakeTeacherServer",
+    "Knowledge",
     "ServerSettings",
     "ServerStats",
     "completion_body",
     "fault_for",
     "make_server",
+    "mastery",
     "request_digest",
     "respond",
     "serve",

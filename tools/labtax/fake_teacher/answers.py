@@ -14,11 +14,12 @@ import random
 import re
 from collections.abc import Callable, Mapping, Sequence
 
-from labtax.fake_teacher import phrases
+from labtax.fake_teacher import phrases, student
 from labtax.prompts import (
     STAGES,
     Message,
     Stage,
+    answer_grade,
     faithfulness,
     grounded_contexts,
     knowledge_qa,
@@ -40,11 +41,22 @@ Sections = Mapping[str, str]
 Builder = Callable[[Sections, random.Random], str]
 
 
-def respond(messages: Sequence[Message], *, seed: int = 0) -> str:
-    """The fake teacher's answer to a chat request: deterministic in `messages` and `seed`."""
+def respond(
+    messages: Sequence[Message],
+    *,
+    seed: int = 0,
+    model: str = "",
+    knowledge: student.Knowledge | None = None,
+) -> str:
+    """The fake teacher's answer to a chat request: deterministic in `messages` and `seed`.
+
+    Asked for the fake student's `model`, it answers as the student taught `knowledge`.
+    """
+    rng = random.Random(request_digest(messages, seed))  # noqa: S311 - variety, not secrecy
+    if student.is_student(model):
+        return student.answer(messages, knowledge or student.Knowledge(), rng)
     stage = STAGES.get(stage_of(messages) or "")
     sections = sections_of(messages)
-    rng = random.Random(request_digest(messages, seed))  # noqa: S311 - variety, not secrecy
     builder = _BUILDERS.get(stage) if stage is not None else None
     text = builder(sections, rng) if builder else GENERIC_ANSWER
     # Real models sometimes fence their JSON; a minority of fenced answers keeps parsers honest.
@@ -208,6 +220,22 @@ def _faithfulness(sections: Sections, rng: random.Random) -> str:
     return _json({"explanation": explanation, "faithful": faithful})
 
 
+def _answer_grade(sections: Sections, rng: random.Random) -> str:
+    # Scored by overlap: the share of the reference's words the answer has, on a 1-10 scale.
+    reference = set(_plain_words(sections.get("reference", "")))
+    answer = set(_plain_words(sections.get("answer", "")))
+    covered = len(reference & answer)
+    score = max(1, min(10, round(1 + 9 * covered / len(reference)))) if reference else 1
+    explanation = (
+        f"The answer has {covered} of the {len(reference)} words of the reference that matter."
+    )
+    return _json({"explanation": explanation, "score": score})
+
+
+def _plain_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z]{4,}|[0-9]+", text.lower()) if w not in phrases.STOPWORDS]
+
+
 def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
@@ -220,4 +248,5 @@ _BUILDERS: Mapping[Stage, Builder] = {
     grounded_contexts.STAGE: _grounded_contexts,
     knowledge_qa.STAGE: _knowledge_qa,
     faithfulness.STAGE: _faithfulness,
+    answer_grade.STAGE: _answer_grade,
 }

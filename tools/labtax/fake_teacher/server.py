@@ -24,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from labtax.fake_teacher.answers import request_digest, respond
+from labtax.fake_teacher.student import STUDENT_MODEL_NAME, Knowledge, is_student
 from labtax.prompts import stage_of
 from labtax.transport import ATTEMPT_HEADER
 from labtax.util import CHARS_PER_TOKEN, estimate_message_tokens, estimate_tokens
@@ -39,6 +40,8 @@ BANNER = (
     "labtax fake-teacher: OFFLINE STAND-IN, NOT A MODEL.\n"
     "  It answers labtax prompts with canned, deterministic text so the pipeline can run without\n"
     "  a real teacher; data generated with it is only fit for tests and demos.\n"
+    "  Asked for the model " + STUDENT_MODEL_NAME + ", it stands in for a student (labtax eval):\n"
+    "  it knows some leaves' seed answers and not others, and is not a model either.\n"
     "  Listening on {url} (OpenAI-compatible: POST {url}/chat/completions)"
 )
 
@@ -52,6 +55,8 @@ class ServerSettings:
     seed: int = 0
     hang_s: float = HANG_S
     retry_after_s: float = 1.0
+    # What the fake student was taught (its answers to requests for STUDENT_MODEL_NAME).
+    knowledge: Knowledge = field(default_factory=Knowledge)
 
 
 @dataclass
@@ -210,8 +215,13 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(settings.hang_s)
             self.close_connection = True
             return
-        stage = stage_of(messages)
-        text = "" if fault == "empty" else respond(messages, seed=settings.seed)
+        model = str(request.get("model") or "")
+        stage = "student" if is_student(model) else stage_of(messages)
+        text = (
+            ""
+            if fault == "empty"
+            else respond(messages, seed=settings.seed, model=model, knowledge=settings.knowledge)
+        )
         body = completion_body(request, text, digest)
         with stats.lock:
             stats.completions += 1
@@ -304,9 +314,12 @@ def serve(
     hang_s: float = HANG_S,
     retry_after_s: float = 1.0,
     announce: Callable[[str], None] | None = None,
+    knowledge: Knowledge | None = None,
 ) -> None:
     """Serve until interrupted; `announce` receives the stand-in banner once the port is bound."""
-    settings = ServerSettings(latency_ms, fault_rate, seed, hang_s, retry_after_s)
+    settings = ServerSettings(
+        latency_ms, fault_rate, seed, hang_s, retry_after_s, knowledge or Knowledge()
+    )
     server = make_server(host, port, settings)
     if announce is not None:
         announce(BANNER.format(url=server.url))
@@ -325,11 +338,13 @@ def start_in_thread(
     seed: int = 0,
     hang_s: float = HANG_S,
     retry_after_s: float = 1.0,
+    knowledge: Knowledge | None = None,
 ) -> tuple[FakeTeacherServer, str]:
     """Start a server on a background thread; returns it (call `.stop()`) and its `/v1` URL."""
-    server = make_server(
-        host, port, ServerSettings(latency_ms, fault_rate, seed, hang_s, retry_after_s)
+    settings = ServerSettings(
+        latency_ms, fault_rate, seed, hang_s, retry_after_s, knowledge or Knowledge()
     )
+    server = make_server(host, port, settings)
     thread = threading.Thread(
         target=server.serve_forever, args=(0.05,), name="fake-teacher", daemon=True
     )

@@ -1,9 +1,11 @@
 """The prompt protocol: the one definition of the stages, their prompts and their answers.
 
-Each stage is a module (`skill_questions`, `question_judge`, `skill_answer`, `pair_rating`,
-`grounded_contexts`, `knowledge_qa`, `faithfulness`) owning its template (`<stage>.txt`, package
-data), its `STAGE` record (which renders the messages) and `parse(text)` for the teacher's answer
-with the record it returns. `STAGES` below is the one table of them, in pipeline order.
+Each stage is a module (generation: `skill_questions`, `question_judge`, `skill_answer`,
+`pair_rating`, `grounded_contexts`, `knowledge_qa`, `faithfulness`; evaluation: `student_answer`,
+`answer_grade`) owning its template (`<stage>.txt`, package data), its `STAGE` record (which
+renders the messages) and `parse(text)` for the answer with the record it returns. `STAGES` below
+is the one table of them, in pipeline order; `GENERATION` and `EVALUATION` name each run's stages,
+whose template hashes its records carry.
 
 The shared machinery: `protocol` is the wire format both sides read (the `labtax-stage: <stage>`
 first line of the system message, the tagged sections of the user message, leaked markup in
@@ -13,10 +15,11 @@ answer. Each template's sha256 goes into the manifest, so a prompt change shows 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
 from labtax.prompts import (
+    answer_grade,
     faithfulness,
     grounded_contexts,
     knowledge_qa,
@@ -24,6 +27,7 @@ from labtax.prompts import (
     question_judge,
     skill_answer,
     skill_questions,
+    student_answer,
 )
 from labtax.prompts.parsing import extract_json
 from labtax.prompts.protocol import (
@@ -39,6 +43,8 @@ from labtax.prompts.protocol import (
 from labtax.prompts.templates import Stage, format_examples
 
 __all__ = [
+    "EVALUATION",
+    "GENERATION",
     "SECTIONS",
     "STAGES",
     "Message",
@@ -68,9 +74,21 @@ STAGES: Mapping[str, Stage] = MappingProxyType(
             grounded_contexts,
             knowledge_qa,
             faithfulness,
+            student_answer,
+            answer_grade,
         )
     }
 )
+GENERATION = (
+    "skill_questions",
+    "question_judge",
+    "skill_answer",
+    "pair_rating",
+    "grounded_contexts",
+    "knowledge_qa",
+    "faithfulness",
+)
+EVALUATION = ("student_answer", "answer_grade")
 
 
 def stage(name: str) -> Stage:
@@ -86,9 +104,10 @@ def template_text(name: str) -> str:
     return stage(name).template_text()
 
 
-def template_hashes() -> dict[str, str]:
-    """sha256 of every stage's template, by stage; recorded in each manifest."""
-    return {name: each.template_hash() for name, each in STAGES.items()}
+def template_hashes(names: Sequence[str] = GENERATION) -> dict[str, str]:
+    """sha256 of the templates of stages `names` (default: generation's, which each manifest
+    records), by stage."""
+    return {name: stage(name).template_hash() for name in names}
 
 
 def render(

@@ -21,6 +21,7 @@ SECTIONS = (
     "document",
     "question",
     "answer",
+    "reference",
     "count",
 )
 

@@ -4,7 +4,9 @@ A template file holds the system message's text, a line `=== user ===`, then the
 The stage header is not in the file: the protocol writes it (`protocol.stage_header`), so the
 template's text is that header line followed by the file. `$name` placeholders in the user message
 are filled with whole tagged sections, and a section that does not apply is left out with its line;
-other placeholders (batch numbers, phrases) come from `extras`.
+other placeholders (batch numbers, phrases) come from `extras`. A stage without markup (the
+student's prompt, which a student could echo) has no header, and its sections are filled in as
+plain text.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ class Stage:
 
     `judge`: the stage judges or rates generated data rather than writing it. `sections` are in
     every prompt of the stage, `optional` ones only when they apply (a grounded skill's context).
-    `json_answer`: the teacher answers with a JSON object (else with plain text).
+    `json_answer`: the teacher answers with a JSON object (else with plain text). `markup`: the
+    prompt carries the protocol's header and tagged sections (a student's prompt does not).
     """
 
     name: str
@@ -36,10 +39,11 @@ class Stage:
     sections: tuple[str, ...]
     optional: tuple[str, ...] = ()
     json_answer: bool = True
+    markup: bool = True
 
     def template_text(self) -> str:
-        """The template: the stage header line, then the text of `<name>.txt`."""
-        return _template_text(self.name)
+        """The template: the stage header line (with markup), then the text of `<name>.txt`."""
+        return _template_text(self.name, self.markup)
 
     def template_hash(self) -> str:
         """sha256 of the template text; recorded in each manifest so a prompt change shows."""
@@ -59,7 +63,7 @@ class Stage:
             problems = [f"unknown section(s) {', '.join(sorted(unknown))}"] if unknown else []
             problems += [f"missing section(s) {', '.join(sorted(missing))}"] if missing else []
             raise KeyError(f"prompt for stage {self.name!r}: {'; '.join(problems)}")
-        system, user = _parts(self.name)
+        system, user = _parts(self.name, self.markup)
         text = user.template
         values: dict[str, str] = dict(extras or {})
         for name in SECTIONS:
@@ -69,7 +73,7 @@ class Stage:
                 text = text.replace(f"${name}\n\n", "").replace(f"${name}\n", "")
                 values[name] = ""
             else:
-                values[name] = section(name, content)
+                values[name] = section(name, content) if self.markup else content.strip()
         rendered = string.Template(text).substitute(values)
         return [
             {"role": "system", "content": system},
@@ -92,14 +96,14 @@ def format_examples(examples: Sequence[SeedExample]) -> str:
 
 
 @cache
-def _template_text(name: str) -> str:
+def _template_text(name: str, markup: bool = True) -> str:
     body = resources.files("labtax.prompts").joinpath(f"{name}.txt").read_text(encoding="utf-8")
-    return f"{stage_header(name)}\n{body}"
+    return f"{stage_header(name)}\n{body}" if markup else body
 
 
 @cache
-def _parts(name: str) -> tuple[str, string.Template]:
-    system, marker, user = _template_text(name).partition(f"\n{USER_MARKER}\n")
+def _parts(name: str, markup: bool = True) -> tuple[str, string.Template]:
+    system, marker, user = _template_text(name, markup).partition(f"\n{USER_MARKER}\n")
     if not marker:
         raise ValueError(f"prompt template {name}.txt has no {USER_MARKER!r} line")
     return system.strip(), string.Template(user)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from labtax import sanitize
 from labtax.coverage import LeafCoverage, TreeNode
+from labtax.diversity import Diversity
 from labtax.render import figures, terminal
 from labtax.util import plural
 
@@ -27,44 +28,83 @@ _STYLE = {
 }
 
 
-def render(tree: TreeNode, *, color: bool = False, width: int = 100) -> str:
+def render(
+    tree: TreeNode, *, color: bool = False, width: int = 100, student: str | None = None
+) -> str:
+    """The tree; with `student`, each line also says how that student scores there."""
+    from rich.text import Text
     from rich.tree import Tree
 
     buffer = io.StringIO()
     console = terminal.console(buffer, color=color, width=width)
-    top = Tree(_label("taxonomy", tree.totals(), None), guide_style="dim")
+    top = Tree(_label("taxonomy", tree, student), guide_style="dim")
     for child in tree.children:
-        _add(top, child)
+        _add(top, child, student)
     console.print(top)
     console.print(_totals_line(tree.totals()))
+    if student:
+        console.print(Text(sanitize.terminal(f"student: {student}", limit=200), style="dim"))
     for leaf in tree.leaves():
         if leaf.problem:
             console.print(_problem(leaf))
     return buffer.getvalue()
 
 
-def _add(parent: Tree, node: TreeNode) -> None:
-    branch = parent.add(_label(node.name, node.totals(), node.leaf))
+def _add(parent: Tree, node: TreeNode, student: str | None) -> None:
+    branch = parent.add(_label(node.name, node, student))
     for child in node.children:
-        _add(branch, child)
+        _add(branch, child, student)
 
 
-def _label(name: str, totals: dict[str, Any], leaf: LeafCoverage | None) -> Text:
+def _label(name: str, node: TreeNode, student: str | None) -> Text:
     from rich.text import Text
 
+    leaf = node.leaf
     text = Text(sanitize.terminal(name, limit=120), style="bold" if leaf is None else "")
     if leaf is None:
+        totals = node.totals()
         leaves = plural(totals["leaves"], "leaf", "leaves")
         text.append(
             f"  {leaves}, {totals['seeds']} seeds, {totals['kept']} kept, "
-            f"rejection {figures.percent(totals['rejection_rate'])}",
+            f"rejection {figures.percent(totals['rejection_rate'])}"
+            f"{_diversity(node.diversity)}{_branch_score(node, student)}",
             style="dim",
         )
         return text
     rejection = figures.percent(leaf.rejection_rate)
-    text.append(f"  {leaf.seeds} seeds, {leaf.kept} kept, rejection {rejection}  ")
+    text.append(
+        f"  {leaf.seeds} seeds, {leaf.kept} kept, rejection {rejection}"
+        f"{_diversity(leaf.diversity)}{_leaf_score(leaf, student)}  "
+    )
     text.append(leaf.status, style=_STYLE[leaf.status])
     return text
+
+
+def _diversity(found: Diversity) -> str:
+    if found.questions < 2 or found.distinct_bigrams is None:
+        return ""
+    return (
+        f", distinct-2 {figures.percent(found.distinct_bigrams)}, "
+        f"ROUGE-L {figures.ratio(found.mean_rouge_l)}, "
+        f"near-dup {figures.percent(found.near_duplicates)}"
+    )
+
+
+def _leaf_score(leaf: LeafCoverage, student: str | None) -> str:
+    if not student or leaf.status == "orphaned":
+        return ""
+    found = leaf.evaluation
+    if found is None or found.mean_score is None:
+        return ", student not evaluated"
+    failed = f", {found.failed} failed" if found.failed else ""
+    return f", student {figures.score(found.mean_score)} ({found.evaluated} scored{failed})"
+
+
+def _branch_score(node: TreeNode, student: str | None) -> str:
+    found = node.student
+    if not student or found is None or found["mean_score"] is None:
+        return ""
+    return f", student {figures.score(found['mean_score'])} ({found['evaluated']} scored)"
 
 
 def _totals_line(totals: dict[str, Any]) -> Text:

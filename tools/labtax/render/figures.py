@@ -14,6 +14,15 @@ def percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 100:.1f}%"
 
 
+def ratio(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def score(value: float | None) -> str:
+    """A student's mean score, out of 10."""
+    return "n/a" if value is None else f"{value:.1f}/10"
+
+
 def points(old: float | None, new: float | None) -> str:
     """The change of a rate in percentage points."""
     if old is None or new is None:

@@ -1,0 +1,44 @@
+"""Diversity figures: distinct bigrams, mean pairwise ROUGE-L, near-duplicate rate, sampling."""
+
+from __future__ import annotations
+
+import pytest
+
+from labtax.diversity import NEAR_DUPLICATE, diversity, sample_pairs
+from mapdata import SAME, VARIED
+
+
+def test_varied_questions_score_as_varied_and_repeats_as_repeats():
+    varied, same = diversity(VARIED), diversity(SAME)
+    assert varied.distinct_bigrams > 0.8 > same.distinct_bigrams
+    assert varied.mean_rouge_l < 0.3 < same.mean_rouge_l
+    assert varied.near_duplicates == 0.0
+    assert same.near_duplicates == 1.0
+    assert same.pairs == len(SAME) * (len(SAME) - 1) // 2
+
+
+def test_exact_figures_on_a_small_case():
+    found = diversity(["a b c", "a b d"])
+    # bigrams: (a b) (b c) (a b) (b d): 3 distinct of 4; LCS 2 of 3 + 3 words -> 2*2/6.
+    assert found.distinct_bigrams == 0.75
+    assert found.mean_rouge_l == pytest.approx(0.6667, abs=1e-4)
+    assert found.mean_rouge_l < NEAR_DUPLICATE
+    assert found.near_duplicates == 0.0
+
+
+def test_order_does_not_matter_and_too_few_give_none():
+    assert diversity(VARIED) == diversity(tuple(reversed(VARIED)))
+    single = diversity(["Only one question here?"])
+    assert single.mean_rouge_l is None
+    assert single.pairs == 0
+    assert diversity([]).distinct_bigrams is None
+
+
+def test_many_questions_compare_a_fixed_sample_of_pairs():
+    pairs = sample_pairs(1000, 500)
+    assert len(pairs) == len(set(pairs)) == 500
+    assert all(i < j for i, j in pairs)
+    assert pairs == sample_pairs(1000, 500)
+    assert len(sample_pairs(10, 500)) == 45
+    many = [f"question {n} about topic {n % 7}" for n in range(300)]
+    assert diversity(many, max_pairs=200).pairs == 200

@@ -12,13 +12,24 @@ from pathlib import Path
 
 from labtax import datadiff
 from labtax.dataset import reader, store, writer
-from labtax.dataset.records import LeafData, Manifest, Sample, SampleCounts, TeacherParams
+from labtax.dataset.records import (
+    Call,
+    LeafData,
+    Manifest,
+    Provenance,
+    Sample,
+    SampleCounts,
+    TeacherParams,
+    Volume,
+)
 from labtax.render import datadiff_json, datadiff_markdown
 from labtax.usage import Usage
 
+MADE = Provenance((Call("skill_answer", "0" * 64),))
+
 
 def sample(leaf: str, question: str, answer: str) -> Sample:
-    return Sample(leaf, "freeform_skill", None, question, answer, 3)
+    return Sample(leaf, "freeform_skill", "instruction", "", question, answer, 3, MADE)
 
 
 def write(root: Path, leaf: str, samples: list[Sample]) -> None:
@@ -34,6 +45,8 @@ def write(root: Path, leaf: str, samples: list[Sample]) -> None:
         templates={},
         counts=SampleCounts(len(samples), len(samples), 0),
         usage=Usage(calls=1, prompt_tokens=0, completion_tokens=0, cost_usd=None),
+        volume=Volume(len(samples), len(samples), 1),
+        stages={},
     )
     (directory / "manifest.json").write_bytes(writer.manifest_bytes(manifest))
 
@@ -80,7 +93,7 @@ def main() -> None:
         )
         report = timed("json", datadiff_json.render, diff)
         print(f"capped {len(capped):,} chars, full {len(full):,} chars, json {len(report):,}")
-    huge = Sample("l", "k", None, "q", "\u202e" * 10 + "A" * 1_000_000, 3)
+    huge = sample("l", "q", "\u202e" * 10 + "A" * 1_000_000)
     one = reader.parse_samples(writer.samples_bytes([huge]), "x")
     diff = datadiff.diff_datasets({}, {"l": LeafData("l", None, one, ())})
     text = timed("markdown with a 1 MB answer", datadiff_markdown.render, diff)

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import random
 import time
+from dataclasses import replace
 
 from labtax import filters
-from labtax.dataset.records import Sample
+from labtax.dataset.records import Call, Provenance, Sample
 
 
 def sentence(rng: random.Random, vocab: list[str], n: int) -> str:
@@ -22,16 +23,22 @@ def leaf(
     vocab = [
         "".join(rng.choice("etaoinshrdlucm") for _ in range(rng.randint(2, 9))) for _ in range(4000)
     ]
-    ctx = [sentence(rng, vocab, 400) for _ in range(contexts)] or [None]
+    ctx = [sentence(rng, vocab, 400) for _ in range(contexts)]
+    made = Provenance((Call("skill_answer", "0" * 64),))
     out = []
     for _ in range(n):
         q = sentence(rng, vocab, rng.randint(8, 30))[:-1] + "?"
         a = sentence(rng, vocab, rng.randint(40, 200))
-        out.append(Sample("bench/leaf", "freeform_skill", rng.choice(ctx), q, a))
+        if ctx:
+            out.append(
+                Sample("b/leaf", "grounded_skill", "grounded", rng.choice(ctx), q, a, 3, made)
+            )
+        else:
+            out.append(Sample("b/leaf", "freeform_skill", "instruction", "", q, a, 3, made))
     # One in ten is a lightly edited copy of an earlier one.
     for i in range(n // 10):
         c = out[i]
-        out.append(Sample(c.leaf, c.kind, c.context, "Well, " + c.question, c.answer))
+        out.append(replace(c, question="Well, " + c.question))
     seeds = [(None, sentence(rng, vocab, 15), sentence(rng, vocab, 120)) for _ in range(5)]
     return out, seeds
 

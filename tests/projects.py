@@ -158,7 +158,8 @@ class AgreeableTeacher:
             "faithfulness": {"explanation": "quoted", "faithful": True},
         }
         text = json.dumps(answers[stage]) if stage in answers else f"An answer ({tag})."
-        return Completion(text, 10, 5, None, cached=False)
+        request = hashlib.sha256(json.dumps(messages).encode()).hexdigest()
+        return Completion(text, 10, 5, None, cached=False, request=request)
 
 
 FAKE_STUDENT = "openai/labtax-fake-student"

@@ -103,6 +103,27 @@ def test_unreadable_leaves_and_data_are_recorded_not_raised(data_project: Path) 
     assert build_tree(found.values()).has_problems
 
 
+def test_data_of_an_older_format_is_stale_not_a_problem(data_project: Path) -> None:
+    leaf_id = "compositional_skills/old_format"
+    directory = datafiles.write_leaf(
+        data_project / "generated",
+        leaf_id,
+        [("q", "a")],
+        inputs_hash=current_hash(data_project, leaf_id),
+    )
+    manifest = directory / "manifest.json"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace('"format": 2', '"format": 1'), encoding="utf-8")
+    found = by_id(data_project)[leaf_id]
+    assert (found.status, found.problem, found.kind, found.seeds) == (
+        "stale",
+        None,
+        "freeform_skill",
+        3,
+    )
+    assert not build_tree([found]).has_problems
+
+
 def item(leaf_id: str, seeds: int, kept: int, rejected: int, status: str) -> LeafCoverage:
     return LeafCoverage(
         leaf_id, f"taxonomy/{leaf_id}/qna.yaml", "freeform_skill", seeds, kept, rejected, status

@@ -20,9 +20,9 @@ def test_tokens_and_an_unknown_price() -> None:
 
 
 def test_adding_sums_every_field_and_an_unknown_price_stays_unknown() -> None:
-    a = Usage(1, 2, 10, 5, 0.1)
-    b = Usage(3, 4, 20, 6, 0.2)
-    assert a + b == Usage(4, 6, 30, 11, 0.3)  # exactly 0.3, not 0.30000000000000004
+    a = Usage(1, 2, 10, 5, 0.1, 4)
+    b = Usage(3, 4, 20, 6, 0.2, 8)
+    assert a + b == Usage(4, 6, 30, 11, 0.3, 12)  # exactly 0.3, not 0.30000000000000004
     assert (a + Usage(cost_usd=None)).cost_usd is None
     assert (Usage(cost_usd=None) + a).cost_usd is None
 
@@ -30,9 +30,14 @@ def test_adding_sums_every_field_and_an_unknown_price_stays_unknown() -> None:
 def test_the_meter_counts_sent_and_cached_answers_apart() -> None:
     meter = UsageMeter()
     meter.add(10, 5, 0.01, cached=False)
-    meter.add(7, 3, 0.02, cached=True)
+    meter.add(7, 3, 0.02, cached=True, cached_prompt_tokens=6)
     assert meter.usage == Usage(
-        calls=1, cached_calls=1, prompt_tokens=17, completion_tokens=8, cost_usd=0.03
+        calls=1,
+        cached_calls=1,
+        prompt_tokens=17,
+        completion_tokens=8,
+        cost_usd=0.03,
+        cached_prompt_tokens=6,
     )
     assert UsageMeter().usage == Usage()
 

@@ -76,6 +76,17 @@ def test_roundtrip_in_a_sharded_file(tmp_path: Path):
     assert stored["cost_usd"] == 0.00042
 
 
+def test_the_servers_prefix_cache_figure_roundtrips_and_older_entries_read_it_as_0(tmp_path: Path):
+    cache = ResponseCache(tmp_path)
+    cache.put("ab" * 32, Answer("text", 120, 30, None, cached_prompt_tokens=96))
+    assert cache.get("ab" * 32) == Answer("text", 120, 30, None, 96)
+    # An entry written before the figure was kept is still a good entry.
+    older = cache.path_for("cd" * 32)
+    older.parent.mkdir(parents=True)
+    older.write_bytes(entry(key="cd" * 32))
+    assert cache.get("cd" * 32) == Answer("x", 1, 1, None, 0)
+
+
 def test_unknown_cost_roundtrips_as_none(tmp_path: Path):
     cache = ResponseCache(tmp_path)
     cache.put("ab" * 32, Answer("", 10, 0, None))
@@ -100,6 +111,8 @@ def test_missing_entry_is_none(tmp_path: Path):
         entry(completion_tokens=True),
         entry(cost_usd="free"),
         entry(format=999),
+        entry(cached_prompt_tokens=-5),
+        entry(cached_prompt_tokens="7"),
     ],
 )
 def test_corrupt_entries_read_as_missing_and_are_rewritten(tmp_path: Path, content: bytes):

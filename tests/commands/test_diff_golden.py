@@ -35,6 +35,12 @@ def scenario(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     datafiles.write_leaf(new, "compositional_skills/writing/poetry", SKILL)
     datafiles.write_leaf(old, "knowledge/retired", [("Old question", "Old answer")])
     datafiles.write_leaf(new, "knowledge/history", [("When? ```", "1066 #12 https://x.example")])
+    datafiles.write_leaf(
+        new,
+        "compositional_skills/grounded/action_items",
+        [("List the action items in this email.", "- Send the report by Friday")],
+        context="From: Ann\nPlease send the report by Friday.",
+    )
     datafiles.write_leaf(old, "knowledge/steady", [("Same", "Same")])
     datafiles.write_leaf(new, "knowledge/steady", [("Same", "Same")])
     return tmp_path

@@ -35,6 +35,30 @@ LEAVES = {
 }
 
 
+def _check_kept(leaf_id, record, manifest):
+    """A kept record: a complete training example of its leaf's form, with its provenance."""
+    assert record["leaf"] == leaf_id
+    assert record["kind"] == LEAVES[leaf_id]
+    user, assistant = record["messages"]
+    assert (user["role"], assistant["role"]) == ("user", "assistant")
+    assert assistant["content"] == record["answer"]
+    assert record["provenance"]["calls"]
+    assert {c["stage"] for c in record["provenance"]["calls"]} <= set(manifest["stages"])
+    if LEAVES[leaf_id] == "freeform_skill":
+        assert (record["form"], record["context"]) == ("instruction", "")
+        assert user["content"] == record["question"]
+        assert record["score"] in (2, 3)
+    elif LEAVES[leaf_id] == "grounded_skill":
+        assert record["form"] == "grounded"
+        assert user["content"] == record["context"] + "\n\n" + record["question"]
+    else:
+        assert record["form"] == "knowledge_qa"
+        assert user["content"] == record["question"]
+        assert record["context"]
+        assert record["provenance"]["document"] in {"water.md", "press.md"}
+        assert record["provenance"]["chunk"] >= 0
+
+
 def test_generates_every_kind_and_records_what_it_did(project, in_process, capsys):
     assert _generate() == 0
     out = capsys.readouterr().out
@@ -53,20 +77,22 @@ def test_generates_every_kind_and_records_what_it_did(project, in_process, capsy
         assert manifest["usage"]["calls"] > 0
         assert manifest["teacher"]["samples_per_leaf"] == 4
         assert len(manifest["templates"]) == 7
+        assert manifest["format"] == 2
+        assert manifest["volume"]["target"] == 4
+        assert manifest["volume"]["kept"] == len(kept)
+        assert set(manifest["stages"]) <= set(manifest["templates"])
         for line in kept:
-            record = json.loads(line)
-            assert record["leaf"] == leaf_id
-            assert record["kind"] == LEAVES[leaf_id]
-            assert [m["role"] for m in record["messages"]] == ["user", "assistant"]
-            if LEAVES[leaf_id] == "freeform_skill":
-                assert record["context"] is None
-                assert record["score"] in (2, 3)
-            else:
-                assert record["context"]
+            _check_kept(leaf_id, json.loads(line), manifest)
         for line in rejected:
             record = json.loads(line)
             assert record["stage"]
             assert record["reason"]
+        if LEAVES[leaf_id] == "knowledge":
+            used = manifest["documents"]
+            assert [d["path"] for d in used] in (["water.md"], ["press.md"])
+            assert sum(d["kept"] for d in used) == len(kept)
+        else:
+            assert manifest["documents"] == []
     # Knowledge samples are grounded in their own documents, the remote one at its pinned commit.
     press = (project / "generated/knowledge/history/printing_press/samples.jsonl").read_text()
     assert "Gutenberg" in press

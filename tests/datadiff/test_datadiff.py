@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 import datafiles
+from candidates import candidate
 from labtax import datadiff
 from labtax.config import load_config
 from labtax.dataset import records, store, writer
-from labtax.dataset.records import LeafData, Manifest, Sample, SampleCounts, TeacherParams
+from labtax.dataset.records import LeafData, Manifest, SampleCounts, TeacherParams, Volume
 from labtax.usage import Usage
 
 PAIRS = [("What is 2+2?", "4"), ("Capital of France?", "Paris"), ("Largest planet?", "Jupiter")]
@@ -149,12 +150,14 @@ def manifest(leaf: str, model: str = "m1", cost: float | None = None) -> Manifes
         templates={"skill_answer": "a" * 64},
         counts=SampleCounts(3, 2, 1, {"low_score": 1}),
         usage=Usage(calls=6, prompt_tokens=600, completion_tokens=200, cost_usd=cost),
+        volume=Volume(10, 2, 1, "kept 2 of 10 samples after 1 round"),
+        stages={},
     )
 
 
 def test_states_are_records_however_they_were_loaded() -> None:
     leaf = "knowledge/a"
-    kept = (Sample(leaf, "knowledge", "ctx", "Q?", "A.", 3),)
+    kept = (candidate("Q?", "A.", "ctx", leaf=leaf, form="knowledge_qa"),)
     rejected = (kept[0].reject("faithfulness", "unfaithful", "adds a fact"),)
     before = LeafData(leaf, manifest(leaf), kept, rejected)
     assert datadiff.diff_datasets({leaf: before}, {leaf: before}).leaves[0].status == "unchanged"
@@ -171,10 +174,16 @@ def test_states_are_records_however_they_were_loaded() -> None:
 
 def test_usage_in_the_report_is_what_the_manifests_record() -> None:
     leaf = "knowledge/a"
-    kept = (Sample(leaf, "knowledge", None, "Q?", "A.", 3),)
+    kept = (candidate("Q?", "A.", "ctx", leaf=leaf, form="knowledge_qa"),)
     stored = LeafData(leaf, manifest(leaf, cost=0.25), kept, ())
     report = datadiff.diff_datasets({}, {leaf: stored}).as_dict()
-    usage = {"calls": 6, "prompt_tokens": 600, "completion_tokens": 200, "cost_usd": 0.25}
+    usage = {
+        "calls": 6,
+        "prompt_tokens": 600,
+        "cached_prompt_tokens": 0,
+        "completion_tokens": 200,
+        "cost_usd": 0.25,
+    }
     assert report["leaves"][0]["usage"] == {"old": None, "new": usage}
     assert report["summary"]["usage"] == usage
     assert report["summary"]["cost_known"] is True
@@ -182,7 +191,8 @@ def test_usage_in_the_report_is_what_the_manifests_record() -> None:
         "id": kept[0].id,
         "leaf": leaf,
         "kind": "knowledge",
-        "context": None,
+        "form": "knowledge_qa",
+        "context": "ctx",
         "question": "Q?",
         "answer": "A.",
         "score": 3,
@@ -193,8 +203,8 @@ def test_data_moved_by_the_writer_diffs_as_renamed(repo: Path) -> None:
     config = load_config(repo)
     leaf = "compositional_skills/writing/poems"
     kept = [
-        Sample(leaf, "freeform_skill", None, "Write a haiku", "Rain\non the roof", 3),
-        Sample(leaf, "freeform_skill", "a context", "Summarise", "Short", 2),
+        candidate("Write a haiku", "Rain\non the roof", leaf=leaf),
+        candidate("Summarise", "Short", leaf=leaf, score=2),
     ]
     rejected = [kept[0].reject("pair_rating", "low_score", "rated 1")]
     writer.write_leaf(store.leaf_dir(config, leaf), kept, rejected, manifest(leaf))
@@ -210,3 +220,24 @@ def test_data_moved_by_the_writer_diffs_as_renamed(repo: Path) -> None:
     assert diff.leaves[0].rejected[0] == datadiff.ReasonCount("low_score", 1, 1)
     assert not diff.summary.cost_known
     assert records.rejection_rate(diff.summary.rejected_new, diff.summary.kept_new) == 1 / 3
+
+
+def test_a_sample_is_its_form_context_question_and_answer() -> None:
+    leaf = "knowledge/a"
+    qa = candidate("Q?", "A.", "The passage.", leaf=leaf, form="knowledge_qa")
+    summary = candidate("Q?", "A.", "The passage.", leaf=leaf, form="detailed_summary")
+    regenerated = replace(qa, score=2, provenance=summary.provenance)
+    old = LeafData(leaf, manifest(leaf), (qa,), ())
+    # Provenance and score are not content: the same example made by other calls is unchanged.
+    same = datadiff.diff_datasets({leaf: old}, {leaf: replace(old, samples=(regenerated,))})
+    assert same.leaves[0].status == "unchanged"
+    # The same text as another form is another example: a removal and an addition.
+    other = datadiff.diff_datasets({leaf: old}, {leaf: replace(old, samples=(summary,))})
+    assert [c.status for c in other.leaves[0].samples] == ["added", "removed"]
+    # Another context under the same question is another sample too, not a changed answer.
+    moved = candidate("Q?", "B.", "Another passage.", leaf=leaf, form="knowledge_qa")
+    changed = datadiff.diff_datasets({leaf: old}, {leaf: replace(old, samples=(moved,))})
+    assert [c.status for c in changed.leaves[0].samples] == ["added", "removed"]
+    answered = candidate("Q?", "B.", "The passage.", leaf=leaf, form="knowledge_qa")
+    changed = datadiff.diff_datasets({leaf: old}, {leaf: replace(old, samples=(answered,))})
+    assert [c.status for c in changed.leaves[0].samples] == ["changed"]

@@ -10,28 +10,29 @@ import pytest
 import datafiles
 from labtax.dataset import reader, store
 from labtax.dataset.reader import DamagedData
-from labtax.dataset.records import Sample
 
 PAIRS = [("What is 2+2?", "4"), ("Capital of France?", "Paris"), ("Largest planet?", "Jupiter")]
 LEAF = "knowledge/a"
+GROUNDED = "compositional_skills/grounded/a"
+FREEFORM = "compositional_skills/a"
 
 
-def good_record(**changes: object) -> dict[str, object]:
-    record: dict[str, object] = {
-        "context": None,
-        "id": Sample(LEAF, "knowledge", None, "q", "a").id,
-        "kind": "knowledge",
-        "leaf": LEAF,
-        "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}],
-        "score": 3,
-    }
+def good_record(leaf: str = LEAF, **changes: object) -> dict[str, object]:
+    record = datafiles.record(leaf, "q", "a")
     record.update(changes)
     return record
 
 
-def damage(line: str) -> DamagedData:
+def rejection_record(leaf: str = LEAF, **changes: object) -> dict[str, object]:
+    record = good_record(leaf, stage="pair_rating", reason="low_score", detail="", score=1)
+    record.update(changes)
+    return record
+
+
+def damage(line: str, name: str = "samples.jsonl") -> DamagedData:
+    parse = reader.parse_samples if name == "samples.jsonl" else reader.parse_rejections
     with pytest.raises(DamagedData) as caught:
-        reader.parse_samples(line.encode("utf-8") + b"\n", "generated/knowledge/a/samples.jsonl")
+        parse(line.encode("utf-8") + b"\n", f"generated/knowledge/a/{name}")
     return caught.value
 
 
@@ -40,15 +41,30 @@ def test_what_the_builders_write_is_read(tmp_path: Path) -> None:
     files = {p.name: p.read_bytes() for p in (tmp_path / LEAF).iterdir()}
     data = reader.parse_leaf(LEAF, files, f"generated/{LEAF}")
     assert data.leaf_id == LEAF
-    assert [s.question for s in data.samples] == [
-        q for q, _ in sorted(PAIRS, key=lambda p: datafiles.sample_id(LEAF, None, *p))
-    ]
+    passage = datafiles.PASSAGE
+    order = sorted(PAIRS, key=lambda p: datafiles.sample_id(LEAF, "knowledge_qa", passage, *p))
+    assert [s.question for s in data.samples] == [q for q, _ in order]
+    first = data.samples[0]
+    assert (first.form, first.context, first.score) == ("knowledge_qa", passage, 3)
+    assert (first.provenance.document, first.provenance.chunk) == (datafiles.DOCUMENT, 0)
+    assert [c.stage for c in first.provenance.calls] == ["knowledge_qa", "faithfulness"]
     assert data.rejected[0].reason == "low_score"
     assert data.rejected[0].stage == "pair_rating"
     assert data.manifest is not None
     assert data.manifest.teacher.model == "openai/labtax-fake-teacher"
     assert data.manifest.usage.cost_usd is None
     assert data.manifest.usage.calls == 8
+    assert data.manifest.volume.target == 10
+    assert data.manifest.documents[0].path == datafiles.DOCUMENT
+    assert set(data.manifest.stages) == {"pair_rating", "skill_answer"}
+
+
+@pytest.mark.parametrize("leaf", [LEAF, GROUNDED, FREEFORM])
+def test_every_kinds_record_is_read_with_its_form(leaf: str) -> None:
+    (sample,) = reader.parse_samples(json.dumps(good_record(leaf)).encode(), "s")
+    assert sample.form == datafiles.FORM_OF_KIND[datafiles.kind_of(leaf)]
+    assert sample.kind == datafiles.kind_of(leaf)
+    assert sample.user_turn == good_record(leaf)["messages"][0]["content"]  # type: ignore[index]
 
 
 def test_no_files_is_an_empty_leaf() -> None:
@@ -61,13 +77,9 @@ def test_no_files_is_an_empty_leaf() -> None:
     [
         ("{not json", "not valid JSON", 2),
         ("[1, 2]", "a sample must be a JSON object", 1),
-        ('{"id": "x", "leaf": "l", "kind": "k", "messages": []}', '"messages"', 39),
+        ('{"id": "x", "leaf": "l", "kind": "k", "messages": []}', '"kind" must be one of', 26),
         ('{"id": 5, "leaf": "l", "kind": "k", "messages": []}', '"id" must be a string', 2),
-        (
-            '{"id": "x", "leaf": "l", "kind": "k", "messages": [{"role": "user", "content": "q"}]}',
-            '"assistant"',
-            39,
-        ),
+        ('{"id": "x", "leaf": "l", "kind": "knowledge"}', 'missing "form"', 1),
         ("[" * 100_000, "JSON", 1),
     ],
 )
@@ -79,6 +91,7 @@ def test_malformed_samples_are_located(tmp_path: Path, line: str, expected: str,
         store.load_directory(tmp_path / "new")
     assert expected in caught.value.message
     assert caught.value.hint == reader.HINT
+    assert not caught.value.outdated
     assert caught.value.location is not None
     assert caught.value.location.path == f"{(tmp_path / 'new').as_posix()}/{LEAF}/samples.jsonl"
     assert (caught.value.location.line, caught.value.location.col) == (4, col)
@@ -86,19 +99,27 @@ def test_malformed_samples_are_located(tmp_path: Path, line: str, expected: str,
 
 def test_a_stored_id_is_checked_against_the_content() -> None:
     error = damage(json.dumps(good_record(id="0123456789abcdef"), sort_keys=True))
-    expected = Sample(LEAF, "knowledge", None, "q", "a").id
+    expected = good_record()["id"]
     assert error.message == f'"id" does not match the content, which hashes to {expected}'
     assert error.location is not None
     assert error.location.col == json.dumps(good_record(), sort_keys=True).index('"id"') + 1
     # The id hashes the leaf too: a record copied into another leaf is caught.
-    assert "does not match" in damage(json.dumps(good_record(leaf="knowledge/b"))).message
+    assert "does not match" in damage(json.dumps({**good_record(), "leaf": "knowledge/b"})).message
+    # ... and the form: the same text as another form of example is another sample.
+    other_form = good_record(form="detailed_summary")
+    other_form["messages"][0]["content"] = datafiles.PASSAGE + "\n\nq"  # type: ignore[index]
+    assert "does not match" in damage(json.dumps(other_form)).message
+
+
+def turn(text: str) -> list[dict[str, str]]:
+    return [{"role": "user", "content": text}, {"role": "assistant", "content": "a"}]
 
 
 @pytest.mark.parametrize(
     ("messages", "expected"),
     [
-        ([{"role": "assistant", "content": "a"}], 'no "user" message'),
-        ([{"role": "user", "content": "q"}], 'no "assistant" message'),
+        ([{"role": "assistant", "content": "a"}], 'one "user" then one "assistant"'),
+        ([{"role": "user", "content": "q"}], 'one "user" then one "assistant"'),
         (
             [{"role": "assistant", "content": "a"}, {"role": "user", "content": "q"}],
             'one "user" then one "assistant"',
@@ -123,55 +144,206 @@ def test_a_stored_id_is_checked_against_the_content() -> None:
         ([{"role": "user", "content": "q", "name": "x"}], "no more"),
         (["q", "a"], "a message is"),
         ({"user": "q"}, "non-empty list"),
+        ([], "non-empty list"),
+        (None, '"messages" must be a non-empty list'),
+        # Knowledge is closed book: the passage is provenance, not part of the user turn.
+        (turn(datafiles.PASSAGE + "\n\nq"), 'not the one "form" makes'),
+        (turn("Q"), 'not the one "form" makes'),
+        ([{"role": "user", "content": "q"}, {"role": "assistant", "content": "b"}], '"answer"'),
     ],
 )
-def test_a_kept_sample_is_one_question_and_one_answer(messages: object, expected: str) -> None:
+def test_a_kept_sample_is_one_user_turn_and_one_answer(messages: object, expected: str) -> None:
     assert expected in damage(json.dumps(good_record(messages=messages))).message
 
 
-def test_a_rejection_may_lack_the_answer_but_nothing_else() -> None:
-    question_only = Sample(LEAF, "knowledge", None, "q", "").reject("skill_answer", "empty")
-    record = good_record(
-        id=question_only.id,
-        messages=[{"role": "user", "content": "q"}],
-        stage="skill_answer",
-        reason="empty",
-        detail="",
-        score=None,
+def test_a_grounded_user_turn_is_its_context_then_its_question() -> None:
+    good = good_record(GROUNDED)
+    assert good["messages"][0]["content"] == datafiles.PASSAGE + "\n\nq"  # type: ignore[index]
+    assert len(reader.parse_samples(json.dumps(good).encode(), "s")) == 1
+    for wrong in ("q", datafiles.PASSAGE + "\nq", "q\n\n" + datafiles.PASSAGE, ""):
+        error = damage(json.dumps(good_record(GROUNDED, messages=turn(wrong))))
+        assert error.message == (
+            'the "user" message is not the one "form" makes of "context" and "question"'
+        )
+        assert error.location is not None
+        assert error.location.col == json.dumps(good).index('"messages"') + 1
+
+
+def test_a_rejection_has_both_turns_and_an_empty_answer_when_it_never_got_one() -> None:
+    unanswered = rejection_record(
+        answer="", messages=[{"role": "user", "content": "q"}, {"role": "assistant", "content": ""}]
     )
+    unanswered["id"] = datafiles.sample_id(LEAF, "knowledge_qa", datafiles.PASSAGE, "q", "")
     path = "generated/knowledge/a/rejected.jsonl"
-    (read,) = reader.parse_rejections(json.dumps(record).encode() + b"\n", path)
-    assert read == question_only
-    record["messages"] = [{"role": "assistant", "content": "a"}]
-    with pytest.raises(DamagedData, match='no "user" message'):
-        reader.parse_rejections(json.dumps(record).encode(), path)
-    del record["stage"]
-    record["messages"] = [{"role": "user", "content": "q"}]
+    (read,) = reader.parse_rejections(json.dumps(unanswered).encode() + b"\n", path)
+    assert (read.answer, read.stage, read.reason) == ("", "pair_rating", "low_score")
+    unanswered["messages"] = [{"role": "user", "content": "q"}]
+    with pytest.raises(DamagedData, match='one "user" then one "assistant"'):
+        reader.parse_rejections(json.dumps(unanswered).encode(), path)
+    stageless = rejection_record()
+    del stageless["stage"]
     with pytest.raises(DamagedData, match='missing "stage"'):
-        reader.parse_rejections(json.dumps(record).encode(), path)
+        reader.parse_rejections(json.dumps(stageless).encode(), path)
+
+
+def test_a_rejections_stage_is_located_at_the_top_level_key() -> None:
+    # Each call inside "provenance" also has a "stage": the error points at the record's own.
+    line = json.dumps(rejection_record(stage=7), sort_keys=True)
+    error = damage(line, "rejected.jsonl")
+    assert error.message == '"stage" must be a string'
+    assert error.location is not None
+    assert error.location.col == line.rindex('"stage"') + 1
+    assert line.index('"stage"') < line.rindex('"stage"')
 
 
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
-        ({"score": "3"}, '"score" must be an integer or null'),
-        ({"score": True}, '"score" must be an integer or null'),
-        ({"score": 2.5}, '"score" must be an integer or null'),
-        ({"context": 1}, '"context" must be a string or null'),
-        ({"kind": None}, '"kind" must be a string'),
+        ({"score": "3"}, '"score" must be an integer from 1 to 3'),
+        ({"score": True}, '"score" must be an integer from 1 to 3'),
+        ({"score": 2.5}, '"score" must be an integer from 1 to 3'),
+        ({"score": 0}, '"score" must be an integer from 1 to 3'),
+        ({"score": 4}, '"score" must be an integer from 1 to 3'),
+        ({"context": 1}, '"context" must be a string'),
+        ({"context": " \n"}, '"context" must not be blank in a sample of form "knowledge_qa"'),
+        ({"question": ["q"]}, '"question" must be a string'),
+        ({"answer": 4}, '"answer" must be a string'),
+        ({"kind": "skill"}, '"kind" must be one of freeform_skill, grounded_skill, knowledge'),
+        ({"form": "essay"}, '"form" must be one of instruction, grounded, knowledge_qa'),
+        ({"form": "grounded"}, '"form" "grounded" is not data of a knowledge leaf'),
         ({"extra": 1}, 'unknown key "extra"'),
         ({"stage": "pair_rating"}, 'unknown key "stage"'),
     ],
 )
 def test_every_key_is_documented_and_typed(changes: dict[str, object], expected: str) -> None:
-    assert damage(json.dumps(good_record(**changes))).message == expected
+    assert damage(json.dumps(good_record(**changes))).message.startswith(expected)
 
 
-@pytest.mark.parametrize("key", ["context", "score", "leaf"])
+@pytest.mark.parametrize("context", ["stray", " ", "\n"])
+def test_an_instruction_has_no_context(context: str) -> None:
+    # The id matches the stray context: only the rule about the form refuses the record.
+    right_id = datafiles.sample_id(FREEFORM, "instruction", context, "q", "a")
+    record = good_record(FREEFORM, context=context, id=right_id)
+    assert damage(json.dumps(record)).message == (
+        '"context" must be "" in a sample of form "instruction"'
+    )
+    rejected = rejection_record(FREEFORM, context=context, id=right_id)
+    assert damage(json.dumps(rejected), "rejected.jsonl").message == (
+        '"context" must be "" in a sample of form "instruction"'
+    )
+    # A rejection of a grounded candidate that never got a context may have a blank one.
+    blank = rejection_record(GROUNDED, context="", question="", answer="", score=0)
+    blank["messages"] = [
+        {"role": "user", "content": "\n\n"},
+        {"role": "assistant", "content": ""},
+    ]
+    blank["id"] = datafiles.sample_id(GROUNDED, "grounded", "", "", "")
+    assert len(reader.parse_rejections(json.dumps(blank).encode(), "r")) == 1
+
+
+def test_a_rejection_may_be_unscored_but_not_out_of_range() -> None:
+    assert reader.parse_rejections(json.dumps(rejection_record(score=0)).encode(), "r")
+    for score in (-1, 4, None):
+        message = damage(json.dumps(rejection_record(score=score)), "rejected.jsonl").message
+        assert message == '"score" must be an integer from 0 to 3'
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["answer", "context", "form", "id", "kind", "leaf", "messages", "provenance", "question"],
+)
+def test_null_is_never_a_value(key: str) -> None:
+    message = damage(json.dumps({**good_record(), key: None})).message
+    assert message.startswith(f'"{key}" must be ')
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "answer",
+        "context",
+        "form",
+        "id",
+        "kind",
+        "leaf",
+        "messages",
+        "provenance",
+        "question",
+        "score",
+    ],
+)
 def test_a_missing_key_is_damage(key: str) -> None:
     record = good_record()
     del record[key]
     assert damage(json.dumps(record)).message == f'missing "{key}"'
+
+
+def provenance(**changes: object) -> dict[str, object]:
+    made = dict(good_record()["provenance"])  # type: ignore[call-overload]
+    made.update(changes)
+    return made
+
+
+@pytest.mark.parametrize(
+    ("made", "expected", "at"),
+    [
+        ("doc", '"provenance" must be a JSON object', "provenance"),
+        (
+            {k: v for k, v in provenance().items() if k != "calls"},
+            'missing "provenance.calls"',
+            "provenance",
+        ),
+        (provenance(calls=[]), '"provenance.calls" must be a non-empty list', "calls"),
+        (provenance(calls=None), '"provenance.calls" must be a non-empty list', "calls"),
+        (provenance(calls=[{"stage": "x"}]), 'a call is a "stage" and a "request"', "calls"),
+        (
+            provenance(calls=[{"stage": "x", "request": ""}]),
+            'a call is a "stage" and a "request"',
+            "calls",
+        ),
+        (
+            provenance(calls=[{"stage": "x", "request": "k", "cost": 1}]),
+            'a call is a "stage" and a "request"',
+            "calls",
+        ),
+        (provenance(chunk="0"), '"provenance.chunk" must be an integer from -1', "chunk"),
+        (provenance(chunk=-2), '"provenance.chunk" must be an integer from -1', "chunk"),
+        (provenance(chunk=None), '"provenance.chunk" must be an integer from -1', "chunk"),
+        (provenance(document=None), '"provenance.document" must be a string', "document"),
+        (provenance(document=""), '"provenance" names a document exactly when', "document"),
+        (provenance(chunk=-1), '"provenance" names a document exactly when', "document"),
+        (provenance(round=0), '"provenance.round" must be an integer from 1', "round"),
+        (provenance(round=True), '"provenance.round" must be an integer from 1', "round"),
+        (provenance(extra=1), 'unknown key "provenance.extra"', "extra"),
+    ],
+)
+def test_provenance_is_exactly_the_documented_keys(made: object, expected: str, at: str) -> None:
+    line = json.dumps(good_record(provenance=made), sort_keys=True)
+    error = damage(line)
+    assert error.message.startswith(expected)
+    assert error.location is not None
+    start = line.index('"provenance":')
+    assert error.location.col == line.index(json.dumps(at) + ":", start) + 1
+
+
+def test_format_1_records_are_outdated_not_damaged() -> None:
+    old = {
+        "context": None,
+        "id": "0123456789abcdef",
+        "kind": "freeform_skill",
+        "leaf": FREEFORM,
+        "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}],
+        "score": None,
+    }
+    error = damage(json.dumps(old))
+    assert error.outdated
+    assert error.message == "a record of data format 1; this labtax reads format 2"
+    assert error.hint == reader.OUTDATED_HINT
+    assert "labtax generate --force" in error.hint
+    rejected = damage(
+        json.dumps({**old, "stage": "s", "reason": "r", "detail": ""}), "rejected.jsonl"
+    )
+    assert rejected.outdated
 
 
 def test_repeated_ids_count_once_when_kept_and_each_time_when_rejected(tmp_path: Path):
@@ -284,12 +456,39 @@ def test_malformed_manifest_is_located(tmp_path: Path) -> None:
         ({"usage__cost_usd": -0.5}, '"usage.cost_usd" must be a non-negative number or null'),
         ({"usage__cost_usd": True}, '"usage.cost_usd" must be a non-negative number or null'),
         ({"inputs_hash": ["h"]}, '"inputs_hash" must be a string'),
+        ({"format": "2"}, '"format" must be an integer'),
+        ({"format": True}, '"format" must be an integer'),
+        ({"usage__cached_prompt_tokens": None}, 'missing "usage.cached_prompt_tokens"'),
+        (
+            {"usage__cached_prompt_tokens": -3},
+            '"usage.cached_prompt_tokens" must be a non-negative',
+        ),
+        ({"volume": None}, 'missing "volume"'),
+        ({"volume__shortfall": None}, 'missing "volume.shortfall"'),
+        ({"volume__shortfall": 0}, '"volume.shortfall" must be a string'),
+        ({"volume__rounds": 1.0}, '"volume.rounds" must be a non-negative integer'),
+        ({"volume__target": -1}, '"volume.target" must be a non-negative integer'),
+        ({"stages": []}, '"stages" must be a JSON object'),
+        (
+            {"stages__skill_answer": {"temperature": 0.7}},
+            'missing "stages.skill_answer.max_tokens"',
+        ),
+        ({"stages__skill_answer__temperature": None}, 'missing "stages.skill_answer.temperature"'),
+        ({"stages__skill_answer__max_tokens": "8"}, '"stages.skill_answer.max_tokens" must be an'),
+        ({"documents": None}, 'missing "documents"'),
+        ({"documents": {}}, '"documents" must be a list'),
+        ({"documents": [1]}, '"documents" must be a JSON object'),
+        ({"documents": [{"path": "a.md", "chunks": 1}]}, 'missing "documents.kept"'),
+        ({"documents": [{"path": 1, "chunks": 1, "kept": 0}]}, '"documents.path" must be a string'),
+        ({"documents": [{"path": "a", "chunks": -1, "kept": 0}]}, '"documents.chunks" must be a'),
     ],
 )
 def test_the_manifest_is_exactly_the_documented_keys(
     tmp_path: Path, changes: dict[str, object], expected: str
 ) -> None:
-    assert manifest_damage(manifest_text(tmp_path, **changes)).message == expected
+    error = manifest_damage(manifest_text(tmp_path, **changes))
+    assert error.message.startswith(expected)
+    assert not error.outdated
 
 
 def test_non_finite_numbers_are_damage(tmp_path: Path) -> None:
@@ -303,3 +502,47 @@ def test_a_manifest_that_is_not_an_object(tmp_path: Path) -> None:
     assert error.message == "the manifest must be a JSON object"
     assert error.location is not None
     assert (error.location.line, error.location.col) == (1, 1)
+
+
+def test_the_new_manifest_keys_are_read(tmp_path: Path) -> None:
+    text = manifest_text(
+        tmp_path,
+        usage__cached_prompt_tokens=70,
+        documents=[
+            {"path": "b.md", "chunks": 3, "kept": 2},
+            {"path": "a.md", "chunks": 1, "kept": 0},
+        ],
+        stages={"faithfulness": {"temperature": 0, "max_tokens": 64}},
+    )
+    manifest = reader.parse_manifest(text.encode(), "m.json")
+    assert manifest.usage.cached_prompt_tokens == 70
+    assert [(d.path, d.chunks, d.kept) for d in manifest.documents] == [
+        ("b.md", 3, 2),
+        ("a.md", 1, 0),
+    ]
+    assert manifest.stages["faithfulness"].temperature == 0.0
+    assert manifest.stages["faithfulness"].max_tokens == 64
+    assert (manifest.volume.target, manifest.volume.kept, manifest.volume.rounds) == (10, 3, 1)
+    assert manifest.volume.shortfall == "kept 3 of 10 samples after 1 round"
+
+
+def test_a_format_1_manifest_is_outdated_with_the_hint_to_regenerate(tmp_path: Path) -> None:
+    text = manifest_text(
+        tmp_path,
+        format=None,
+        volume=None,
+        stages=None,
+        documents=None,
+        usage__cached_prompt_tokens=None,
+    )
+    error = manifest_damage(text)
+    assert error.outdated
+    assert error.message == "data format 1; this labtax reads format 2"
+    assert error.hint == reader.OUTDATED_HINT
+    assert error.render().startswith("m.json:1:1: error: data format 1")
+    later = manifest_text(tmp_path, format=3)
+    error = manifest_damage(later)
+    assert error.outdated
+    assert error.message == "data format 3; this labtax reads format 2"
+    assert error.location is not None
+    assert later.splitlines()[error.location.line - 1].strip() == '"format": 3,'

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 from labtax import inputs, leaves
 from labtax.config import Config, load_config
 from labtax.dataset import status, store, writer
-from labtax.dataset.records import Manifest, Sample, SampleCounts, TeacherParams
+from labtax.dataset.records import (
+    Call,
+    Manifest,
+    Provenance,
+    Sample,
+    SampleCounts,
+    TeacherParams,
+    Volume,
+)
 from labtax.leaves import Leaf
 from labtax.usage import Usage
 
@@ -32,7 +42,8 @@ def write_qna(root: Path, leaf_id: str, task: str = "Count things.") -> Path:
 
 def generate(config: Config, leaf: Leaf, inputs_hash: str | None = None) -> Path:
     """Store data for `leaf` as a run from its current inputs (or from `inputs_hash`) would."""
-    kept = [Sample(leaf.leaf_id, leaf.kind.value, None, "Q?", "A.", 3)]
+    made = Provenance((Call("skill_answer", "a" * 64),))
+    kept = [Sample(leaf.leaf_id, leaf.kind.value, "instruction", "", "Q?", "A.", 3, made)]
     rejected = [kept[0].reject("pair_rating", "low_score")]
     manifest = Manifest(
         leaf=leaf.leaf_id,
@@ -43,6 +54,8 @@ def generate(config: Config, leaf: Leaf, inputs_hash: str | None = None) -> Path
         templates={},
         counts=SampleCounts(2, 1, 1, {"low_score": 1}),
         usage=Usage(calls=2, prompt_tokens=10, completion_tokens=5, cost_usd=None),
+        volume=Volume(10, 1, 1, "kept 1 of 10 samples after 1 round"),
+        stages={},
     )
     directory = store.leaf_dir(config, leaf.leaf_id)
     writer.write_leaf(directory, kept, rejected, manifest)
@@ -134,3 +147,47 @@ def test_reading_and_comparing_data_does_not_load_leaves() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_data_of_format_1_is_stale(repo: Path) -> None:
+    config = load_config(repo)
+    leaf = load(config, write_qna(repo, "compositional_skills/count"))
+    directory = store.leaf_dir(config, leaf.leaf_id)
+    directory.mkdir(parents=True)
+    # What labtax wrote before format 2, from the leaf's current inputs: still stale.
+    sample = {
+        "context": None,
+        "id": "0123456789abcdef",
+        "kind": "freeform_skill",
+        "leaf": leaf.leaf_id,
+        "messages": [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": "A."}],
+        "score": 3,
+    }
+    samples = (json.dumps(sample, sort_keys=True) + "\n").encode()
+    (directory / "samples.jsonl").write_bytes(samples)
+    (directory / "rejected.jsonl").write_bytes(b"")
+    manifest = {
+        "counts": {"candidates": 1, "kept": 1, "rejected": 0, "rejected_by_reason": {}},
+        "files": {
+            "rejected.jsonl": hashlib.sha256(b"").hexdigest(),
+            "samples.jsonl": hashlib.sha256(samples).hexdigest(),
+        },
+        "inputs_hash": inputs.inputs_hash(config, leaf),
+        "kind": "freeform_skill",
+        "labtax_version": "0.1.0",
+        "leaf": leaf.leaf_id,
+        "teacher": {
+            "max_tokens": 1024,
+            "model": "m",
+            "samples_per_leaf": 10,
+            "seed": 42,
+            "temperature": 0.7,
+        },
+        "templates": {},
+        "usage": {"calls": 1, "completion_tokens": 1, "cost_usd": None, "prompt_tokens": 1},
+    }
+    (directory / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    assert status.freshness(config, leaf) == "stale"
+    assert [s.state for s in status.statuses(config)] == ["stale"]
+    generate(config, leaf)
+    assert status.freshness(config, leaf) == "fresh"

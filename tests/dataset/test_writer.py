@@ -10,27 +10,52 @@ import pytest
 
 from labtax.config import load_config
 from labtax.dataset import reader, store, writer
-from labtax.dataset.records import FILES, Manifest, Rejection, Sample, SampleCounts, TeacherParams
+from labtax.dataset.records import (
+    FILES,
+    Call,
+    DocumentUse,
+    Manifest,
+    Provenance,
+    Rejection,
+    Sample,
+    SampleCounts,
+    StageSettings,
+    TeacherParams,
+    Volume,
+)
 from labtax.usage import Usage
+
+KEY = "0123456789abcdef" * 4  # a response-cache key
 
 
 def manifest(leaf: str = "a/b", inputs_hash: str = "h1", cost: float | None = None) -> Manifest:
     return Manifest(
         leaf=leaf,
-        kind="freeform_skill",
+        kind="grounded_skill",
         inputs_hash=inputs_hash,
         labtax_version="0.1.0",
         teacher=TeacherParams("m", 0.7, 1024, 42, 10),
         templates={"skill_answer": "abc", "pair_rating": "def"},
         counts=SampleCounts(3, 2, 1, {"low_score": 1}),
-        usage=Usage(calls=5, prompt_tokens=100, completion_tokens=50, cost_usd=cost),
+        usage=Usage(
+            calls=5, prompt_tokens=100, completion_tokens=50, cost_usd=cost, cached_prompt_tokens=30
+        ),
+        volume=Volume(10, 2, 1, "kept 2 of 10 samples after 1 round"),
+        stages={"skill_answer": StageSettings(0.7, 1024), "pair_rating": StageSettings(0.0, 256)},
     )
+
+
+def grounded(
+    leaf: str, context: str, question: str, answer: str, score: int, *calls: str
+) -> Sample:
+    made = Provenance(tuple(Call(stage, KEY) for stage in calls or ("skill_answer",)))
+    return Sample(leaf, "grounded_skill", "grounded", context, question, answer, score, made)
 
 
 def records_of(leaf: str = "a/b") -> tuple[list[Sample], list[Rejection]]:
     kept = [
-        Sample(leaf, "freeform_skill", None, "Zebra question?", "Answer z.", 3),
-        Sample(leaf, "freeform_skill", "a context", "Apple question?", "Answer ä.", 2),
+        grounded(leaf, "The memo.", "Zebra question?", "Answer z.", 3),
+        grounded(leaf, "a context", "Apple question?", "Answer ä.", 2, "grounded_contexts", "x"),
     ]
     rejected = [kept[0].reject("pair_rating", "low_score", "weak")]
     return kept, rejected
@@ -65,14 +90,26 @@ def test_the_manifest_bytes_are_the_documented_format(tmp_path: Path) -> None:
         '      "low_score": 1\n'
         "    }\n"
         "  },\n"
+        '  "documents": [],\n'
         '  "files": {\n'
         f'    "rejected.jsonl": "{writer.digest(rejections)}",\n'
         f'    "samples.jsonl": "{writer.digest(samples)}"\n'
         "  },\n"
+        '  "format": 2,\n'
         '  "inputs_hash": "h1",\n'
-        '  "kind": "freeform_skill",\n'
+        '  "kind": "grounded_skill",\n'
         '  "labtax_version": "0.1.0",\n'
         '  "leaf": "a/b",\n'
+        '  "stages": {\n'
+        '    "pair_rating": {\n'
+        '      "max_tokens": 256,\n'
+        '      "temperature": 0.0\n'
+        "    },\n"
+        '    "skill_answer": {\n'
+        '      "max_tokens": 1024,\n'
+        '      "temperature": 0.7\n'
+        "    }\n"
+        "  },\n"
         '  "teacher": {\n'
         '    "max_tokens": 1024,\n'
         '    "model": "m",\n'
@@ -85,10 +122,17 @@ def test_the_manifest_bytes_are_the_documented_format(tmp_path: Path) -> None:
         '    "skill_answer": "abc"\n'
         "  },\n"
         '  "usage": {\n'
+        '    "cached_prompt_tokens": 30,\n'
         '    "calls": 5,\n'
         '    "completion_tokens": 50,\n'
         '    "cost_usd": 0.0125,\n'
         '    "prompt_tokens": 100\n'
+        "  },\n"
+        '  "volume": {\n'
+        '    "kept": 2,\n'
+        '    "rounds": 1,\n'
+        '    "shortfall": "kept 2 of 10 samples after 1 round",\n'
+        '    "target": 10\n'
         "  }\n"
         "}\n"
     )
@@ -100,7 +144,7 @@ def test_the_manifest_bytes_are_the_documented_format(tmp_path: Path) -> None:
 
 def test_cached_calls_are_not_stored(tmp_path: Path) -> None:
     kept, rejected = records_of()
-    with_cache = replace(manifest(), usage=Usage(5, 7, 100, 50, None))
+    with_cache = replace(manifest(), usage=Usage(5, 7, 100, 50, None, 30))
     writer.write_leaf(tmp_path / "a", kept, rejected, with_cache)
     writer.write_leaf(tmp_path / "b", kept, rejected, manifest())
     written = (tmp_path / "a/manifest.json").read_bytes()
@@ -109,7 +153,7 @@ def test_cached_calls_are_not_stored(tmp_path: Path) -> None:
 
 def test_what_is_written_reads_back_as_the_same_records(tmp_path: Path) -> None:
     kept, rejected = records_of()
-    question_only = Sample("a/b", "freeform_skill", None, "Unanswered?", "").reject(
+    question_only = grounded("a/b", "The memo.", "Unanswered?", "", 0).reject(
         "skill_answer", "empty_answer", "  no\nanswer  "
     )
     rejected.append(question_only)
@@ -157,6 +201,9 @@ def test_move_and_remove_leaf(repo: Path) -> None:
     kept, rejected = records_of("old/place")
     writer.write_leaf(store.leaf_dir(config, "old/place"), kept, rejected, manifest("old/place"))
     assert store.stored_leaf_ids(config) == ["old/place"]
+    # Data of another kind is not carried: its samples' forms belong to their own kind.
+    assert not writer.move_leaf(config, "old/place", "new/spot", "freeform_skill")
+    assert store.stored_leaf_ids(config) == ["old/place"]
     assert writer.move_leaf(config, "old/place", "new/spot", "grounded_skill")
     assert store.stored_leaf_ids(config) == ["new/spot"]
     assert not (config.generated / "old").exists()  # emptied parents are pruned
@@ -164,8 +211,13 @@ def test_move_and_remove_leaf(repo: Path) -> None:
     assert moved.manifest is not None
     assert (moved.manifest.leaf, moved.manifest.kind) == ("new/spot", "grounded_skill")
     assert {(s.leaf, s.kind) for s in moved.samples} == {("new/spot", "grounded_skill")}
-    assert {s.id for s in moved.samples} == {
-        Sample("new/spot", s.kind, s.context, s.question, s.answer).id for s in kept
+    assert (
+        {s.id for s in moved.samples}
+        == {replace(s, leaf="new/spot").id for s in kept}
+        != {s.id for s in kept}
+    )
+    assert {s.content: s.provenance for s in moved.samples} == {
+        s.content: s.provenance for s in kept
     }
     assert [(r.stage, r.reason, r.detail) for r in moved.rejected] == [
         ("pair_rating", "low_score", "weak")
@@ -183,6 +235,58 @@ def test_moving_damaged_data_is_a_located_error(repo: Path) -> None:
     writer.write_leaf(directory, kept, rejected, manifest("old/place"))
     (directory / "samples.jsonl").write_bytes(b"{broken\n")
     with pytest.raises(reader.DamagedData) as caught:
-        writer.move_leaf(config, "old/place", "new/spot", "freeform_skill")
+        writer.move_leaf(config, "old/place", "new/spot", "grounded_skill")
     assert str(caught.value.location) == "generated/old/place/samples.jsonl:1:2"
     assert store.stored_leaf_ids(config) == ["old/place"]  # nothing was moved
+
+
+def test_a_sample_line_is_the_documented_record(tmp_path: Path) -> None:
+    made = Provenance(
+        (Call("knowledge_qa", KEY), Call("faithfulness", "f" * 64)), document="doc.md", chunk=3
+    )
+    kept = Sample("knowledge/k", "knowledge", "knowledge_qa", "The chunk.", "Q?", "A.", 3, made)
+    knowledge = replace(
+        manifest("knowledge/k"),
+        kind="knowledge",
+        documents=(DocumentUse("doc.md", 4, 1), DocumentUse("a.md", 2, 0)),
+    )
+    writer.write_leaf(tmp_path, [kept], [kept.reject("filter", "pii", "x")], knowledge)
+    line = (tmp_path / "samples.jsonl").read_text(encoding="utf-8")
+    assert json.loads(line) == {
+        "answer": "A.",
+        "context": "The chunk.",
+        "form": "knowledge_qa",
+        "id": kept.id,
+        "kind": "knowledge",
+        "leaf": "knowledge/k",
+        "messages": [{"role": "user", "content": "Q?"}, {"role": "assistant", "content": "A."}],
+        "provenance": {
+            "calls": [
+                {"request": KEY, "stage": "knowledge_qa"},
+                {"request": "f" * 64, "stage": "faithfulness"},
+            ],
+            "chunk": 3,
+            "document": "doc.md",
+            "round": 1,
+        },
+        "question": "Q?",
+        "score": 3,
+    }
+    assert line == json.dumps(json.loads(line), sort_keys=True, ensure_ascii=False) + "\n"
+    rejection = json.loads((tmp_path / "rejected.jsonl").read_text(encoding="utf-8"))
+    assert rejection == {**json.loads(line), "stage": "filter", "reason": "pii", "detail": "x"}
+    written = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert written["documents"] == [
+        {"chunks": 2, "kept": 0, "path": "a.md"},
+        {"chunks": 4, "kept": 1, "path": "doc.md"},
+    ]
+
+
+def test_a_grounded_user_turn_carries_its_context(tmp_path: Path) -> None:
+    kept, _ = records_of()
+    writer.write_leaf(tmp_path, kept, [], manifest())
+    for line in (tmp_path / "samples.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        user, assistant = record["messages"]
+        assert user["content"] == record["context"] + "\n\n" + record["question"]
+        assert assistant["content"] == record["answer"]

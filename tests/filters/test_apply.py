@@ -4,7 +4,9 @@ determinism of `apply`, which takes and returns the dataset's own records."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
+from candidates import candidate
 from labtax import filters
 from labtax.dataset.records import Rejection, Sample
 from labtax.filters import FilterSettings
@@ -24,7 +26,7 @@ SEEDS = [
 def sample(
     question: str, answer: str, context: str | None = None, *, leaf: str = "t/leaf"
 ) -> Sample:
-    return Sample(leaf, "freeform_skill", context, question, answer)
+    return candidate(question, answer, context, leaf=leaf)
 
 
 def key(item: Sample, copy: int = 0) -> str:
@@ -81,10 +83,8 @@ def test_exact_duplicate_of_seed() -> None:
 
 def test_identical_candidates_keep_the_first_copy_and_name_it() -> None:
     # Identical candidates share a sample id; their keys tell the copies apart in input order.
-    a = Sample(
-        "t/leaf", "freeform_skill", None, "Which gas do plants take in?", "Carbon dioxide.", 3
-    )
-    same_but_score = Sample(a.leaf, a.kind, a.context, a.question, a.answer, 2)
+    a = sample("Which gas do plants take in?", "Carbon dioxide.")
+    same_but_score = replace(a, score=2)
     kept, rejected = run([a, same_but_score, a])
     assert kept == [a]
     detail = f"same text as sibling {key(a)}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from candidates import candidate
+from candidates import candidate as make
 from labtax import filters
 from labtax.dataset.records import Sample
 from labtax.filters import FilterSettings
@@ -13,7 +15,7 @@ GOOD_A = "The Danube flows through Vienna, dividing the city's older districts f
 
 
 def sample(question: str, answer: str, context: str | None = None) -> Sample:
-    return Sample("t/leaf", "freeform_skill", context, question, answer)
+    return candidate(question, answer, context)
 
 
 def reasons(*candidates: Sample, settings: FilterSettings | None = None) -> list[tuple[str, str]]:
@@ -37,6 +39,14 @@ def test_good_candidate_is_kept() -> None:
 def test_empty(candidate: Sample, detail: str) -> None:
     assert reasons(candidate) == [("empty", detail)]
     assert filters.check_empty(sample(GOOD_Q, GOOD_A, context="Some text.")) is None
+
+
+def test_only_a_form_with_a_context_needs_one() -> None:
+    # An instruction's context is "" by definition: not an empty field.
+    assert sample(GOOD_Q, GOOD_A).context == ""
+    assert filters.check_empty(sample(GOOD_Q, GOOD_A)) is None
+    closed_book = make(GOOD_Q, GOOD_A, "", form="knowledge_qa")
+    assert filters.check_empty(closed_book) == "context is empty"
 
 
 @pytest.mark.parametrize(

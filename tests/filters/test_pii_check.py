@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from candidates import candidate
 from labtax import filters
 from labtax.dataset.records import Sample
 from labtax.dataset.writer import rejection_record
 
 
 def sample(question: str, answer: str, context: str | None = None) -> Sample:
-    return Sample("t/leaf", "grounded_skill", context, question, answer, 3)
+    return candidate(question, answer, context)
 
 
 def test_allowed_pii_in_a_candidate_is_kept() -> None:
@@ -48,4 +49,5 @@ def test_a_pii_rejection_is_stored_without_the_personal_data() -> None:
     assert rejection.answer == "Ann ([pii:email], [pii:phone]) and help@fabrikam.io did."
     assert rejection.context == "From: [pii:email]"
     assert (rejection.leaf, rejection.kind, rejection.score) == (c.leaf, c.kind, c.score)
+    assert (rejection.form, rejection.provenance) == (c.form, c.provenance)
     assert "corp.io" not in str(rejection_record(rejection))

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
+from candidates import candidate as make
 from labtax import filters
-from labtax.dataset.records import Sample
 from labtax.filters import FilterSettings
 
 
@@ -77,9 +77,7 @@ TEN_SUB = "alpha bravo charlie delta echo foxtrot golf hotel india kilo"
 
 def test_threshold_boundary_is_inclusive_and_exact() -> None:
     assert filters.rouge_l(TEN, TEN_SUB) == pytest.approx(0.9)
-    candidate = Sample(
-        "t/leaf", "freeform_skill", None, TEN_SUB + "?", "A perfectly ordinary answer."
-    )
+    candidate = make(TEN_SUB + "?", "A perfectly ordinary answer.")
     seeds = [(None, TEN + "?", "Something else entirely, unrelated to it.")]
 
     _, rejected = filters.apply([candidate], seeds=seeds, allowed_text="")
@@ -97,7 +95,7 @@ def test_threshold_just_below_boundary_keeps() -> None:
     # Two substitutions: LCS 8 of 10 and 10, F = 0.8 < 0.9.
     two_subs = "alpha bravo charlie delta echo foxtrot golf hotel lima kilo"
     kept, _ = filters.apply(
-        [Sample("t/leaf", "freeform_skill", None, two_subs + "?", "An answer.")],
+        [make(two_subs + "?", "An answer.")],
         seeds=[(None, TEN + "?", "Unrelated seed answer text.")],
         allowed_text="",
     )

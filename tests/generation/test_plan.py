@@ -65,6 +65,8 @@ def _store(config, leaf):
         templates={},
         counts=dataset.SampleCounts(0, 0, 0),
         usage=Usage(cost_usd=None),
+        volume=dataset.Volume(4, 0, 1, "kept 0 of 4 samples after 1 round"),
+        stages={},
     )
     dataset.write_leaf(dataset.leaf_dir(config, leaf.leaf_id), [], [], manifest)
 

@@ -8,8 +8,11 @@ import json
 from dataclasses import replace
 
 import projects
+from candidates import candidate
+from labtax import dataset
 from labtax.cache import ResponseCache
 from labtax.config import load_config
+from labtax.documents import Chunk
 from labtax.errors import LabtaxError
 from labtax.generation import run as running
 from labtax.generation.plan import Selection, make_plan
@@ -46,6 +49,53 @@ def test_each_leaf_runs_its_own_kinds_pipeline_from_the_table(project, monkeypat
     summary = asyncio.run(run_plan(config, plan, _teacher(config, projects.InProcessTransport())))
     assert summary.count("generated") == 4
     assert sorted(seen) == sorted((leaf.leaf_id, leaf.kind.value) for leaf in plan.generate)
+
+
+def test_the_manifest_says_what_the_leaf_aimed_for_used_and_grounded_its_samples_in(project):
+    config = load_config(project)
+    plan = make_plan(config, Selection())
+    asyncio.run(run_plan(config, plan, _teacher(config, projects.InProcessTransport()), samples=6))
+    skill = _manifest(project, "compositional_skills/riddles/objects")
+    assert set(skill["stages"]) == {
+        "skill_questions",
+        "question_judge",
+        "skill_answer",
+        "pair_rating",
+    }
+    assert skill["stages"]["skill_answer"] == {
+        "max_tokens": config.teacher.max_tokens,
+        "temperature": config.teacher.temperature,
+    }
+    assert skill["documents"] == []
+    water = _manifest(project, "knowledge/science/water_cycle")
+    assert set(water["stages"]) == {"knowledge_qa", "faithfulness"}
+    assert water["documents"] == [
+        {"chunks": 1, "kept": water["counts"]["kept"], "path": "water.md"}
+    ]
+    for manifest in (skill, water):
+        volume = manifest["volume"]
+        assert (volume["target"], volume["rounds"]) == (6, 1)
+        assert volume["kept"] == manifest["counts"]["kept"]
+        met = volume["kept"] >= 6
+        assert (volume["shortfall"] == "") == met
+        if not met:
+            assert volume["shortfall"] == f"kept {volume['kept']} of 6 samples after 1 round"
+
+
+def test_volume_and_documents_are_counted_from_the_leafs_own_records():
+    assert running.volume(4, 4, 1) == dataset.Volume(4, 4, 1, "")
+    assert running.volume(4, 5, 1).shortfall == ""
+    assert running.volume(10, 3, 2).shortfall == "kept 3 of 10 samples after 2 rounds"
+    chunks = [Chunk("b.md", 0, "x"), Chunk("a.md", 0, "y"), Chunk("b.md", 1, "z")]
+    kept = [
+        candidate("Q1?", "A.", "z", form="knowledge_qa", document="b.md", chunk=1),
+        candidate("Q2?", "A.", "z", form="knowledge_qa", document="b.md", chunk=1),
+    ]
+    assert running.document_uses(chunks, kept) == (
+        dataset.DocumentUse("a.md", 1, 0),
+        dataset.DocumentUse("b.md", 2, 2),
+    )
+    assert running.document_uses((), []) == ()
 
 
 def test_a_leafs_usage_counts_every_answer_it_used_cached_or_not(project):

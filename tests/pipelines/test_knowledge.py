@@ -4,6 +4,7 @@ spread over the chunks, and a call estimate that bounds the calls."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
@@ -65,6 +66,45 @@ def test_the_call_estimate_bounds_the_calls_and_is_reached_with_enough_chunks(
     if chunks >= samples:
         assert caller.usage.calls == knowledge.estimated_calls(samples)
     assert {s.context for s in outcome.candidates} <= {c.text for c in material.chunks}
+
+
+def test_a_knowledge_sample_is_closed_book_and_names_its_chunk(sample_leaves):
+    leaf = sample_leaves["knowledge"]
+    material = LeafMaterial(leaf.text, _chunks(3))
+    caller = Caller(projects.AgreeableTeacher())
+    outcome = asyncio.run(knowledge.run(leaf, material, caller, PipelineSettings(6)))
+    assert {s.provenance.chunk for s in outcome.candidates} == {0, 1, 2}
+    for sample in outcome.candidates:
+        assert (sample.kind, sample.form) == ("knowledge", "knowledge_qa")
+        assert sample.user_turn == sample.question  # the chunk is not in the user turn
+        made = sample.provenance
+        assert sample.context == material.chunks[made.chunk].text
+        assert made.document == "doc.md"
+        assert [c.stage for c in made.calls] == ["knowledge_qa", "faithfulness"]
+        # No relevance judge yet: a faithful pair scores 3.
+        assert sample.score == knowledge.FAITHFUL_SCORE == 3
+
+
+def test_unfaithful_pairs_are_unscored_rejections_with_both_calls(sample_leaves):
+    class Doubting(projects.AgreeableTeacher):
+        async def complete(self, messages, *, stage):
+            done = await super().complete(messages, stage=stage)
+            if stage == "faithfulness":
+                return replace(done, text='{"explanation": "made up", "faithful": false}')
+            return done
+
+    leaf = sample_leaves["knowledge"]
+    material = LeafMaterial(leaf.text, _chunks(1))
+    outcome = asyncio.run(knowledge.run(leaf, material, Caller(Doubting()), PipelineSettings(2)))
+    assert outcome.candidates == ()
+    for rejection in outcome.rejected:
+        assert (rejection.reason, rejection.score, rejection.form) == (
+            "unfaithful",
+            0,
+            "knowledge_qa",
+        )
+        assert [c.stage for c in rejection.provenance.calls] == ["knowledge_qa", "faithfulness"]
+        assert (rejection.provenance.document, rejection.provenance.chunk) == ("doc.md", 0)
 
 
 def test_pick_spreads_pairs_evenly_over_the_documents():

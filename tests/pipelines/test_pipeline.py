@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from labtax.dataset.records import Call
 from labtax.leaves import LeafKind
 from labtax.pipelines import PIPELINES, freeform, grounded, knowledge
 from labtax.pipelines.pipeline import (
@@ -47,7 +48,8 @@ class Scripted:
         self.cached, self.cost = cached, cost
 
     async def complete(self, messages, *, stage):
-        return Completion(f"{stage}: {messages[0]['content']}", 7, 3, self.cost, self.cached)
+        text = f"{stage}: {messages[0]['content']}"
+        return Completion(text, 7, 3, self.cost, self.cached, f"key of {text}", 5)
 
 
 class Gate:
@@ -64,9 +66,12 @@ class Gate:
 def test_a_caller_passes_the_gate_and_meters_every_answer():
     gate = Gate()
     caller = Caller(Scripted(cached=False, cost=0.5), gate=gate, priority=4)
-    text = asyncio.run(caller.ask("skill_answer", [{"role": "user", "content": "hi"}]))
-    assert text == "skill_answer: hi"
+    reply = asyncio.run(caller.ask("skill_answer", [{"role": "user", "content": "hi"}]))
+    assert reply.text == "skill_answer: hi"
+    # The call an answer came from: its stage and the key the teacher gave the request.
+    assert reply.call == Call("skill_answer", "key of skill_answer: hi")
     assert gate.events == [("acquire", 4), ("release", None)]
+    assert caller.stages == {"skill_answer"}
     cached = Caller(Scripted(cached=True, cost=None))
     for _ in range(2):
         asyncio.run(cached.ask("s", [{"role": "user", "content": "x"}]))
@@ -79,6 +84,7 @@ def test_a_caller_passes_the_gate_and_meters_every_answer():
         14,
         None,
     )
+    assert (caller.usage.cached_prompt_tokens, usage.cached_prompt_tokens) == (5, 10)
 
 
 def test_a_failing_call_still_releases_the_gate():

@@ -144,7 +144,9 @@ def test_the_marker_leads_and_the_summary_comes_first(tmp_path: Path) -> None:
     lines = markdown.split("\n")
     assert lines[0] == "<!-- labtax-data-diff -->"
     assert markdown.index("| rejection rate |") < markdown.index("<details>")
-    assert markdown.count("<details>") == markdown.count("</details>")
+    # Counted outside code: the corpus's own "</details>" is shown, as code, when sampled.
+    prose = outside_code(markdown)
+    assert prose.count("<details>") == prose.count("</details>")
 
 
 @pytest.mark.parametrize("max_chars", [2_000, 3_000, 10_000])
@@ -161,3 +163,23 @@ def test_hostile_leaf_ids_are_neutralised(tmp_path: Path) -> None:
     assert "<img" not in summary
     assert "#9" not in summary
     assert "&#64;everyone &lt;img src=x&gt; &#35;9\\u202e" in summary
+
+
+def test_a_sample_shows_its_form_and_its_context_once(tmp_path: Path) -> None:
+    email = "From: Ann. Please send the report by Friday."
+    leaf = "compositional_skills/grounded/action_items"
+    datafiles.write_leaf(
+        tmp_path / "new", leaf, [("List the action items.", "- Send")], context=email
+    )
+    datafiles.write_leaf(tmp_path / "new", "compositional_skills/poems", [("A haiku?", "Rain.")])
+    datafiles.write_leaf(tmp_path / "new", "knowledge/a", [("Q?", "A.")])
+    diff = datadiff.diff_datasets({}, store.load_directory(tmp_path / "new"))
+    markdown = datadiff_markdown.render(diff)
+    assert markdown.count(email) == 1
+    grounded = markdown.index(" · grounded · score 3")
+    assert markdown.index("Context:\n\n```text\n" + email) > grounded
+    poem = markdown[markdown.index(" · instruction · score 3") :]
+    assert poem.index("Question:") < poem.index("</details>")
+    assert "Context" not in poem[: poem.index("</details>")]
+    knowledge = f"Context (chunk 0 of `{datafiles.DOCUMENT}`):"
+    assert markdown.index(knowledge) > markdown.index(" · knowledge_qa · score 3")

@@ -72,3 +72,19 @@ def test_nothing_changed(tmp_path: Path) -> None:
     out = datadiff_text.render(same, width=100)
     assert out.rstrip().endswith("No generated data changed.")
     assert "knowledge/a" not in out
+
+
+def test_a_sample_shows_its_form_and_its_context_once(tmp_path: Path) -> None:
+    email = "From: Ann. Please send the report by Friday."
+    leaf = "compositional_skills/grounded/action_items"
+    datafiles.write_leaf(
+        tmp_path / "new", leaf, [("List the action items.", "- Send")], context=email
+    )
+    datafiles.write_leaf(tmp_path / "new", "compositional_skills/poems", [("A haiku?", "Rain.")])
+    datafiles.write_leaf(tmp_path / "new", "knowledge/a", PAIRS[:1])
+    diff = datadiff.diff_datasets({}, store.load_directory(tmp_path / "new"))
+    out = datadiff_text.render(diff, width=200)
+    assert out.count(email) == 1
+    assert "grounded\n    context: " + email + "\n    question: List the action items." in out
+    assert "instruction\n    question: A haiku?" in out  # no context to show
+    assert f"knowledge_qa\n    context (chunk 0 of {datafiles.DOCUMENT}): " in out

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from labtax.cache import Answer, ResponseCache
+from labtax.cache import Answer, ResponseCache, request_key
 from labtax.config import TeacherConfig
 from labtax.errors import LabtaxError
 from labtax.teacher import Budget, BudgetExceeded, Pacer, RetryPolicy, Spending, Teacher
@@ -114,6 +114,41 @@ def test_second_identical_request_is_served_from_the_cache(tmp_path: Path):
     assert teacher.usage == Usage(
         calls=1, cached_calls=1, prompt_tokens=100, completion_tokens=20, cost_usd=0.001
     )
+
+
+def test_every_answer_names_the_cache_key_of_its_request(tmp_path: Path):
+    transport = Script()
+
+    async def go():
+        teacher = make(transport, tmp_path)
+        sent = await teacher.complete(msgs(1), stage="skill_answer")
+        cached = await teacher.complete(msgs(1), stage="skill_answer")
+        shared = await asyncio.gather(*(teacher.complete(msgs(2), stage="s") for _ in range(2)))
+        return teacher, sent, cached, shared
+
+    teacher, sent, cached, shared = run(go())
+    # The teacher owns the key: sent, cached or shared, an answer carries the one it stored under.
+    assert sent.request == cached.request == request_key(teacher.request(msgs(1)))
+    assert [c.request for c in shared] == [request_key(teacher.request(msgs(2)))] * 2
+    assert ResponseCache(tmp_path).get(sent.request) is not None
+
+
+def test_the_servers_prefix_cache_figure_is_metered(tmp_path: Path):
+    class Prefixed(Script):
+        async def send(self, messages, attempt):
+            answer = await super().send(messages, attempt)
+            return Answer(answer.text, 100, 20, None, cached_prompt_tokens=64)
+
+    async def go():
+        teacher = make(Prefixed(), tmp_path)
+        first = await teacher.complete(msgs(1), stage="s")
+        again = await teacher.complete(msgs(1), stage="s")
+        return teacher, first, again
+
+    teacher, first, again = run(go())
+    assert (first.cached_prompt_tokens, again.cached_prompt_tokens) == (64, 64)
+    # The run total counts the calls sent, as for the other figures.
+    assert teacher.usage.cached_prompt_tokens == 64
 
 
 def test_a_new_teacher_on_the_same_cache_makes_zero_calls(tmp_path: Path):

@@ -63,3 +63,33 @@ def test_every_request_names_its_attempt_and_leaves_retries_to_the_policy():
         0.1,
         9.0,
     )
+
+
+class _Usage:
+    def __init__(self, prompt: int, completion: int, details: object) -> None:
+        self.prompt_tokens, self.completion_tokens = prompt, completion
+        self.prompt_tokens_details = details
+
+
+class _Response:
+    def __init__(self, usage: _Usage) -> None:
+        message = type("Message", (), {"content": "An answer."})()
+        self.choices = [type("Choice", (), {"message": message})()]
+        self.usage = usage
+
+
+@pytest.mark.parametrize(
+    ("details", "expected"),
+    [
+        (type("Details", (), {"cached_tokens": 96})(), 96),
+        (type("Details", (), {"cached_tokens": None})(), 0),
+        (None, 0),
+        # A figure above the prompt is not believed beyond the prompt.
+        (type("Details", (), {"cached_tokens": 500})(), 120),
+    ],
+)
+def test_the_prompt_tokens_a_server_served_from_its_cache_are_kept(details, expected):
+    transport = LitellmTransport(TeacherConfig())
+    answer = transport._answer(None, _Response(_Usage(120, 30, details)))
+    assert (answer.prompt_tokens, answer.completion_tokens) == (120, 30)
+    assert answer.cached_prompt_tokens == expected

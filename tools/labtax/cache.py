@@ -4,7 +4,8 @@ An entry is keyed by the sha256 of the canonical JSON of everything that changes
 messages, sampling parameters) and holds the text with its token and cost figures, so a cached rerun
 reproduces the same manifest. Files live at `<dir>/<ab>/<cdef...>.json`; each is written to a
 temporary file and renamed into place, so a run killed mid-write never leaves a torn entry. An entry
-that does not read back cleanly is treated as missing and overwritten by the next answer.
+that does not read back cleanly is treated as missing and overwritten by the next answer. Entries
+written before the server's prefix-cache figure was kept read it as 0.
 """
 
 from __future__ import annotations
@@ -27,12 +28,17 @@ CACHE_FORMAT = 1
 
 @dataclass(frozen=True)
 class Answer:
-    """One teacher answer as stored: the text and what producing it cost."""
+    """One teacher answer as stored: the text and what producing it cost.
+
+    `cached_prompt_tokens` is the part of the prompt the server said it served from its prefix
+    cache (0 when it said nothing).
+    """
 
     text: str
     prompt_tokens: int
     completion_tokens: int
     cost_usd: float | None
+    cached_prompt_tokens: int = 0
 
 
 def request_key(request: Mapping[str, Any]) -> str:
@@ -68,6 +74,7 @@ class ResponseCache:
     def put(self, key: str, answer: Answer) -> None:
         """Store `answer` under `key`, replacing whatever was there, atomically."""
         entry = {
+            "cached_prompt_tokens": answer.cached_prompt_tokens,
             "completion_tokens": answer.completion_tokens,
             "cost_usd": answer.cost_usd,
             "format": CACHE_FORMAT,
@@ -109,13 +116,15 @@ def _answer_from(entry: object, key: str) -> Answer | None:
     prompt = entry.get("prompt_tokens")
     completion = entry.get("completion_tokens")
     cost = entry.get("cost_usd")
-    if not isinstance(text, str) or not _is_count(prompt) or not _is_count(completion):
+    prefix = entry.get("cached_prompt_tokens", 0)
+    if not isinstance(text, str) or not all(map(_is_count, (prompt, completion, prefix))):
         return None
     assert isinstance(prompt, int)  # noqa: S101 - narrowing for the type checker
     assert isinstance(completion, int)  # noqa: S101
+    assert isinstance(prefix, int)  # noqa: S101
     if cost is not None and (isinstance(cost, bool) or not isinstance(cost, int | float)):
         return None
-    return Answer(text, prompt, completion, None if cost is None else float(cost))
+    return Answer(text, prompt, completion, None if cost is None else float(cost), prefix)
 
 
 def _is_count(value: object) -> bool:

@@ -183,6 +183,9 @@ def _leaf_coverage(config: Config, path: Path) -> LeafCoverage:
         files = store.leaf_files(config, leaf_id)
         data = _parse(config, leaf_id, files)
     except LabtaxError as exc:
+        if isinstance(exc, reader.DamagedData) and exc.outdated:
+            # Data of an older format is not damage: it is stale, and the next run replaces it.
+            return LeafCoverage(leaf_id, rel, kind, seeds, 0, 0, "stale")
         return LeafCoverage(leaf_id, rel, kind, seeds, 0, 0, "invalid", exc.render())
     manifest = data.manifest if data else None
     # The inputs hash is only worth computing (it reads local documents) against a manifest.

@@ -2,9 +2,10 @@
 
 The states are dataset records (`labtax.dataset`: a leaf id to its `LeafData`), however they were
 loaded: from a git commit, the working tree or a directory. Samples are matched by their content
-(context, question, answer), which within one leaf is exactly what the sample id hashes; matching
-on content rather than on the id also lets a leaf whose data moved to another leaf id be
-recognised as renamed.
+(form, context, question, answer), which within one leaf is exactly what the sample id hashes;
+matching on content rather than on the id also lets a leaf whose data moved to another leaf id be
+recognised as renamed. Provenance and score are not content: a sample regenerated through other
+calls is the same sample.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ DatasetState = Mapping[str, LeafData]
 
 @dataclass(frozen=True)
 class SampleChange:
-    """A sample added (no `before`), removed (no `after`) or changed (both: same question)."""
+    """A sample added (no `before`), removed (no `after`) or changed (both: same form, context and
+    question, another answer)."""
 
     status: SampleStatus
     before: Sample | None
@@ -195,6 +197,7 @@ def _sample_dict(sample: Sample) -> dict[str, Any]:
         "id": sample.id,
         "leaf": sample.leaf,
         "kind": sample.kind,
+        "form": sample.form,
         "context": sample.context,
         "question": sample.question,
         "answer": sample.answer,
@@ -207,6 +210,7 @@ def _usage_dict(usage: Usage) -> dict[str, Any]:
     return {
         "calls": usage.calls,
         "prompt_tokens": usage.prompt_tokens,
+        "cached_prompt_tokens": usage.cached_prompt_tokens,
         "completion_tokens": usage.completion_tokens,
         "cost_usd": usage.cost_usd,
     }
@@ -326,18 +330,19 @@ def _templates_changed(old: Manifest | None, new: Manifest | None) -> tuple[str,
 def _sample_changes(
     old: tuple[Sample, ...], new: tuple[Sample, ...]
 ) -> tuple[tuple[SampleChange, ...], int]:
-    """Added, removed and changed samples (a removed and an added one sharing their question)."""
+    """Added, removed and changed samples (a removed and an added one sharing their form, context
+    and question)."""
     old_by_content = {s.content: s for s in old}
     new_by_content = {s.content: s for s in new}
     removed = [s for c, s in old_by_content.items() if c not in new_by_content]
     added = [s for c, s in new_by_content.items() if c not in old_by_content]
     unchanged = len(old_by_content.keys() & new_by_content.keys())
-    added_by_question: dict[tuple[str | None, str], list[Sample]] = defaultdict(list)
+    added_by_question: dict[tuple[str, str, str], list[Sample]] = defaultdict(list)
     for sample in sorted(added, key=lambda s: s.id):
-        added_by_question[(sample.context, sample.question)].append(sample)
+        added_by_question[_asked(sample)].append(sample)
     changes: list[SampleChange] = []
     for sample in sorted(removed, key=lambda s: s.id):
-        partners = added_by_question.get((sample.context, sample.question))
+        partners = added_by_question.get(_asked(sample))
         if partners:
             changes.append(SampleChange("changed", sample, partners.pop(0)))
         else:
@@ -350,6 +355,11 @@ def _sample_changes(
     return tuple(changes), unchanged
 
 
+def _asked(sample: Sample) -> tuple[str, str, str]:
+    """What a sample asks, answer aside: two samples asking the same thing are one that changed."""
+    return (sample.form, sample.context, sample.question)
+
+
 def _summarise(leaves: list[LeafDiff], old_count: int, new_count: int) -> DiffSummary:
     statuses = Counter(leaf.status for leaf in leaves)
     runs = [leaf.usage_new for leaf in leaves if leaf.status != "unchanged" and leaf.usage_new]
@@ -360,6 +370,7 @@ def _summarise(leaves: list[LeafDiff], old_count: int, new_count: int) -> DiffSu
         calls=sum(u.calls for u in runs),
         prompt_tokens=sum(u.prompt_tokens for u in runs),
         completion_tokens=sum(u.completion_tokens for u in runs),
+        cached_prompt_tokens=sum(u.cached_prompt_tokens for u in runs),
         # Nothing known about any run is "unknown"; no runs at all cost nothing.
         cost_usd=round(sum(known_costs), 6) if known_costs or not costs else None,
     )

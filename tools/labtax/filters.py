@@ -24,12 +24,13 @@ first is kept, and a candidate is only compared with siblings that were kept. De
 as `seed N` (1-based, in the order given) and a sibling as `sibling <key>`. A `pii` rejection is
 stored with the personal data redacted (`pii.redact`).
 
-Checks: `empty` (question, answer, or a given context blank); `malformed` (control characters,
-U+FFFD, an unclosed ``` fence, a leaked prompt section tag line or `labtax-stage:` header, no
-words at all); `too_short` / `too_long` (stripped characters, `FilterSettings`); `pii` in question,
-answer or context (see `labtax.pii`); `exact_duplicate` of a seed or kept sibling (case, Unicode
-form and whitespace ignored); `verbatim_seed_copy`; `near_duplicate_seed` / `near_duplicate_sibling`
-(ROUGE-L F of the questions, or of question + answer, at least `rouge_threshold`).
+Checks: `empty` (question, answer, or the context of a form that has one, blank); `malformed`
+(control characters, U+FFFD, an unclosed ``` fence, a leaked prompt section tag line or
+`labtax-stage:` header, no words at all); `too_short` / `too_long` (stripped characters,
+`FilterSettings`); `pii` in question, answer or context (see `labtax.pii`); `exact_duplicate` of
+a seed or kept sibling (case, Unicode form and whitespace ignored); `verbatim_seed_copy`;
+`near_duplicate_seed` / `near_duplicate_sibling` (ROUGE-L F of the questions, or of question +
+answer, at least `rouge_threshold`).
 
 `context_scoped`: in a grounded skill the question is an instruction applied to its context, so
 the same instruction over two different contexts is two different samples. When true, an exact
@@ -50,13 +51,13 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from rapidfuzz.distance import LCSseq
 
 from labtax import pii
-from labtax.dataset.records import Rejection, Sample
+from labtax.dataset.records import Rejection, Sample, has_context
 from labtax.prompts import protocol_markup
 
 STAGE = "filter"
@@ -182,9 +183,14 @@ _BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffd]
 
 def _fields(c: Sample) -> list[tuple[str, str]]:
     fields = [("question", c.question), ("answer", c.answer)]
-    if c.context is not None:
+    if has_context(c.form):
         fields.append(("context", c.context))
     return fields
+
+
+def _context(c: Sample) -> str | None:
+    """The context duplicates are compared with: none for a form without one, like seeds."""
+    return c.context if has_context(c.form) else None
 
 
 def check_empty(c: Sample) -> str | None:
@@ -391,7 +397,7 @@ class _Checker:
         for reason, detail in self.own_findings(c):
             if detail is not None:
                 return reason, detail
-        item = self.index.item(f"sibling {key}", c.question, c.answer, c.context)
+        item = self.index.item(f"sibling {key}", c.question, c.answer, _context(c))
         for reason, detail in self.relational_findings(item):
             if detail is not None:
                 return reason, detail
@@ -436,12 +442,9 @@ def apply(
 
 def _redacted(sample: Sample, allowed_text: str) -> Sample:
     """`sample` without its personal data: a rejection record must not store it either."""
-    context = None if sample.context is None else pii.redact(sample.context, allowed_text)
-    return Sample(
-        sample.leaf,
-        sample.kind,
-        context,
-        pii.redact(sample.question, allowed_text),
-        pii.redact(sample.answer, allowed_text),
-        sample.score,
+    return replace(
+        sample,
+        context=pii.redact(sample.context, allowed_text),
+        question=pii.redact(sample.question, allowed_text),
+        answer=pii.redact(sample.answer, allowed_text),
     )

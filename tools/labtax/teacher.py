@@ -30,13 +30,19 @@ Sleep = Callable[[float], Awaitable[None]]
 
 @dataclass(frozen=True)
 class Completion:
-    """One answer as the pipelines see it; `cached` is true when no call was made for it."""
+    """One answer as the pipelines see it; `cached` is true when no call was made for it.
+
+    `request` is the response-cache key of the request: the teacher owns how it is computed, and
+    a sample records it as the provenance of each call it came from.
+    """
 
     text: str
     prompt_tokens: int
     completion_tokens: int
     cost_usd: float | None
     cached: bool
+    request: str
+    cached_prompt_tokens: int = 0
 
 
 @dataclass(frozen=True)
@@ -147,7 +153,7 @@ class Teacher:
             stored = self.cache.get(key)
             if stored is not None:
                 self._count_cached()
-                return _completion(stored, cached=True)
+                return _completion(stored, key, cached=True)
         running = self._inflight.get(key)
         if running is not None:
             # The same request is already on its way: share its answer rather than pay twice
@@ -158,7 +164,7 @@ class Teacher:
                 return await self.complete(messages, stage=stage)
             answer = running.result()
             self._count_cached()
-            return _completion(answer, cached=True)
+            return _completion(answer, key, cached=True)
         future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
@@ -177,7 +183,7 @@ class Teacher:
             future.set_result(answer)
         finally:
             del self._inflight[key]
-        return _completion(answer, cached=False)
+        return _completion(answer, key, cached=False)
 
     def _store(self, key: str, answer: Answer) -> None:
         assert self.cache is not None  # noqa: S101 - callers check
@@ -217,7 +223,11 @@ class Teacher:
     async def _settle(self, estimate: float, answer: Answer | None) -> None:
         if answer is not None:
             self._meter.add(
-                answer.prompt_tokens, answer.completion_tokens, answer.cost_usd, cached=False
+                answer.prompt_tokens,
+                answer.completion_tokens,
+                answer.cost_usd,
+                cached=False,
+                cached_prompt_tokens=answer.cached_prompt_tokens,
             )
         await self.spending.settle(estimate, None if answer is None else answer.cost_usd or 0.0)
 
@@ -343,9 +353,15 @@ class Pacer:
             self._cpu, self._done = cpu, 0
 
 
-def _completion(answer: Answer, *, cached: bool) -> Completion:
+def _completion(answer: Answer, key: str, *, cached: bool) -> Completion:
     return Completion(
-        answer.text, answer.prompt_tokens, answer.completion_tokens, answer.cost_usd, cached
+        answer.text,
+        answer.prompt_tokens,
+        answer.completion_tokens,
+        answer.cost_usd,
+        cached,
+        key,
+        answer.cached_prompt_tokens,
     )
 
 

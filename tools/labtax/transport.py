@@ -168,8 +168,12 @@ class LitellmTransport:
         usage = getattr(response, "usage", None)
         prompt = _count(getattr(usage, "prompt_tokens", 0))
         completion = _count(getattr(usage, "completion_tokens", 0))
+        # OpenAI-style servers (vLLM with prefix caching among them) report the prompt tokens
+        # they served from their cache here.
+        details = getattr(usage, "prompt_tokens_details", None)
+        prefix = min(prompt, _count(getattr(details, "cached_tokens", 0)))
         cost = _cost_of(litellm, response) if self._price_known else None
-        return Answer(text, prompt, completion, cost)
+        return Answer(text, prompt, completion, cost, prefix)
 
     async def estimate_cost(self, messages: Sequence[Message]) -> float | None:
         litellm = await self._ensure_loaded()

@@ -16,6 +16,8 @@ class Usage:
     """Calls sent (`calls`) and answered from the cache (`cached_calls`), tokens and cost.
 
     `cost_usd` is None when at least one answer had no known price (a self-hosted model).
+    `cached_prompt_tokens` are the prompt tokens the server reported serving from its prefix cache
+    (a part of `prompt_tokens`; 0 when it reports none).
     """
 
     calls: int = 0
@@ -23,6 +25,7 @@ class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float | None = 0.0
+    cached_prompt_tokens: int = 0
 
     @property
     def tokens(self) -> int:
@@ -44,6 +47,7 @@ class Usage:
             self.prompt_tokens + other.prompt_tokens,
             self.completion_tokens + other.completion_tokens,
             cost,
+            self.cached_prompt_tokens + other.cached_prompt_tokens,
         )
 
 
@@ -55,10 +59,17 @@ class UsageMeter:
     cached_calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_prompt_tokens: int = 0
     costs: list[float | None] = field(default_factory=list)
 
     def add(
-        self, prompt_tokens: int, completion_tokens: int, cost_usd: float | None, *, cached: bool
+        self,
+        prompt_tokens: int,
+        completion_tokens: int,
+        cost_usd: float | None,
+        *,
+        cached: bool,
+        cached_prompt_tokens: int = 0,
     ) -> None:
         """Count one answer; a cached answer counts as a cached call with its stored figures."""
         if cached:
@@ -67,6 +78,7 @@ class UsageMeter:
             self.calls += 1
         self.prompt_tokens += prompt_tokens
         self.completion_tokens += completion_tokens
+        self.cached_prompt_tokens += cached_prompt_tokens
         self.costs.append(cost_usd)
 
     @property
@@ -77,5 +89,10 @@ class UsageMeter:
             else round(math.fsum(c for c in self.costs if c is not None), 10)
         )
         return Usage(
-            self.calls, self.cached_calls, self.prompt_tokens, self.completion_tokens, cost
+            self.calls,
+            self.cached_calls,
+            self.prompt_tokens,
+            self.completion_tokens,
+            cost,
+            self.cached_prompt_tokens,
         )

@@ -1,7 +1,8 @@
 """The generated dataset: `generated/<leaf_id>/{samples.jsonl, rejected.jsonl, manifest.json}`.
 
 This package is the only code that knows that on-disk format:
-- `records`: what a leaf's stored data is (`Sample`, `Rejection`, `Manifest`, `LeafData`);
+- `records`: what a leaf's stored data is (`Sample`, `Rejection`, `Manifest`, `LeafData`), the
+  forms of samples and how each builds its user turn, and where a sample came from (`Provenance`);
 - `reader`: the one strict reader, from bytes, raising `DamagedData` located `file:line:col`;
 - `writer`: the one atomic writer (`write_leaf`, `move_leaf`, `remove_leaf`);
 - `store`: which files are leaf data in a directory tree or a commit, and loading whole states;
@@ -15,12 +16,20 @@ from __future__ import annotations
 from labtax.dataset.reader import DamagedData
 from labtax.dataset.records import (
     FILES,
+    FORMAT,
+    FORMS,
+    Call,
+    DocumentUse,
+    Form,
     LeafData,
     Manifest,
+    Provenance,
     Rejection,
     Sample,
     SampleCounts,
+    StageSettings,
     TeacherParams,
+    Volume,
 )
 from labtax.dataset.status import DataStatus, Freshness, files_match, freshness, statuses
 from labtax.dataset.store import leaf_dir, read_leaf_dataset, stored_leaf_ids
@@ -28,15 +37,23 @@ from labtax.dataset.writer import move_leaf, remove_leaf, samples_bytes, write_l
 
 __all__ = [
     "FILES",
+    "FORMAT",
+    "FORMS",
+    "Call",
     "DamagedData",
     "DataStatus",
+    "DocumentUse",
+    "Form",
     "Freshness",
     "LeafData",
     "Manifest",
+    "Provenance",
     "Rejection",
     "Sample",
     "SampleCounts",
+    "StageSettings",
     "TeacherParams",
+    "Volume",
     "files_match",
     "freshness",
     "leaf_dir",

@@ -1,16 +1,22 @@
 """Reading `generated/` strictly, from bytes: directories, the working tree and git blobs alike.
 
-Stored data is only ever what `writer` wrote, so anything else is damage to report, never to
-repair or guess around:
+Stored data is only ever what `writer` wrote (format 2), so anything else is damage to report,
+never to repair or guess around:
 - the files are UTF-8, strictly;
-- a JSONL line is one object with exactly the documented keys, each of its documented type;
-- a kept sample has one "user" message then one "assistant" message; a rejection may lack the
-  assistant message (the candidate never got an answer);
+- a JSONL line is one object with exactly the documented keys, each of its documented type, none
+  null; `kind` and `form` are known values and belong together;
+- `messages` is one "user" then one "assistant" message: the user turn is what the `form` makes of
+  `context` and `question`, the assistant turn is the `answer` (empty for a rejection that never
+  got one);
+- a kept sample scores 1 to 3 (a rejection 0, unscored, to 3); its provenance names at least one
+  call, a round from 1, and a document exactly when it names a chunk;
 - the stored `id` must be the one the record's content hashes to: it is checked, neither trusted
   nor silently recomputed;
-- the manifest has exactly the documented keys and types.
-Every problem is a `DamagedData`, located `file:line:col`, with the one hint. A kept sample stored
-twice counts once (a sample is its content); a candidate rejected at two stages counts twice.
+- the manifest is `format` 2 with exactly the documented keys and types.
+Every problem is a `DamagedData`, located `file:line:col`, with the one hint; data of another
+format (labtax before format 2 wrote format 1) is refused the same way, marked `outdated`, with
+the hint to regenerate it. A kept sample stored twice counts once (a sample is its content); a
+candidate rejected at two stages counts twice.
 
 The module is one piece (over 400 lines) because it is the whole of the format's reading rules:
 the JSONL records and the manifest share the error type, its hint and the way problems are
@@ -25,49 +31,101 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NoReturn
 
 from labtax.dataset.records import (
+    FORM_KINDS,
+    FORMAT,
     MANIFEST,
+    MAX_SCORE,
+    NO_CHUNK,
+    NO_DOCUMENT,
     REJECTED,
     SAMPLES,
+    UNSCORED,
+    Call,
+    DocumentUse,
+    Form,
     LeafData,
     Manifest,
+    Provenance,
     Rejection,
     Sample,
     SampleCounts,
+    StageSettings,
     TeacherParams,
+    Volume,
+    has_context,
+    user_turn,
 )
 from labtax.errors import LabtaxError, Location
 from labtax.usage import Usage
 
 HINT = "the generated data is damaged: regenerate the leaf with `labtax generate`"
+OUTDATED_HINT = (
+    "this data was written by an older labtax: regenerate the leaf with `labtax generate --force`"
+)
 
-_SAMPLE_KEYS = frozenset({"context", "id", "kind", "leaf", "messages", "score"})
+_SAMPLE_KEYS = frozenset(
+    {
+        "answer",
+        "context",
+        "form",
+        "id",
+        "kind",
+        "leaf",
+        "messages",
+        "provenance",
+        "question",
+        "score",
+    }
+)
 _REJECTION_KEYS = _SAMPLE_KEYS | {"detail", "reason", "stage"}
+# What format 1 wrote, recognised only to say so.
+_FORMAT1_SAMPLE_KEYS = frozenset({"context", "id", "kind", "leaf", "messages", "score"})
+_FORMAT1_KEYS = (_FORMAT1_SAMPLE_KEYS, _FORMAT1_SAMPLE_KEYS | {"detail", "reason", "stage"})
+_PROVENANCE_KEYS = frozenset({"calls", "chunk", "document", "round"})
+_CALL_KEYS = frozenset({"request", "stage"})
 _MANIFEST_KEYS = frozenset(
     {
         "counts",
+        "documents",
         "files",
+        "format",
         "inputs_hash",
         "kind",
         "labtax_version",
         "leaf",
+        "stages",
         "teacher",
         "templates",
         "usage",
+        "volume",
     }
 )
 _TEACHER_KEYS = frozenset({"max_tokens", "model", "samples_per_leaf", "seed", "temperature"})
 _COUNTS_KEYS = frozenset({"candidates", "kept", "rejected", "rejected_by_reason"})
-_USAGE_KEYS = frozenset({"calls", "completion_tokens", "cost_usd", "prompt_tokens"})
+_USAGE_KEYS = frozenset(
+    {"cached_prompt_tokens", "calls", "completion_tokens", "cost_usd", "prompt_tokens"}
+)
+_VOLUME_KEYS = frozenset({"kept", "rounds", "shortfall", "target"})
+_STAGE_KEYS = frozenset({"max_tokens", "temperature"})
+_DOCUMENT_KEYS = frozenset({"chunks", "kept", "path"})
 _MESSAGE_KEYS = frozenset({"role", "content"})
-_KEPT_ROLES = ("user", "assistant")
-_REJECTED_ROLES = (_KEPT_ROLES, ("user",))
+_ROLES = ("user", "assistant")
+_KINDS = frozenset(FORM_KINDS.values())
 
 
 class DamagedData(LabtaxError):  # noqa: N818 - data, not a bug: the name says what is wrong
-    """A file of `generated/` that is not what the writer writes, located where it goes wrong."""
+    """A file of `generated/` that is not what the writer writes, located where it goes wrong.
 
-    def __init__(self, message: str, path: str, line: int = 1, col: int = 1) -> None:
-        super().__init__(message, hint=HINT, location=Location(path, line, col))
+    `outdated` is true when the file is data of another format version rather than damaged.
+    """
+
+    def __init__(
+        self, message: str, path: str, line: int = 1, col: int = 1, *, outdated: bool = False
+    ) -> None:
+        super().__init__(
+            message, hint=OUTDATED_HINT if outdated else HINT, location=Location(path, line, col)
+        )
+        self.outdated = outdated
 
 
 def parse_leaf(leaf_id: str, files: Mapping[str, bytes], where: str) -> LeafData:
@@ -152,9 +210,14 @@ def _line_number(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
+# A good record is read by `_plain_fields` alone: one pass of exact type checks, no messages. Only
+# a record it does not accept goes through the `_checked_*` readers, which find and locate what is
+# wrong (and accept nothing `_plain_fields` refuses).
+
+
 def _sample(record: dict[str, Any], at: _At) -> Sample:
     if record.keys() == _SAMPLE_KEYS:
-        fields = _plain_fields(record)
+        fields = _plain_fields(record, kept=True)
         if fields is not None:
             sample = Sample(*fields)
             if sample.id == record["id"]:
@@ -164,7 +227,7 @@ def _sample(record: dict[str, Any], at: _At) -> Sample:
 
 def _rejection(record: dict[str, Any], at: _At) -> Rejection:
     if record.keys() == _REJECTION_KEYS:
-        fields = _plain_fields(record)
+        fields = _plain_fields(record, kept=False)
         stage, reason, detail = record["stage"], record["reason"], record["detail"]
         if fields is not None and type(stage) is type(reason) is type(detail) is str:
             rejection = Rejection(*fields, stage, reason, detail)
@@ -173,66 +236,143 @@ def _rejection(record: dict[str, Any], at: _At) -> Rejection:
     return _checked_rejection(record, at)
 
 
-_Fields = tuple[str, str, str | None, str, str, int | None]  # Sample's, in order
+# Sample's fields, in order.
+_Fields = tuple[str, str, Form, str, str, str, int, Provenance]
 
 
-def _plain_fields(record: dict[str, Any]) -> _Fields | None:
-    messages = record["messages"]
-    if type(messages) is not list or len(messages) != 2:
+def _plain_fields(record: dict[str, Any], *, kept: bool) -> _Fields | None:
+    leaf, kind, form = record["leaf"], record["kind"], record["form"]
+    context, question, answer = record["context"], record["question"], record["answer"]
+    score, messages = record["score"], record["messages"]
+    if (
+        type(leaf) is not str
+        or type(form) is not str
+        or FORM_KINDS.get(form) != kind  # type: ignore[call-overload]
+        or type(context) is not str
+        or type(question) is not str
+        or type(answer) is not str
+        or type(score) is not int
+        or not (1 if kept else UNSCORED) <= score <= MAX_SCORE
+        or type(messages) is not list
+        or len(messages) != 2
+        or (kept and not context.strip() if has_context(form) else context)
+    ):
         return None
     user, assistant = messages
-    leaf, kind, context, score = record["leaf"], record["kind"], record["context"], record["score"]
     if (
-        type(user) is dict
-        and type(assistant) is dict
-        and user.keys() == _MESSAGE_KEYS
-        and assistant.keys() == _MESSAGE_KEYS
-        and user["role"] == "user"
-        and assistant["role"] == "assistant"
-        and type(user["content"]) is str
-        and type(assistant["content"]) is str
-        and type(leaf) is str
-        and type(kind) is str
-        and (context is None or type(context) is str)
-        and (score is None or type(score) is int)
+        type(user) is not dict
+        or type(assistant) is not dict
+        or user.keys() != _MESSAGE_KEYS
+        or assistant.keys() != _MESSAGE_KEYS
+        or user["role"] != "user"
+        or assistant["role"] != "assistant"
+        or user["content"] != user_turn(form, context, question)
+        or assistant["content"] != answer
     ):
-        return (leaf, kind, context, user["content"], assistant["content"], score)
-    return None
+        return None
+    provenance = _plain_provenance(record["provenance"])
+    if provenance is None:
+        return None
+    return (leaf, kind, form, context, question, answer, score, provenance)  # type: ignore[return-value]
+
+
+def _plain_provenance(value: object) -> Provenance | None:
+    if type(value) is not dict or value.keys() != _PROVENANCE_KEYS:
+        return None
+    calls, chunk, document, round_ = (
+        value["calls"],
+        value["chunk"],
+        value["document"],
+        value["round"],
+    )
+    if (
+        type(calls) is not list
+        or not calls
+        or type(chunk) is not int
+        or type(document) is not str
+        or type(round_) is not int
+        or round_ < 1
+        or chunk < NO_CHUNK
+        or (chunk == NO_CHUNK) != (document == NO_DOCUMENT)
+    ):
+        return None
+    made: list[Call] = []
+    for call in calls:
+        if type(call) is not dict or call.keys() != _CALL_KEYS:
+            return None
+        stage, request = call["stage"], call["request"]
+        if type(stage) is not str or type(request) is not str or not stage or not request:
+            return None
+        made.append(Call(stage, request))
+    return Provenance(tuple(made), round_, document, chunk)
 
 
 def _checked_sample(record: dict[str, Any], at: _At) -> Sample:
-    stored = _string(record, "id", at)
-    leaf = _string(record, "leaf", at)
-    kind = _string(record, "kind", at)
-    question, answer = _messages(record, at, kept=True)
-    context = _optional_string(record, "context", at)
-    score = _score(record, at)
-    _only(record, _SAMPLE_KEYS, at)
-    sample = Sample(leaf, kind, context, question, answer, score)
-    _check_id(stored, sample.id, at)
+    fields = _checked_fields(record, at, _SAMPLE_KEYS, kept=True)
+    sample = Sample(*fields)
+    _check_id(_string(record, "id", at), sample.id, at)
     return sample
 
 
 def _checked_rejection(record: dict[str, Any], at: _At) -> Rejection:
-    stored = _string(record, "id", at)
-    leaf = _string(record, "leaf", at)
-    kind = _string(record, "kind", at)
-    question, answer = _messages(record, at, kept=False)
-    context = _optional_string(record, "context", at)
-    score = _score(record, at)
+    fields = _checked_fields(record, at, _REJECTION_KEYS, kept=False)
     stage = _string(record, "stage", at)
     reason = _string(record, "reason", at)
     detail = _string(record, "detail", at)
-    _only(record, _REJECTION_KEYS, at)
-    rejection = Rejection(leaf, kind, context, question, answer, score, stage, reason, detail)
-    _check_id(stored, rejection.id, at)
+    rejection = Rejection(*fields, stage, reason, detail)
+    _check_id(_string(record, "id", at), rejection.id, at)
     return rejection
 
 
-def _messages(record: dict[str, Any], at: _At, *, kept: bool) -> tuple[str, str]:
+def _checked_fields(
+    record: dict[str, Any], at: _At, keys: frozenset[str], *, kept: bool
+) -> _Fields:
+    if record.keys() in _FORMAT1_KEYS:
+        path, text, start = at
+        raise DamagedData(
+            "a record of data format 1; this labtax reads format 2",
+            path,
+            _line_number(text, start),
+            outdated=True,
+        )
+    _string(record, "id", at)
+    leaf = _string(record, "leaf", at)
+    kind = _string(record, "kind", at)
+    if kind not in _KINDS:
+        raise _at_key(at, f'"kind" must be one of {", ".join(sorted(_KINDS))}', "kind")
+    form = _form(record, kind, at)
+    context = _string(record, "context", at)
+    question = _string(record, "question", at)
+    answer = _string(record, "answer", at)
+    _check_context(form, context, at, kept=kept)
+    _check_messages(record, user_turn(form, context, question), answer, at)
+    score = _score(record, at, kept=kept)
+    provenance = _provenance(record, at)
+    _only(record, keys, at)
+    return (leaf, kind, form, context, question, answer, score, provenance)
+
+
+def _form(record: dict[str, Any], kind: str, at: _At) -> Form:
+    form = _string(record, "form", at)
+    if form not in FORM_KINDS:
+        raise _at_key(at, f'"form" must be one of {", ".join(FORM_KINDS)}', "form")
+    known: Form = form  # type: ignore[assignment]
+    if FORM_KINDS[known] != kind:
+        raise _at_key(at, f'"form" {json.dumps(form)} is not data of a {kind} leaf', "form")
+    return known
+
+
+def _check_context(form: Form, context: str, at: _At, *, kept: bool) -> None:
+    if not has_context(form) and context:
+        raise _at_key(at, f'"context" must be "" in a sample of form "{form}"', "context")
+    if kept and has_context(form) and not context.strip():
+        raise _at_key(at, f'"context" must not be blank in a sample of form "{form}"', "context")
+
+
+def _check_messages(record: dict[str, Any], turn: str, answer: str, at: _At) -> None:
     messages = record.get("messages")
     if not isinstance(messages, list) or not messages:
-        raise _at_key(at, '"messages" must be a non-empty list', "messages")
+        raise _at_key(at, _wrong(record, "messages", "a non-empty list"), "messages")
     for message in messages:
         if (
             not isinstance(message, dict)
@@ -241,17 +381,65 @@ def _messages(record: dict[str, Any], at: _At, *, kept: bool) -> tuple[str, str]
         ):
             raise _at_key(at, 'a message is a "role" and a text "content", no more', "messages")
     roles = tuple(message["role"] for message in messages)
-    if "user" not in roles:
-        raise _at_key(at, 'no "user" message (the question)', "messages")
-    if kept and "assistant" not in roles:
-        raise _at_key(at, 'no "assistant" message (the answer)', "messages")
-    if roles != _KEPT_ROLES and (kept or roles not in _REJECTED_ROLES):
-        alone = "" if kept else ', or the "user" message alone'
+    if roles != _ROLES:
+        raise _at_key(at, '"messages" must be one "user" then one "assistant" message', "messages")
+    if messages[0]["content"] != turn:
         raise _at_key(
-            at, f'"messages" must be one "user" then one "assistant" message{alone}', "messages"
+            at,
+            'the "user" message is not the one "form" makes of "context" and "question"',
+            "messages",
         )
-    answer = messages[1]["content"] if len(messages) > 1 else ""
-    return messages[0]["content"], answer
+    if messages[1]["content"] != answer:
+        raise _at_key(at, 'the "assistant" message is not the "answer"', "messages")
+
+
+def _score(record: dict[str, Any], at: _At, *, kept: bool) -> int:
+    value = record.get("score")
+    least = 1 if kept else UNSCORED
+    if not isinstance(value, int) or isinstance(value, bool) or not least <= value <= MAX_SCORE:
+        what = f"an integer from {least} to {MAX_SCORE}"
+        raise _at_key(at, _wrong(record, "score", what), "score")
+    return value
+
+
+def _provenance(record: dict[str, Any], at: _At) -> Provenance:
+    value = record.get("provenance")
+    if not isinstance(value, dict):
+        raise _at_key(at, _wrong(record, "provenance", "a JSON object"), "provenance")
+    for key in sorted(_PROVENANCE_KEYS):
+        if key not in value:
+            raise _at_key(at, f'missing "provenance.{key}"', "provenance")
+    _only(value, _PROVENANCE_KEYS, at, "provenance.")
+    document, chunk, round_ = value["document"], value["chunk"], value["round"]
+    if not isinstance(document, str):
+        raise _at_inner(at, '"provenance.document" must be a string', "document")
+    if not _is_int(chunk) or chunk < NO_CHUNK:
+        raise _at_inner(at, '"provenance.chunk" must be an integer from -1', "chunk")
+    if (chunk == NO_CHUNK) != (document == NO_DOCUMENT):
+        raise _at_inner(
+            at, '"provenance" names a document exactly when it names a chunk', "document"
+        )
+    if not _is_int(round_) or round_ < 1:
+        raise _at_inner(at, '"provenance.round" must be an integer from 1', "round")
+    calls = value["calls"]
+    if not isinstance(calls, list) or not calls:
+        raise _at_inner(at, '"provenance.calls" must be a non-empty list', "calls")
+    made: list[Call] = []
+    for call in calls:
+        if (
+            not isinstance(call, dict)
+            or call.keys() != _CALL_KEYS
+            or not all(isinstance(v, str) and v for v in call.values())
+        ):
+            raise _at_inner(
+                at, 'a call is a "stage" and a "request", both non-empty text, no more', "calls"
+            )
+        made.append(Call(call["stage"], call["request"]))
+    return Provenance(tuple(made), round_, document, chunk)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _string(record: dict[str, Any], key: str, at: _At) -> str:
@@ -261,28 +449,10 @@ def _string(record: dict[str, Any], key: str, at: _At) -> str:
     return value
 
 
-def _optional_string(record: dict[str, Any], key: str, at: _At) -> str | None:
-    value = record.get(key)
-    if value is None and key in record:
-        return None
-    if not isinstance(value, str):
-        raise _at_key(at, _wrong(record, key, "a string or null"), key)
-    return value
-
-
-def _score(record: dict[str, Any], at: _At) -> int | None:
-    value = record.get("score")
-    if value is None and "score" in record:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise _at_key(at, _wrong(record, "score", "an integer or null"), "score")
-    return value
-
-
-def _only(record: dict[str, Any], keys: frozenset[str], at: _At) -> None:
+def _only(record: dict[str, Any], keys: frozenset[str], at: _At, prefix: str = "") -> None:
     unknown = sorted(record.keys() - keys)
     if unknown:
-        raise _at_key(at, f"unknown key {json.dumps(unknown[0])}", unknown[0])
+        raise _at_key(at, f"unknown key {json.dumps(prefix + unknown[0])}", unknown[0])
 
 
 def _check_id(stored: str, computed: str, at: _At) -> None:
@@ -295,16 +465,26 @@ def _wrong(record: dict[str, Any], key: str, kind: str) -> str:
 
 
 def _at_key(at: _At, message: str, key: str) -> DamagedData:
+    """`message` located at the top-level `key` of the record at `at`."""
     path, text, start = at
     stop = text.find("\n", start)
     line = text[start : len(text) if stop < 0 else stop]
-    return DamagedData(message, path, _line_number(text, start), _column(line, key))
+    # Keys are sorted and "stage" is also a key of each call inside "provenance", which comes
+    # first: the last `"key":` of the line is the top-level one. Text values hold quotes escaped.
+    found = line.rfind(json.dumps(key) + ":")
+    # An unusual spelling of the key falls back to column 1.
+    return DamagedData(message, path, _line_number(text, start), found + 1 if found >= 0 else 1)
 
 
-def _column(line: str, key: str) -> int:
-    # The writer puts `"key": value` on one line; an unusual spelling falls back to column 1.
-    found = line.find(json.dumps(key) + ":")
-    return found + 1 if found >= 0 else 1
+def _at_inner(at: _At, message: str, key: str) -> DamagedData:
+    """`message` located at `key` inside the record's "provenance" object."""
+    path, text, start = at
+    stop = text.find("\n", start)
+    line = text[start : len(text) if stop < 0 else stop]
+    outer = line.rfind('"provenance":')
+    found = line.find(json.dumps(key) + ":", max(outer, 0))
+    col = found + 1 if found >= 0 else outer + 1 if outer >= 0 else 1
+    return DamagedData(message, path, _line_number(text, start), col)
 
 
 def _decode(raw: bytes, path: str) -> str:
@@ -331,10 +511,12 @@ def parse_manifest(raw: bytes, path: str) -> Manifest:
     except RecursionError as exc:
         raise DamagedData("JSON nests too deeply", path) from exc
     doc = _Document(path, text)
+    _check_format(doc, data)
     top = doc.table(data, (), _MANIFEST_KEYS)
     teacher = doc.table(top["teacher"], ("teacher",), _TEACHER_KEYS)
     counts = doc.table(top["counts"], ("counts",), _COUNTS_KEYS)
     usage = doc.table(top["usage"], ("usage",), _USAGE_KEYS)
+    volume = doc.table(top["volume"], ("volume",), _VOLUME_KEYS)
     return Manifest(
         leaf=doc.string(top, ("leaf",)),
         kind=doc.string(top, ("kind",)),
@@ -359,9 +541,65 @@ def parse_manifest(raw: bytes, path: str) -> Manifest:
             prompt_tokens=doc.count(usage, ("usage", "prompt_tokens")),
             completion_tokens=doc.count(usage, ("usage", "completion_tokens")),
             cost_usd=doc.cost(usage, ("usage", "cost_usd")),
+            cached_prompt_tokens=doc.count(usage, ("usage", "cached_prompt_tokens")),
         ),
+        volume=Volume(
+            doc.count(volume, ("volume", "target")),
+            doc.count(volume, ("volume", "kept")),
+            doc.count(volume, ("volume", "rounds")),
+            doc.string(volume, ("volume", "shortfall")),
+        ),
+        stages=_stages(doc, top),
+        documents=_documents(doc, top),
         files=doc.strings(top, ("files",)),
     )
+
+
+def _check_format(doc: _Document, data: object) -> None:
+    """Refuse another format's manifest as outdated; format 1 had no `format` key."""
+    if not isinstance(data, dict):
+        return  # the table check says what is wrong
+    found = data.get("format", 1)
+    if _is_int(found) and found != FORMAT:
+        raise doc.fail(
+            f"data format {found}; this labtax reads format {FORMAT}",
+            ("format",) if "format" in data else (),
+            outdated=True,
+        )
+    if "format" in data:
+        doc.integer(data, ("format",))
+
+
+def _stages(doc: _Document, top: dict[str, Any]) -> dict[str, StageSettings]:
+    found = doc.table(top["stages"], ("stages",), None)
+    stages: dict[str, StageSettings] = {}
+    for name in found:
+        keys = ("stages", name)
+        settings = doc.table(found[name], keys, _STAGE_KEYS)
+        stages[name] = StageSettings(
+            doc.number(settings, (*keys, "temperature")),
+            doc.integer(settings, (*keys, "max_tokens")),
+        )
+    return stages
+
+
+def _documents(doc: _Document, top: dict[str, Any]) -> tuple[DocumentUse, ...]:
+    found = top["documents"]
+    if not isinstance(found, list):
+        raise doc.fail('"documents" must be a list', ("documents",))
+    used: list[DocumentUse] = []
+    for item in found:
+        # The items of a list have no key to point at: problems are located at "documents".
+        keys = ("documents",)
+        entry = doc.table(item, keys, _DOCUMENT_KEYS)
+        used.append(
+            DocumentUse(
+                doc.string(entry, (*keys, "path")),
+                doc.count(entry, (*keys, "chunks")),
+                doc.count(entry, (*keys, "kept")),
+            )
+        )
+    return tuple(used)
 
 
 class _Document:
@@ -371,9 +609,9 @@ class _Document:
         self.path = path
         self.text = text
 
-    def fail(self, message: str, keys: tuple[str, ...]) -> DamagedData:
+    def fail(self, message: str, keys: tuple[str, ...], *, outdated: bool = False) -> DamagedData:
         line, col = _position(self.text, keys)
-        return DamagedData(message, self.path, line, col)
+        return DamagedData(message, self.path, line, col, outdated=outdated)
 
     def table(
         self, value: object, keys: tuple[str, ...], expected: frozenset[str] | None

@@ -22,6 +22,7 @@ from labtax.config import Config
 from labtax.dataset import store
 from labtax.dataset.records import (
     FILES,
+    FORMAT,
     MANIFEST,
     REJECTED,
     SAMPLES,
@@ -41,39 +42,47 @@ def digest(data: bytes) -> str:
 # The records as JSON
 
 
-def sample_record(sample: Sample) -> dict[str, Any]:
+def sample_record(sample: Sample | Rejection) -> dict[str, Any]:
+    """A kept sample's line; a rejection's line is this plus its stage, reason and detail."""
+    made = sample.provenance
     return {
+        "answer": sample.answer,
         "context": sample.context,
+        "form": sample.form,
         "id": sample.id,
         "kind": sample.kind,
         "leaf": sample.leaf,
         "messages": [
-            {"role": "user", "content": sample.question},
+            {"role": "user", "content": sample.user_turn},
             {"role": "assistant", "content": sample.answer},
         ],
+        "provenance": {
+            "calls": [{"request": c.request, "stage": c.stage} for c in made.calls],
+            "chunk": made.chunk,
+            "document": made.document,
+            "round": made.round,
+        },
+        "question": sample.question,
         "score": sample.score,
     }
 
 
 def rejection_record(rejection: Rejection) -> dict[str, Any]:
     return {
-        "context": rejection.context,
+        **sample_record(rejection),
         "detail": rejection.detail,
-        "id": rejection.id,
-        "kind": rejection.kind,
-        "leaf": rejection.leaf,
-        "messages": [
-            {"role": "user", "content": rejection.question},
-            {"role": "assistant", "content": rejection.answer},
-        ],
         "reason": rejection.reason,
-        "score": rejection.score,
         "stage": rejection.stage,
     }
 
 
 def manifest_record(manifest: Manifest) -> dict[str, Any]:
-    counts, teacher, usage = manifest.counts, manifest.teacher, manifest.usage
+    counts, teacher, usage, volume = (
+        manifest.counts,
+        manifest.teacher,
+        manifest.usage,
+        manifest.volume,
+    )
     return {
         "counts": {
             "candidates": counts.candidates,
@@ -81,11 +90,20 @@ def manifest_record(manifest: Manifest) -> dict[str, Any]:
             "rejected": counts.rejected,
             "rejected_by_reason": dict(sorted(counts.rejected_by_reason.items())),
         },
+        "documents": [
+            {"chunks": d.chunks, "kept": d.kept, "path": d.path}
+            for d in sorted(manifest.documents, key=lambda d: d.path)
+        ],
         "files": dict(sorted(manifest.files.items())),
+        "format": FORMAT,
         "inputs_hash": manifest.inputs_hash,
         "kind": manifest.kind,
         "labtax_version": manifest.labtax_version,
         "leaf": manifest.leaf,
+        "stages": {
+            name: {"max_tokens": stage.max_tokens, "temperature": stage.temperature}
+            for name, stage in sorted(manifest.stages.items())
+        },
         "teacher": {
             "max_tokens": teacher.max_tokens,
             "model": teacher.model,
@@ -96,10 +114,17 @@ def manifest_record(manifest: Manifest) -> dict[str, Any]:
         "templates": dict(sorted(manifest.templates.items())),
         # Cached calls cost nothing and are not part of what the data cost.
         "usage": {
+            "cached_prompt_tokens": usage.cached_prompt_tokens,
             "calls": usage.calls,
             "completion_tokens": usage.completion_tokens,
             "cost_usd": usage.cost_usd,
             "prompt_tokens": usage.prompt_tokens,
+        },
+        "volume": {
+            "kept": volume.kept,
+            "rounds": volume.rounds,
+            "shortfall": volume.shortfall,
+            "target": volume.target,
         },
     }
 
@@ -109,7 +134,7 @@ def _line(record: Mapping[str, Any]) -> str:
 
 
 def samples_bytes(samples: Iterable[Sample]) -> bytes:
-    ordered = sorted(samples, key=lambda s: (s.id, s.score or 0))
+    ordered = sorted(samples, key=lambda s: (s.id, s.score))
     return "".join(_line(sample_record(s)) for s in ordered).encode("utf-8")
 
 
@@ -182,17 +207,16 @@ def remove_leaf(config: Config, leaf_id: str) -> bool:
 
 def move_leaf(config: Config, old_id: str, new_id: str, kind: str) -> bool:
     """Carry a renamed leaf's data to its new id: records are rewritten (the leaf id is part of
-    every sample id) and the old directory removed. False when there was nothing to move."""
+    every sample id) and the old directory removed. False when there was nothing to move.
+
+    Data of another kind than `kind` is not carried: its samples have the forms of their own kind
+    (a move that changes the kind is a change of inputs, and the leaf is generated anew).
+    """
     old = store.read_leaf(config, old_id)
-    if old.manifest is None:
+    if old.manifest is None or old.manifest.kind != kind:
         return False
-    samples = [Sample(new_id, kind, s.context, s.question, s.answer, s.score) for s in old.samples]
-    rejected = [
-        Sample(new_id, kind, r.context, r.question, r.answer, r.score).reject(
-            r.stage, r.reason, r.detail
-        )
-        for r in old.rejected
-    ]
+    samples = [replace(s, leaf=new_id, kind=kind) for s in old.samples]
+    rejected = [replace(r, leaf=new_id, kind=kind) for r in old.rejected]
     manifest = replace(old.manifest, leaf=new_id, kind=kind)
     write_leaf(store.leaf_dir(config, new_id), samples, rejected, manifest)
     remove_leaf(config, old_id)

@@ -180,7 +180,8 @@ async def _ask(asked: HeldOutQuestion, student: Caller, judge: Caller) -> Questi
     """One question: the student's answer, then the judge's grade; a failure at either is kept."""
     prompt = render("student_answer", {"question": asked.question, "context": asked.context})
     try:
-        answer = student_answer.parse(await student.ask("student_answer", prompt))
+        reply = await student.ask("student_answer", prompt)
+        answer = student_answer.parse(reply.text)
     except TeacherError as exc:
         return QuestionOutcome(asked, failure=clip(f"no answer from the student: {exc.message}"))
     if answer is None:
@@ -192,7 +193,7 @@ async def _ask(asked: HeldOutQuestion, student: Caller, judge: Caller) -> Questi
         "answer": answer,
     }
     try:
-        text = await judge.ask("answer_grade", render("answer_grade", sections))
+        text = (await judge.ask("answer_grade", render("answer_grade", sections))).text
     except TeacherError as exc:
         failure = clip(f"no grade from the judge: {exc.message}")
         return QuestionOutcome(asked, answer, failure=failure)

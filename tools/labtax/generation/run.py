@@ -18,15 +18,17 @@ from typing import Literal
 
 from labtax import __version__, dataset, documents, filters, inputs, leaves, yamldoc
 from labtax.config import Config
-from labtax.dataset.records import Rejection, Sample
+from labtax.dataset.records import FIRST_ROUND, Rejection, Sample
+from labtax.documents import Chunk
 from labtax.errors import LabtaxError, Location
 from labtax.generation.plan import Plan
 from labtax.leaves import Leaf
 from labtax.pipelines import PIPELINES
-from labtax.pipelines.pipeline import Caller, PipelineSettings
+from labtax.pipelines.pipeline import Caller, LeafMaterial, PipelineSettings
 from labtax.prompts import template_hashes
 from labtax.teacher import BudgetExceeded, Teacher
 from labtax.usage import Usage
+from labtax.util import plural
 
 LeafRunStatus = Literal["generated", "failed", "unfinished"]
 
@@ -155,14 +157,21 @@ class _Run:
             context_scoped=pipeline.context_scoped,
         )
         rejected = [*outcome.rejected, *dropped]
-        usage = caller.usage
-        await self._write(leaf, kept, rejected, self._manifest(leaf, kept, rejected, usage))
-        return LeafResult(leaf.leaf_id, "generated", len(kept), len(rejected), usage)
+        manifest = self._manifest(leaf, material, caller, kept, rejected)
+        await self._write(leaf, kept, rejected, manifest)
+        return LeafResult(leaf.leaf_id, "generated", len(kept), len(rejected), caller.usage)
 
     def _manifest(
-        self, leaf: Leaf, kept: Sequence[Sample], rejected: Sequence[Rejection], usage: Usage
+        self,
+        leaf: Leaf,
+        material: LeafMaterial,
+        caller: Caller,
+        kept: Sequence[Sample],
+        rejected: Sequence[Rejection],
     ) -> dataset.Manifest:
-        teacher = self.config.teacher
+        teacher, usage = self.config.teacher, caller.usage
+        # Every stage is asked with the teacher's settings for now.
+        stage = dataset.StageSettings(teacher.temperature, teacher.max_tokens)
         return dataset.Manifest(
             leaf=leaf.leaf_id,
             kind=leaf.kind.value,
@@ -189,7 +198,11 @@ class _Run:
                 prompt_tokens=usage.prompt_tokens,
                 completion_tokens=usage.completion_tokens,
                 cost_usd=usage.cost_usd,
+                cached_prompt_tokens=usage.cached_prompt_tokens,
             ),
+            volume=volume(self.settings.samples, len(kept), FIRST_ROUND),
+            stages=dict.fromkeys(sorted(caller.stages), stage),
+            documents=document_uses(material.chunks, kept),
         )
 
     async def _write(
@@ -208,6 +221,26 @@ class _Run:
                 hint="check free space and permissions; the leaf's previous data is unchanged",
                 location=Location(self.config.rel(directory)),
             ) from exc
+
+
+def volume(target: int, kept: int, rounds: int) -> dataset.Volume:
+    """How a leaf's kept samples measure up to its target."""
+    missed = (
+        "" if kept >= target else f"kept {kept} of {target} samples after {plural(rounds, 'round')}"
+    )
+    return dataset.Volume(target, kept, rounds, missed)
+
+
+def document_uses(
+    chunks: Sequence[Chunk], kept: Sequence[Sample]
+) -> tuple[dataset.DocumentUse, ...]:
+    """Each document the chunks come from: how many chunks it has and how many samples it gave."""
+    per_document = Counter(chunk.source for chunk in chunks)
+    from_document = Counter(sample.provenance.document for sample in kept)
+    return tuple(
+        dataset.DocumentUse(path, count, from_document[path])
+        for path, count in sorted(per_document.items())
+    )
 
 
 def _move(config: Config, old: str, new: str) -> bool:

@@ -1,14 +1,23 @@
 """Freeform skills: questions -> question judge -> answers -> pair rating (keep scores >= 2).
 
-`skill_round` is also the per-context step of grounded skills, which pass the context along, and
-`skill_answer_prompt` their prompt estimate too.
+`skill_round` is also the per-context step of grounded skills, which pass the context along (with
+the calls it came from), and `skill_answer_prompt` their prompt estimate too. A freeform sample is
+an `instruction`: its user turn is the question alone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from labtax.dataset.records import Rejection, Sample
+from labtax.dataset.records import (
+    INSTRUCTION,
+    UNSCORED,
+    Call,
+    Form,
+    Provenance,
+    Rejection,
+    Sample,
+)
 from labtax.leaves import Leaf
 from labtax.pipelines.pipeline import (
     Caller,
@@ -59,42 +68,54 @@ async def run(
     leaf: Leaf, material: LeafMaterial, caller: Caller, settings: PipelineSettings
 ) -> Outcome:
     """Generate, judge, answer and rate `settings.samples` questions for a freeform skill leaf."""
-    return await skill_round(leaf, caller, settings.samples, None)
+    return await skill_round(leaf, caller, settings.samples)
 
 
-async def skill_round(leaf: Leaf, caller: Caller, count: int, context: str | None) -> Outcome:
-    """One round of the skill stages for `count` new questions (about `context`, when given)."""
+async def skill_round(
+    leaf: Leaf,
+    caller: Caller,
+    count: int,
+    *,
+    form: Form = INSTRUCTION,
+    context: str = "",
+    origin: tuple[Call, ...] = (),
+) -> Outcome:
+    """One round of the skill stages for `count` new questions (about `context`, when given, which
+    came from the calls `origin`)."""
     task = task_of(leaf)
     shown = shown_examples(leaf)
     batches = split(count, QUESTIONS_PER_CALL)
     extras = {"grounding": GROUNDING if context else "", "batches": str(len(batches))}
-    answers = await gather_all(
+    replies = await gather_all(
         caller.ask(
             "skill_questions",
             render(
                 "skill_questions",
-                {"task": task, "examples": shown, "count": str(n), "context": context},
+                {"task": task, "examples": shown, "count": str(n), "context": context or None},
                 {**extras, "batch": str(i)},
             ),
         )
         for i, n in enumerate(batches, 1)
     )
-    questions: list[str] = []
+    one = _Round(leaf, caller, task, shown, form, context)
+    questions: list[tuple[str, Provenance]] = []
+    seen: set[str] = set()
     rejected: list[Rejection] = []
-    blank = Sample(leaf.leaf_id, leaf.kind.value, context, "", "")
-    for asked, text in zip(batches, answers, strict=True):
-        parsed = skill_questions.parse(text)
+    for asked, reply in zip(batches, replies, strict=True):
+        made = Provenance((*origin, reply.call))
+        parsed = skill_questions.parse(reply.text)
         if parsed is None:
-            rejected.append(blank.reject("skill_questions", "unparseable", text))
+            blank = one.sample("", made)
+            rejected.append(blank.reject("skill_questions", "unparseable", reply.text))
             continue
         for question in parsed[:asked]:
-            if question in questions:
-                candidate = Sample(leaf.leaf_id, leaf.kind.value, context, question, "")
+            if question in seen:
+                candidate = one.sample(question, made)
                 rejected.append(candidate.reject("skill_questions", "duplicate_question"))
             else:
-                questions.append(question)
-    one = _Round(leaf, caller, task, shown, context)
-    results = await gather_all(one.question(q) for q in questions)
+                seen.add(question)
+                questions.append((question, made))
+    results = await gather_all(one.question(q, made) for q, made in questions)
     kept = tuple(r for r in results if isinstance(r, Sample))
     rejected.extend(r for r in results if isinstance(r, Rejection))
     return Outcome(kept, tuple(rejected))
@@ -106,35 +127,40 @@ class _Round:
     caller: Caller
     task: str
     shown: str
-    context: str | None
+    form: Form
+    context: str
 
-    def sample(self, question: str, answer: str = "", score: int | None = None) -> Sample:
+    def sample(
+        self, question: str, made: Provenance, answer: str = "", score: int = UNSCORED
+    ) -> Sample:
+        leaf = self.leaf
         return Sample(
-            self.leaf.leaf_id, self.leaf.kind.value, self.context, question, answer, score
+            leaf.leaf_id, leaf.kind.value, self.form, self.context, question, answer, score, made
         )
 
-    async def question(self, question: str) -> Sample | Rejection:
-        """Judge, answer and rate one candidate question."""
-        task, context, ask = self.task, self.context, self.caller.ask
+    async def question(self, question: str, made: Provenance) -> Sample | Rejection:
+        """Judge, answer and rate one candidate question (`made` by the calls so far)."""
+        task, context, ask = self.task, self.context or None, self.caller.ask
         using = {"using_context": USING_CONTEXT if context else ""}
-        text = await ask(
+        judged = await ask(
             "question_judge",
             render("question_judge", {"task": task, "question": question, "context": context}),
         )
-        verdict = question_judge.parse(text)
+        made = made.then(judged.call)
+        verdict = question_judge.parse(judged.text)
         if verdict is None:
-            return self.sample(question).reject("question_judge", "unparseable", text)
+            return self.sample(question, made).reject("question_judge", "unparseable", judged.text)
         if verdict.reason is not None:
-            return self.sample(question).reject(
+            return self.sample(question, made).reject(
                 "question_judge", verdict.reason, verdict.explanation
             )
         sections = {"task": task, "examples": self.shown, "question": question, "context": context}
-        answer = skill_answer.parse(
-            await ask("skill_answer", render("skill_answer", sections, using))
-        )
+        answered = await ask("skill_answer", render("skill_answer", sections, using))
+        made = made.then(answered.call)
+        answer = skill_answer.parse(answered.text)
         if not answer:
-            return self.sample(question).reject("skill_answer", "empty_answer")
-        text = await ask(
+            return self.sample(question, made).reject("skill_answer", "empty_answer")
+        rated = await ask(
             "pair_rating",
             render(
                 "pair_rating",
@@ -142,13 +168,16 @@ class _Round:
                 using,
             ),
         )
-        rating = pair_rating.parse(text)
+        made = made.then(rated.call)
+        rating = pair_rating.parse(rated.text)
         if rating is None:
-            return self.sample(question, answer).reject("pair_rating", "unparseable", text)
-        rated = self.sample(question, answer, rating.score)
+            return self.sample(question, made, answer).reject(
+                "pair_rating", "unparseable", rated.text
+            )
+        sample = self.sample(question, made, answer, rating.score)
         if rating.score < MIN_SCORE:
-            return rated.reject("pair_rating", "low_score", rating.explanation)
-        return rated
+            return sample.reject("pair_rating", "low_score", rating.explanation)
+        return sample
 
 
 PIPELINE = Pipeline(estimated_calls, skill_answer_prompt, seeds_only, run)

@@ -1,8 +1,12 @@
-"""Grounded skills: new contexts in the style of the seed ones, then skill stages per context."""
+"""Grounded skills: new contexts in the style of the seed ones, then skill stages per context.
+
+A grounded sample's user turn is its context, a blank line, then the instruction (`grounded`
+form): the instruction means nothing without the context it is about.
+"""
 
 from __future__ import annotations
 
-from labtax.dataset.records import Rejection, Sample
+from labtax.dataset.records import GROUNDED, UNSCORED, Call, Provenance, Rejection, Sample
 from labtax.leaves import Leaf
 from labtax.pipelines import freeform
 from labtax.pipelines.pipeline import (
@@ -38,7 +42,7 @@ async def run(
     shares = split(settings.samples, QUESTIONS_PER_CONTEXT)
     batches = split(len(shares), CONTEXTS_PER_CALL)
     task, shown = task_of(leaf), shown_examples(leaf)
-    answers = await gather_all(
+    replies = await gather_all(
         caller.ask(
             "grounded_contexts",
             render(
@@ -49,25 +53,34 @@ async def run(
         )
         for i, n in enumerate(batches, 1)
     )
-    contexts: list[str] = []
+    contexts: list[tuple[str, Call]] = []
+    seen: set[str] = set()
     rejected: list[Rejection] = []
-    for asked, text in zip(batches, answers, strict=True):
-        parsed = grounded_contexts.parse(text)
+    for asked, reply in zip(batches, replies, strict=True):
+        parsed = grounded_contexts.parse(reply.text)
         if parsed is None:
-            blank = Sample(leaf.leaf_id, leaf.kind.value, None, "", "")
-            rejected.append(blank.reject("grounded_contexts", "unparseable", text))
+            blank = _blank(leaf, "", reply.call)
+            rejected.append(blank.reject("grounded_contexts", "unparseable", reply.text))
             continue
         for context in parsed[:asked]:
-            if context in contexts:
-                blank = Sample(leaf.leaf_id, leaf.kind.value, context, "", "")
+            if context in seen:
+                blank = _blank(leaf, context, reply.call)
                 rejected.append(blank.reject("grounded_contexts", "duplicate_context"))
             else:
-                contexts.append(context)
+                seen.add(context)
+                contexts.append((context, reply.call))
     rounds = await gather_all(
-        freeform.skill_round(leaf, caller, count, context)
-        for context, count in zip(contexts, shares, strict=False)
+        freeform.skill_round(leaf, caller, count, form=GROUNDED, context=context, origin=(call,))
+        for (context, call), count in zip(contexts, shares, strict=False)
     )
     return Outcome.merge([Outcome((), tuple(rejected)), *rounds])
+
+
+def _blank(leaf: Leaf, context: str, call: Call) -> Sample:
+    """A candidate that never got a question: a context, or not even that."""
+    return Sample(
+        leaf.leaf_id, leaf.kind.value, GROUNDED, context, "", "", UNSCORED, Provenance((call,))
+    )
 
 
 PIPELINE = Pipeline(

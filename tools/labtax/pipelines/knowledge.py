@@ -2,7 +2,9 @@
 
 A knowledge leaf works from its documents: `material` reads them (through the run's store, which
 fetches a remote repository once) and cuts them into chunks that fit the teacher's context next to
-the prompt; its samples may quote the documents as well as the leaf.
+the prompt; its samples may quote the documents as well as the leaf. A knowledge sample is a
+closed-book `knowledge_qa` example: its user turn is the question alone, and its context and
+provenance name the chunk (document file and index) its answer is grounded in.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from labtax import documents
-from labtax.dataset.records import Rejection, Sample
+from labtax.dataset.records import KNOWLEDGE_QA, UNSCORED, Provenance, Rejection, Sample
 from labtax.documents import Chunk, DocumentStore
 from labtax.leaves import Leaf
 from labtax.pipelines.pipeline import (
@@ -28,6 +30,11 @@ from labtax.prompts import Message, faithfulness, knowledge_qa, render
 from labtax.util import CHARS_PER_TOKEN, estimate_message_tokens
 
 PAIRS_PER_CALL = 5
+# The score of a kept pair. There is no relevance judge yet, so a faithful verdict is recorded as
+# the top score; part 2 of the record format replaces this with the relevance judge's score.
+FAITHFUL_SCORE = 3
+
+Pair = tuple[str, str]  # (question, answer)
 # At most per sample: one pair-writing call (every chunk asked asks for a pair at least) and one
 # faithfulness judgement.
 CALLS_PER_SAMPLE = 2
@@ -98,41 +105,56 @@ async def run(
 
 async def _chunk_round(leaf: Leaf, caller: Caller, shown: str, chunk: Chunk, count: int) -> Outcome:
     batches = split(count, PAIRS_PER_CALL)
-    answers = await gather_all(
+    replies = await gather_all(
         caller.ask("knowledge_qa", qa_messages(leaf, shown, chunk.text, n, (i, len(batches))))
         for i, n in enumerate(batches, 1)
     )
     rejected: list[Rejection] = []
-    pairs: list[tuple[str, str]] = []
-    for asked, text in zip(batches, answers, strict=True):
-        parsed = knowledge_qa.parse(text)
+    pairs: list[tuple[Pair, Provenance]] = []
+    for asked, reply in zip(batches, replies, strict=True):
+        made = Provenance((reply.call,), document=chunk.source, chunk=chunk.index)
+        parsed = knowledge_qa.parse(reply.text)
         if parsed is None:
-            blank = Sample(leaf.leaf_id, leaf.kind.value, chunk.text, "", "")
-            rejected.append(blank.reject("knowledge_qa", "unparseable", text))
+            blank = _candidate(leaf, chunk, ("", ""), made)
+            rejected.append(blank.reject("knowledge_qa", "unparseable", reply.text))
             continue
-        pairs.extend(parsed[:asked])
-    judged = await gather_all(_judge(leaf, caller, chunk, q, a) for q, a in pairs)
+        pairs.extend((pair, made) for pair in parsed[:asked])
+    judged = await gather_all(_judge(leaf, caller, chunk, pair, made) for pair, made in pairs)
     kept = tuple(j for j in judged if isinstance(j, Sample))
     rejected.extend(j for j in judged if isinstance(j, Rejection))
     return Outcome(kept, tuple(rejected))
 
 
+def _candidate(
+    leaf: Leaf, chunk: Chunk, pair: Pair, made: Provenance, score: int = UNSCORED
+) -> Sample:
+    question, answer = pair
+    return Sample(
+        leaf.leaf_id, leaf.kind.value, KNOWLEDGE_QA, chunk.text, question, answer, score, made
+    )
+
+
 async def _judge(
-    leaf: Leaf, caller: Caller, chunk: Chunk, question: str, answer: str
+    leaf: Leaf, caller: Caller, chunk: Chunk, pair: Pair, made: Provenance
 ) -> Sample | Rejection:
-    candidate = Sample(leaf.leaf_id, leaf.kind.value, chunk.text, question, answer)
+    question, answer = pair
     if not question or not answer:
-        return candidate.reject("knowledge_qa", "empty_pair")
-    text = await caller.ask(
+        return _candidate(leaf, chunk, pair, made).reject("knowledge_qa", "empty_pair")
+    judged = await caller.ask(
         "faithfulness",
         render("faithfulness", {"document": chunk.text, "question": question, "answer": answer}),
     )
-    verdict = faithfulness.parse(text)
+    made = made.then(judged.call)
+    verdict = faithfulness.parse(judged.text)
     if verdict is None:
-        return candidate.reject("faithfulness", "unparseable", text)
+        return _candidate(leaf, chunk, pair, made).reject(
+            "faithfulness", "unparseable", judged.text
+        )
     if not verdict.faithful:
-        return candidate.reject("faithfulness", "unfaithful", verdict.explanation)
-    return candidate
+        return _candidate(leaf, chunk, pair, made).reject(
+            "faithfulness", "unfaithful", verdict.explanation
+        )
+    return _candidate(leaf, chunk, pair, made, FAITHFUL_SCORE)
 
 
 PIPELINE = Pipeline(estimated_calls, estimated_prompt, material, run)

@@ -6,8 +6,10 @@ the leaf's seeds (`LeafMaterial`: knowledge reads and chunks its documents, skil
 more), how it runs, and how its candidates are filtered (`context_scoped`). Generation looks
 pipelines up by kind in `labtax.pipelines.PIPELINES` and never branches on the kind itself.
 
-A pipeline asks the teacher through a `Caller`, which passes the run's priority gate and meters
-the leaf's usage. It never sees another leaf: only the leaf's own seeds go into its prompts. Work
+A pipeline asks the teacher through a `Caller`, which passes the run's priority gate, meters
+the leaf's usage and hands back each answer with the `Call` it came from (its stage and the
+teacher's cache key), which every candidate accumulates as its provenance. It never sees another
+leaf: only the leaf's own seeds go into its prompts. Work
 inside a leaf is split into many independent calls run concurrently, so the teacher's concurrency
 is used even for a single leaf; generation runs many leaves at once on top.
 """
@@ -19,7 +21,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
-from labtax.dataset.records import Rejection, Sample
+from labtax.dataset.records import Call, Rejection, Sample
 from labtax.documents import Chunk, DocumentStore
 from labtax.leaves import Leaf
 from labtax.prompts import Message, format_examples
@@ -42,24 +44,33 @@ class Gate(Protocol):
     def release(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class Reply:
+    """A teacher answer as a pipeline uses it: the text, and the call it is the answer to."""
+
+    text: str
+    call: Call
+
+
 @dataclass
 class Caller:
     """How a pipeline asks the teacher: through the gate, metering the leaf's usage.
 
     Every answer counts, cached ones with their stored figures: a leaf's usage is what producing
-    its data took, whichever run paid for it.
+    its data took, whichever run paid for it. `stages` collects the stages the leaf asked.
     """
 
     teacher: Asker
     gate: Gate | None = None
     priority: int = 0
     meter: UsageMeter = field(default_factory=UsageMeter)
+    stages: set[str] = field(default_factory=set)
 
     @property
     def usage(self) -> Usage:
         return self.meter.usage
 
-    async def ask(self, stage: str, messages: list[Message]) -> str:
+    async def ask(self, stage: str, messages: list[Message]) -> Reply:
         if self.gate is not None:
             await self.gate.acquire(self.priority)
         try:
@@ -68,9 +79,14 @@ class Caller:
             if self.gate is not None:
                 self.gate.release()
         self.meter.add(
-            done.prompt_tokens, done.completion_tokens, done.cost_usd, cached=done.cached
+            done.prompt_tokens,
+            done.completion_tokens,
+            done.cost_usd,
+            cached=done.cached,
+            cached_prompt_tokens=done.cached_prompt_tokens,
         )
-        return done.text
+        self.stages.add(stage)
+        return Reply(done.text, Call(stage, done.request))
 
 
 @dataclass(frozen=True)

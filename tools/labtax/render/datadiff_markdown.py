@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from labtax import sanitize
 from labtax.datadiff import DataDiff, LeafDiff, SampleChange
-from labtax.dataset.records import rejection_rate
+from labtax.dataset.records import Sample, rejection_rate
 from labtax.render import figures
 
 MARKER = "<!-- labtax-data-diff -->"
@@ -206,9 +206,12 @@ def _sample(change: SampleChange, field_chars: int | None) -> list[str]:
     current = change.after or change.before
     if current is None:
         return []
-    lines = ["", f"Sample {sanitize.code_span(current.id, limit=40)}{_score(change)}", ""]
-    if current.context is not None:
-        lines += ["Context:", "", sanitize.fence(current.context, limit=field_chars), ""]
+    head = f"Sample {sanitize.code_span(current.id, limit=40)} · {current.form}{_score(change)}"
+    lines = ["", head, ""]
+    if current.context:
+        # Shown once: a grounded user turn is this context followed by the question below.
+        where = _chunk(current)
+        lines += [f"Context{where}:", "", sanitize.fence(current.context, limit=field_chars), ""]
     lines += ["Question:", "", sanitize.fence(current.question, limit=field_chars), ""]
     if change.status == "changed" and change.before is not None:
         lines += ["Answer before:", "", sanitize.fence(change.before.answer, limit=field_chars), ""]
@@ -218,14 +221,17 @@ def _sample(change: SampleChange, field_chars: int | None) -> list[str]:
     return lines
 
 
+def _chunk(sample: Sample) -> str:
+    made = sample.provenance
+    if not made.document:
+        return ""
+    return f" (chunk {made.chunk} of {sanitize.code_span(made.document, limit=200)})"
+
+
 def _score(change: SampleChange) -> str:
-    before = change.before.score if change.before else None
-    after = change.after.score if change.after else None
-    if change.status == "changed" and before != after:
-        return f" · score {_num(before)} → {_num(after)}"
-    shown = after if change.after else before
-    return f" · score {shown}" if shown is not None else ""
-
-
-def _num(value: int | None) -> str:
-    return "none" if value is None else str(value)
+    if change.status == "changed" and change.before and change.after:
+        before, after = change.before.score, change.after.score
+        if before != after:
+            return f" · score {before} → {after}"
+    current = change.after or change.before
+    return f" · score {current.score}" if current else ""

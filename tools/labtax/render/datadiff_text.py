@@ -157,10 +157,21 @@ def _sample(change: SampleChange) -> list[RenderableType]:
     if current is None:
         return []
     out: list[RenderableType] = [
-        _text((f"  {sign} ", f"bold {style}"), (sanitize.terminal(current.id, limit=40), "dim"))
+        _text(
+            (f"  {sign} ", f"bold {style}"),
+            (sanitize.terminal(current.id, limit=40), "dim"),
+            (f"  {current.form}", "dim"),
+        )
     ]
-    if current.context is not None:
-        out.append(_field("context", current.context, "dim"))
+    if current.context:
+        # Shown once: a grounded user turn is this context followed by the question below.
+        made = current.provenance
+        where = (
+            f" (chunk {made.chunk} of {sanitize.terminal(made.document, limit=200)})"
+            if made.document
+            else ""
+        )
+        out.append(_field(f"context{where}", current.context, "dim"))
     out.append(_field("question", current.question, ""))
     if change.status == "changed" and change.before is not None:
         out.append(_field("before", change.before.answer, "red"))

@@ -102,7 +102,7 @@ class InProcessTransport:
         self.model = model
         self.knowledge = knowledge
 
-    async def send(self, messages, attempt):
+    async def send(self, messages, attempt, params=None):
         from labtax import fake_teacher
         from labtax.cache import Answer
 
@@ -112,7 +112,7 @@ class InProcessTransport:
         prompt, completion = fake_teacher.token_counts(messages, text)
         return Answer(text, prompt, completion, self.price)
 
-    async def estimate_cost(self, messages):
+    async def estimate_cost(self, messages, params=None):
         return self.price
 
 

@@ -266,10 +266,10 @@ def test_unparseable_judge_answers_are_rejections(project, monkeypatch, capsys):
     from labtax.teacher import Teacher
 
     class Garbled(projects.InProcessTransport):
-        async def send(self, messages, attempt):
+        async def send(self, messages, attempt, params=None):
             if prompts.stage_of(messages) in {"question_judge", "faithfulness"}:
                 return Answer("I think it is fine, score: high", 10, 10, None)
-            return await super().send(messages, attempt)
+            return await super().send(messages, attempt, params)
 
     transport = Garbled()
     monkeypatch.setattr(

@@ -91,10 +91,10 @@ def test_a_changed_leaf_is_asked_again_and_the_others_are_not(project):
 class Unreachable:
     """A student server nobody answers at."""
 
-    async def send(self, messages, attempt):
+    async def send(self, messages, attempt, params=None):
         raise TeacherError("connection refused")
 
-    async def estimate_cost(self, messages):
+    async def estimate_cost(self, messages, params=None):
         return None
 
 
@@ -102,10 +102,10 @@ class Says:
     def __init__(self, text):
         self.text = text
 
-    async def send(self, messages, attempt):
+    async def send(self, messages, attempt, params=None):
         return Answer(self.text, 1, 1, None)
 
-    async def estimate_cost(self, messages):
+    async def estimate_cost(self, messages, params=None):
         return None
 
 

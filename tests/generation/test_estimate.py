@@ -16,7 +16,7 @@ class Pricer:
         self.per_call = per_call
         self.asked: list[str] = []
 
-    async def estimate_cost(self, messages):
+    async def estimate_cost(self, messages, params=None):
         self.asked.append(messages[0]["content"].splitlines()[0])
         return self.per_call
 

@@ -16,7 +16,7 @@ from labtax.cache import Answer, ResponseCache, request_key
 from labtax.config import TeacherConfig
 from labtax.errors import LabtaxError
 from labtax.teacher import Budget, BudgetExceeded, Pacer, RetryPolicy, Spending, Teacher
-from labtax.transport import TeacherError, TransientError
+from labtax.transport import CallParams, TeacherError, TransientError
 from labtax.usage import Usage
 
 
@@ -37,12 +37,16 @@ class Script:
     delay: float = 0.0
     text: str = "an answer"
     attempts: list[tuple[str, int]] = field(default_factory=list)
+    params: list[object] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
 
-    async def send(self, messages: Sequence[dict[str, str]], attempt: int) -> Answer:
+    async def send(
+        self, messages: Sequence[dict[str, str]], attempt: int, params: object = None
+    ) -> Answer:
         content = messages[-1]["content"]
         self.attempts.append((content, attempt))
+        self.params.append(params)
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
@@ -54,7 +58,7 @@ class Script:
         finally:
             self.in_flight -= 1
 
-    async def estimate_cost(self, messages: Sequence[dict[str, str]]) -> float | None:
+    async def estimate_cost(self, messages: Sequence[dict[str, str]], params=None) -> float | None:
         return self.estimate
 
 
@@ -128,15 +132,21 @@ def test_every_answer_names_the_cache_key_of_its_request(tmp_path: Path):
 
     teacher, sent, cached, shared = run(go())
     # The teacher owns the key: sent, cached or shared, an answer carries the one it stored under.
-    assert sent.request == cached.request == request_key(teacher.request(msgs(1)))
-    assert [c.request for c in shared] == [request_key(teacher.request(msgs(2)))] * 2
+    assert (
+        sent.request
+        == cached.request
+        == request_key(teacher.request(msgs(1), teacher.default_params))
+    )
+    assert [c.request for c in shared] == [
+        request_key(teacher.request(msgs(2), teacher.default_params))
+    ] * 2
     assert ResponseCache(tmp_path).get(sent.request) is not None
 
 
 def test_the_servers_prefix_cache_figure_is_metered(tmp_path: Path):
     class Prefixed(Script):
-        async def send(self, messages, attempt):
-            answer = await super().send(messages, attempt)
+        async def send(self, messages, attempt, params=None):
+            answer = await super().send(messages, attempt, params)
             return Answer(answer.text, 100, 20, None, cached_prompt_tokens=64)
 
     async def go():
@@ -510,3 +520,21 @@ def test_pricing_goes_through_the_transport_and_sends_nothing():
     transport = Script(estimate=0.25)
     assert run(make(transport).estimate_cost(msgs(0))) == 0.25
     assert transport.attempts == []
+
+
+def test_a_call_s_own_parameters_reach_the_transport_and_key_the_cache(tmp_path: Path):
+    transport = Script()
+    teacher = make(transport, tmp_path)
+    cold = CallParams(0.0, 256)
+
+    async def go():
+        default = await teacher.complete(msgs(1), stage="s")
+        judged = await teacher.complete(msgs(1), stage="s", params=cold)
+        again = await teacher.complete(msgs(1), stage="s", params=cold)
+        return default, judged, again
+
+    default, judged, again = run(go())
+    # Same messages, other parameters: another request, another cache entry.
+    assert default.request != judged.request
+    assert again.cached and again.request == judged.request
+    assert transport.params == [teacher.default_params, cold]

@@ -15,7 +15,7 @@ from labtax import fake_teacher
 from labtax.cache import ResponseCache
 from labtax.config import TeacherConfig
 from labtax.teacher import Budget, BudgetExceeded, RetryPolicy, Teacher, make_teacher
-from labtax.transport import LitellmTransport, TeacherError, TransientError
+from labtax.transport import CallParams, LitellmTransport, TeacherError, TransientError
 
 pytest.importorskip("litellm")
 
@@ -122,7 +122,7 @@ def test_retry_after_from_a_real_429_reaches_the_policy(fake_server):
 
     async def go():
         with pytest.raises(TransientError) as caught:
-            await transport.send(messages, 0)
+            await transport.send(messages, 0, CallParams(0.7, 64))
         return caught.value
 
     assert asyncio.run(go()).retry_after == 7.0

@@ -6,7 +6,13 @@ import httpx
 import pytest
 
 from labtax.config import TeacherConfig
-from labtax.transport import ATTEMPT_HEADER, LitellmTransport, parse_retry_after, retry_after_of
+from labtax.transport import (
+    ATTEMPT_HEADER,
+    CallParams,
+    LitellmTransport,
+    parse_retry_after,
+    retry_after_of,
+)
 
 
 def test_parse_retry_after_forms():
@@ -54,7 +60,8 @@ def test_which_servers_the_transport_uses(api_base, api_bases, expected):
 
 def test_every_request_names_its_attempt_and_leaves_retries_to_the_policy():
     config = TeacherConfig(max_tokens=77, seed=5, temperature=0.1, timeout=9.0)
-    params = LitellmTransport(config)._call_params([{"role": "user", "content": "hi"}], 3)
+    call = CallParams(config.temperature, config.max_tokens)
+    params = LitellmTransport(config)._call_params([{"role": "user", "content": "hi"}], 3, call)
     assert params["extra_headers"] == {ATTEMPT_HEADER: "3"}
     assert params["num_retries"] == 0
     assert (params["max_tokens"], params["seed"], params["temperature"], params["timeout"]) == (

@@ -22,7 +22,13 @@ from labtax.cache import Answer, ResponseCache, request_key
 from labtax.config import TeacherConfig
 from labtax.errors import LabtaxError, Location
 from labtax.prompts import Message
-from labtax.transport import LitellmTransport, TeacherError, TransientError, Transport
+from labtax.transport import (
+    CallParams,
+    LitellmTransport,
+    TeacherError,
+    TransientError,
+    Transport,
+)
 from labtax.usage import Usage, UsageMeter
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -131,24 +137,35 @@ class Teacher:
         call. Tokens and cost count the calls sent; `cost_usd` is None once one had no price."""
         return self._meter.usage
 
-    async def estimate_cost(self, messages: Sequence[Message]) -> float | None:
-        """An upper bound on what sending `messages` would cost (None: price unknown)."""
-        return await self.transport.estimate_cost(messages)
+    @property
+    def default_params(self) -> CallParams:
+        """The configured temperature and answer limit, for calls that ask for nothing else."""
+        return CallParams(self.config.temperature, self.config.max_tokens)
 
-    def request(self, messages: Sequence[Message]) -> dict[str, Any]:
+    async def estimate_cost(
+        self, messages: Sequence[Message], params: CallParams | None = None
+    ) -> float | None:
+        """An upper bound on what sending `messages` would cost (None: price unknown)."""
+        return await self.transport.estimate_cost(messages, params or self.default_params)
+
+    def request(self, messages: Sequence[Message], params: CallParams) -> dict[str, Any]:
         """Everything that determines the answer: the cache key material."""
         return {
-            "max_tokens": self.config.max_tokens,
+            "max_tokens": params.max_tokens,
             "messages": [dict(m) for m in messages],
             "model": self.config.model,
             "seed": self.config.seed,
-            "temperature": self.config.temperature,
+            "temperature": params.temperature,
         }
 
-    async def complete(self, messages: Sequence[Message], *, stage: str) -> Completion:
-        """The answer to `messages`; `stage` names the pipeline step for error messages."""
+    async def complete(
+        self, messages: Sequence[Message], *, stage: str, params: CallParams | None = None
+    ) -> Completion:
+        """The answer to `messages` sent with `params` (default: the configured ones); `stage`
+        names the pipeline step for error messages."""
         self._bind_loop()
-        key = request_key(self.request(messages))
+        call = params or self.default_params
+        key = request_key(self.request(messages, call))
         if self.cache is not None:
             stored = self.cache.get(key)
             if stored is not None:
@@ -161,14 +178,14 @@ class Teacher:
             await asyncio.wait([running])
             if running.cancelled():
                 # Its caller was cancelled, not us: ask again ourselves.
-                return await self.complete(messages, stage=stage)
+                return await self.complete(messages, stage=stage, params=call)
             answer = running.result()
             self._count_cached()
             return _completion(answer, key, cached=True)
         future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:
-            answer = await self._call(messages, stage)
+            answer = await self._call(messages, stage, call)
             if self.cache is not None:
                 self._store(key, answer)
         except asyncio.CancelledError:
@@ -196,21 +213,21 @@ class Teacher:
                 location=Location(str(self.cache.directory)),
             ) from exc
 
-    async def _call(self, messages: Sequence[Message], stage: str) -> Answer:
-        estimate = await self._admit(messages)
+    async def _call(self, messages: Sequence[Message], stage: str, params: CallParams) -> Answer:
+        estimate = await self._admit(messages, params)
         try:
-            answer = await self._send_with_retries(messages, stage)
+            answer = await self._send_with_retries(messages, stage, params)
         except BaseException:
             await self._settle(estimate, None)
             raise
         await self._settle(estimate, answer)
         return answer
 
-    async def _admit(self, messages: Sequence[Message]) -> float:
+    async def _admit(self, messages: Sequence[Message], params: CallParams) -> float:
         """Reserve budget for one call (priced first when there is a cost limit)."""
         estimate = 0.0
         if self.budget.max_cost_usd is not None:
-            priced = await self.transport.estimate_cost(messages)
+            priced = await self.transport.estimate_cost(messages, params)
             if priced is None:
                 raise BudgetExceeded(
                     f"cannot enforce a cost limit: no price is known for {self.config.model!r}",
@@ -231,13 +248,15 @@ class Teacher:
             )
         await self.spending.settle(estimate, None if answer is None else answer.cost_usd or 0.0)
 
-    async def _send_with_retries(self, messages: Sequence[Message], stage: str) -> Answer:
+    async def _send_with_retries(
+        self, messages: Sequence[Message], stage: str, params: CallParams
+    ) -> Answer:
         attempts = self.policy.retries + 1
         for attempt in range(attempts):
             try:
                 async with self._slots:
                     await self._pacer.wait()
-                    answer = await self.transport.send(messages, attempt)
+                    answer = await self.transport.send(messages, attempt, params)
             except TransientError as exc:
                 if attempt + 1 >= attempts:
                     raise TeacherError(

@@ -19,6 +19,7 @@ import datetime as dt
 import math
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
@@ -46,12 +47,22 @@ class TransientError(Exception):
         self.retry_after = retry_after
 
 
+@dataclass(frozen=True)
+class CallParams:
+    """The sampling parameters of one call: judges run cold, writers warm, each with its limit."""
+
+    temperature: float
+    max_tokens: int
+
+
 class Transport(Protocol):
     """Sends one request; raises `TransientError` to ask for a retry, `TeacherError` to give up."""
 
-    async def send(self, messages: Sequence[Message], attempt: int) -> Answer: ...
+    async def send(
+        self, messages: Sequence[Message], attempt: int, params: CallParams
+    ) -> Answer: ...
 
-    async def estimate_cost(self, messages: Sequence[Message]) -> float | None:
+    async def estimate_cost(self, messages: Sequence[Message], params: CallParams) -> float | None:
         """An upper bound on the cost of sending `messages`, or None when the price is unknown."""
         ...
 
@@ -129,11 +140,13 @@ class LitellmTransport:
             params["api_key"] = PLACEHOLDER_API_KEY
         return params
 
-    def _call_params(self, messages: Sequence[Message], attempt: int) -> dict[str, Any]:
+    def _call_params(
+        self, messages: Sequence[Message], attempt: int, call: CallParams
+    ) -> dict[str, Any]:
         return {
             "messages": [dict(m) for m in messages],
-            "temperature": self.config.temperature,
-            "max_tokens": self.config.max_tokens,
+            "temperature": call.temperature,
+            "max_tokens": call.max_tokens,
             "seed": self.config.seed,
             "timeout": self.config.timeout,
             "num_retries": 0,
@@ -141,16 +154,16 @@ class LitellmTransport:
             "extra_headers": {ATTEMPT_HEADER: str(attempt)},
         }
 
-    async def send(self, messages: Sequence[Message], attempt: int) -> Answer:
+    async def send(self, messages: Sequence[Message], attempt: int, params: CallParams) -> Answer:
         litellm = await self._ensure_loaded()
-        params = self._call_params(messages, attempt)
+        request = self._call_params(messages, attempt, params)
         transient, permanent = self._errors
         try:
             if self._router is not None:
-                response = await self._router.acompletion(model=ROUTER_GROUP, **params)
+                response = await self._router.acompletion(model=ROUTER_GROUP, **request)
             else:
                 single = next(iter(self.bases()), None)
-                response = await litellm.acompletion(**self._deployment_params(single), **params)
+                response = await litellm.acompletion(**self._deployment_params(single), **request)
         except permanent as exc:
             raise TeacherError(
                 f"the teacher refused the request: {_describe(exc)}",
@@ -175,7 +188,7 @@ class LitellmTransport:
         cost = _cost_of(litellm, response) if self._price_known else None
         return Answer(text, prompt, completion, cost, prefix)
 
-    async def estimate_cost(self, messages: Sequence[Message]) -> float | None:
+    async def estimate_cost(self, messages: Sequence[Message], params: CallParams) -> float | None:
         litellm = await self._ensure_loaded()
         if not self._price_known:
             return None
@@ -190,7 +203,7 @@ class LitellmTransport:
             prompt_cost, completion_cost = litellm.cost_per_token(
                 model=self.config.model,
                 prompt_tokens=max(prompt_tokens, int(counted)),
-                completion_tokens=self.config.max_tokens,
+                completion_tokens=params.max_tokens,
             )
         except Exception:  # noqa: BLE001 - litellm raises assorted types for "no price known"
             return None

@@ -536,5 +536,6 @@ def test_a_call_s_own_parameters_reach_the_transport_and_key_the_cache(tmp_path:
     default, judged, again = run(go())
     # Same messages, other parameters: another request, another cache entry.
     assert default.request != judged.request
-    assert again.cached and again.request == judged.request
+    assert again.cached
+    assert again.request == judged.request
     assert transport.params == [teacher.default_params, cold]

@@ -174,7 +174,7 @@ def test_usage_in_the_report_is_what_the_manifests_record() -> None:
     kept = (Sample(leaf, "knowledge", None, "Q?", "A.", 3),)
     stored = LeafData(leaf, manifest(leaf, cost=0.25), kept, ())
     report = datadiff.diff_datasets({}, {leaf: stored}).as_dict()
-    usage = {"calls": 6, "prompt_tokens": 600, "completion_tokens": 200, "cost_usd": 0.25}
+    usage = {"answers": 6, "prompt_tokens": 600, "completion_tokens": 200, "cost_usd": 0.25}
     assert report["leaves"][0]["usage"] == {"old": None, "new": usage}
     assert report["summary"]["usage"] == usage
     assert report["summary"]["cost_known"] is True

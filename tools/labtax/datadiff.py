@@ -10,12 +10,15 @@ recognised as renamed.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal
 
 from labtax.dataset.records import LeafData, Manifest, Sample, rejection_rate
 from labtax.usage import Usage
+
+if TYPE_CHECKING:
+    from labtax.pending import PendingLeaf
 
 # A removed leaf and a new leaf are the same data moved when at least this share of the larger
 # leaf's samples are identical.
@@ -81,6 +84,9 @@ class LeafDiff:
     inputs_changed: bool
     usage_old: Usage | None
     usage_new: Usage | None
+    # Teacher calls the run behind the new data sent (its other answers came from the cache);
+    # None unless the run report tells (`annotate`).
+    new_calls: int | None = None
 
     def count(self, status: SampleStatus) -> int:
         return sum(1 for s in self.samples if s.status == status)
@@ -122,6 +128,7 @@ class LeafDiff:
                 "old": _usage_dict(self.usage_old) if self.usage_old else None,
                 "new": _usage_dict(self.usage_new) if self.usage_new else None,
             },
+            "new_calls": self.new_calls,
             "samples": [s.as_dict() for s in self.samples],
         }
 
@@ -138,8 +145,9 @@ class DiffSummary:
     kept_new: int
     rejected_old: int
     rejected_new: int
-    usage: Usage  # of the runs behind the touched leaves' new data
+    usage: Usage  # of the answers behind the touched leaves' new data
     cost_known: bool
+    new_calls: int | None = None  # teacher calls sent for them, when the run report tells
 
     @property
     def touched(self) -> int:
@@ -167,6 +175,7 @@ class DiffSummary:
             "rejection_rate": {"old": self.rejection_rate_old, "new": self.rejection_rate_new},
             "usage": _usage_dict(self.usage),
             "cost_known": self.cost_known,
+            "new_calls": self.new_calls,
         }
 
 
@@ -176,6 +185,9 @@ class DataDiff:
     head: str
     leaves: tuple[LeafDiff, ...]
     summary: DiffSummary
+    # Changed leaves whose data is missing, stale or failed (`annotate`; only known when the
+    # head is the working tree of a project).
+    pending: tuple[PendingLeaf, ...] = ()
 
     @property
     def touched(self) -> tuple[LeafDiff, ...]:
@@ -186,6 +198,7 @@ class DataDiff:
             "base": self.base,
             "head": self.head,
             "summary": self.summary.as_dict(),
+            "pending": [p.as_dict() for p in self.pending],
             "leaves": [leaf.as_dict() for leaf in self.leaves],
         }
 
@@ -203,9 +216,10 @@ def _sample_dict(sample: Sample) -> dict[str, Any]:
 
 
 def _usage_dict(usage: Usage) -> dict[str, Any]:
-    # What a manifest records of a run: cached calls are not part of it.
+    # What a manifest records: every answer the leaf used (a manifest's `calls`), whether the run
+    # sent a call for it or found it in the cache, with the figures it was first paid with.
     return {
-        "calls": usage.calls,
+        "answers": usage.calls,
         "prompt_tokens": usage.prompt_tokens,
         "completion_tokens": usage.completion_tokens,
         "cost_usd": usage.cost_usd,
@@ -233,6 +247,22 @@ def diff_datasets(
     leaves.extend(_compare(old[k], None, renamed=False) for k in only_old if k not in moved)
     leaves.sort(key=lambda leaf: leaf.leaf_id)
     return DataDiff(base, head, tuple(leaves), _summarise(leaves, len(old), len(new)))
+
+
+def annotate(
+    diff: DataDiff, *, new_calls: Mapping[str, int], pending: Sequence[PendingLeaf] = ()
+) -> DataDiff:
+    """`diff` with what the last generate run tells: the teacher calls behind touched leaves
+    (`new_calls` by leaf id) and the changed leaves still without up-to-date data."""
+    leaves = tuple(
+        replace(leaf, new_calls=new_calls.get(leaf.leaf_id)) if leaf.usage_new else leaf
+        for leaf in diff.leaves
+    )
+    runs = [leaf for leaf in leaves if leaf.status != "unchanged" and leaf.usage_new]
+    known = [leaf.new_calls for leaf in runs if leaf.new_calls is not None]
+    total = sum(known) if runs and len(known) == len(runs) else None
+    summary = replace(diff.summary, new_calls=total)
+    return replace(diff, leaves=leaves, summary=summary, pending=tuple(pending))
 
 
 def _match_renames(removed: list[LeafData], added: list[LeafData]) -> dict[str, str]:

@@ -56,13 +56,13 @@ def _label(name: str, totals: dict[str, Any], leaf: LeafCoverage | None) -> Text
     if leaf is None:
         leaves = plural(totals["leaves"], "leaf", "leaves")
         text.append(
-            f"  {leaves}, {totals['seeds']} seeds, {totals['kept']} kept, "
+            f"  {leaves}, {plural(totals['seeds'], 'seed')}, {totals['kept']} kept, "
             f"rejection {figures.percent(totals['rejection_rate'])}",
             style="dim",
         )
         return text
     rejection = figures.percent(leaf.rejection_rate)
-    text.append(f"  {leaf.seeds} seeds, {leaf.kept} kept, rejection {rejection}  ")
+    text.append(f"  {plural(leaf.seeds, 'seed')}, {leaf.kept} kept, rejection {rejection}  ")
     text.append(leaf.status, style=_STYLE[leaf.status])
     return text
 

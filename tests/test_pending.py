@@ -94,3 +94,24 @@ def test_fresh_data_is_not_pending_and_a_leaf_that_does_not_load_says_so(project
     assert [(p.state, p.reason) for p in _pending(project, refused)] == [
         ("failed", "qna.yaml:3:1: [yaml-syntax] bad")
     ]
+
+
+def test_annotate_knows_new_calls_per_leaf_and_in_total_only_when_all_are_known(
+    tmp_path: Path,
+) -> None:
+    import datafiles
+    from labtax import datadiff
+    from labtax.dataset import store
+    from labtax.pending import annotate
+
+    datafiles.write_leaf(tmp_path / "new", "knowledge/a", [("q", "a")])
+    datafiles.write_leaf(tmp_path / "new", "knowledge/b", [("r", "b")])
+    diff = datadiff.diff_datasets({}, store.load_directory(tmp_path / "new"))
+    both = annotate(diff, new_calls={"knowledge/a": 2, "knowledge/b": 0})
+    assert [leaf.new_calls for leaf in both.leaves] == [2, 0]
+    assert both.summary.new_calls == 2
+    one = annotate(diff, new_calls={"knowledge/a": 2})
+    assert [leaf.new_calls for leaf in one.leaves] == [2, None]
+    assert one.summary.new_calls is None
+    pending = (PendingLeaf("knowledge/c", "t/knowledge/c/qna.yaml", "missing", "no data"),)
+    assert annotate(diff, new_calls={}, pending=pending).pending == pending

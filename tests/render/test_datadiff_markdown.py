@@ -164,7 +164,7 @@ def test_hostile_leaf_ids_are_neutralised(tmp_path: Path) -> None:
 
 
 def test_pending_leaves_are_listed_safely_and_never_cut(tmp_path: Path) -> None:
-    from labtax.pending import PendingLeaf
+    from labtax.pending import PendingLeaf, annotate
 
     empty = datadiff.diff_datasets({}, {}, base="b", head="h")
     assert "No generated data changed." in datadiff_markdown.render(empty)
@@ -173,7 +173,7 @@ def test_pending_leaves_are_listed_safely_and_never_cut(tmp_path: Path) -> None:
         PendingLeaf("knowledge/a", "taxonomy/knowledge/a/qna.yaml", "failed", hostile),
         PendingLeaf("knowledge/b", "taxonomy/knowledge/b/qna.yaml", "missing", "no data yet"),
     ]
-    diff = datadiff.annotate(empty, new_calls={}, pending=pending)
+    diff = annotate(empty, new_calls={}, pending=pending)
     text = datadiff_markdown.render(diff, max_chars=5_000)
     assert len(text) <= 5_000
     assert "No generated data changed." not in text

@@ -75,10 +75,10 @@ def test_nothing_changed(tmp_path: Path) -> None:
 
 
 def test_pending_leaves_and_no_trailing_spaces_without_colour(tmp_path: Path) -> None:
-    from labtax.pending import PendingLeaf
+    from labtax.pending import PendingLeaf, annotate
 
     pending = [PendingLeaf("knowledge/a", "t/knowledge/a/qna.yaml", "stale", "older\x1b[31m")]
-    diff = datadiff.annotate(diff_of(tmp_path, PAIRS), new_calls={}, pending=pending)
+    diff = annotate(diff_of(tmp_path, PAIRS), new_calls={}, pending=pending)
     out = datadiff_text.render(diff, width=100)
     assert "1 changed leaf has no up-to-date data:" in out
     assert "  STALE    knowledge/a\n    older\\u001b[31m\n" in out

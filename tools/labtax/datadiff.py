@@ -10,8 +10,8 @@ recognised as renamed.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from labtax.dataset.records import LeafData, Manifest, Sample, rejection_rate
@@ -85,7 +85,7 @@ class LeafDiff:
     usage_old: Usage | None
     usage_new: Usage | None
     # Teacher calls the run behind the new data sent (its other answers came from the cache);
-    # None unless the run report tells (`annotate`).
+    # None unless the run report tells (`pending.annotate`).
     new_calls: int | None = None
 
     def count(self, status: SampleStatus) -> int:
@@ -185,8 +185,8 @@ class DataDiff:
     head: str
     leaves: tuple[LeafDiff, ...]
     summary: DiffSummary
-    # Changed leaves whose data is missing, stale or failed (`annotate`; only known when the
-    # head is the working tree of a project).
+    # Changed leaves whose data is missing, stale or failed (`pending.annotate`; only known
+    # when the head is the working tree of a project).
     pending: tuple[PendingLeaf, ...] = ()
 
     @property
@@ -247,22 +247,6 @@ def diff_datasets(
     leaves.extend(_compare(old[k], None, renamed=False) for k in only_old if k not in moved)
     leaves.sort(key=lambda leaf: leaf.leaf_id)
     return DataDiff(base, head, tuple(leaves), _summarise(leaves, len(old), len(new)))
-
-
-def annotate(
-    diff: DataDiff, *, new_calls: Mapping[str, int], pending: Sequence[PendingLeaf] = ()
-) -> DataDiff:
-    """`diff` with what the last generate run tells: the teacher calls behind touched leaves
-    (`new_calls` by leaf id) and the changed leaves still without up-to-date data."""
-    leaves = tuple(
-        replace(leaf, new_calls=new_calls.get(leaf.leaf_id)) if leaf.usage_new else leaf
-        for leaf in diff.leaves
-    )
-    runs = [leaf for leaf in leaves if leaf.status != "unchanged" and leaf.usage_new]
-    known = [leaf.new_calls for leaf in runs if leaf.new_calls is not None]
-    total = sum(known) if runs and len(known) == len(runs) else None
-    summary = replace(diff.summary, new_calls=total)
-    return replace(diff, leaves=leaves, summary=summary, pending=tuple(pending))
 
 
 def _match_renames(removed: list[LeafData], added: list[LeafData]) -> dict[str, str]:

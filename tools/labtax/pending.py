@@ -5,18 +5,20 @@ there, so the diff alone would read "no generated data changed". For every leaf 
 that needs generation (`changes`), this says whether its data is up to date and, when not, why:
 `missing` (never generated), `stale` (generated from older inputs) or `failed` (the last generate
 run failed or refused it: its message, from the run report). Without a run report, missing and
-stale come from freshness alone.
+stale come from freshness alone. `annotate` adds them, and the teacher calls the run report
+knows of, to a data diff.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from labtax import dataset, leaves, yamldoc
 from labtax.changes import Change
 from labtax.config import Config
+from labtax.datadiff import DataDiff
 from labtax.generation.report import RunReport, leaf_hash
 
 PendingState = Literal["missing", "stale", "failed"]
@@ -81,3 +83,19 @@ def _pending(config: Config, change: Change, report: RunReport | None) -> Pendin
 
 def _has_data(config: Config, leaf_id: str) -> bool:
     return dataset.leaf_dir(config, leaf_id).is_dir()
+
+
+def annotate(
+    diff: DataDiff, *, new_calls: Mapping[str, int], pending: Sequence[PendingLeaf] = ()
+) -> DataDiff:
+    """`diff` with what the last generate run tells: the teacher calls behind touched leaves
+    (`new_calls` by leaf id) and the changed leaves still without up-to-date data."""
+    leaves = tuple(
+        replace(leaf, new_calls=new_calls.get(leaf.leaf_id)) if leaf.usage_new else leaf
+        for leaf in diff.leaves
+    )
+    runs = [leaf for leaf in leaves if leaf.status != "unchanged" and leaf.usage_new]
+    known = [leaf.new_calls for leaf in runs if leaf.new_calls is not None]
+    total = sum(known) if runs and len(known) == len(runs) else None
+    summary = replace(diff.summary, new_calls=total)
+    return replace(diff, leaves=leaves, summary=summary, pending=tuple(pending))

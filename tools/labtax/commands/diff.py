@@ -132,11 +132,11 @@ def _with_runs(
     # Imported here: `diff DIR DIR` compares data only and needs neither leaves nor git.
     from labtax.changes import changed_leaves
     from labtax.generation import report
-    from labtax.pending import pending_leaves
+    from labtax.pending import annotate, pending_leaves
 
     runs = report.read_report(config)
     pending = pending_leaves(config, changed_leaves(config, base).changes, runs)
-    return datadiff.annotate(diff, new_calls=report.new_calls(runs, state), pending=pending)
+    return annotate(diff, new_calls=report.new_calls(runs, state), pending=pending)
 
 
 def _existing_dir(path: Path) -> Path:

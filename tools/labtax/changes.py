@@ -199,7 +199,8 @@ def _layout(config: Config) -> _Layout:
     except ValueError:
         raise LabtaxError(
             f"the taxonomy {taxonomy} is outside the git repository {top}",
-            hint="run labtax in the repository that holds the taxonomy, or pass --taxonomy",
+            hint="keep the taxonomy inside the git repository of its project: point [tool.labtax] "
+            "taxonomy (or --taxonomy) at a directory inside it",
             location=Location(str(taxonomy)),
         ) from None
     return _Layout(top, root, "" if tax_rel == "." else tax_rel)

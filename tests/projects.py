@@ -17,6 +17,8 @@ from sampleleaves import (
     knowledge_yaml,
 )
 
+ATTRIBUTION = "Title of work: labtax test leaves\nLicense of the work: Apache-2.0\n"
+
 
 def make_docs_repo(path: Path) -> str:
     """A git repository holding PRESS_DOC; returns the pinned commit (a later commit changes it)."""
@@ -44,7 +46,10 @@ def make_project(root: Path, docs_repo: Path | None = None) -> Path:
     write(
         root / "labtax.toml",
         '[teacher]\nmodel = "openai/labtax-fake-teacher"\nconcurrency = 16\nretries = 8\n'
-        "timeout = 2\nsamples_per_leaf = 4\n",
+        "timeout = 2\nsamples_per_leaf = 4\n"
+        # The sample leaves are short (fewer seeds than a real leaf needs), which keeps prompts
+        # and generated data small; a project may relax a rule so, and generate still runs.
+        "[rules]\nschema = 'warning'\n",
     )
     write(root / ".gitignore", ".labtax/\n")
     tax = root / "taxonomy"
@@ -62,6 +67,8 @@ def make_project(root: Path, docs_repo: Path | None = None) -> Path:
             tax / "knowledge/history/printing_press/qna.yaml",
             knowledge_yaml("history", PRESS_DOC, docs_repo.as_uri(), commit),
         )
+    for leaf in tax.rglob("qna.yaml"):
+        write(leaf.parent / "attribution.txt", ATTRIBUTION)
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "taxonomy")
     return root

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from labtax import fixer, yamldoc
 
 
@@ -33,17 +35,17 @@ def test_a_tab_indentation_no_width_can_repair_is_left_and_counted() -> None:
     fixed, fix = fixer.fix_text(text)
     assert fixed == text
     assert (fix.tabs, fix.tabs_unfixable, fix.changed) == (0, 1, False)
-    assert fix.describe() == ["left tab indentation on 1 line(s): fix it by hand"]
+    assert fix.describe() == ["left tab indentation on 1 line: fix it by hand"]
 
 
 def test_describe_says_what_changed_in_order() -> None:
     fix = fixer.Fix(crlf=2, trailing=1, final_newline=True, tabs=3)
     assert fix.changed
     assert fix.describe() == [
-        "converted 2 CRLF line ending(s) to LF",
-        "removed trailing whitespace on 1 line(s)",
+        "converted 2 CRLF line endings to LF",
+        "removed trailing whitespace on 1 line",
         "added the final newline",
-        "replaced tab indentation on 3 line(s)",
+        "replaced tab indentation on 3 lines",
     ]
     assert fixer.Fix().describe() == []
     assert not fixer.Fix().changed
@@ -60,3 +62,82 @@ def test_fix_file_keeps_a_bom_and_leaves_clean_files_untouched(tmp_path: Path) -
     assert fixer.fix_file(clean) == fixer.Fix()
     assert clean.stat().st_mtime == 1_000_000  # not rewritten
     assert sorted(p.name for p in tmp_path.iterdir()) == ["clean.yaml", "dirty.yaml"]  # no temps
+
+
+# A leaf whose answer holds code: its tab and its trailing spaces are part of the answer.
+CODE_ANSWER = (
+    "version: 3\n"
+    "task_description: Explain code.\n"
+    "seed_examples:\n"
+    "  - question: Show a loop.\n"
+    "    answer: |\n"
+    "      for x in xs:\n"
+    "      \tprint(x)  \n"
+)
+
+
+def test_a_tab_inside_a_block_scalar_is_kept_when_other_lines_need_their_tabs_replaced() -> None:
+    broken = CODE_ANSWER + "document:\n\trepo: x\n"
+    fixed, fix = fixer.fix_text(broken)
+    assert fixed == CODE_ANSWER + "document:\n  repo: x\n"
+    assert fix.tabs == 1
+    assert yamldoc.parse(fixed).data["seed_examples"][0]["answer"] == "for x in xs:\n\tprint(x)  \n"
+
+
+def test_trailing_whitespace_that_is_part_of_an_answer_is_left_and_reported() -> None:
+    fixed, fix = fixer.fix_text(CODE_ANSWER.replace("version: 3", "version: 3  "))
+    assert fixed == CODE_ANSWER
+    assert (fix.trailing, fix.trailing_kept, fix.left_alone) == (1, 1, True)
+    assert fix.describe()[-1].startswith("left trailing whitespace on 1 line inside block scalars")
+
+
+def test_the_final_newline_after_a_last_block_scalar_keeps_its_text() -> None:
+    text = "a: 1\nb: |\n  text"
+    fixed, fix = fixer.fix_text(text)
+    assert fixed == "a: 1\nb: |-\n  text\n"
+    assert (fix.final_newline, fix.chomping) == (True, True)
+    assert yamldoc.parse(fixed).data == yamldoc.parse(text).data
+    kept = "a: |+\n  text"
+    assert fixer.fix_text(kept)[0] == kept
+    assert fixer.fix_text(kept)[1].final_newline_kept
+
+
+REPO = Path(__file__).resolve().parents[1]
+COMPAT = REPO / ".." / "shared" / "compat" / "instructlab"
+
+
+def _data(text: str) -> object:
+    return yamldoc.parse(text).data
+
+
+def _parses(path: Path) -> bool:
+    try:
+        _data(path.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8"))
+    except (UnicodeDecodeError, yamldoc.LoadProblem):
+        return False
+    return True
+
+
+# Every YAML file of the test corpora that parses (the property is about what a file means).
+CORPUS = sorted(
+    path
+    for top in (REPO / "tests" / "leaves", COMPAT)
+    if top.is_dir()
+    for path in top.rglob("*")
+    if path.suffix.lower() in {".yaml", ".yml"}
+    and path.is_file()
+    and not path.is_symlink()
+    and _parses(path)
+)
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: "/".join(p.parts[-5:]))
+def test_fix_never_changes_what_a_corpus_file_means(path: Path) -> None:
+    text = path.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    before = _data(text)
+    fixed, _ = fixer.fix_text(text)
+    assert _data(fixed) == before
+    # And with every mechanical problem fix repairs added on top of the file's own.
+    damaged = text.replace("\n", "  \r\n").rstrip("\r\n")
+    fixed, _ = fixer.fix_text(damaged)
+    assert _data(fixed) == _data(damaged)

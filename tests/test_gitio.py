@@ -196,3 +196,15 @@ def test_untracked_leaves_excluded_directories_unwalked_but_sees_everything_else
             "ünï",
         ]
     )
+
+
+def test_staged_deletions_are_what_the_index_removes_from_head(odd_repo: Path, tmp_path: Path):
+    assert gitio.staged_deletions(cwd=odd_repo) == []
+    git(odd_repo, "rm", "-q", "--", "with space/a b.txt")
+    git(odd_repo, "mv", "plain.txt", "moved.txt")
+    (odd_repo / "ünï" / "ç ø.txt").unlink()  # deleted in the working tree only: not staged
+    assert gitio.staged_deletions(cwd=odd_repo) == ["plain.txt", "with space/a b.txt"]
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    git(fresh, "init", "-q", "-b", "main")
+    assert gitio.staged_deletions(cwd=fresh) == []  # no commit yet: nothing to delete

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 
-from labtax.util import canonical_json
+from labtax.util import canonical_json, make_state_dir, public_url
 
 
 @pytest.mark.parametrize(
@@ -31,3 +32,33 @@ def test_canonical_json_is_sorted_compact_unicode_json(value: object) -> None:
 def test_canonical_json_refuses_what_json_cannot_hold() -> None:
     with pytest.raises(TypeError):
         canonical_json({"a": object()})
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://127.0.0.1:8000/v1", "http://127.0.0.1:8000/v1"),
+        ("https://user:secret@host.example/v1", "https://host.example/v1"),
+        ("https://token@host.example/v1#frag", "https://host.example/v1"),
+        (
+            "https://h.example/v1?key=sk-1&api-version=2024",
+            "https://h.example/v1?key=***&api-version=***",
+        ),
+        ("not a url", "not a url"),
+        ("http://[::1", "<unparseable URL>"),
+    ],
+)
+def test_public_url_drops_credentials_and_query_values(url: str, shown: str) -> None:
+    assert public_url(url) == shown
+
+
+def test_a_state_directory_named_dot_labtax_ignores_itself(tmp_path: Path) -> None:
+    made = make_state_dir(tmp_path / ".labtax" / "cache" / "documents")
+    assert made.is_dir()
+    assert (tmp_path / ".labtax" / ".gitignore").read_text() == "*\n"
+    (tmp_path / ".labtax" / ".gitignore").write_text("mine\n")
+    make_state_dir(tmp_path / ".labtax" / "other")
+    assert (tmp_path / ".labtax" / ".gitignore").read_text() == "mine\n"  # never overwritten
+    make_state_dir(tmp_path / "elsewhere" / "cache")
+    assert not (tmp_path / "elsewhere" / ".gitignore").exists()
+    assert not (tmp_path / "elsewhere" / "cache" / ".gitignore").exists()

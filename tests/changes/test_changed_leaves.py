@@ -9,7 +9,7 @@ import pytest
 
 import topicrepo
 from gitrepo import git
-from labtax.changes import Change, changed_leaves
+from labtax.changes import Change, changed_among, changed_leaves
 from labtax.config import load_config
 from labtax.errors import LabtaxError
 
@@ -645,3 +645,34 @@ def test_during_a_merge_conflict(topic_repo, changed):
         git(topic_repo, "merge", "-q", "main")
     result = changed()
     assert topicrepo.summary(result) == [("modified", SYN, ("inputs",))]
+
+
+def _among(root: Path, *paths: str) -> list[str]:
+    config = load_config(root)
+    files = [root / p for p in paths]
+    return sorted(p.relative_to(root).as_posix() for p in changed_among(config, files))
+
+
+def test_changed_among_checks_just_the_given_leaves_and_their_attribution(topic_repo: Path):
+    topicrepo.write(topic_repo, LOGIC, topicrepo.skill(2).replace("alice", "zoe"))
+    (topic_repo / SYN).with_name("attribution.txt").write_text("Alice and Zoe\n")
+    added = "taxonomy/compositional_skills/new/qna.yaml"
+    topicrepo.write(topic_repo, added, topicrepo.skill(9))
+    assert _among(topic_repo, SYN, LOGIC, WATER, added) == sorted([SYN, LOGIC, added])
+    assert _among(topic_repo) == []
+    # Committed on the branch still counts: the base is main's merge base, not HEAD.
+    topicrepo.commit_all(topic_repo, "work")
+    assert _among(topic_repo, SYN, LOGIC, WATER, added) == sorted([SYN, LOGIC, added])
+
+
+def test_changed_among_without_a_base_outside_git_or_before_a_commit(tmp_path: Path):
+    root = tmp_path / "repo"
+    topicrepo.write(root, SYN, topicrepo.skill(1))
+    topicrepo.write(root, LOGIC, topicrepo.skill(2))
+    assert _among(root, SYN, LOGIC) == []  # not a repository: nothing is known to change
+    git(root, "init", "-q", "-b", "trunk")
+    assert _among(root, SYN, LOGIC) == sorted([LOGIC, SYN])  # no commit: everything is new
+    topicrepo.commit_all(root, "base")
+    topicrepo.write(root, LOGIC, topicrepo.skill(3))
+    # No main and no remote: HEAD is the base.
+    assert _among(root, SYN, LOGIC) == [LOGIC]

@@ -71,3 +71,22 @@ def test_shallow_clone_without_any_remote_says_to_fetch_full_history(shallow: Pa
     with pytest.raises(LabtaxError, match="no remote") as caught:
         changed_leaves(load_config(shallow), "HEAD")
     assert "fetch-depth: 0" in caught.value.hint
+
+
+@pytest.mark.parametrize("command", [["changed"], ["diff", "--format", "json"]])
+def test_unshallowing_says_so_in_exactly_one_line(
+    shallow: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+):
+    import clirun
+
+    monkeypatch.chdir(shallow)
+    run = clirun.run(*command, "--base", "origin/main")
+    assert run.code == 0, run.err
+    notices = [line for line in run.err.splitlines() if "shallow" in line]
+    assert notices == [
+        "labtax: this is a shallow clone: fetching its full history from 'origin' to find the "
+        "merge base"
+    ]
+    assert not gitio.is_shallow(cwd=shallow)
+    again = clirun.run(*command, "--base", "origin/main")
+    assert "shallow" not in again.err

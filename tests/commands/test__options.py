@@ -64,3 +64,71 @@ def test_project_is_the_configuration_around_the_working_directory(
     assert config.root == tmp_path.resolve()
     assert config.taxonomy == (tmp_path / "tree").resolve()
     assert project(Path("other")).taxonomy == (tmp_path / "sub" / "other").resolve()
+
+
+def _two_repositories(tmp_path: Path) -> tuple[Path, Path]:
+    """`proj` (git, labtax settings, a taxonomy/ with one leaf) and `here` (another git repo)."""
+    from gitrepo import git
+    from sampleleaves import HAIKU, HAIKU_DIR
+
+    proj = tmp_path / "proj"
+    leaf = proj / HAIKU_DIR
+    leaf.mkdir(parents=True)
+    (leaf / "qna.yaml").write_text(HAIKU)
+    (leaf / "attribution.txt").write_text("Source: tests\n")
+    (proj / "labtax.toml").write_text("generated = 'data'\n")
+    git(proj, "init", "-q", "-b", "main")
+    here = tmp_path / "here"
+    (here / "taxonomy").mkdir(parents=True)
+    git(here, "init", "-q", "-b", "main")
+    return proj, here
+
+
+def test_the_project_is_the_one_holding_the_taxonomy_not_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proj, here = _two_repositories(tmp_path)
+    monkeypatch.chdir(here)
+    config = project(Path("../proj/taxonomy"))
+    assert (config.root, config.taxonomy) == (proj.resolve(), (proj / "taxonomy").resolve())
+    assert config.generated == proj.resolve() / "data"
+    # Paths that all lie outside the working directory's project pick theirs.
+    config = project(None, [Path("../proj/taxonomy/compositional_skills")])
+    assert config.root == proj.resolve()
+    assert project(None, [Path("taxonomy")]).root == here.resolve()
+
+
+def test_taxonomy_is_taken_before_the_subcommand_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import clirun
+
+    _, here = _two_repositories(tmp_path)
+    monkeypatch.chdir(here)
+    before = clirun.run("--taxonomy", "../proj/taxonomy", "validate")
+    after = clirun.run("validate", "--taxonomy", "../proj/taxonomy")
+    assert before == after
+    assert (before.code, before.out) == (0, "0 errors, 0 warnings in 0 of 1 file\n")
+    same = clirun.run(
+        "--taxonomy", "../proj/taxonomy", "validate", "--taxonomy", "../proj/taxonomy"
+    )
+    assert same.code == 0
+    clash = clirun.run("--taxonomy", "../proj/taxonomy", "validate", "--taxonomy", "taxonomy")
+    assert clash.code == 2
+    assert "--taxonomy given twice with different values" in clash.err
+
+
+@pytest.mark.parametrize("command", ["validate", "fix", "status", "tree", "generate"])
+def test_commands_in_a_repository_without_a_taxonomy_say_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    import clirun
+    from gitrepo import git
+
+    git(tmp_path, "init", "-q", "-b", "main")
+    (tmp_path / "README.md").write_text("# not a taxonomy\n")
+    monkeypatch.chdir(tmp_path)
+    run = clirun.run(command)
+    assert run.code == 1
+    assert f"error: no taxonomy at {(tmp_path / 'taxonomy').resolve()}" in run.err
+    assert "--taxonomy" in run.err

@@ -138,3 +138,19 @@ def test_real_process_exit_codes(topic_repo: Path):
     assert bad.returncode == 1
     assert "unknown ref 'missing'" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_a_taxonomy_in_another_repository_is_compared_in_that_repository(
+    edited: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    git(elsewhere, "init", "-q", "-b", "main")
+    monkeypatch.chdir(elsewhere)
+    assert main(["changed", "--base", "main", "--format", "json"]) == 1
+    assert "hint" in capsys.readouterr().err  # this repository has no main to compare with
+    assert main(["changed", "--taxonomy", "../repo/taxonomy", "--base", "main"]) == 0
+    here = capsys.readouterr().out
+    monkeypatch.chdir(edited)
+    assert main(["changed", "--base", "main"]) == 0
+    assert capsys.readouterr().out == here

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -190,3 +193,153 @@ def test_diff_imports_no_heavy_modules() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+# ---------------------------------------------------------------------------------------------
+# What the last generate run and the branch's changes add to a diff of the working tree
+
+RIDDLES = "compositional_skills/riddles/objects"
+PARAGRAPH = "compositional_skills/grounded/summaries/paragraph"
+
+
+def _generated_on_main(project: Path) -> None:
+    assert main(["generate"]) == 0
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "data")
+    git(project, "checkout", "-q", "-b", "work")
+
+
+def _fail_stage(monkeypatch: pytest.MonkeyPatch, stage: str) -> None:
+    """Make generation of any leaf reaching `stage` fail with a teacher error."""
+    import projects
+    from labtax import prompts
+    from labtax.cache import ResponseCache
+    from labtax.commands import generate as command
+    from labtax.teacher import Teacher
+    from labtax.transport import TeacherError
+
+    class Refusing(projects.InProcessTransport):
+        async def send(self, messages, attempt, params=None):
+            if prompts.stage_of(messages) == stage:
+                raise TeacherError("the teacher refused the request: quota exhausted")
+            return await super().send(messages, attempt, params)
+
+    transport = Refusing()
+    monkeypatch.setattr(
+        command,
+        "make_teacher",
+        lambda config, cache_dir, budget=None: Teacher(
+            config, transport, cache=ResponseCache(cache_dir), budget=budget
+        ),
+    )
+
+
+def test_changed_leaves_whose_generation_failed_or_is_pending_are_listed_in_every_format(
+    project: Path, in_process, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    _generated_on_main(project)
+    riddles = project / "taxonomy" / RIDDLES / "qna.yaml"
+    riddles.write_text(riddles.read_text().replace("short explanation", "one-line explanation"))
+    paragraph = project / "taxonomy" / PARAGRAPH / "qna.yaml"
+    paragraph.write_text(paragraph.read_text().replace("one sentence", "two sentences"))
+    _fail_stage(monkeypatch, "skill_questions")  # the riddles fail; the paragraph is not asked
+    assert main(["generate", f"taxonomy/{RIDDLES}"]) == 1
+    capsys.readouterr()
+
+    assert main(["diff", "--format", "markdown"]) == 0
+    markdown = capsys.readouterr().out
+    assert "No generated data changed." not in markdown
+    assert "2 changed leaves have no up-to-date generated data" in markdown
+    assert f"❌ failed `{RIDDLES}`: `" in markdown
+    assert "quota exhausted" in markdown
+    assert f"⚠️ stale `{PARAGRAPH}`: `the generated data is from older inputs" in markdown
+    assert "the changed leaves above have no up-to-date data" in markdown
+
+    assert main(["diff", "--format", "text"]) == 0
+    text = capsys.readouterr().out
+    assert f"FAILED   {RIDDLES}" in text
+    assert f"STALE    {PARAGRAPH}" in text
+    assert "quota exhausted" in text
+
+    pending = run_json(capsys)["pending"]
+    assert [(p["leaf_id"], p["state"]) for p in pending] == [
+        (PARAGRAPH, "stale"),
+        (RIDDLES, "failed"),
+    ]
+    assert "quota exhausted" in pending[1]["reason"]
+    assert pending[1]["path"] == f"taxonomy/{RIDDLES}/qna.yaml"
+
+
+def test_a_refused_leaf_is_listed_with_its_diagnostic(project: Path, in_process, capsys) -> None:
+    _generated_on_main(project)
+    riddles = project / "taxonomy" / RIDDLES / "qna.yaml"
+    riddles.write_text(riddles.read_text().replace("short explanation", "one-line explanation"))
+    (riddles.parent / "attribution.txt").unlink()
+    assert main(["generate", "--changed"]) == 1
+    capsys.readouterr()
+    report = run_json(capsys)
+    assert report["pending"] == [
+        {
+            "leaf_id": RIDDLES,
+            "path": f"taxonomy/{RIDDLES}/qna.yaml",
+            "state": "failed",
+            "reason": f"taxonomy/{RIDDLES}/qna.yaml:1:1: [attribution] attribution.txt is "
+            "missing next to this leaf",
+        }
+    ]
+
+
+def test_answers_and_new_calls_agree_with_what_generate_reported(
+    project: Path, in_process, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    git(project, "checkout", "-q", "-b", "work")
+    assert main(["generate", f"taxonomy/{RIDDLES}"]) == 0
+    first = capsys.readouterr().out
+    calls = int(re.search(r"teacher: ([\d,]+) calls? \(\+0 answered", first).group(1))
+    report = run_json(capsys)
+    (leaf,) = report["leaves"]
+    assert leaf["new_calls"] == report["summary"]["new_calls"] == calls
+    assert leaf["usage"]["new"]["answers"] == calls
+    # Regenerated from the cache: the same answers, and no new call.
+    assert main(["generate", "--force", f"taxonomy/{RIDDLES}"]) == 0
+    assert f"teacher: 0 calls (+{calls:,} answered from the cache)" in capsys.readouterr().out
+    assert main(["diff", "--format", "markdown"]) == 0
+    markdown = capsys.readouterr().out
+    assert f"| new data made from | **{calls:,} answers** (0 new teacher calls) ·" in markdown
+    assert f"- made from {calls:,} answers (0 new teacher calls)," in markdown
+    assert "cost: price unknown" in markdown  # the in-process teacher has no price
+    # Without a run report, answers are still answers and new calls are not guessed.
+    (project / ".labtax" / "run-report.json").unlink()
+    capsys.readouterr()
+    assert run_json(capsys)["summary"]["new_calls"] is None
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_default_format_follows_the_terminal_and_piped_text_has_no_trailing_spaces(
+    branched: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert main(["diff", "--base", "main", "--head", "feature"]) == 0
+    assert capsys.readouterr().out.startswith("<!-- labtax-data-diff -->")
+    screen = _Terminal()
+    with contextlib.redirect_stdout(screen):
+        assert main(["diff", "--base", "main", "--head", "feature"]) == 0
+    assert screen.getvalue().startswith("labtax data diff")
+    assert main(["diff", "--format", "text", "--base", "main", "--head", "feature"]) == 0
+    text = capsys.readouterr().out
+    assert text.count("\n") > 10
+    assert [line for line in text.splitlines() if line != line.rstrip()] == []
+
+
+@pytest.mark.parametrize("option", ["--base", "--head"])
+def test_a_bad_ref_is_named_with_a_hint_not_gits_message(branched: Path, capsys, option: str):
+    assert main(["diff", option, "no-such-branch"]) == 1
+    err = capsys.readouterr().err
+    assert "error: unknown ref 'no-such-branch': no such branch, tag or commit" in err
+    assert "hint: fetch it first (git fetch origin no-such-branch:no-such-branch), or pass " in err
+    assert f"another ref with {option}" in err
+    assert "fatal" not in err

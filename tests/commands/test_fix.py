@@ -21,10 +21,10 @@ def _case(name: str, tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("name", "said"),
     [
-        ("hygiene_crlf", "converted 29 CRLF line ending(s) to LF"),
-        ("hygiene_trailing_spaces", "removed trailing whitespace on 2 line(s)"),
+        ("hygiene_crlf", "converted 29 CRLF line endings to LF"),
+        ("hygiene_trailing_spaces", "removed trailing whitespace on 2 lines"),
         ("hygiene_no_final_newline", "added the final newline"),
-        ("hygiene_tab_indentation", "replaced tab indentation on 1 line(s)"),
+        ("hygiene_tab_indentation", "replaced tab indentation on 1 line"),
     ],
 )
 def test_fix_repairs_and_validate_then_passes(name: str, said: str, tmp_path: Path, invoke) -> None:
@@ -47,7 +47,7 @@ def test_unfixable_tabs_are_reported_and_left(haiku_project: Path, invoke) -> No
     leaf.write_text(broken)
     run = invoke("fix", cwd=haiku_project)
     assert run.code == 1
-    assert "left tab indentation on 1 line(s)" in run.out
+    assert "left tab indentation on 1 line" in run.out
     assert leaf.read_text() == broken
 
 
@@ -102,3 +102,22 @@ def test_a_missing_path_is_a_usage_error(haiku_project: Path, invoke) -> None:
     run = invoke("fix", "no/such/leaf", cwd=haiku_project)
     assert run.code == 2
     assert "no such file or directory: no/such/leaf" in run.err
+
+
+def test_fix_never_changes_an_answer_and_validate_calls_its_whitespace_text(
+    haiku_project: Path, invoke
+) -> None:
+    leaf = haiku_project / LEAF / "qna.yaml"
+    code = "answer: |\n      for x in xs:\n      \tprint(x)  \n"
+    text = leaf.read_text().replace(
+        "answer: Steam curls from the spout, a small storm in porcelain.\n", code
+    )
+    assert text != leaf.read_text()
+    leaf.write_text(text + "created_by: again\n")  # a duplicate key: the leaf does not load
+    run = invoke("fix", cwd=haiku_project)
+    assert run.code == 1
+    assert leaf.read_text() == text + "created_by: again\n"
+    assert "left trailing whitespace on 1 line inside block scalars" in run.out
+    run = invoke("validate", cwd=haiku_project)
+    assert "[yaml-tab]" not in run.out
+    assert "[yaml-trailing-space] trailing whitespace inside a block scalar" in run.out

@@ -8,6 +8,7 @@ litellm is covered by test_generate_http.py.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import projects
@@ -236,27 +237,49 @@ def test_shards_together_equal_one_run(project, in_process, capsys):
 def test_paths_select_leaves_and_unknown_paths_fail(project, in_process, capsys):
     assert _generate("taxonomy/compositional_skills/riddles") == 0
     assert list(_manifests(project)) == ["compositional_skills/riddles/objects"]
-    assert _generate("taxonomy/nothing_here") == 1
-    assert "no qna.yaml" in capsys.readouterr().err
+    capsys.readouterr()
+    # Each path that matches no leaf is named, even when another path matches.
+    assert _generate("taxonomy/compositional_skills", "taxonomy/nothing_here", "README") == 2
+    assert "no leaf matches these paths: taxonomy/nothing_here, README" in capsys.readouterr().err
+    assert list(_manifests(project)) == ["compositional_skills/riddles/objects"]
 
 
-def test_a_failing_leaf_is_reported_and_the_others_are_written(project, in_process, capsys):
-    leaf = project / "taxonomy/knowledge/science/water_cycle/qna.yaml"
-    leaf.write_text(leaf.read_text().replace("documents/water", "documents/absent"))
+def test_leaves_validate_rejects_are_refused_before_any_call_and_the_others_written(
+    project, in_process, capsys
+):
+    water = project / "taxonomy/knowledge/science/water_cycle/qna.yaml"
+    water.write_text(water.read_text().replace("documents/water", "documents/absent"))
+    riddles = project / "taxonomy/compositional_skills/riddles/objects/qna.yaml"
+    riddles.write_text("version: 3\nseed_examples: [\n")
+    assert _generate("--dry-run") == 1
+    captured = capsys.readouterr()
+    assert "knowledge/science/water_cycle" not in captured.out
+    assert captured.err.count("refused ") == 2
     assert _generate() == 1
-    err = capsys.readouterr().err
-    assert "taxonomy/knowledge/science/water_cycle/qna.yaml:" in err
-    assert "does not exist" in err
-    assert len(_manifests(project)) == 3
+    captured = capsys.readouterr()
+    assert "generated 2 of 2 leaves" in captured.out
+    assert "refused: compositional_skills/riddles/objects, knowledge/science/water_cycle" in (
+        captured.out
+    )
+    assert (
+        "refused compositional_skills/riddles/objects: "
+        "taxonomy/compositional_skills/riddles/objects/qna.yaml:3:1: [yaml-syntax] "
+    ) in captured.err
+    assert (
+        "refused knowledge/science/water_cycle: taxonomy/knowledge/science/water_cycle/qna.yaml:"
+    ) in captured.err
+    assert "[document-repo]" in captured.err
+    assert sorted(_manifests(project)) == [LEAVES_SORTED[0], LEAVES_SORTED[2]]
+    # No call was spent on the refused leaves; fixed, they generate.
+    sent = in_process.sent
+    riddles.write_text(sampleleaves.freeform_yaml())
+    water.write_text(water.read_text().replace("documents/absent", "documents/water"))
+    assert _generate() == 0
+    assert in_process.sent > sent
+    assert len(_manifests(project)) == 4
 
 
-def test_invalid_leaf_is_a_located_error(project, in_process, capsys):
-    leaf = project / "taxonomy/compositional_skills/riddles/objects/qna.yaml"
-    leaf.write_text("version: 3\nseed_examples: [\n")
-    assert _generate() == 1
-    err = capsys.readouterr().err
-    assert "taxonomy/compositional_skills/riddles/objects/qna.yaml:" in err
-    assert not (project / "generated").exists()
+LEAVES_SORTED = sorted(LEAVES)
 
 
 def test_unparseable_judge_answers_are_rejections(project, monkeypatch, capsys):
@@ -362,7 +385,7 @@ def test_unknown_document_protocol_is_a_clear_error(project, monkeypatch, capsys
     monkeypatch.setenv("LABTAX_DOCUMENT_PROTOCOLS", "https:ext")
     assert _generate() == 1
     err = capsys.readouterr().err
-    assert "unsupported document protocol(s): ext" in err
+    assert "1 unsupported document protocol: ext" in err
     assert "Traceback" not in err
 
 
@@ -372,3 +395,96 @@ def test_paths_and_changed_together_are_a_usage_error(tmp_path, monkeypatch, cap
     assert "pass either PATHs or --changed, not both" in capsys.readouterr().err
     assert _generate("--max-calls", "-1") == 2
     assert _generate("--concurrency", "0") == 2
+
+
+def test_flags_win_over_the_environment_which_wins_over_settings_and_the_teacher_is_shown(
+    project, in_process, monkeypatch, capsys
+):
+    monkeypatch.setenv("LABTAX_TEACHER_MODEL", "hosted_vllm/from-env")
+    monkeypatch.setenv("LABTAX_TEACHER_API_BASE", "http://env.example:8000/v1")
+    assert _generate("--dry-run") == 0
+    assert capsys.readouterr().err.startswith(
+        "teacher: hosted_vllm/from-env at http://env.example:8000/v1\n"
+    )
+    secret = "https://user:hunter2@flag.example/v1?api-key=sk-123&tenant=a"  # noqa: S105
+    assert _generate("--dry-run", "--model", "openai/from-flag", "--api-base", secret) == 0
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "teacher: openai/from-flag at https://flag.example/v1?api-key=***&tenant=***\n"
+    )
+    assert "hunter2" not in err
+    assert "sk-123" not in err
+    monkeypatch.delenv("LABTAX_TEACHER_MODEL")
+    monkeypatch.delenv("LABTAX_TEACHER_API_BASE")
+    assert _generate("--dry-run") == 0
+    assert capsys.readouterr().err.startswith(
+        "teacher: openai/labtax-fake-teacher at the provider's default endpoint\n"
+    )
+
+
+def test_a_run_shows_its_teacher_first_and_says_how_to_resume_after_ctrl_c(
+    project, in_process, monkeypatch, capsys
+):
+    from labtax.commands import generate as command
+
+    async def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(command, "run_plan", interrupted)
+    assert _generate() == 130
+    err = capsys.readouterr().err
+    assert err.startswith("teacher: openai/labtax-fake-teacher")
+    assert "interrupted: finished leaves are written and every answer received is cached" in err
+    assert "run the same command again to continue where it stopped" in err
+
+
+def test_state_under_dot_labtax_ignores_itself_in_any_repository(project, in_process):
+    (project / ".gitignore").unlink()
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "no ignore file")
+    assert _generate() == 0
+    assert (project / ".labtax" / ".gitignore").read_text() == "*\n"
+    assert (project / ".labtax" / "cache").is_dir()
+    untracked = git(project, "status", "--porcelain", "--untracked-files=all").splitlines()
+    assert untracked
+    assert all(line.startswith("?? generated/") for line in untracked), untracked
+
+
+def test_generate_for_a_taxonomy_elsewhere_writes_into_that_project(
+    project, in_process, tmp_path, monkeypatch, capsys
+):
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    git(other, "init", "-q", "-b", "main")
+    monkeypatch.chdir(other)
+    relative = os.path.relpath(project / "taxonomy", other)
+    assert _generate("--taxonomy", relative, f"{relative}/compositional_skills/riddles") == 0
+    assert list(_manifests(project)) == ["compositional_skills/riddles/objects"]
+    assert not (other / "generated").exists()
+    assert not (other / ".labtax").exists()
+    capsys.readouterr()
+    # Before the subcommand too; status reads that project's data.
+    assert main(["--taxonomy", relative, "status"]) == 1
+    assert "compositional_skills/riddles/objects" not in capsys.readouterr().out
+    assert main(["--taxonomy", relative, "status", "--taxonomy", "."]) == 2
+
+
+PROBE = """
+import sys
+from labtax.cli import main
+code = main(["generate", "--dry-run"])
+print("HEAVY", sorted(m for m in ("litellm", "openai", "httpx") if m in sys.modules), code,
+      file=sys.stderr)
+"""
+
+
+def test_a_dry_run_never_loads_the_teacher_stack_unless_prices_are_asked_for(project, capsys):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=project, capture_output=True, text=True, check=False
+    )
+    assert "HEAVY [] 0" in done.stderr, done.stderr
+    assert "cost: not estimated (add --price" in done.stdout
+    assert "would generate:" in done.stdout

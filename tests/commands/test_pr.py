@@ -86,7 +86,7 @@ def test_extract_prints_each_file_and_a_total(github_repo: Path) -> None:
     assert out.splitlines() == [
         "write  taxonomy/compositional_skills/poetry/ode/qna.yaml (5 bytes)",
         "remove taxonomy/compositional_skills/poetry/haiku/attribution.txt",
-        f"1 leaves, 1 files written, 1 removed, 5 bytes from {head[:12]}",
+        f"1 leaf, 1 file written, 1 removed, 5 bytes from {head[:12]}",
     ]
 
 

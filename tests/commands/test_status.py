@@ -87,7 +87,7 @@ def test_text_lists_what_needs_generation_and_sums_up_on_stderr(states: Path) ->
         ["stale", "compositional_skills/stale"],
     ]
     assert err == (
-        "2 need generation, 1 up to date; run `labtax generate` to bring them up to date\n"
+        "2 leaves need generation, 1 up to date; run `labtax generate` to bring them up to date\n"
     )
 
 
@@ -112,7 +112,7 @@ def test_json_lists_each_leaf_and_a_summary_by_state(states: Path) -> None:
 
 def test_everything_up_to_date_exits_0(data_project: Path) -> None:
     write_leaf(data_project, "knowledge/science/fresh")
-    assert clirun.run("status") == (0, "", "0 need generation, 1 up to date\n")
+    assert clirun.run("status") == (0, "", "0 leaves need generation, 1 up to date\n")
 
 
 def test_the_taxonomy_option(states: Path) -> None:

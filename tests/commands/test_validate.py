@@ -118,12 +118,33 @@ def test_an_attribution_path_stands_for_its_leaf(haiku_project: Path, invoke) ->
     _break(haiku_project)
     run = invoke("validate", "--format", "json", f"{LEAF}/attribution.txt", cwd=haiku_project)
     assert [(r["path"], r["rule"]) for r in json.loads(run.out)] == [(f"{LEAF}/qna.yaml", "schema")]
-    readme = haiku_project / "README.md"
-    readme.write_text("# notes\n")
-    assert (
-        invoke("validate", "README.md", cwd=haiku_project).out
-        == "0 errors, 0 warnings in 0 of 0 files\n"
-    )
+
+
+def test_a_path_matching_no_leaf_is_a_usage_error_naming_it(haiku_project: Path, invoke) -> None:
+    (haiku_project / "README.md").write_text("# notes\n")
+    (haiku_project / "docs").mkdir()
+    run = invoke("validate", "README.md", cwd=haiku_project)
+    assert (run.code, run.out) == (2, "")
+    assert "no leaf matches this path: README.md" in run.err
+    # Named even when another path matches a leaf.
+    run = invoke("validate", LEAF, "README.md", "docs", cwd=haiku_project)
+    assert (run.code, run.out) == (2, "")
+    assert "no leaf matches these paths: README.md, docs" in run.err
+
+
+def test_paths_written_with_dot_dot_or_from_elsewhere_resolve_without_false_errors(
+    haiku_project: Path, tmp_path: Path, invoke
+) -> None:
+    inside = haiku_project / "taxonomy" / "compositional_skills"
+    run = invoke("validate", "../compositional_skills/writing", cwd=inside)
+    assert (run.code, run.out) == (0, "0 errors, 0 warnings in 0 of 1 file\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run = invoke("validate", "--format", "json", "../proj/taxonomy", cwd=elsewhere)
+    assert (run.code, json.loads(run.out)) == (0, [])
+    _break(haiku_project)
+    run = invoke("validate", "--format", "json", "../proj/taxonomy", cwd=elsewhere)
+    assert [(r["path"], r["rule"]) for r in json.loads(run.out)] == [(f"{LEAF}/qna.yaml", "schema")]
 
 
 SKILL_DIR = "taxonomy/compositional_skills/writing/poetry"
@@ -163,6 +184,96 @@ def test_only_changed_leaves_are_validated(repo: Path, invoke) -> None:
     assert text.endswith("3 errors, 0 warnings in 3 of 3 files\n")
     scoped = invoke("validate", "--changed", "--base", "main", f"{SKILL_DIR}/edited", cwd=repo)
     assert scoped.out.endswith("1 error, 0 warnings in 1 of 1 file\n")
+
+
+UNVERSIONED = HAIKU.replace("version: 3\n", "")
+
+
+def _found(run) -> set[tuple[str, str, str]]:
+    return {(r["path"].rsplit("/", 2)[-2], r["rule"], r["level"]) for r in json.loads(run.out)}
+
+
+def test_leaves_added_or_changed_against_the_base_must_be_version_3(repo: Path, invoke) -> None:
+    _leaf(repo, "old", UNVERSIONED)
+    _leaf(repo, "edited", UNVERSIONED)
+    _leaf(repo, "credited", UNVERSIONED)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    git(repo, "checkout", "-qb", "work")
+    edited = repo / SKILL_DIR / "edited" / "qna.yaml"
+    edited.write_text(UNVERSIONED.replace("labtax-tests", "someone"))
+    (repo / SKILL_DIR / "credited" / "attribution.txt").write_text("Source: elsewhere\n")
+    added = repo / SKILL_DIR / "added" / "qna.yaml"
+    added.parent.mkdir()
+    added.write_text(UNVERSIONED)  # no attribution.txt either: a version 1 leaf only warns
+
+    run = invoke("validate", "--changed", "--format", "json", cwd=repo)
+    assert run.code == 1
+    assert _found(run) == {
+        ("added", "version-required", "error"),
+        ("added", "attribution", "warning"),
+        ("edited", "version-required", "error"),
+        ("credited", "version-required", "error"),
+    }
+    # Paths as pre-commit passes them: only the changed ones must be current.
+    paths = [f"{SKILL_DIR}/old/qna.yaml", f"{SKILL_DIR}/added/qna.yaml"]
+    run = invoke("validate", "--format", "json", *paths, cwd=repo)
+    assert run.code == 1
+    assert _found(run) == {
+        ("old", "version-deprecated", "warning"),
+        ("added", "version-required", "error"),
+        ("added", "attribution", "warning"),
+    }
+    run = invoke("validate", f"{SKILL_DIR}/credited/attribution.txt", cwd=repo)
+    assert "[version-required]" in run.out
+    # The whole taxonomy, as on main: nothing counts as changed.
+    assert invoke("validate", "--format", "json", cwd=repo).code == 0
+
+
+def test_rule_levels_come_from_the_settings_per_rule_and_per_path(repo: Path, invoke) -> None:
+    _leaf(repo, "legacy", UNVERSIONED)
+    _leaf(repo, "fresh", UNVERSIONED)
+    (repo / "pyproject.toml").write_text(
+        "[tool.labtax.rules]\nversion-deprecated = 'error'\n"
+        "[tool.labtax.rules.per-path]\n"
+        f"'{SKILL_DIR}/legacy/**' = {{ version-required = 'warning' }}\n"
+        f"'{SKILL_DIR}/fresh' = {{ version-required = 'off' }}\n"
+    )
+    paths = [f"{SKILL_DIR}/legacy", f"{SKILL_DIR}/fresh"]
+    run = invoke("validate", "--format", "json", *paths, cwd=repo)  # no commit: both are new
+    assert _found(run) == {
+        ("legacy", "version-required", "warning"),
+        ("fresh", "version-deprecated", "error"),
+    }
+    assert run.code == 1
+
+
+def test_a_bad_rules_table_is_a_located_error_listing_the_choices(repo: Path, invoke) -> None:
+    _leaf(repo, "kept", HAIKU)
+    (repo / "pyproject.toml").write_text(
+        "[project]\nname = 'x'\n\n[tool.labtax.rules]\nword-limit = 'off'\nwordlimit = 'off'\n"
+    )
+    run = invoke("validate", cwd=repo)
+    assert run.code == 1
+    assert f"{repo / 'pyproject.toml'}:6:1: error: unknown rule id 'wordlimit'" in run.err
+    assert "valid rule ids: " in run.err
+    assert "version-required" in run.err
+
+
+def test_staged_deletions_of_attribution_are_found_without_being_passed(repo: Path, invoke) -> None:
+    _leaf(repo, "kept", HAIKU)
+    _leaf(repo, "credited", HAIKU)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    run = invoke("validate", "--staged-deletions", cwd=repo)
+    assert (run.code, run.out) == (0, "0 errors, 0 warnings in 0 of 0 files\n")
+    git(repo, "rm", "-q", f"{SKILL_DIR}/credited/attribution.txt")
+    run = invoke("validate", "--staged-deletions", "--format", "json", cwd=repo)
+    assert run.code == 1
+    assert _found(run) == {("credited", "attribution", "error")}
+    # With the files pre-commit passes, both are checked.
+    run = invoke("validate", "--staged-deletions", f"{SKILL_DIR}/kept/qna.yaml", cwd=repo)
+    assert run.out.endswith("1 error, 0 warnings in 1 of 2 files\n")
 
 
 def test_no_changes_validates_nothing(repo: Path, invoke) -> None:

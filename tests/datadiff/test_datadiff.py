@@ -178,7 +178,7 @@ def test_usage_in_the_report_is_what_the_manifests_record() -> None:
     stored = LeafData(leaf, manifest(leaf, cost=0.25), kept, ())
     report = datadiff.diff_datasets({}, {leaf: stored}).as_dict()
     usage = {
-        "calls": 6,
+        "answers": 6,
         "prompt_tokens": 600,
         "cached_prompt_tokens": 0,
         "completion_tokens": 200,

@@ -50,3 +50,10 @@ def test_unknown_prices_stay_unknown_and_an_empty_plan_asks_for_none(project):
     pricer = Pricer(1.0)
     assert asyncio.run(estimate_plan(nothing, 3, pricer)) == []
     assert pricer.asked == []
+
+
+def test_without_a_pricer_nothing_is_priced(project):
+    plan = make_plan(load_config(project), Selection())
+    estimates = asyncio.run(estimate_plan(plan, 7, None))
+    assert len(estimates) == len(plan.generate)
+    assert all(e.cost_usd is None and e.calls > 0 for e in estimates)

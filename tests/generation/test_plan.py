@@ -87,11 +87,47 @@ def test_fresh_leaves_are_skipped_unless_forced_and_orphaned_data_is_removed(pro
     assert some.removals == ()
 
 
-def test_an_invalid_leaf_is_a_located_error(project):
+def test_a_leaf_that_does_not_load_is_refused_with_its_located_error(project):
     leaf = project / "taxonomy/compositional_skills/riddles/objects/qna.yaml"
     leaf.write_text("version: 3\nseed_examples: [\n")
-    with pytest.raises(LabtaxError, match="cannot generate from an invalid leaf") as caught:
-        make_plan(load_config(project), Selection())
-    assert caught.value.location is not None
-    assert caught.value.location.path.endswith("riddles/objects/qna.yaml")
-    assert caught.value.location.line == 3
+    plan = make_plan(load_config(project), Selection())
+    assert [leaf.leaf_id for leaf in plan.generate] == [ALL[0], *ALL[2:]]
+    (refused,) = plan.refused
+    assert refused.leaf_id == ALL[1]
+    assert refused.reason.startswith(
+        "taxonomy/compositional_skills/riddles/objects/qna.yaml:3:1: [yaml-syntax] "
+    )
+
+
+def test_every_leaf_to_generate_is_validated_and_errors_refuse_it(project):
+    config = load_config(project)
+    riddles = project / "taxonomy/compositional_skills/riddles/objects"
+    (riddles / "attribution.txt").unlink()
+    water = project / "taxonomy/knowledge/science/water_cycle/qna.yaml"
+    water.write_text(water.read_text().replace("documents/water", "documents/absent"))
+    plan = make_plan(config, Selection())
+    assert [leaf.leaf_id for leaf in plan.generate] == [ALL[0], ALL[2]]
+    assert [(r.leaf_id, r.diagnostic.rule) for r in plan.refused] == [
+        (ALL[1], "attribution"),
+        (ALL[3], "document-repo"),
+    ]
+    # Warnings do not refuse: the sample leaves' short seed lists are warnings in this project.
+    assert not any(r.diagnostic.level.value == "warning" for r in plan.refused)
+    # Fresh leaves are not generated, so they are not checked either.
+    _store(config, plan.generate[0])
+    assert make_plan(config, Selection()).fresh == (ALL[0],)
+
+
+def test_changed_leaves_must_be_current_to_be_generated(project):
+    from gitrepo import git
+
+    config = load_config(project)
+    git(project, "checkout", "-q", "-b", "work")
+    leaf = project / "taxonomy/compositional_skills/riddles/objects/qna.yaml"
+    leaf.write_text(leaf.read_text().replace("version: 3\n", "").replace("riddles", "puzzles"))
+    changed = make_plan(config, Selection(changed=True, base="main"))
+    assert [(r.leaf_id, r.diagnostic.rule) for r in changed.refused] == [
+        (ALL[1], "version-required")
+    ]
+    # A full run holds unchanged and changed leaves alike to the whole tree's checks.
+    assert ALL[1] in [leaf.leaf_id for leaf in make_plan(config, Selection()).generate]

@@ -73,8 +73,19 @@ def test_published_hooks_run_labtax_with_the_changed_files() -> None:
     assert set(hooks) == {"labtax-validate", "labtax-fix"}
     for name, hook in hooks.items():
         assert hook["language"] == "python"
-        assert hook["entry"] == f"labtax {name.removeprefix('labtax-')}"
+        assert str(hook["entry"]).startswith(f"labtax {name.removeprefix('labtax-')}")
         assert hook.get("pass_filenames", True) is True
+    assert hooks["labtax-fix"]["entry"] == "labtax fix"
+
+
+def test_the_validate_hook_also_runs_for_a_commit_that_only_deletes() -> None:
+    # pre-commit passes no deleted file: the hook finds staged deletions itself, and must run
+    # when nothing else is staged.
+    for hook in (hooks_by_id(MANIFEST)["labtax-validate"], hooks_by_id(CONFIG)["labtax-validate"]):
+        assert hook["always_run"] is True
+    assert hooks_by_id(MANIFEST)["labtax-validate"]["entry"] == (
+        "labtax validate --staged-deletions"
+    )
 
 
 def test_validate_hook_selects_leaf_files_in_both_layouts() -> None:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from gitrepo import git as _git
+
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("pre_commit") is None, reason="pre-commit is not installed"
 )
@@ -52,7 +54,11 @@ Creator names: Test
 """
 
 
-def try_repo(run_pre_commit, taxonomy_repo: Path, hook_repo: tuple[Path, str]) -> tuple[int, str]:
+def try_repo(
+    run_pre_commit, taxonomy_repo: Path, hook_repo: tuple[Path, str], *, staged: bool = False
+) -> tuple[int, str]:
+    """Run the validate hook over every file, or (`staged`) as a commit would: on what is
+    staged."""
     path, sha = hook_repo
     done = run_pre_commit(
         taxonomy_repo,
@@ -61,7 +67,7 @@ def try_repo(run_pre_commit, taxonomy_repo: Path, hook_repo: tuple[Path, str]) -
         "labtax-validate",
         "--ref",
         sha,
-        "--all-files",
+        *([] if staged else ["--all-files"]),
         "--verbose",
     )
     return done.returncode, done.stdout
@@ -91,8 +97,8 @@ def good_leaves_repo(root: Path) -> Path:
     return root
 
 
-# One test, so that under pytest-xdist both runs share one worker and one hook environment.
-def test_hook_fails_on_a_bad_leaf_and_passes_good_ones(
+# One test, so that under pytest-xdist every run shares one worker and one hook environment.
+def test_hook_fails_on_a_bad_leaf_or_a_deleted_attribution_and_passes_good_ones(
     tmp_path: Path, hook_repo: tuple[Path, str], run_pre_commit, commit_all
 ) -> None:
     bad = bad_leaf_repo(tmp_path / "bad")
@@ -113,3 +119,20 @@ def test_hook_fails_on_a_bad_leaf_and_passes_good_ones(
     assert re.search(r"^0 errors, 0 warnings in 0 of 2 files$", output, re.M), output
     assert "notes.yaml" not in output, output
     assert "labeler.yml" not in output, output
+
+    # A commit that deletes a leaf's attribution.txt, and stages nothing else, fails the hook
+    # although pre-commit passes it no file at all.
+    skill = "compositional_skills/writing/freeform/poetry/haiku"
+    _git(good, "rm", "-q", f"{skill}/attribution.txt")
+    code, output = try_repo(run_pre_commit, good, hook_repo, staged=True)
+    assert code == 1, output
+    assert re.search(r"^labtax validate\.+Failed$", output, re.M), output
+    assert f"{skill}/qna.yaml:1:1: error [attribution] attribution.txt is missing" in output
+    # Staging it back, and committing something unrelated, passes: nothing is checked.
+    _git(good, "reset", "-q", "HEAD", "--", f"{skill}/attribution.txt")
+    _git(good, "checkout", "-q", "--", f"{skill}/attribution.txt")
+    (good / "NOTES.md").write_text("notes\n", encoding="utf-8")
+    _git(good, "add", "NOTES.md")
+    code, output = try_repo(run_pre_commit, good, hook_repo, staged=True)
+    assert code == 0, output
+    assert re.search(r"^0 errors, 0 warnings in 0 of 0 files$", output, re.M), output

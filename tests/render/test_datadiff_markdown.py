@@ -183,3 +183,25 @@ def test_a_sample_shows_its_form_and_its_context_once(tmp_path: Path) -> None:
     assert "Context" not in poem[: poem.index("</details>")]
     knowledge = f"Context (chunk 0 of `{datafiles.DOCUMENT}`):"
     assert markdown.index(knowledge) > markdown.index(" · knowledge_qa · score 3")
+
+
+def test_pending_leaves_are_listed_safely_and_never_cut(tmp_path: Path) -> None:
+    from labtax.pending import PendingLeaf, annotate
+
+    empty = datadiff.diff_datasets({}, {}, base="b", head="h")
+    assert "No generated data changed." in datadiff_markdown.render(empty)
+    hostile = CORPUS["details"] + " " + CORPUS["everyone"] + "\n" + ONE_MB
+    pending = [
+        PendingLeaf("knowledge/a", "taxonomy/knowledge/a/qna.yaml", "failed", hostile),
+        PendingLeaf("knowledge/b", "taxonomy/knowledge/b/qna.yaml", "missing", "no data yet"),
+    ]
+    diff = annotate(empty, new_calls={}, pending=pending)
+    text = datadiff_markdown.render(diff, max_chars=5_000)
+    assert len(text) <= 5_000
+    assert "No generated data changed." not in text
+    assert "2 changed leaves have no up-to-date generated data" in text
+    assert "- ❌ failed `knowledge/a`: `" in text
+    assert "- ⚠️ missing `knowledge/b`: `no data yet`" in text
+    outside = re.sub(r"`+[^`]*`+", "", text)
+    for bad in ("</details></summary>", "@everyone"):
+        assert bad not in outside

@@ -60,7 +60,7 @@ def test_samples_beyond_the_limit_are_counted_not_shown(tmp_path: Path) -> None:
     new = [(f"New question {n}?", f"Answer {n}.") for n in range(5)]
     out = datadiff_text.render(diff_of(tmp_path, new), samples=1, width=120)
     assert out.count("answer: ") == 2  # one added, one removed
-    assert "… 6 more sample change(s)" in out
+    assert "… 6 more sample changes" in out
 
 
 def test_nothing_changed(tmp_path: Path) -> None:
@@ -88,3 +88,14 @@ def test_a_sample_shows_its_form_and_its_context_once(tmp_path: Path) -> None:
     assert "grounded\n    context: " + email + "\n    question: List the action items." in out
     assert "instruction\n    question: A haiku?" in out  # no context to show
     assert f"knowledge_qa\n    context (chunk 0 of {datafiles.DOCUMENT}): " in out
+
+
+def test_pending_leaves_and_no_trailing_spaces_without_colour(tmp_path: Path) -> None:
+    from labtax.pending import PendingLeaf, annotate
+
+    pending = [PendingLeaf("knowledge/a", "t/knowledge/a/qna.yaml", "stale", "older\x1b[31m")]
+    diff = annotate(diff_of(tmp_path, PAIRS), new_calls={}, pending=pending)
+    out = datadiff_text.render(diff, width=100)
+    assert "1 changed leaf has no up-to-date data:" in out
+    assert "  STALE    knowledge/a\n    older\\u001b[31m\n" in out
+    assert all(line == line.rstrip() for line in out.splitlines())

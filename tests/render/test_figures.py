@@ -26,18 +26,24 @@ def test_percent_and_points() -> None:
     assert figures.points(0.5, None) == "n/a"
 
 
-def test_cost_says_when_it_is_unknown_or_a_lower_bound() -> None:
-    assert figures.cost(None) == "unknown"
+def test_cost_is_spelled_one_way_unknown_partial_or_a_bound() -> None:
+    assert figures.cost(None) == "price unknown"
+    assert figures.cost(None, upper_bound=True) == "price unknown"
     assert figures.cost(1234.5) == "$1,234.5000"
-    assert figures.cost(0.0125, known=False) == "≥ $0.0125 (some costs unknown)"
+    assert figures.cost(0.0125, known=False) == "at least $0.0125 (price unknown for some)"
+    assert figures.cost(0.5, upper_bound=True) == "at most $0.5000"
 
 
-def test_usage_line() -> None:
+def test_usage_counts_answers_and_new_calls_only_when_known() -> None:
     run = Usage(calls=1_200, prompt_tokens=34_000, completion_tokens=5_600, cost_usd=0.5)
     assert figures.usage(run) == (
-        "1,200 calls, 34,000 prompt + 5,600 completion tokens, cost $0.5000"
+        "1,200 answers, 34,000 prompt + 5,600 completion tokens, cost: $0.5000"
     )
-    unpriced = Usage(calls=2, prompt_tokens=3, completion_tokens=4, cost_usd=None)
-    assert figures.usage(unpriced).endswith("cost unknown")
-    assert figures.usage(run, known=False).endswith("cost ≥ $0.5000 (some costs unknown)")
+    assert figures.usage(run, new_calls=1).startswith("1,200 answers (1 new teacher call), ")
+    one = Usage(calls=1, prompt_tokens=3, completion_tokens=4, cost_usd=None)
+    assert figures.usage(one).startswith("1 answer, ")
+    assert figures.usage(one).endswith("cost: price unknown")
+    assert figures.usage(run, known=False).endswith(
+        "cost: at least $0.5000 (price unknown for some)"
+    )
     assert figures.usage(None) == "no manifest"

@@ -6,15 +6,21 @@ import sampleleaves
 from labtax.generation.estimate import LeafEstimate
 from labtax.generation.plan import Plan
 from labtax.generation.run import LeafResult, RunSummary
-from labtax.render import generation_text
+from labtax.render import figures, generation_text
 from labtax.usage import Usage
 
 
 def test_cost_label_and_usage_line() -> None:
-    assert generation_text.cost_label(Usage(cost_usd=None)) == "price unknown"
-    assert generation_text.cost_label(Usage(cost_usd=0.01234)) == "$0.0123"
+    assert figures.cost(None) == "price unknown"
+    assert figures.cost(0.01234) == "$0.0123"
     usage = Usage(calls=3, cached_calls=2, prompt_tokens=1_000, completion_tokens=234, cost_usd=0)
-    assert generation_text.usage_line(usage) == "calls 3 (+2 cached)  tokens 1,234  cost $0.0000"
+    assert figures.run_usage(usage) == (
+        "3 calls (+2 answered from the cache), 1,234 tokens, cost: $0.0000"
+    )
+    one = Usage(calls=1, prompt_tokens=1, cost_usd=None)
+    assert figures.run_usage(one) == (
+        "1 call (+0 answered from the cache), 1 token, cost: price unknown"
+    )
 
 
 def test_skipped_line_lists_only_what_was_skipped() -> None:
@@ -33,11 +39,12 @@ def test_dry_run_lists_estimates_moves_removals_and_upper_bound_totals() -> None
     ]
     assert generation_text.dry_run(plan, estimates).splitlines() == [
         "would generate:",
-        "  knowledge/a (knowledge): <= 8 calls, ~12,345 prompt tokens, <= $0.5000",
-        "  compositional_skills/b (freeform_skill): <= 6 calls, ~2,000 prompt tokens, <= $0.2500",
+        "  knowledge/a (knowledge): <= 8 calls, ~12,345 prompt tokens, at most $0.5000",
+        "  compositional_skills/b (freeform_skill): <= 6 calls, ~2,000 prompt tokens, "
+        "at most $0.2500",
         "would move generated data: old/a -> new/a",
         "would remove generated data: gone/b",
-        "total: 2 leaves, <= 14 calls, <= $0.7500 (upper bounds; cached answers cost nothing)",
+        "total: 2 leaves, <= 14 calls, at most $0.7500 (upper bounds; cached answers cost nothing)",
         "skipped: 1 up to date",
     ]
 
@@ -66,9 +73,9 @@ def test_summary_of_a_run() -> None:
     usage = Usage(calls=5, prompt_tokens=10, completion_tokens=5, cost_usd=None)
     assert generation_text.summary(plan, run, usage).splitlines() == [
         "generated 1 of 2 leaves: 10 samples kept, 2 rejected",
-        "teacher: calls 5 (+0 cached)  tokens 15  cost price unknown",
-        "moved data of 1 renamed leaves",
-        "removed data of 1 deleted leaves",
+        "teacher: 5 calls (+0 answered from the cache), 15 tokens, cost: price unknown",
+        "moved data of 1 renamed leaf",
+        "removed data of 1 deleted leaf",
         "skipped: 1 up to date",
         "failed: b",
     ]
@@ -89,3 +96,43 @@ def test_problems_explain_a_budget_stop_or_list_the_failures() -> None:
         (LeafResult("a", "unfinished"), LeafResult("b", "unfinished")), budget_message="cost"
     )
     assert "2 leaves were not generated" in generation_text.problems(two_left)
+
+
+def test_the_teacher_line_names_model_and_servers_without_credentials() -> None:
+    from labtax.config import TeacherConfig
+
+    assert generation_text.teacher_line(TeacherConfig(model="openai/m")) == (
+        "teacher: openai/m at the provider's default endpoint"
+    )
+    one = TeacherConfig(model="hosted_vllm/m", api_base="https://u:p@h.example/v1?token=t")
+    assert (
+        generation_text.teacher_line(one)
+        == "teacher: hosted_vllm/m at https://h.example/v1?token=***"
+    )
+    many = TeacherConfig(model="m", api_bases=("http://a:1/v1", "http://b:1/v1"))
+    assert generation_text.teacher_line(many) == (
+        "teacher: m at http://a:1/v1, http://b:1/v1 (load-balanced)"
+    )
+
+
+def test_refused_leaves_are_named_with_their_first_diagnostic() -> None:
+    from labtax.diagnostics import Diagnostic, Level
+    from labtax.generation.plan import RefusedLeaf
+
+    error = Diagnostic("t/k/a/qna.yaml", 4, 7, Level.ERROR, "schema", "needs 5 items", "add")
+    plan = Plan((), refused=(RefusedLeaf("k/a", "t/k/a/qna.yaml", error),))
+    assert generation_text.refused(plan) == (
+        "refused k/a: t/k/a/qna.yaml:4:7: [schema] needs 5 items (run `labtax validate` and fix "
+        "the leaf; no teacher call was made for it)"
+    )
+    assert generation_text.refused(Plan(())) == ""
+
+
+def test_a_dry_run_without_prices_says_how_to_get_them() -> None:
+    estimates = [LeafEstimate("k/a", "knowledge", 1, 10, None)]
+    assert generation_text.dry_run(Plan(()), estimates, priced=False).splitlines() == [
+        "would generate:",
+        "  k/a (knowledge): <= 1 call, ~10 prompt tokens",
+        "total: 1 leaf, <= 1 call (upper bounds; cached answers cost nothing)",
+        "cost: not estimated (add --price to price the calls from litellm's price table)",
+    ]

@@ -7,7 +7,7 @@ from pathlib import Path
 import rulecheck
 from labtax.diagnostics import Level
 from labtax.rules import hygiene_tab
-from labtax.rules.hygiene_tab import tab_lines
+from labtax.scalars import tab_lines
 from sampleleaves import HAIKU_DIR
 
 
@@ -42,3 +42,19 @@ def test_block_scalar_starting_with_a_tab_is_accepted_like_instructlab(
     )
     leaf.write_text(text)
     assert rulecheck.located(rulecheck.findings(haiku_project)) == []
+
+
+def test_a_tab_inside_a_block_scalar_is_text_even_when_the_leaf_does_not_load(
+    tmp_path: Path,
+) -> None:
+    # A duplicate key stops loading, but the YAML parses: its tabs are text, not indentation.
+    duplicate = "a: |\n  \tcode\na: 2\n"
+    subject = rulecheck.subject(tmp_path, duplicate)
+    assert subject.leaf is None
+    assert hygiene_tab.check(subject) == []
+
+
+def test_in_a_broken_file_only_tabs_outside_block_scalars_are_reported(tmp_path: Path) -> None:
+    text = "a: |\n  x\n  \tcode\nb:\n\tc: [\n"
+    found = hygiene_tab.check(rulecheck.subject(tmp_path, text))
+    assert [(d.line, d.col) for d in found] == [(5, 1)]

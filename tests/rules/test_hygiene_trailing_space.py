@@ -46,3 +46,13 @@ def test_hygiene_is_an_error_when_the_version_is_unknown(haiku_project: Path) ->
     found = rulecheck.located(rulecheck.findings(haiku_project))
     assert ("yaml-trailing-space", "error", 1, 5) in found
     assert any(rule == "yaml-syntax" for rule, *_ in found)
+
+
+def test_trailing_whitespace_inside_a_block_scalar_is_called_text(tmp_path: Path) -> None:
+    text = "a: |\n  code  \nb: 1 \n"
+    found = hygiene_trailing_space.check(rulecheck.subject(tmp_path, text))
+    assert [(d.line, d.message) for d in found] == [
+        (2, hygiene_trailing_space.TEXT_MESSAGE),
+        (3, hygiene_trailing_space.MESSAGE),
+    ]
+    assert "never changes text" in found[0].hint

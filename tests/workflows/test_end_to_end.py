@@ -114,7 +114,7 @@ def test_teacher_job_for_a_fork_pull_request(
         "--max-bytes",
         "100000",
     )
-    assert "1 leaves, 2 files written" in out
+    assert "1 leaf, 2 files written" in out
     step(job, env, "validate", "--changed", "--base", "HEAD", "--format", "github")
     teacher_env = {
         **env,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from labtax.util import canonical_json
+from labtax.util import canonical_json, make_state_dir
 
 # Bumped when the entry layout or the key material changes, so old entries are simply not found.
 CACHE_FORMAT = 1
@@ -84,6 +84,8 @@ class ResponseCache:
         }
         shard = os.path.join(self._root, key[:2])  # noqa: PTH118 - str paths: hot path
         if shard not in self._made:
+            if not self._made:
+                make_state_dir(self.directory)  # a `.labtax` on the way ignores itself
             Path(shard).mkdir(parents=True, exist_ok=True)
             self._made.add(shard)
         target = os.path.join(shard, f"{key[2:]}.json")  # noqa: PTH118

@@ -146,6 +146,50 @@ def changed_leaves(config: Config, base: str | None = None, *, untracked: bool =
     return ChangeSet(base_ref, start, ordered, ignored, head_sha)
 
 
+def changed_among(config: Config, files: Iterable[Path]) -> frozenset[Path]:
+    """Which of these leaf files were added or changed (their `attribution.txt` included) against
+    `merge-base(default base, HEAD)`, untracked files counting as added.
+
+    Cheap, for the paths a hook passes: one diff over just these paths, no leaf is read. When
+    there is nothing to compare with, the next best answer is given instead of an error, since
+    a hook must work in any repository: with no base branch (or no merge base), HEAD is the base;
+    with no commit yet, every file is new; outside a git repository nothing counts as changed.
+    """
+    wanted = list(files)
+    if not wanted:
+        return frozenset()
+    try:
+        top = gitio.toplevel(config.root.resolve())
+    except LabtaxError:
+        return frozenset()
+    by_git_path: dict[str, Path] = {}
+    for file in wanted:
+        try:
+            git_path = file.absolute().relative_to(top).as_posix()
+        except ValueError:
+            continue
+        by_git_path[git_path] = file
+        by_git_path[str(PurePosixPath(git_path).parent / ATTRIBUTION_NAME)] = file
+    start = _cheap_start(top)
+    if start is None:
+        return frozenset(by_git_path.values())
+    entries = gitio.diff_name_status(start, sorted(by_git_path), cwd=top, include_untracked=True)
+    return frozenset(by_git_path[e.path] for e in entries if e.path in by_git_path)
+
+
+def _cheap_start(top: Path) -> str | None:
+    """The commit to compare with for `changed_among`, or None when there is no commit at all."""
+    try:
+        head_sha = gitio.head(cwd=top)
+    except LabtaxError:
+        return None
+    try:
+        base_sha = gitio.resolve(gitio.default_base(cwd=top), cwd=top)
+        return gitio.merge_base(base_sha, head_sha, cwd=top)
+    except LabtaxError:
+        return head_sha
+
+
 def _layout(config: Config) -> _Layout:
     root = config.root.resolve()
     top = gitio.toplevel(root)
@@ -155,7 +199,8 @@ def _layout(config: Config) -> _Layout:
     except ValueError:
         raise LabtaxError(
             f"the taxonomy {taxonomy} is outside the git repository {top}",
-            hint="run labtax in the repository that holds the taxonomy, or pass --taxonomy",
+            hint="keep the taxonomy inside the git repository of its project: point [tool.labtax] "
+            "taxonomy (or --taxonomy) at a directory inside it",
             location=Location(str(taxonomy)),
         ) from None
     return _Layout(top, root, "" if tax_rel == "." else tax_rel)

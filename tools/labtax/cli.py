@@ -8,14 +8,17 @@ stack is never imported unless a command needs it.
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 import click
 
 from labtax import __version__
+from labtax.commands._options import taxonomy_option
 from labtax.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_USAGE, LabtaxError
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -56,13 +59,33 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="labtax")
-def group() -> None:
+@taxonomy_option
+def group(taxonomy: Path | None) -> None:
     """labtax: validate a skills-and-knowledge taxonomy and generate reviewable synthetic data."""
+    # Read by each subcommand through `commands._options.project`.
+    del taxonomy
+
+
+class NoticeHandler(logging.Handler):
+    """Shows the library's notices (`logging.getLogger("labtax")`, INFO and up) on stderr, one
+    line each, wherever stderr is at the time."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"labtax: {record.getMessage()}", err=True)
+
+
+def _show_notices() -> None:
+    log = logging.getLogger("labtax")
+    if not any(isinstance(h, NoticeHandler) for h in log.handlers):
+        log.addHandler(NoticeHandler())
+    log.setLevel(logging.INFO)
+    log.propagate = False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code (0 ok, 1 findings, 2 usage, 3 bug, 130 interrupted)."""
     args = list(sys.argv[1:] if argv is None else argv)
+    _show_notices()
     try:
         result = group.main(args=args, prog_name="labtax", standalone_mode=False)
     except click.exceptions.Exit as done:

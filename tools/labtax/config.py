@@ -1,7 +1,11 @@
-"""Settings: `[tool.labtax]` in pyproject.toml (or `labtax.toml`), flags, `LABTAX_*` variables.
+"""Settings: `[tool.labtax]` in pyproject.toml (or `labtax.toml`), `LABTAX_*` variables, flags.
 
-Precedence, lowest first: built-in defaults, the file, command-line flags, the environment. The
-environment wins so CI and scripts can point labtax anywhere without editing files.
+Precedence, lowest first: built-in defaults, the file, the environment, command-line flags (the
+commands apply their flags over what `load_config` returns), as users of command-line tools expect.
+
+The project is the one that holds the taxonomy: with an explicit taxonomy directory its root (the
+settings, `generated/`, the cache, the git repository) is found from that directory, not from the
+current one.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from labtax.errors import LabtaxError, Location
+from labtax.ruleconfig import RuleLevels, SettingsSource, parse_rules
+from labtax.util import plural
 
 BRANCHES = ("compositional_skills", "foundational_skills", "knowledge")
 DEFAULT_MAX_FILE_BYTES = 1024 * 1024
@@ -38,6 +44,14 @@ class TeacherConfig:
     timeout: float = 60.0
     samples_per_leaf: int = 10
 
+    @property
+    def servers(self) -> tuple[str, ...]:
+        """The servers to use. `api_base` (several, comma-separated) wins over `api_bases`: it is
+        what the environment and the `--api-base` flag set."""
+        if self.api_base:
+            return tuple(b.strip() for b in self.api_base.split(",") if b.strip())
+        return tuple(b for b in self.api_bases if b)
+
 
 def default_student() -> TeacherConfig:
     """The student's transport settings before any file or variable: no model, temperature 0
@@ -61,6 +75,7 @@ class Config:
     evaluations: Path = Path("evaluations")
     held_out: Path | None = None
     student: TeacherConfig = field(default_factory=default_student)
+    rules: RuleLevels = field(default_factory=RuleLevels)
 
     def rel(self, path: Path) -> str:
         """`path` relative to the project root, POSIX style, as every report shows it."""
@@ -87,10 +102,13 @@ def load_config(
     taxonomy: Path | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Config:
-    """Resolve settings for the project containing `start` (default: the current directory)."""
+    """Resolve settings for the project containing `start`: by default the project holding an
+    explicit `taxonomy` directory, else the one around the current directory."""
     env = os.environ if environ is None else environ
-    root = find_root(start or Path.cwd())
-    table = _read_table(root)
+    if taxonomy is not None:
+        taxonomy = taxonomy.resolve()
+    root = find_root(start or taxonomy or Path.cwd())
+    table, source = _read_table(root)
     tax = taxonomy or _taxonomy_dir(root, table.get("taxonomy"))
     generated = root / str(table.get("generated", "generated"))
     cache = Path(env.get("LABTAX_CACHE_DIR") or root / str(table.get("cache_dir", ".labtax/cache")))
@@ -100,6 +118,7 @@ def load_config(
     evaluations = root / str(table.get("evaluations", "evaluations"))
     held_out = root / str(table["held_out"]) if table.get("held_out") else None
     student = _student(table.get("student", {}), env, root)
+    rules = _rules(table.get("rules"), source)
     return Config(
         root,
         tax.resolve(),
@@ -111,7 +130,17 @@ def load_config(
         evaluations,
         held_out,
         student,
+        rules,
     )
+
+
+def _rules(raw: object, source: SettingsSource | None) -> RuleLevels:
+    if raw is None or source is None:
+        return RuleLevels()
+    # The registry imports every rule module: only a project that configures rules pays for it.
+    from labtax.rules import RULES
+
+    return parse_rules(raw, RULES, source)
 
 
 def _protocols(from_env: str | None, from_file: object) -> tuple[str, ...]:
@@ -124,7 +153,7 @@ def _protocols(from_env: str | None, from_file: object) -> tuple[str, ...]:
     unknown = sorted({p for p in wanted if p} - set(DEFAULT_DOCUMENT_PROTOCOLS))
     if unknown:
         raise LabtaxError(
-            f"unsupported document protocol(s): {', '.join(unknown)}",
+            f"{plural(len(unknown), 'unsupported document protocol')}: {', '.join(unknown)}",
             hint=f"choose from {', '.join(DEFAULT_DOCUMENT_PROTOCOLS)}",
         )
     return tuple(sorted({p for p in wanted if p}))
@@ -150,16 +179,18 @@ def _has_tool_labtax(pyproject: Path) -> bool:
         return False
 
 
-def _read_table(root: Path) -> dict[str, Any]:
+def _read_table(root: Path) -> tuple[dict[str, Any], SettingsSource | None]:
+    """The labtax settings table and where its `rules` table is, for locating errors."""
     own = root / "labtax.toml"
     if own.is_file():
-        return _load_toml(own)
+        return _load_toml(own), SettingsSource(own, "rules")
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
         tool = _load_toml(pyproject).get("tool", {})
         table = tool.get("labtax", {}) if isinstance(tool, dict) else {}
-        return table if isinstance(table, dict) else {}
-    return {}
+        source = SettingsSource(pyproject, "tool.labtax.rules")
+        return (table, source) if isinstance(table, dict) else ({}, None)
+    return {}, None
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
@@ -192,7 +223,7 @@ def _teacher(raw: object, env: Mapping[str, str], root: Path) -> TeacherConfig:
     unknown = sorted(set(raw) - set(known) - {"api_key"})
     if unknown:
         raise LabtaxError(
-            f"unknown key(s) in [tool.labtax.teacher]: {', '.join(unknown)}",
+            f"{plural(len(unknown), 'unknown key')} in [tool.labtax.teacher]: {', '.join(unknown)}",
             hint=f"known keys: {', '.join(sorted(known))}",
             location=Location(str(root / "pyproject.toml")),
         )

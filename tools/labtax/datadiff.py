@@ -13,10 +13,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from labtax.dataset.records import LeafData, Manifest, Sample, rejection_rate
 from labtax.usage import Usage
+
+if TYPE_CHECKING:
+    from labtax.pending import PendingLeaf
 
 # A removed leaf and a new leaf are the same data moved when at least this share of the larger
 # leaf's samples are identical.
@@ -83,6 +86,9 @@ class LeafDiff:
     inputs_changed: bool
     usage_old: Usage | None
     usage_new: Usage | None
+    # Teacher calls the run behind the new data sent (its other answers came from the cache);
+    # None unless the run report tells (`pending.annotate`).
+    new_calls: int | None = None
 
     def count(self, status: SampleStatus) -> int:
         return sum(1 for s in self.samples if s.status == status)
@@ -124,6 +130,7 @@ class LeafDiff:
                 "old": _usage_dict(self.usage_old) if self.usage_old else None,
                 "new": _usage_dict(self.usage_new) if self.usage_new else None,
             },
+            "new_calls": self.new_calls,
             "samples": [s.as_dict() for s in self.samples],
         }
 
@@ -140,8 +147,9 @@ class DiffSummary:
     kept_new: int
     rejected_old: int
     rejected_new: int
-    usage: Usage  # of the runs behind the touched leaves' new data
+    usage: Usage  # of the answers behind the touched leaves' new data
     cost_known: bool
+    new_calls: int | None = None  # teacher calls sent for them, when the run report tells
 
     @property
     def touched(self) -> int:
@@ -169,6 +177,7 @@ class DiffSummary:
             "rejection_rate": {"old": self.rejection_rate_old, "new": self.rejection_rate_new},
             "usage": _usage_dict(self.usage),
             "cost_known": self.cost_known,
+            "new_calls": self.new_calls,
         }
 
 
@@ -178,6 +187,9 @@ class DataDiff:
     head: str
     leaves: tuple[LeafDiff, ...]
     summary: DiffSummary
+    # Changed leaves whose data is missing, stale or failed (`pending.annotate`; only known
+    # when the head is the working tree of a project).
+    pending: tuple[PendingLeaf, ...] = ()
 
     @property
     def touched(self) -> tuple[LeafDiff, ...]:
@@ -188,6 +200,7 @@ class DataDiff:
             "base": self.base,
             "head": self.head,
             "summary": self.summary.as_dict(),
+            "pending": [p.as_dict() for p in self.pending],
             "leaves": [leaf.as_dict() for leaf in self.leaves],
         }
 
@@ -206,9 +219,10 @@ def _sample_dict(sample: Sample) -> dict[str, Any]:
 
 
 def _usage_dict(usage: Usage) -> dict[str, Any]:
-    # What a manifest records of a run: cached calls are not part of it.
+    # What a manifest records: every answer the leaf used (a manifest's `calls`), whether the run
+    # sent a call for it or found it in the cache, with the figures it was first paid with.
     return {
-        "calls": usage.calls,
+        "answers": usage.calls,
         "prompt_tokens": usage.prompt_tokens,
         "cached_prompt_tokens": usage.cached_prompt_tokens,
         "completion_tokens": usage.completion_tokens,

@@ -1,8 +1,12 @@
 """Mechanical repairs of leaf files: trailing whitespace, final newline, CRLF, tab indentation.
 
-Only those bytes change. Tabs are replaced only in a file that fails to parse (where YAML cannot
-have meant them as text), using the narrowest tab width that makes the file parse; a file that
-parses keeps its tabs, which are then text inside block scalars. Files are rewritten atomically.
+A repair never changes what the file means. In a file that scans as YAML every edit is checked
+against its tokens (`scalars.meaning`: each value as it parses), and an edit that would change one
+is not made: trailing spaces and tabs inside a block scalar are text (an answer's code keeps its
+tabs), and a missing final newline after a last `|` block is added together with the `-` chomping
+indicator that keeps the value without it. Tabs are replaced only in a file that does not scan
+(where YAML cannot have meant them), never inside what reads as block scalar content, using the
+narrowest tab width that makes the file parse. Files are rewritten atomically.
 """
 
 from __future__ import annotations
@@ -10,8 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from labtax import util, yamldoc
-from labtax.rules.hygiene_tab import tab_lines
+from labtax import scalars, util, yamldoc
 
 TAB_WIDTHS = (2, 4, 8)
 _BOM = b"\xef\xbb\xbf"
@@ -19,66 +22,131 @@ _BOM = b"\xef\xbb\xbf"
 
 @dataclass(frozen=True)
 class Fix:
-    """What `fix_text` changed in one file (counts of lines affected)."""
+    """What `fix_text` changed in one file (counts of lines affected) and what it left alone."""
 
     crlf: int = 0
     trailing: int = 0
     final_newline: bool = False
     tabs: int = 0
     tabs_unfixable: int = 0  # tab-indented lines left alone: no tab width made the file parse
+    trailing_kept: int = 0  # trailing whitespace that is part of a value (block scalar text)
+    final_newline_kept: bool = False  # adding it would change the last value
+    chomping: bool = False  # the last block scalar got `-` so the final newline changes nothing
+    refused: bool = False  # left unchanged: the repairs together would have changed a value
 
     @property
     def changed(self) -> bool:
         return bool(self.crlf or self.trailing or self.final_newline or self.tabs)
 
+    @property
+    def left_alone(self) -> bool:
+        """Whether something `validate` reports was not repaired (it needs a person)."""
+        return bool(
+            self.tabs_unfixable or self.trailing_kept or self.final_newline_kept or self.refused
+        )
+
     def describe(self) -> list[str]:
         parts = []
         if self.crlf:
-            parts.append(f"converted {self.crlf} CRLF line ending(s) to LF")
+            parts.append(f"converted {util.plural(self.crlf, 'CRLF line ending')} to LF")
         if self.trailing:
-            parts.append(f"removed trailing whitespace on {self.trailing} line(s)")
+            parts.append(f"removed trailing whitespace on {_lines(self.trailing)}")
         if self.final_newline:
-            parts.append("added the final newline")
+            chomp = " (and marked the last block scalar `-`, so its text is unchanged)"
+            parts.append("added the final newline" + (chomp if self.chomping else ""))
         if self.tabs:
-            parts.append(f"replaced tab indentation on {self.tabs} line(s)")
+            parts.append(f"replaced tab indentation on {_lines(self.tabs)}")
         if self.tabs_unfixable:
-            parts.append(f"left tab indentation on {self.tabs_unfixable} line(s): fix it by hand")
+            parts.append(f"left tab indentation on {_lines(self.tabs_unfixable)}: fix it by hand")
+        if self.trailing_kept:
+            parts.append(
+                f"left trailing whitespace on {_lines(self.trailing_kept)} inside block scalars: "
+                "it is part of the text; remove it by hand if it is not meant"
+            )
+        if self.refused:
+            parts.append("left unchanged: repairing it would change a value; fix it by hand")
+        if self.final_newline_kept:
+            parts.append(
+                "left the final newline missing: adding it would change the last value; "
+                "add it by hand"
+            )
         return parts
 
 
+def _lines(count: int) -> str:
+    return util.plural(count, "line")
+
+
 def fix_text(text: str) -> tuple[str, Fix]:
-    """The repaired text and what changed."""
+    """The repaired text and what changed; the text means the same as before."""
+    original = text
+    before = scalars.meaning(text)
     crlf = text.count("\r\n")
     text = text.replace("\r\n", "\n")
+    protected = scalars.text_trailing_lines(text)
     lines = text.split("\n")
-    trailing = 0
-    for index, line in enumerate(lines):
+    trailing = kept = 0
+    for number, line in enumerate(lines, start=1):
         stripped = line.rstrip(" \t")
-        if stripped != line:
-            trailing += 1
-            lines[index] = stripped
+        if stripped == line:
+            continue
+        if number in protected:
+            kept += 1
+            continue
+        trailing += 1
+        lines[number - 1] = stripped
     text = "\n".join(lines)
-    final = bool(text) and not text.endswith("\n")
-    if final:
-        text += "\n"
-    text, tabs, unfixable = _untab(text)
-    return text, Fix(crlf, trailing, final, tabs, unfixable)
+    final, chomping, final_kept = False, False, False
+    if text and not text.endswith("\n"):
+        text, final, chomping = _final_newline(text, before)
+        final_kept = not final
+    tabs = unfixable = 0
+    if before is None:
+        text, tabs, unfixable = _untab(text)
+    elif scalars.meaning(text) != before:
+        # Each edit above keeps every value by YAML's rules; this guard makes sure of it.
+        return original, Fix(refused=True)
+    return text, Fix(crlf, trailing, final, tabs, unfixable, kept, final_kept, chomping)
+
+
+def _final_newline(text: str, before: scalars.Meaning | None) -> tuple[str, bool, bool]:
+    """(text, added, chomping changed): the final newline, unless it would change a value."""
+    added = text + "\n"
+    if before is None or scalars.meaning(added) == before:
+        return added, True, False
+    blocks = scalars.block_scalars(text)
+    last = blocks[-1] if blocks else None
+    if last is not None and not any(c in last.flags for c in "+-"):
+        # A clipped block scalar at the end of the file: `|` keeps one final line break, which
+        # the file does not have; `|-` keeps none, whatever follows.
+        lines = added.split("\n")
+        at = last.indicator_col + 1
+        header = lines[last.header_line - 1]
+        lines[last.header_line - 1] = header[:at] + "-" + header[at:]
+        chomped = "\n".join(lines)
+        if scalars.meaning(chomped) == before:
+            return chomped, True, True
+    return text, False, False
 
 
 def _untab(text: str) -> tuple[str, int, int]:
-    tabbed = tab_lines(text)
+    protected = scalars.block_lines(text)
+    tabbed = [line for line, _ in scalars.tab_lines(text) if line not in protected]
     if not tabbed or _parses(text):
         return text, 0, 0
     for width in TAB_WIDTHS:
-        candidate = _expand(text, width)
+        candidate = _expand(text, width, protected)
         if _parses(candidate):
             return candidate, len(tabbed), 0
     return text, 0, len(tabbed)
 
 
-def _expand(text: str, width: int) -> str:
+def _expand(text: str, width: int, protected: frozenset[int]) -> str:
     out = []
-    for line in text.split("\n"):
+    for number, line in enumerate(text.split("\n"), start=1):
+        if number in protected:
+            out.append(line)
+            continue
         body = line.lstrip(" \t")
         indent = line[: len(line) - len(body)]
         out.append(indent.expandtabs(width) + body)

@@ -16,6 +16,7 @@ are decided once, and a review of what labtax does to a repository reads one fil
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
@@ -31,6 +32,8 @@ from labtax.util import is_full_sha
 # an editor, a hook or another git process holds the repository.
 _ENV_OVERRIDES = {"GIT_OPTIONAL_LOCKS": "0", "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
 _FETCH_TIMEOUT_S = 300.0
+# Notices for the person at the terminal (the CLI shows them on stderr); library code never prints.
+_log = logging.getLogger("labtax")
 
 
 @dataclass(frozen=True)
@@ -170,8 +173,9 @@ def toplevel(cwd: Path) -> Path:
     return Path(top)
 
 
-def resolve(ref: str, *, cwd: Path) -> str:
-    """The commit sha `ref` names; an unknown ref is an error telling how to fetch it."""
+def resolve(ref: str, *, cwd: Path, option: str = "--base") -> str:
+    """The commit sha `ref` names; an unknown ref is an error telling how to fetch it (or which
+    `option` to pass another ref with)."""
     if not ref or ref.startswith("-"):
         raise LabtaxError(f"invalid ref {ref!r}", hint="pass a branch, tag or commit, e.g. main")
     result = _run(
@@ -183,16 +187,16 @@ def resolve(ref: str, *, cwd: Path) -> str:
             raise _failure(f"cannot resolve {ref!r}", result.stderr)
         raise LabtaxError(
             f"unknown ref {ref!r}: no such branch, tag or commit in this repository",
-            hint=_fetch_hint(ref),
+            hint=_fetch_hint(ref, option),
         )
     return sha
 
 
-def _fetch_hint(ref: str) -> str:
+def _fetch_hint(ref: str, option: str) -> str:
     if "/" in ref:
         remote, branch = ref.split("/", 1)
-        return f"fetch it first (git fetch {remote} {branch}), or pass another ref with --base"
-    return f"fetch it first (git fetch origin {ref}:{ref}), or pass another ref with --base"
+        return f"fetch it first (git fetch {remote} {branch}), or pass another ref with {option}"
+    return f"fetch it first (git fetch origin {ref}:{ref}), or pass another ref with {option}"
 
 
 def head(*, cwd: Path) -> str:
@@ -275,6 +279,10 @@ def deepen(*, cwd: Path) -> None:
             hint=hint,
         )
     remote = names[0]
+    _log.info(
+        "this is a shallow clone: fetching its full history from %r to find the merge base",
+        remote,
+    )
     result = _run(
         ["fetch", "--quiet", "--no-tags", "--unshallow", "--", remote],
         cwd=cwd,
@@ -414,6 +422,18 @@ def _index_path(*, cwd: Path) -> Path:
     out = _git(["rev-parse", "--git-path", "index"], cwd=cwd, what="cannot locate the index")
     path = Path(out.decode("utf-8", errors="surrogateescape").strip())
     return path if path.is_absolute() else cwd / path
+
+
+def staged_deletions(*, cwd: Path) -> list[str]:
+    """Paths the index deletes compared with HEAD (what the commit being made removes), sorted.
+
+    A file moved elsewhere counts as deleted from its old place. Nothing is deleted before the
+    first commit.
+    """
+    if not _ref_exists("HEAD", cwd=cwd):
+        return []
+    args = ["diff", "--cached", "-z", "--name-only", "--no-renames", "--diff-filter=D", "HEAD"]
+    return sorted(_split_z(_git([*args, "--"], cwd=cwd, what="cannot list staged deletions")))
 
 
 def changed_paths(

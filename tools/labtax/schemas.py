@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from labtax.diagnostics import Diagnostic, Level
 from labtax.leaves import Leaf, LeafKind
+from labtax.util import plural
 from labtax.yamldoc import PathKey
 
 if TYPE_CHECKING:
@@ -355,7 +356,7 @@ def _explain(  # noqa: PLR0911 - one message per schema keyword
     if kind == "minItems":
         have = len(instance) if isinstance(instance, Sequence) else 0
         return (
-            f"{name} needs at least {value} items, has {have}",
+            f"{name} needs at least {plural(int(value), 'item')}, has {have}",
             f"add {int(value) - have} more to {name}",
         )
     if kind == "uniqueItems":

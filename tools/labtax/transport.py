@@ -99,12 +99,8 @@ class LitellmTransport:
         return self._litellm
 
     def bases(self) -> tuple[str, ...]:
-        """The servers to use. `api_base` wins over `api_bases`, because LABTAX_TEACHER_API_BASE
-        sets it and the environment always wins; it may list several servers, comma-separated.
-        """
-        if self.config.api_base:
-            return tuple(b.strip() for b in self.config.api_base.split(",") if b.strip())
-        return tuple(b for b in self.config.api_bases if b)
+        """The servers to use (`TeacherConfig.servers`)."""
+        return self.config.servers
 
     def _build_router(self, litellm: Any) -> Any:
         bases = self.bases()

@@ -5,6 +5,8 @@
 - `is_full_sha`: a full hexadecimal commit id (SHA-1 or SHA-256), the only pin labtax trusts.
 - `estimate_tokens`: the one character-based token guess (tokenizers are per model; this is not).
 - `plural`: "1 leaf", "2 leaves", so every message counts the same way.
+- `public_url`: a URL as it may be shown: no credentials, no query values.
+- `make_state_dir`: a directory for labtax's own state; a `.labtax` directory ignores itself.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import math
 import os
 import re
 import tempfile
+import urllib.parse
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -23,6 +26,8 @@ from pathlib import Path
 CHARS_PER_TOKEN = 4
 # Each chat message costs a few tokens of framing (role, separators) on top of its content.
 TOKENS_PER_MESSAGE = 4
+
+STATE_DIR_NAME = ".labtax"
 
 _FULL_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
@@ -83,7 +88,35 @@ def estimate_message_tokens(messages: Iterable[Mapping[str, str]]) -> int:
 
 def plural(count: int, one: str, many: str | None = None) -> str:
     """`count` with the noun in the right number: plural(1, "leaf", "leaves") == "1 leaf"."""
-    return f"{count} {one if count == 1 else (many or one + 's')}"
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def public_url(url: str) -> str:
+    """`url` without what must never be printed: `user:password@` and the values of its query
+    (`?key=...`), which servers use for tokens. Text that is not a URL is returned unchanged."""
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+    except ValueError:
+        return "<unparseable URL>"
+    if not parts.scheme or not parts.netloc:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    names = [name for name, _ in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)]
+    query = "&".join(f"{name}=***" for name in names)
+    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, query, ""))
+
+
+def make_state_dir(directory: Path) -> Path:
+    """Create `directory` (and its parents). A `.labtax` directory on its way gets a `.gitignore`
+    holding `*` (unless it has one), so labtax's state never shows as untracked, whichever
+    repository it lands in."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for state in (p for p in (directory, *directory.parents) if p.name == STATE_DIR_NAME):
+        ignore = state / ".gitignore"
+        if not ignore.exists():
+            with contextlib.suppress(OSError):  # a read-only checkout still runs
+                ignore.write_text("*\n", encoding="utf-8")
+    return directory
 
 
 def write_temp(directory: Path, name: str, data: bytes, *, sync: bool = True) -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,8 @@ from labtax.diagnostics import Diagnostic, Level
 from labtax.leaves import Leaf, LeafKind
 from labtax.rules import CHECKS, NAME_RULE
 from labtax.rules.subject import Subject
+from labtax.rules.version_deprecated import ID as VERSION_DEPRECATED
+from labtax.rules.version_required import ID as VERSION_REQUIRED
 from labtax.yamldoc import LoadProblem
 
 # Below this many files one process is faster than starting workers.
@@ -38,15 +40,31 @@ class Report:
 def targets(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
     """The files a run checks: those under `paths`, else the whole taxonomy."""
     given = list(paths)
-    chosen = [leaf for leaf in map(_leaf_for, given) if leaf is not None]
-    if given and not chosen:
-        return []  # nothing given stands for a leaf; never fall back to the whole tree
-    if not given:
-        # A dedicated taxonomy directory is walked whole, so a leaf outside the three branches is
-        # reported; a repository holding the branches at its root (InstructLab's layout) is not.
-        dedicated = config.taxonomy.resolve() != config.root.resolve()
-        chosen = [config.taxonomy] if dedicated else [config.taxonomy / b for b in BRANCHES]
+    if given:
+        return match_paths(config, given)[0]
+    # A dedicated taxonomy directory is walked whole, so a leaf outside the three branches is
+    # reported; a repository holding the branches at its root (InstructLab's layout) is not.
+    dedicated = config.taxonomy.resolve() != config.root.resolve()
+    chosen = [config.taxonomy] if dedicated else [config.taxonomy / b for b in BRANCHES]
     return leaves.discover(config, chosen)
+
+
+def match_paths(config: Config, paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
+    """The files the given paths stand for, and the paths (as given) that stand for none.
+
+    Paths are taken from the current directory and normalised (`leaves.absolute`), so a path
+    written with `..` is checked by where it leads.
+    """
+    found: set[Path] = set()
+    unmatched: list[Path] = []
+    for given in paths:
+        chosen = _leaf_for(leaves.absolute(given))
+        files = leaves.discover(config, [chosen]) if chosen is not None else []
+        if files:
+            found.update(files)
+        else:
+            unmatched.append(given)
+    return sorted(found), unmatched
 
 
 def _leaf_for(path: Path) -> Path | None:
@@ -61,18 +79,34 @@ def _leaf_for(path: Path) -> Path | None:
     return sibling if sibling.exists() or sibling.is_symlink() else None
 
 
-def validate(config: Config, paths: Iterable[Path] = (), *, jobs: int | None = None) -> Report:
+def validate(
+    config: Config,
+    paths: Iterable[Path] = (),
+    *,
+    changed: Collection[Path] = (),
+    jobs: int | None = None,
+) -> Report:
     """Validate the files under `paths` (default: the taxonomy)."""
-    return validate_files(config, targets(config, paths), jobs=jobs)
+    return validate_files(config, targets(config, paths), changed=changed, jobs=jobs)
 
 
-def validate_files(config: Config, files: Sequence[Path], *, jobs: int | None = None) -> Report:
-    """Validate exactly these files; `jobs` caps the worker processes (default: the cores)."""
+def validate_files(
+    config: Config,
+    files: Sequence[Path],
+    *,
+    changed: Collection[Path] = (),
+    jobs: int | None = None,
+) -> Report:
+    """Validate exactly these files; those in `changed` were added or changed against the base
+    (they must be at the current version). `jobs` caps the worker processes (default: the
+    cores)."""
+    fresh = frozenset(changed)
+    work = [(file, file in fresh) for file in files]
     workers = min(jobs or _cores(), max(1, len(files) // _CHUNK))
     if workers > 1 and len(files) >= PARALLEL_MIN_FILES:
-        found = list(_parallel(config, files, workers))
+        found = list(_parallel(config, work, workers))
     else:
-        found = [d for file in files for d in check_file(config, file)]
+        found = [d for file, new in work for d in check_file(config, file, changed=new)]
     return Report(tuple(sorted(set(found))), len(files))
 
 
@@ -91,13 +125,15 @@ def _init_worker(config: Config) -> None:
     _worker_config = config
 
 
-def _check_in_worker(file: Path) -> list[Diagnostic]:
+def _check_in_worker(item: tuple[Path, bool]) -> list[Diagnostic]:
     if _worker_config is None:
         raise RuntimeError("validation worker started without its configuration")
-    return check_file(_worker_config, file)
+    return check_file(_worker_config, item[0], changed=item[1])
 
 
-def _parallel(config: Config, files: Sequence[Path], workers: int) -> Iterator[Diagnostic]:
+def _parallel(
+    config: Config, files: Sequence[tuple[Path, bool]], workers: int
+) -> Iterator[Diagnostic]:
     import multiprocessing  # lazily: only large runs start workers
 
     methods = multiprocessing.get_all_start_methods()
@@ -108,11 +144,16 @@ def _parallel(config: Config, files: Sequence[Path], workers: int) -> Iterator[D
             yield from found
 
 
-def check_file(config: Config, file: Path) -> list[Diagnostic]:
-    """Every diagnostic for one file, in rule order (the caller sorts)."""
+def check_file(config: Config, file: Path, *, changed: bool = False) -> list[Diagnostic]:
+    """Every diagnostic for one file, in rule order (the caller sorts), at the levels the
+    settings give each rule. `changed`: the leaf was added or changed against the base."""
+    return _configured(config, _check(config, file, changed=changed))
+
+
+def _check(config: Config, file: Path, *, changed: bool) -> list[Diagnostic]:
     path = _rel(config, file)
     leaf_id = leaves.leaf_id_of(config, file)
-    bare = Subject(config, file, path, leaf_id, None, None, None)
+    bare = Subject(config, file, path, leaf_id, None, None, None, changed)
     misnamed = NAME_RULE.check(bare)
     if misnamed:
         return list(misnamed)
@@ -134,6 +175,14 @@ def check_file(config: Config, file: Path) -> list[Diagnostic]:
     for rule in CHECKS:
         found.extend(rule(subject))
     return found
+
+
+def _configured(config: Config, found: list[Diagnostic]) -> list[Diagnostic]:
+    levelled = config.rules.apply(found)
+    if any(d.rule == VERSION_REQUIRED for d in levelled):
+        # Requiring the current version says all that the deprecation would.
+        return [d for d in levelled if d.rule != VERSION_DEPRECATED]
+    return levelled
 
 
 def _rel(config: Config, file: Path) -> str:

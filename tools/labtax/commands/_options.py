@@ -8,19 +8,24 @@ from typing import Any, TypeVar
 
 import click
 
-from labtax.config import Config, load_config
+from labtax.config import Config, find_root, load_config
+from labtax.errors import LabtaxError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def taxonomy_option(func: F) -> F:
-    """`--taxonomy DIR`: the taxonomy root, when not `taxonomy/` or the repository root."""
+    """`--taxonomy DIR`: the taxonomy root, when not `taxonomy/` or the repository root.
+
+    The group takes it too (`labtax --taxonomy DIR validate`); `project` reads either.
+    """
     return click.option(
         "--taxonomy",
         "taxonomy",
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
-        help="Taxonomy root (default: [tool.labtax] taxonomy, else taxonomy/, else the repo root).",
+        help="Taxonomy root (default: [tool.labtax] taxonomy, else taxonomy/, else the repo "
+        "root). The project (settings, generated/, cache, git repository) is the one holding it.",
     )(func)
 
 
@@ -48,6 +53,54 @@ def format_option(
     )
 
 
-def project(taxonomy: Path | None) -> Config:
-    """The configuration for the project around the current directory."""
-    return load_config(taxonomy=taxonomy.resolve() if taxonomy else None)
+def project(taxonomy: Path | None, paths: Sequence[Path] = ()) -> Config:
+    """The configuration of the project a command works on.
+
+    With `--taxonomy DIR` (after the subcommand or before it), the project holding DIR. Else the
+    project around the current directory, unless every path given on the command line lies
+    outside it: then the project around the first of them. Relative paths are taken from the
+    current directory.
+    """
+    chosen = _taxonomy_flag(taxonomy)
+    if chosen is not None:
+        return load_config(taxonomy=chosen.resolve())
+    given = [p.resolve() for p in paths]
+    here = find_root(Path.cwd())
+    if given and not any(p.is_relative_to(here) or here.is_relative_to(p) for p in given):
+        first = given[0]
+        return load_config(first if first.is_dir() else first.parent)
+    return load_config(here)
+
+
+def _taxonomy_flag(taxonomy: Path | None) -> Path | None:
+    """The subcommand's `--taxonomy`, else the group's; both given must agree."""
+    context = click.get_current_context(silent=True)
+    outer = context.find_root().params.get("taxonomy") if context is not None else None
+    if taxonomy is not None and outer is not None and taxonomy.resolve() != outer.resolve():
+        raise UsageError(
+            f"--taxonomy given twice with different values: {outer} and {taxonomy}",
+            hint="pass --taxonomy once, before or after the subcommand",
+        )
+    return taxonomy if taxonomy is not None else outer
+
+
+def unmatched_paths_error(config: Config, unmatched: Sequence[Path]) -> UsageError:
+    """The usage error for paths given on the command line that stand for no leaf."""
+    shown = ", ".join(str(p) for p in unmatched)
+    noun = "this path" if len(unmatched) == 1 else "these paths"
+    return UsageError(
+        f"no leaf matches {noun}: {shown}",
+        hint="pass leaf directories, qna.yaml files or the attribution.txt next to a leaf, "
+        f"under the taxonomy at {config.rel(config.taxonomy)}",
+    )
+
+
+def require_taxonomy(config: Config) -> None:
+    """Refuse to work in a project without a taxonomy directory, saying where it was looked for."""
+    if not config.taxonomy.is_dir():
+        raise LabtaxError(
+            f"no taxonomy at {config.taxonomy}",
+            hint="run labtax in a taxonomy repository, or point --taxonomy (or [tool.labtax] "
+            "taxonomy) at the directory holding knowledge/, foundational_skills/, "
+            "compositional_skills/",
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -12,7 +13,7 @@ import click
 from labtax import datadiff
 from labtax.commands._options import base_option, format_option, project, taxonomy_option
 from labtax.config import Config
-from labtax.dataset import store
+from labtax.dataset import LeafData, store
 from labtax.errors import EXIT_OK, LabtaxError, Location, UsageError
 from labtax.render import datadiff_json, datadiff_markdown
 from labtax.util import write_atomic
@@ -25,7 +26,11 @@ WORKTREE = "working tree"
 @click.command(name="diff")
 @base_option
 @click.option("--head", "head", default=None, metavar="REF", help="Head ref (default: worktree).")
-@format_option(["markdown", "text", "json"], default="markdown")
+@format_option(
+    ["auto", "markdown", "text", "json"],
+    default="auto",
+    help="Output format (auto: text on a terminal, markdown otherwise).",
+)
 @click.option(
     "--max-chars",
     type=click.IntRange(min=2_000),
@@ -62,8 +67,11 @@ def command(
     """Show a reviewable diff of generated data.
 
     Compares generated/ at the merge base of --base and HEAD with the working tree (or --head),
-    or two generated/ directories given as OLD_DIR NEW_DIR.
+    or two generated/ directories given as OLD_DIR NEW_DIR. Against the working tree, changed
+    leaves whose data is missing, stale or failed (from the last generate run) are listed too.
     """
+    if fmt == "auto":
+        fmt = "text" if sys.stdout.isatty() else "markdown"
     diff = _compute(base, head, taxonomy, dirs)
     if output_dir is not None:
         _write_reports(diff, output_dir)
@@ -106,11 +114,29 @@ def _compute(
 def _compare_refs(config: Config, base: str | None, head: str | None) -> datadiff.DataDiff:
     base_sha = store.resolve_base(config, base, head or "HEAD")
     old = store.load_commit(config, base_sha)
-    if head is None:
-        new_state = store.load_worktree(config)
-        return datadiff.diff_datasets(old, new_state, base=base_sha, head=WORKTREE)
-    new = store.load_commit(config, head)
-    return datadiff.diff_datasets(old, new, base=base_sha, head=head)
+    if head is not None:
+        new = store.load_commit(config, head)
+        return datadiff.diff_datasets(old, new, base=base_sha, head=head)
+    new_state = store.load_worktree(config)
+    diff = datadiff.diff_datasets(old, new_state, base=base_sha, head=WORKTREE)
+    return _with_runs(config, base, diff, new_state)
+
+
+def _with_runs(
+    config: Config,
+    base: str | None,
+    diff: datadiff.DataDiff,
+    state: Mapping[str, LeafData],
+) -> datadiff.DataDiff:
+    """The diff with what the last generate run and the branch's changes tell."""
+    # Imported here: `diff DIR DIR` compares data only and needs neither leaves nor git.
+    from labtax.changes import changed_leaves
+    from labtax.generation import report
+    from labtax.pending import annotate, pending_leaves
+
+    runs = report.read_report(config)
+    pending = pending_leaves(config, changed_leaves(config, base).changes, runs)
+    return annotate(diff, new_calls=report.new_calls(runs, state), pending=pending)
 
 
 def _existing_dir(path: Path) -> Path:

@@ -6,24 +6,39 @@ from pathlib import Path
 
 import click
 
-from labtax.commands._options import project, taxonomy_option
+from labtax.commands._options import (
+    project,
+    require_taxonomy,
+    taxonomy_option,
+    unmatched_paths_error,
+)
 from labtax.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from labtax.util import plural
 
 
 @click.command("fix")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @taxonomy_option
 def command(paths: tuple[Path, ...], taxonomy: Path | None) -> int:
-    """Repair mechanical problems in leaves in place (default: the whole taxonomy)."""
+    """Repair mechanical problems in leaves in place (default: the whole taxonomy).
+
+    A repair never changes what a file means: whitespace that is part of a value (inside a block
+    scalar) is left alone and reported.
+    """
     from labtax import fixer, validation, yamldoc
 
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
-    config = project(taxonomy)
+    config = project(taxonomy, paths)
+    if not paths:
+        require_taxonomy(config)
+    files, unmatched = validation.match_paths(config, paths)
+    if unmatched:
+        raise unmatched_paths_error(config, unmatched)
     changed = 0
     problems = 0
-    for file in validation.targets(config, paths):
+    for file in files if paths else validation.targets(config):
         if file.is_symlink():
             # Rewriting would replace the link with a copy; the target is fixed where it lives.
             click.echo(
@@ -42,8 +57,8 @@ def command(paths: tuple[Path, ...], taxonomy: Path | None) -> int:
             changed += 1
         for part in fix.describe():
             click.echo(f"{config.rel(file)}: {part}")
-        problems += bool(fix.tabs_unfixable)
-    click.echo(f"fixed {changed} file{'' if changed == 1 else 's'}")
+        problems += fix.left_alone
+    click.echo(f"fixed {plural(changed, 'file')}")
     return EXIT_FINDINGS if problems else EXIT_OK
 
 

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from labtax.commands._options import base_option, project, taxonomy_option
+from labtax.commands._options import (
+    base_option,
+    project,
+    require_taxonomy,
+    taxonomy_option,
+    unmatched_paths_error,
+)
 from labtax.config import Config
-from labtax.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from labtax.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, UsageError
+from labtax.generation import report
 from labtax.generation.estimate import estimate_plan
-from labtax.generation.plan import Plan, Selection, make_plan, parse_shard
+from labtax.generation.plan import Plan, Selection, make_plan, parse_shard, unmatched_paths
 from labtax.generation.run import RunSummary, run_plan
 from labtax.render import generation_text
 from labtax.teacher import Budget, Teacher, make_teacher
@@ -32,8 +38,13 @@ from labtax.teacher import Budget, Teacher, make_teacher
     "--max-calls", type=click.IntRange(min=0), metavar="N", help="Stop before more calls than N."
 )
 @click.option("--shard", metavar="I/N", help="Only the I-th of N deterministic shards of leaves.")
-@click.option("--model", help="litellm model string (LABTAX_TEACHER_MODEL wins over it).")
-@click.option("--api-base", help="Teacher server URL (LABTAX_TEACHER_API_BASE wins over it).")
+@click.option(
+    "--price",
+    is_flag=True,
+    help="With --dry-run: price the calls from litellm's price table (loads the teacher stack).",
+)
+@click.option("--model", help="litellm model string (wins over LABTAX_TEACHER_MODEL).")
+@click.option("--api-base", help="Teacher server URL (wins over LABTAX_TEACHER_API_BASE).")
 @click.option(
     "--concurrency", type=click.IntRange(min=1), metavar="N", help="Concurrent teacher calls."
 )
@@ -48,6 +59,7 @@ def command(
     changed: bool,
     base: str | None,
     dry_run: bool,
+    price: bool,
     max_cost: float | None,
     max_calls: int | None,
     shard: str | None,
@@ -61,12 +73,18 @@ def command(
     """Generate synthetic data for leaves (all, the given PATHs, or --changed ones).
 
     Leaves whose data already matches their inputs are skipped (no calls); answers are cached, so
-    an interrupted run continues where it stopped. Exits 1 when the budget stops the run (finished
-    leaves are kept) or a leaf fails.
+    an interrupted run continues where it stopped. A leaf `labtax validate` finds an error in is
+    refused before any call. Exits 1 when the budget stops the run (finished leaves are kept), a
+    leaf fails or one is refused.
     """
     if changed and paths:
         raise UsageError("pass either PATHs or --changed, not both")
-    config = _configure(project(taxonomy), model, api_base, concurrency, samples)
+    config = _configure(project(taxonomy, paths), model, api_base, concurrency, samples)
+    if not paths:
+        require_taxonomy(config)
+    unmatched = unmatched_paths(config, paths)
+    if unmatched:
+        raise unmatched_paths_error(config, unmatched)
     selection = Selection(
         tuple(p.resolve() for p in paths),
         changed,
@@ -75,22 +93,46 @@ def command(
         force,
     )
     plan = make_plan(config, selection)
+    click.echo(generation_text.teacher_line(config.teacher), err=True)
     teacher = make_teacher(config.teacher, config.cache_dir, Budget(max_cost, max_calls))
     if dry_run:
-        per_leaf = config.teacher.samples_per_leaf
-        estimates = asyncio.run(estimate_plan(plan, per_leaf, teacher))
-        click.echo(generation_text.dry_run(plan, estimates))
-        return EXIT_OK
-    if plan.is_empty:
+        return _dry_run(config, plan, teacher, priced=price or max_cost is not None)
+    return _generate(config, plan, teacher)
+
+
+def _dry_run(config: Config, plan: Plan, teacher: Teacher, *, priced: bool) -> int:
+    # Pricing loads litellm (seconds): only when asked, so a dry run is never slower than a run.
+    per_leaf = config.teacher.samples_per_leaf
+    estimates = asyncio.run(estimate_plan(plan, per_leaf, teacher if priced else None))
+    click.echo(generation_text.dry_run(plan, estimates, priced=priced))
+    return _refusals(plan, EXIT_OK)
+
+
+def _generate(config: Config, plan: Plan, teacher: Teacher) -> int:
+    if plan.refused:
+        report.write_report(config, report.outcomes(config, plan, ()))
+    if not plan.generate and not plan.moves and not plan.removals:
         click.echo(generation_text.skipped_line(plan) or "nothing to generate")
-        return EXIT_OK
-    summary = asyncio.run(_run(config, plan, teacher))
-    click.echo(generation_text.summary(plan, summary, teacher.usage))
-    problems = generation_text.problems(summary)
+        return _refusals(plan, EXIT_OK)
+    try:
+        run = asyncio.run(_run(config, plan, teacher))
+    except KeyboardInterrupt:
+        click.echo(generation_text.interrupted(), err=True)
+        return EXIT_INTERRUPTED
+    report.write_report(config, report.outcomes(config, plan, run.results))
+    click.echo(generation_text.summary(plan, run, teacher.usage))
+    problems = generation_text.problems(run)
     if problems:
         click.echo(problems, err=True)
-        return EXIT_FINDINGS
-    return EXIT_OK
+    return _refusals(plan, EXIT_FINDINGS if problems else EXIT_OK)
+
+
+def _refusals(plan: Plan, code: int) -> int:
+    """Print the refused leaves; a run that refused any exits 1."""
+    if not plan.refused:
+        return code
+    click.echo(generation_text.refused(plan), err=True)
+    return EXIT_FINDINGS
 
 
 def _configure(
@@ -101,10 +143,10 @@ def _configure(
     samples: int | None,
 ) -> Config:
     teacher = config.teacher
-    # Flags override the settings file; the LABTAX_* environment overrides both.
-    if model and not os.environ.get("LABTAX_TEACHER_MODEL"):
+    # Flags win over the LABTAX_* environment, which won over the settings file.
+    if model:
         teacher = replace(teacher, model=model)
-    if api_base and not os.environ.get("LABTAX_TEACHER_API_BASE"):
+    if api_base:
         teacher = replace(teacher, api_base=api_base, api_bases=())
     if concurrency:
         teacher = replace(teacher, concurrency=concurrency)

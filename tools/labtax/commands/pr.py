@@ -10,6 +10,7 @@ import click
 from labtax.ci import binding, comment, extraction, publishing
 from labtax.commands._options import project, taxonomy_option
 from labtax.errors import EXIT_OK
+from labtax.util import plural
 
 
 @click.group("pr")
@@ -145,8 +146,9 @@ def extract_command(  # noqa: PLR0917 - click passes every option by keyword
     for path in done.removes:
         click.echo(f"remove {path}")
     click.echo(
-        f"{len(done.leaves)} leaves, {len(done.writes)} files written, "
-        f"{len(done.removes)} removed, {done.total_bytes} bytes from {head_sha[:12]}"
+        f"{plural(len(done.leaves), 'leaf', 'leaves')}, {plural(len(done.writes), 'file')} "
+        f"written, {len(done.removes):,} removed, {plural(done.total_bytes, 'byte')} from "
+        f"{head_sha[:12]}"
     )
     return EXIT_OK
 
@@ -205,6 +207,6 @@ def publish_command(taxonomy: Path | None, branch: str, base_branch: str) -> int
     verb = "opened" if published.created else "updated"
     click.echo(
         f"{verb} pull request #{published.pull_number} ({branch} at {published.commit[:12]}, "
-        f"{published.files} files)"
+        f"{plural(published.files, 'file')})"
     )
     return EXIT_OK

@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 from labtax import dataset
-from labtax.commands._options import format_option, project, taxonomy_option
+from labtax.commands._options import format_option, project, require_taxonomy, taxonomy_option
 from labtax.errors import EXIT_FINDINGS, EXIT_OK
+from labtax.util import plural
 
 
 @click.command("status")
@@ -23,6 +24,7 @@ def command(fmt: str, show_all: bool, taxonomy: Path | None) -> int:
     `labtax generate`, 0 when all data is up to date.
     """
     config = project(taxonomy)
+    require_taxonomy(config)
     states = dataset.statuses(config)
     pending = [s for s in states if s.state != "fresh"]
     shown = states if show_all else pending
@@ -44,7 +46,7 @@ def command(fmt: str, show_all: bool, taxonomy: Path | None) -> int:
             click.echo(f"{item.state:<9} {item.leaf_id}{detail}")
         fresh = len(states) - len(pending)
         click.echo(
-            f"{len(pending)} need generation, {fresh} up to date"
+            f"{plural(len(pending), 'leaf needs', 'leaves need')} generation, {fresh:,} up to date"
             + ("; run `labtax generate` to bring them up to date" if pending else ""),
             err=True,
         )

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from labtax import coverage
-from labtax.commands._options import format_option, project, taxonomy_option
+from labtax.commands._options import format_option, project, require_taxonomy, taxonomy_option
 from labtax.errors import EXIT_FINDINGS, EXIT_OK
 from labtax.evaluation.store import default_student
 
@@ -33,6 +33,7 @@ def command(*, fmt: str, student: str | None, taxonomy: Path | None) -> int:
     Exits 1 when a leaf or its generated data cannot be read (the tree is still shown).
     """
     config = project(taxonomy)
+    require_taxonomy(config)
     model = student or default_student(config)
     tree = coverage.build_tree(coverage.coverage(config, model))
     if fmt == "json":

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
-from labtax.commands._options import base_option, format_option, project, taxonomy_option
+from labtax.commands._options import (
+    base_option,
+    format_option,
+    project,
+    require_taxonomy,
+    taxonomy_option,
+    unmatched_paths_error,
+)
 from labtax.config import Config
 from labtax.diagnostics import exit_code
 from labtax.errors import LabtaxError, UsageError
@@ -24,6 +32,12 @@ from labtax.render.diagnostics import FORMATS, render, resolve_format
     help="Output format (auto: github inside GitHub Actions, else text).",
 )
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option(
+    "--staged-deletions",
+    is_flag=True,
+    help="Also validate leaves whose attribution.txt is staged for deletion (pre-commit passes "
+    "no deleted files); with no PATH, only those.",
+)
 @taxonomy_option
 def command(  # noqa: PLR0917 - click passes every option positionally
     paths: tuple[Path, ...],
@@ -31,9 +45,14 @@ def command(  # noqa: PLR0917 - click passes every option positionally
     base: str | None,
     fmt: str,
     strict: bool,
+    staged_deletions: bool,
     taxonomy: Path | None,
 ) -> int:
-    """Validate taxonomy leaves (default: the whole taxonomy) against the schema and lint rules."""
+    """Validate taxonomy leaves (default: the whole taxonomy) against the schema and lint rules.
+
+    Leaves added or changed against the base (with --changed, or among the PATHs given) must be
+    at the current format version.
+    """
     from labtax import validation
 
     if base is not None and not changed:
@@ -41,25 +60,52 @@ def command(  # noqa: PLR0917 - click passes every option positionally
     missing = [str(p) for p in paths if not p.exists() and not p.is_symlink()]
     if missing:
         raise UsageError(f"no such file or directory: {', '.join(missing)}")
-    config = project(taxonomy)
-    if not paths and not config.taxonomy.is_dir():
-        raise LabtaxError(
-            f"no taxonomy at {config.taxonomy}",
-            hint="run labtax in a taxonomy repository, or point --taxonomy (or [tool.labtax] "
-            "taxonomy) at the directory holding knowledge/, foundational_skills/, "
-            "compositional_skills/",
-        )
+    config = project(taxonomy, paths)
+    if not paths and not staged_deletions:
+        require_taxonomy(config)
+    files, unmatched = validation.match_paths(config, paths)
+    if unmatched:
+        raise unmatched_paths_error(config, unmatched)
+    if staged_deletions:
+        files = sorted({*files, *_losing_attribution(config)})
     if changed:
-        report = validation.validate_files(config, _changed_files(config, base, paths))
+        chosen = _changed_files(config, base, files if paths else ())
+        report = validation.validate_files(config, chosen, changed=chosen)
+    elif paths or staged_deletions:
+        report = validation.validate_files(config, files, changed=_changed(config, files))
     else:
-        report = validation.validate(config, paths)
+        report = validation.validate(config)
     style = resolve_format(fmt, os.environ)
     click.echo(render(report.diagnostics, report.files, style), nl=False)
     return exit_code(report.diagnostics, strict=strict)
 
 
-def _changed_files(config: Config, base: str | None, paths: tuple[Path, ...]) -> list[Path]:
-    """Files of changed leaves that still exist (deleted ones have nothing to validate)."""
+def _changed(config: Config, files: Sequence[Path]) -> frozenset[Path]:
+    from labtax.changes import changed_among
+
+    return changed_among(config, files)
+
+
+def _losing_attribution(config: Config) -> list[Path]:
+    """Leaves whose attribution.txt is staged for deletion while the leaf stays."""
+    from labtax import gitio, leaves
+
+    try:
+        top = gitio.toplevel(config.root)
+    except LabtaxError:
+        return []
+    found = []
+    for git_path in gitio.staged_deletions(cwd=top):
+        path = top / git_path
+        if path.name == leaves.ATTRIBUTION_NAME and (path.parent / leaves.LEAF_NAME).is_file():
+            found.append(leaves.absolute(path.parent / leaves.LEAF_NAME))
+    return found
+
+
+def _changed_files(config: Config, base: str | None, scope: Sequence[Path]) -> list[Path]:
+    """Files of changed leaves that still exist (deleted ones have nothing to validate), among
+    the files `scope` stands for when it is not empty."""
+    from labtax import leaves
     from labtax.changes import changed_leaves
 
     change_set = changed_leaves(config, base)
@@ -70,7 +116,8 @@ def _changed_files(config: Config, base: str | None, paths: tuple[Path, ...]) ->
         for i in change_set.ignored
         if Path(i.path).suffix.lower() in {".yaml", ".yml"} and (config.root / i.path).is_file()
     ]
-    if paths:
-        scope = [p.resolve() for p in paths]
-        files = [f for f in files if any(f.resolve().is_relative_to(s) for s in scope)]
-    return sorted(set(files))
+    chosen = sorted({leaves.absolute(f) for f in files})
+    if scope:
+        wanted = set(scope)
+        chosen = [f for f in chosen if f in wanted]
+    return chosen

@@ -218,14 +218,12 @@ def _generated_prefix(config: Config, top: Path) -> str:
 
 def resolve_base(config: Config, base: str | None, head: str = "HEAD") -> str:
     """The commit holding the base state: the merge-base of `base` (default: the upstream default
-    branch, else main) and `head`."""
+    branch, else main) and `head`. An unknown ref is an error naming it, with how to fetch it."""
     top = gitio.toplevel(config.root)
     ref = base or gitio.default_base(cwd=top)
-    try:
-        return gitio.merge_base(ref, head, cwd=top)
-    except LabtaxError:
-        if not gitio.is_shallow(cwd=top):
-            raise
-    # A shallow CI checkout may not reach the fork point yet; fetch more history once.
-    gitio.deepen(cwd=top)
-    return gitio.merge_base(ref, head, cwd=top)
+    if gitio.is_shallow(cwd=top):
+        # A shallow CI checkout may hold neither the base nor the fork point yet.
+        gitio.deepen(cwd=top)
+    base_sha = gitio.resolve(ref, cwd=top)
+    head_sha = gitio.resolve(head, cwd=top, option="--head")
+    return gitio.merge_base(base_sha, head_sha, cwd=top)

@@ -1,8 +1,9 @@
 """Estimating a plan for `--dry-run`: each leaf's calls (an upper bound), prompt tokens and cost.
 
 Each leaf kind's pipeline states its call bound and a prompt whose size stands for its calls. What
-that prompt costs comes from the teacher's transport (litellm's price table), asked only when there
-is a leaf to price, so a dry run with nothing to generate never loads litellm.
+that prompt costs comes from the teacher's transport (litellm's price table), asked only when prices
+are wanted (`--price`, `--max-cost`) and there is a leaf to price: otherwise a dry run never loads
+litellm and is never slower than a fully cached run.
 """
 
 from __future__ import annotations
@@ -34,15 +35,15 @@ class LeafEstimate:
     cost_usd: float | None
 
 
-async def estimate_plan(plan: Plan, samples: int, pricer: Pricer) -> list[LeafEstimate]:
+async def estimate_plan(plan: Plan, samples: int, pricer: Pricer | None) -> list[LeafEstimate]:
     """Every leaf to generate with its estimates: every candidate passing, every call the size of
-    the pipeline's estimated prompt."""
+    the pipeline's estimated prompt. With no `pricer`, costs are left unknown (None)."""
     out = []
     for leaf in plan.generate:
         pipeline = PIPELINES[leaf.kind]
         calls = pipeline.estimated_calls(samples)
         prompt = pipeline.estimated_prompt(leaf, samples)
-        per_call = await pricer.estimate_cost(prompt)
+        per_call = None if pricer is None else await pricer.estimate_cost(prompt)
         cost = None if per_call is None else per_call * calls
         tokens = calls * estimate_message_tokens(prompt)
         out.append(LeafEstimate(leaf.leaf_id, leaf.kind.value, calls, tokens, cost))

@@ -2,17 +2,21 @@
 
 Leaves come from paths, `--changed` (minus metadata-only changes) or, with neither, every leaf
 whose data is missing or stale; `--shard I/N` keeps the leaves whose leaf-id hash falls in shard I.
+Every leaf the plan would generate is validated first, with the checks and rule levels of
+`labtax validate` (errors only; warnings do not refuse): a leaf with an error is refused, with its
+first diagnostic, and costs no call. Validation needs no teacher stack, so planning stays cheap.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from labtax import changes, dataset, leaves, yamldoc
+from labtax import changes, dataset, leaves, validation, yamldoc
 from labtax.config import BRANCHES, Config
+from labtax.diagnostics import Diagnostic, Level
 from labtax.errors import LabtaxError, Location, UsageError
 from labtax.leaves import Leaf
 
@@ -29,6 +33,21 @@ class Selection:
 
 
 @dataclass(frozen=True)
+class RefusedLeaf:
+    """A leaf the plan will not generate because `labtax validate` finds an error in it."""
+
+    leaf_id: str
+    path: str  # project-relative path of the qna.yaml
+    diagnostic: Diagnostic  # its first error
+
+    @property
+    def reason(self) -> str:
+        """`file:line:col: [rule] message`."""
+        d = self.diagnostic
+        return f"{d.path}:{d.line}:{d.col}: [{d.rule}] {d.message}"
+
+
+@dataclass(frozen=True)
 class Plan:
     """What a run will do; computed without any teacher call."""
 
@@ -38,6 +57,7 @@ class Plan:
     moves: tuple[tuple[str, str], ...] = ()  # (old leaf id, new leaf id)
     removals: tuple[str, ...] = ()
     other_shards: int = 0
+    refused: tuple[RefusedLeaf, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -62,24 +82,43 @@ def in_shard(leaf_id: str, shard: tuple[int, int] | None) -> bool:
     return number % shard[1] == shard[0] - 1
 
 
+def unmatched_paths(config: Config, paths: Sequence[Path]) -> list[Path]:
+    """The paths (as given) under which there is no leaf: no `qna.yaml` in or below them, and no
+    leaf beside a given `attribution.txt`."""
+    missing = []
+    for given in paths:
+        path = leaves.absolute(given)
+        if path.name == leaves.ATTRIBUTION_NAME:
+            path = path.parent / leaves.LEAF_NAME
+        if not any(p.name == leaves.LEAF_NAME for p in leaves.discover(config, [path])):
+            missing.append(given)
+    return missing
+
+
 def make_plan(config: Config, selection: Selection) -> Plan:
-    """Which leaves to generate, move and remove for `selection`."""
+    """Which leaves to generate, move and remove for `selection`, and which are refused."""
     if selection.changed:
         return _plan_changed(config, selection)
-    files = [p for p in leaves.discover(config, selection.paths) if p.name == leaves.LEAF_NAME]
+    given = [_leaf_file(p) for p in selection.paths]
+    files = [p for p in leaves.discover(config, given) if p.name == leaves.LEAF_NAME]
     if selection.paths and not files:
         shown = ", ".join(str(p) for p in selection.paths)
         raise LabtaxError(
             f"no qna.yaml under {shown}", hint="pass leaf directories or qna.yaml files"
         )
-    loaded = [_load(config, path) for path in files]
-    mine = [leaf for leaf in loaded if in_shard(leaf.leaf_id, selection.shard)]
-    generate, fresh = _split_fresh(config, mine, selection.force)
+    ids = {path: _leaf_id(config, path) for path in files}
+    mine = [path for path in files if in_shard(ids[path], selection.shard)]
+    loaded, broken = _load_all(config, mine)
+    generate, fresh = _split_fresh(config, loaded, selection.force)
+    # Paths stand for the leaves a hook or a person names: those changed against the base must
+    # be current, as `labtax validate PATH...` says. A full run holds them to the whole tree's.
+    changed = changes.changed_among(config, mine) if selection.paths else ()
+    generate, refused = _vet(config, generate, broken, changed)
     removals: tuple[str, ...] = ()
     if not selection.paths:
         # A full run also drops data whose leaf no longer exists (deleted, or renamed outside
         # git's view); a renamed leaf is regenerated from the cache at no cost.
-        known = {leaf.leaf_id for leaf in loaded}
+        known = set(ids.values())
         removals = tuple(
             leaf_id
             for leaf_id in _stored_leaf_ids(config)
@@ -89,13 +128,14 @@ def make_plan(config: Config, selection: Selection) -> Plan:
         tuple(generate),
         tuple(fresh),
         removals=removals,
-        other_shards=len(loaded) - len(mine),
+        other_shards=len(files) - len(mine),
+        refused=refused,
     )
 
 
 def _plan_changed(config: Config, selection: Selection) -> Plan:
     changeset = changes.changed_leaves(config, selection.base)
-    candidates: list[Leaf] = []
+    candidates: list[Path] = []
     metadata_only: list[str] = []
     moves: list[tuple[str, str]] = []
     removals: list[str] = []
@@ -117,8 +157,10 @@ def _plan_changed(config: Config, selection: Selection) -> Plan:
             continue
         if old is not None and old_exists:
             removals.append(old)
-        candidates.append(_load(config, config.root / change.path))
-    generate, fresh = _split_fresh(config, candidates, selection.force)
+        candidates.append(leaves.absolute(config.root / change.path))
+    loaded, broken = _load_all(config, candidates)
+    generate, fresh = _split_fresh(config, loaded, selection.force)
+    generate, refused = _vet(config, generate, broken, candidates)
     return Plan(
         tuple(generate),
         tuple(fresh),
@@ -126,10 +168,17 @@ def _plan_changed(config: Config, selection: Selection) -> Plan:
         tuple(moves),
         tuple(removals),
         skipped,
+        refused,
     )
 
 
-def _load(config: Config, path: Path) -> Leaf:
+def _leaf_file(path: Path) -> Path:
+    """A path from the command line, an `attribution.txt` standing for the leaf beside it."""
+    path = leaves.absolute(path)
+    return path.parent / leaves.LEAF_NAME if path.name == leaves.ATTRIBUTION_NAME else path
+
+
+def _leaf_id(config: Config, path: Path) -> str:
     leaf_id = leaves.leaf_id_of(config, path)
     if leaf_id is None or leaf_id.split("/", 1)[0] not in BRANCHES:
         raise LabtaxError(
@@ -137,14 +186,59 @@ def _load(config: Config, path: Path) -> Leaf:
             hint=f"pass leaves under {config.rel(config.taxonomy)}/{{{','.join(BRANCHES)}}}/",
             location=Location(config.rel(path)),
         )
-    try:
-        return leaves.load_file(config, path)
-    except yamldoc.LoadProblem as problem:
-        raise LabtaxError(
-            f"cannot generate from an invalid leaf: {problem.message}",
-            hint=problem.hint or "run `labtax validate` and fix the leaf first",
-            location=Location(config.rel(path), problem.line, problem.col),
-        ) from problem
+    return leaf_id
+
+
+Broken = tuple[Path, yamldoc.LoadProblem]
+
+
+def _load_all(config: Config, files: Sequence[Path]) -> tuple[list[Leaf], list[Broken]]:
+    """The leaves that load, and the files that do not with why (they are refused)."""
+    loaded: list[Leaf] = []
+    broken: list[Broken] = []
+    for path in files:
+        _leaf_id(config, path)
+        try:
+            loaded.append(leaves.load_file(config, path))
+        except yamldoc.LoadProblem as problem:
+            broken.append((path, problem))
+    return loaded, broken
+
+
+def _vet(
+    config: Config, candidates: Sequence[Leaf], broken: Sequence[Broken], changed: Collection[Path]
+) -> tuple[list[Leaf], tuple[RefusedLeaf, ...]]:
+    """The candidates `labtax validate` finds no error in, and the refused leaves."""
+    fresh_changed = {leaves.absolute(p) for p in changed}
+    refused: list[RefusedLeaf] = []
+    kept: list[Leaf] = []
+    for leaf in candidates:
+        error = _first_error(config, config.root / leaf.path, fresh_changed)
+        if error is None:
+            kept.append(leaf)
+        else:
+            refused.append(RefusedLeaf(leaf.leaf_id, leaf.path, error))
+    for path, problem in broken:
+        where = config.rel(path)
+        # A leaf that does not load cannot be generated, even with its rule turned off.
+        error = _first_error(config, path, fresh_changed) or Diagnostic(
+            where,
+            max(problem.line, 1),
+            max(problem.col, 1),
+            Level.ERROR,
+            problem.rule,
+            problem.message,
+            problem.hint,
+        )
+        refused.append(RefusedLeaf(_leaf_id(config, path), where, error))
+    return kept, tuple(sorted(refused, key=lambda r: r.leaf_id))
+
+
+def _first_error(config: Config, path: Path, changed: Collection[Path]) -> Diagnostic | None:
+    file = leaves.absolute(path)
+    found = validation.check_file(config, file, changed=file in changed)
+    errors = sorted(d for d in found if d.level is Level.ERROR)
+    return errors[0] if errors else None
 
 
 def _split_fresh(

@@ -28,7 +28,7 @@ from labtax.pipelines.pipeline import Caller, LeafMaterial, PipelineSettings
 from labtax.prompts import template_hashes
 from labtax.teacher import BudgetExceeded, Teacher
 from labtax.usage import Usage
-from labtax.util import plural
+from labtax.util import make_state_dir, plural
 
 LeafRunStatus = Literal["generated", "failed", "unfinished"]
 
@@ -103,6 +103,9 @@ async def run_plan(
     on_leaf: Callable[[LeafResult], None] | None = None,
 ) -> RunSummary:
     """Execute `plan`: move and remove data, then generate every leaf concurrently."""
+    if plan.generate:
+        # The response cache and document mirrors go here; a `.labtax` directory ignores itself.
+        make_state_dir(config.cache_dir)
     moved = tuple((old, new) for old, new in plan.moves if _move(config, old, new))
     removed = tuple(leaf_id for leaf_id in plan.removals if _remove(config, leaf_id))
     concurrency = max(1, config.teacher.concurrency)

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from labtax.changes import Change, ChangeSet
+from labtax.util import plural
 
 
 def text(changes: ChangeSet) -> str:
@@ -18,9 +19,8 @@ def text(changes: ChangeSet) -> str:
 
 def summary(changes: ChangeSet) -> str:
     """One line for stderr, so the list on stdout stays easy to pipe."""
-    count = len(changes.changes)
-    noun = "leaf" if count == 1 else "leaves"
-    line = f"{count} changed {noun} against {changes.base} (merge base {changes.merge_base[:12]})"
+    leaves = plural(len(changes.changes), "changed leaf", "changed leaves")
+    line = f"{leaves} against {changes.base} (merge base {changes.merge_base[:12]})"
     if changes.ignored:
         line += f", {len(changes.ignored)} ignored"
     return line

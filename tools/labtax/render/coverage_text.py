@@ -65,7 +65,7 @@ def _label(name: str, node: TreeNode, student: str | None) -> Text:
         totals = node.totals()
         leaves = plural(totals["leaves"], "leaf", "leaves")
         text.append(
-            f"  {leaves}, {totals['seeds']} seeds, {totals['kept']} kept, "
+            f"  {leaves}, {plural(totals['seeds'], 'seed')}, {totals['kept']} kept, "
             f"rejection {figures.percent(totals['rejection_rate'])}"
             f"{_diversity(node.diversity)}{_branch_score(node, student)}",
             style="dim",
@@ -73,7 +73,7 @@ def _label(name: str, node: TreeNode, student: str | None) -> Text:
         return text
     rejection = figures.percent(leaf.rejection_rate)
     text.append(
-        f"  {leaf.seeds} seeds, {leaf.kept} kept, rejection {rejection}"
+        f"  {plural(leaf.seeds, 'seed')}, {leaf.kept} kept, rejection {rejection}"
         f"{_diversity(leaf.diversity)}{_leaf_score(leaf, student)}  "
     )
     text.append(leaf.status, style=_STYLE[leaf.status])

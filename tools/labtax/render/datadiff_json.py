@@ -6,7 +6,8 @@ import json
 
 from labtax.datadiff import DataDiff
 
-SCHEMA_VERSION = 1
+# 2: usage counts `answers` (cached ones included), `new_calls` and `pending` were added.
+SCHEMA_VERSION = 2
 
 
 def render(diff: DataDiff) -> str:

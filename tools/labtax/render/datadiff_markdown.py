@@ -13,6 +13,7 @@ from labtax import sanitize
 from labtax.datadiff import DataDiff, LeafDiff, SampleChange
 from labtax.dataset.records import Sample, rejection_rate
 from labtax.render import figures
+from labtax.util import plural
 
 MARKER = "<!-- labtax-data-diff -->"
 DEFAULT_MAX_CHARS = 60_000
@@ -22,6 +23,7 @@ CAPPED_FIELD_CHARS = 1_500
 SHORT_FIELD_CHARS = 300
 FULL_REPORT = "data-diff.md"
 _FOOTER_RESERVE = 600
+PENDING_REASON_CHARS = 300
 
 _STATUS_LABEL = {
     "new": "🆕 new",
@@ -86,11 +88,11 @@ def _fit(
 
 
 def _cut_note(full: int, compact: int, omitted: int, artifact_note: str) -> str:
-    shown = [f"{full} leaf section(s) shown with examples"]
+    shown = [f"{plural(full, 'leaf section')} shown with examples"]
     if compact:
-        shown.append(f"{compact} without example samples")
+        shown.append(f"{compact:,} without example samples")
     if omitted:
-        shown.append(f"{omitted} left out")
+        shown.append(f"{omitted:,} left out")
     where = artifact_note or f"the full report ({FULL_REPORT}) in this run's artifacts"
     return (
         "> [!NOTE]\n"
@@ -115,9 +117,9 @@ def _head(diff: DataDiff) -> str:
         f"| rejection rate | {figures.percent(s.rejection_rate_old)} → "
         f"{figures.percent(s.rejection_rate_new)} "
         f"({figures.points(s.rejection_rate_old, s.rejection_rate_new)}) |",
-        f"| cost of the new runs | {figures.cost(run.cost_usd, known=s.cost_known)} |",
-        f"| tokens of the new runs | {run.calls:,} calls · {run.prompt_tokens:,} prompt + "
-        f"{run.completion_tokens:,} completion |",
+        f"| new data made from | {_answers(run.calls, s.new_calls)} · "
+        f"{run.prompt_tokens:,} prompt + {run.completion_tokens:,} completion tokens |",
+        f"| cost of those answers | {figures.cost(run.cost_usd, known=s.cost_known)} |",
         _row("leaves with data", s.leaves_old, s.leaves_new),
     ]
     lines = [
@@ -129,9 +131,33 @@ def _head(diff: DataDiff) -> str:
         "",
         *rows,
     ]
+    lines += _pending(diff)
     if not diff.touched:
-        lines += ["", "No generated data changed."]
+        lines += ["", "No generated data changed." if not diff.pending else _NO_NEW_DATA]
     return "\n".join(lines)
+
+
+_NO_NEW_DATA = "No generated data changed, but the changed leaves above have no up-to-date data."
+_PENDING_LABEL = {"missing": "⚠️ missing", "stale": "⚠️ stale", "failed": "❌ failed"}
+
+
+def _pending(diff: DataDiff) -> list[str]:
+    """Changed leaves without up-to-date data: never cut, so the report cannot hide them."""
+    if not diff.pending:
+        return []
+    count = plural(len(diff.pending), "changed leaf has", "changed leaves have")
+    lines = ["", f"> [!WARNING]\n> {count} no up-to-date generated data:", ""]
+    lines += [
+        f"- {_PENDING_LABEL[p.state]} {sanitize.code_span(p.leaf_id, limit=200)}: "
+        f"{sanitize.code_span(p.reason, limit=PENDING_REASON_CHARS)}"
+        for p in diff.pending
+    ]
+    return lines
+
+
+def _answers(answers: int, new_calls: int | None) -> str:
+    shown = f"**{plural(answers, 'answer')}**"
+    return shown if new_calls is None else f"{shown} ({plural(new_calls, 'new teacher call')})"
 
 
 def _row(label: str, old: int, new: int) -> str:
@@ -180,7 +206,7 @@ def _facts(leaf: LeafDiff) -> list[str]:
     if leaf.inputs_changed:
         facts.append("- leaf inputs changed since the base data was generated")
     if leaf.status != "removed":
-        facts.append(f"- run: {figures.usage(leaf.usage_new)}")
+        facts.append(f"- made from {figures.usage(leaf.usage_new, new_calls=leaf.new_calls)}")
     return facts
 
 

@@ -13,6 +13,7 @@ from labtax import sanitize
 from labtax.datadiff import DataDiff, LeafDiff, SampleChange
 from labtax.dataset.records import rejection_rate
 from labtax.render import figures, terminal
+from labtax.util import plural
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -37,13 +38,42 @@ def render(diff: DataDiff, *, samples: int = 3, color: bool = False, width: int 
     console.print(_summary(diff))
     for line in _totals(diff):
         console.print(_text(line))
+    for part in _pending(diff):
+        console.print(part)
     for leaf in diff.touched:
         console.print()
         for part in _leaf(leaf, samples):
             console.print(part)
     if not diff.touched:
-        console.print("No generated data changed.")
-    return buffer.getvalue()
+        console.print(
+            "No generated data changed."
+            if not diff.pending
+            else "No generated data changed, but the changed leaves above have no up-to-date data."
+        )
+    text = buffer.getvalue()
+    if color:
+        return text
+    # rich pads table cells and wrapped lines with spaces; piped text must not end lines so.
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
+
+
+_PENDING_STYLE = {"missing": "yellow", "stale": "yellow", "failed": "bold red"}
+
+
+def _pending(diff: DataDiff) -> list[RenderableType]:
+    if not diff.pending:
+        return []
+    count = plural(len(diff.pending), "changed leaf has", "changed leaves have")
+    parts: list[RenderableType] = [_text(""), _text((f"{count} no up-to-date data:", "bold"))]
+    for item in diff.pending:
+        parts.append(
+            _text(
+                (f"  {item.state.upper():<8} ", _PENDING_STYLE[item.state]),
+                (sanitize.terminal(item.leaf_id, limit=200), "bold"),
+            )
+        )
+        parts.append(_text(f"    {sanitize.terminal(item.reason, limit=FIELD_CHARS)}"))
+    return parts
 
 
 def _text(*parts: tuple[str, str] | str) -> Text:
@@ -93,10 +123,11 @@ def _totals(diff: DataDiff) -> list[str]:
     s = diff.summary
     statuses = ", ".join(f"{n} {st}" for st, n in s.by_status if n and st != "unchanged")
     return [
-        f"leaves touched: {s.touched}" + (f" ({statuses})" if statuses else ""),
+        f"leaves touched: {s.touched:,}" + (f" ({statuses})" if statuses else ""),
         f"samples: +{s.samples_added} added, -{s.samples_removed} removed, "
         f"~{s.samples_changed} changed",
-        f"teacher runs behind the new data: {figures.usage(s.usage, known=s.cost_known)}",
+        "the new data is made from "
+        + figures.usage(s.usage, known=s.cost_known, new_calls=s.new_calls),
     ]
 
 
@@ -120,7 +151,7 @@ def _leaf(leaf: LeafDiff, samples: int) -> list[RenderableType]:
             parts += _sample(change)
     hidden = len(leaf.samples) - sum(shown.values())
     if hidden:
-        parts.append(_text((f"  … {hidden} more sample change(s)", "dim")))
+        parts.append(_text((f"  … {plural(hidden, 'more sample change')}", "dim")))
     return parts
 
 
@@ -147,7 +178,7 @@ def _facts(leaf: LeafDiff) -> list[str]:
     if leaf.inputs_changed:
         lines.append("leaf inputs changed since the base data was generated")
     if leaf.status != "removed":
-        lines.append(f"run: {figures.usage(leaf.usage_new)}")
+        lines.append(f"made from {figures.usage(leaf.usage_new, new_calls=leaf.new_calls)}")
     return lines
 
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 
 from labtax.diagnostics import Diagnostic, Level, count
+from labtax.util import plural
 
 FORMATS = ("text", "json", "github", "auto")
 
@@ -36,8 +37,8 @@ def summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
     """`N errors, M warnings in K of L files`."""
     counts = count(diagnostics)
     return (
-        f"{_plural(counts.errors, 'error')}, {_plural(counts.warnings, 'warning')} "
-        f"in {counts.files_with_findings} of {_plural(files, 'file')}"
+        f"{plural(counts.errors, 'error')}, {plural(counts.warnings, 'warning')} "
+        f"in {counts.files_with_findings:,} of {plural(files, 'file')}"
     )
 
 
@@ -91,7 +92,3 @@ def escape_data(text: str) -> str:
 def escape_property(text: str) -> str:
     """Escape a workflow command property value (also `:` and `,`, which delimit properties)."""
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def _plural(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"

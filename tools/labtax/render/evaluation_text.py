@@ -18,7 +18,7 @@ def summary(student: str, judge: str, result: EvalSummary, usage: Usage) -> str:
     done = result.count("evaluated") + result.count("not evaluated")
     lines.append(
         f"{done} evaluated now, {result.count('fresh')} already up to date (no calls); "
-        f"{figures.usage(usage)} ({usage.cached_calls:,} answers from the cache)"
+        f"{figures.run_usage(usage)}"
     )
     return "\n".join(lines)
 

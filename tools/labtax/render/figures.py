@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from labtax.usage import Usage
+from labtax.util import plural
 
 
 def delta(old: int, new: int) -> str:
@@ -31,18 +32,37 @@ def points(old: float | None, new: float | None) -> str:
     return "0.0 pp" if abs(change) < 0.05 else f"{change:+.1f} pp"
 
 
-def cost(value: float | None, *, known: bool = True) -> str:
+UNKNOWN_PRICE = "price unknown"
+
+
+def cost(value: float | None, *, known: bool = True, upper_bound: bool = False) -> str:
+    """A cost as every report shows it: `$0.0125`; `price unknown` when no price is known;
+    `at least $x (price unknown for some)` when only some parts are priced (`known=False`);
+    `at most $x` for an estimate's upper bound."""
     if value is None:
-        return "unknown"
+        return UNKNOWN_PRICE
     shown = f"${value:,.4f}"
-    return shown if known else f"≥ {shown} (some costs unknown)"
+    if not known:
+        return f"at least {shown} ({UNKNOWN_PRICE} for some)"
+    return f"at most {shown}" if upper_bound else shown
 
 
-def usage(run: Usage | None, *, known: bool | None = None) -> str:
+def usage(run: Usage | None, *, known: bool | None = None, new_calls: int | None = None) -> str:
+    """What a manifest records of the answers behind a leaf's data (cached ones included), with
+    the teacher calls the last run made for them when the run report tells."""
     if run is None:
         return "no manifest"
     is_known = run.cost_usd is not None if known is None else known
+    calls = "" if new_calls is None else f" ({plural(new_calls, 'new teacher call')})"
     return (
-        f"{run.calls:,} calls, {run.prompt_tokens:,} prompt + {run.completion_tokens:,} "
-        f"completion tokens, cost {cost(run.cost_usd, known=is_known)}"
+        f"{plural(run.calls, 'answer')}{calls}, {run.prompt_tokens:,} prompt + "
+        f"{run.completion_tokens:,} completion tokens, cost: {cost(run.cost_usd, known=is_known)}"
+    )
+
+
+def run_usage(usage: Usage) -> str:
+    """What a run spent: calls sent (answers from the cache cost none) and their tokens and cost."""
+    return (
+        f"{plural(usage.calls, 'call')} (+{usage.cached_calls:,} answered from the cache), "
+        f"{plural(usage.tokens, 'token')}, cost: {cost(usage.cost_usd)}"
     )

@@ -1,23 +1,41 @@
-"""`labtax generate` as text: the dry-run listing, the run summary and why a run stopped."""
+"""`labtax generate` as text: the teacher, the dry-run listing, the run summary, why it stopped."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from labtax.config import TeacherConfig
 from labtax.generation.estimate import LeafEstimate
 from labtax.generation.plan import Plan
 from labtax.generation.run import RunSummary
+from labtax.render.figures import cost, run_usage
 from labtax.usage import Usage
+from labtax.util import plural, public_url
+
+RESUME = (
+    "finished leaves are written and every answer received is cached: run the same command "
+    "again to continue where it stopped"
+)
 
 
-def cost_label(usage: Usage) -> str:
-    return "price unknown" if usage.cost_usd is None else f"${usage.cost_usd:.4f}"
+def teacher_line(teacher: TeacherConfig) -> str:
+    """The teacher a run uses: the model and its servers, without credentials."""
+    servers = [public_url(url) for url in teacher.servers]
+    if not servers:
+        where = "the provider's default endpoint"
+    elif len(servers) == 1:
+        where = servers[0]
+    else:
+        where = f"{', '.join(servers)} (load-balanced)"
+    return f"teacher: {teacher.model} at {where}"
 
 
-def usage_line(usage: Usage) -> str:
-    return (
-        f"calls {usage.calls} (+{usage.cached_calls} cached)  tokens {usage.tokens:,}  "
-        f"cost {cost_label(usage)}"
+def refused(plan: Plan) -> str:
+    """One line per leaf refused before any call, or "" when none is."""
+    return "\n".join(
+        f"refused {r.leaf_id}: {r.reason} (run `labtax validate` and fix the leaf; no teacher "
+        "call was made for it)"
+        for r in plan.refused
     )
 
 
@@ -25,21 +43,22 @@ def skipped_line(plan: Plan) -> str:
     """Leaves the plan leaves alone, or "" when there are none."""
     parts = []
     if plan.fresh:
-        parts.append(f"{len(plan.fresh)} up to date")
+        parts.append(f"{len(plan.fresh):,} up to date")
     if plan.metadata_only:
-        parts.append(f"{len(plan.metadata_only)} with metadata-only changes")
+        parts.append(f"{len(plan.metadata_only):,} with metadata-only changes")
     if plan.other_shards:
-        parts.append(f"{plan.other_shards} in other shards")
+        parts.append(f"{plan.other_shards:,} in other shards")
     return f"skipped: {', '.join(parts)}" if parts else ""
 
 
-def dry_run(plan: Plan, estimates: Sequence[LeafEstimate]) -> str:
+def dry_run(plan: Plan, estimates: Sequence[LeafEstimate], *, priced: bool = True) -> str:
+    """The listing of what a run would do; without `priced`, costs were not asked for."""
     lines = ["would generate:" if estimates else "nothing to generate"]
     for item in estimates:
-        cost = "price unknown" if item.cost_usd is None else f"<= ${item.cost_usd:.4f}"
+        shown = f", {_bound(item.cost_usd)}" if priced else ""
         lines.append(
-            f"  {item.leaf_id} ({item.kind}): <= {item.calls} calls, "
-            f"~{item.prompt_tokens:,} prompt tokens, {cost}"
+            f"  {item.leaf_id} ({item.kind}): <= {plural(item.calls, 'call')}, "
+            f"~{item.prompt_tokens:,} prompt tokens{shown}"
         )
     for old, new in plan.moves:
         lines.append(f"would move generated data: {old} -> {new}")
@@ -48,34 +67,44 @@ def dry_run(plan: Plan, estimates: Sequence[LeafEstimate]) -> str:
     if estimates:
         calls = sum(e.calls for e in estimates)
         costs = [e.cost_usd for e in estimates]
-        total = (
-            "price unknown"
-            if any(c is None for c in costs)
-            else f"<= ${sum(c for c in costs if c is not None):.4f}"
-        )
+        total = None if any(c is None for c in costs) else sum(c for c in costs if c is not None)
+        priced_total = f", {_bound(total)}" if priced else ""
         lines.append(
-            f"total: {len(estimates)} leaves, <= {calls} calls, {total} "
-            "(upper bounds; cached answers cost nothing)"
+            f"total: {plural(len(estimates), 'leaf', 'leaves')}, <= {plural(calls, 'call')}"
+            f"{priced_total} (upper bounds; cached answers cost nothing)"
         )
+        if not priced:
+            lines.append(
+                "cost: not estimated (add --price to price the calls from litellm's price table)"
+            )
     skipped = skipped_line(plan)
     if skipped:
         lines.append(skipped)
     return "\n".join(lines)
 
 
+def _bound(value: float | None) -> str:
+    return cost(value, upper_bound=True)
+
+
 def summary(plan: Plan, run: RunSummary, usage: Usage) -> str:
     lines = [
-        f"generated {run.count('generated')} of {len(plan.generate)} leaves: "
-        f"{run.kept} samples kept, {run.rejected} rejected",
-        f"teacher: {usage_line(usage)}",
+        f"generated {run.count('generated'):,} of "
+        f"{plural(len(plan.generate), 'leaf', 'leaves')}: "
+        f"{plural(run.kept, 'sample')} kept, {run.rejected:,} rejected",
+        f"teacher: {run_usage(usage)}",
     ]
     if run.moved:
-        lines.append(f"moved data of {len(run.moved)} renamed leaves")
+        lines.append(f"moved data of {plural(len(run.moved), 'renamed leaf', 'renamed leaves')}")
     if run.removed:
-        lines.append(f"removed data of {len(run.removed)} deleted leaves")
+        lines.append(
+            f"removed data of {plural(len(run.removed), 'deleted leaf', 'deleted leaves')}"
+        )
     skipped = skipped_line(plan)
     if skipped:
         lines.append(skipped)
+    if plan.refused:
+        lines.append(f"refused: {', '.join(r.leaf_id for r in plan.refused)}")
     failed = [r.leaf_id for r in run.results if r.status == "failed"]
     if failed:
         lines.append(f"failed: {', '.join(failed)}")
@@ -88,8 +117,12 @@ def problems(run: RunSummary) -> str:
         left = run.count("unfinished")
         return (
             f"error: stopped by the budget: {run.budget_message}\n"
-            f"  {left} {'leaf was' if left == 1 else 'leaves were'} not generated; finished "
+            f"  {plural(left, 'leaf was', 'leaves were')} not generated; finished "
             "leaves are written. Run again (with a larger budget) to continue: answers already "
             "received are cached and cost nothing."
         )
     return "\n".join(r.message for r in run.results if r.status == "failed")
+
+
+def interrupted() -> str:
+    return f"interrupted: {RESUME}"

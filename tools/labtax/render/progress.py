@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from labtax.generation.run import LeafResult
-from labtax.render.generation_text import cost_label
+from labtax.render.figures import run_usage
 from labtax.usage import Usage
 
 T = TypeVar("T")
@@ -42,11 +42,7 @@ async def tracked(
 
     def refresh() -> None:
         now = usage()
-        progress.update(
-            task,
-            usage=f"{now.calls} calls (+{now.cached_calls} cached) · {now.tokens:,} tokens · "
-            f"{cost_label(now)}",
-        )
+        progress.update(task, usage=run_usage(now))
 
     async def ticker() -> None:
         while True:

@@ -28,6 +28,7 @@ from labtax.rules import (
     path_segment,
     qa_extra_key,
     version_deprecated,
+    version_required,
     word_limit,
 )
 from labtax.rules.subject import Subject
@@ -66,6 +67,7 @@ _CHECKED: tuple[ModuleType, ...] = (
     attribution,
     nested_leaf,
     version_deprecated,
+    version_required,
     grounded_context,
     word_limit,
     duplicate_question,

@@ -22,6 +22,7 @@ class Subject:
     text: str | None
     leaf: Leaf | None
     version: int | None  # the version the leaf is checked at (1 when absent); None if unknown
+    changed: bool = False  # added or changed against the base (a pull request's own work)
 
     @property
     def legacy(self) -> bool:

@@ -10,7 +10,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from labtax.errors import LabtaxError, Location
@@ -20,6 +20,12 @@ DEFAULT_MAX_FILE_BYTES = 1024 * 1024
 # git transports a knowledge leaf's document repository may use; never `ext::` and friends, which
 # run commands. CI jobs that hold secrets narrow this to https (LABTAX_DOCUMENT_PROTOCOLS=https).
 DEFAULT_DOCUMENT_PROTOCOLS = ("file", "git", "http", "https", "ssh")
+# Knowledge documents kept in this repository live here (or in the taxonomy); nowhere else.
+DEFAULT_DOCUMENTS = "documents"
+# Caps per document repository, sized for a CI runner: a leaf naming a huge repository fails
+# instead of costing minutes and gigabytes.
+DEFAULT_DOCUMENT_MAX_BYTES = 256 * 1024 * 1024
+DEFAULT_DOCUMENT_FETCH_TIMEOUT = 120.0
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,19 @@ class Config:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     teacher: TeacherConfig = field(default_factory=TeacherConfig)
     document_protocols: tuple[str, ...] = DEFAULT_DOCUMENT_PROTOCOLS
+    documents: str = DEFAULT_DOCUMENTS  # relative to the root, checked by `_documents_setting`
+    document_max_bytes: int = DEFAULT_DOCUMENT_MAX_BYTES
+    document_fetch_timeout: float = DEFAULT_DOCUMENT_FETCH_TIMEOUT
+
+    @property
+    def documents_dir(self) -> Path:
+        """The folder local knowledge documents may live in, besides the taxonomy."""
+        return self.root / self.documents
+
+    @property
+    def mirrors_dir(self) -> Path:
+        """Bare mirrors of document repositories: never inside the cached path (`cache_dir`)."""
+        return self.root / ".labtax" / "mirrors"
 
     def rel(self, path: Path) -> str:
         """`path` relative to the project root, POSIX style, as every report shows it."""
@@ -86,7 +105,41 @@ def load_config(
     max_bytes = _int_setting(table, "max_file_bytes", DEFAULT_MAX_FILE_BYTES, root)
     teacher = _teacher(table.get("teacher", {}), env, root)
     protocols = _protocols(env.get("LABTAX_DOCUMENT_PROTOCOLS"), table.get("document_protocols"))
-    return Config(root, tax.resolve(), generated, cache, max_bytes, teacher, protocols)
+    return Config(
+        root,
+        tax.resolve(),
+        generated,
+        cache,
+        max_bytes,
+        teacher,
+        protocols,
+        _documents_setting(table.get("documents", DEFAULT_DOCUMENTS), root),
+        _int_setting(table, "document_max_bytes", DEFAULT_DOCUMENT_MAX_BYTES, root),
+        _seconds_setting(table, "document_fetch_timeout", DEFAULT_DOCUMENT_FETCH_TIMEOUT, root),
+    )
+
+
+def _documents_setting(value: object, root: Path) -> str:
+    """The documents folder: a plain relative path below the root, no hidden or `..` segment."""
+    text = value if isinstance(value, str) else ""
+    parts = PurePosixPath(text).parts
+    if not parts or text.startswith("/") or any(p.startswith(".") or "\\" in p for p in parts):
+        raise LabtaxError(
+            f"[tool.labtax] documents must be a folder below the project root, got {value!r}",
+            hint='e.g. documents = "documents" (no leading /, no "..", no hidden folder)',
+            location=Location(str(root / "pyproject.toml")),
+        )
+    return "/".join(parts)
+
+
+def _seconds_setting(table: Mapping[str, Any], key: str, default: float, root: Path) -> float:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 86_400:
+        raise LabtaxError(
+            f"[tool.labtax] {key} must be a number of seconds above 0, got {value!r}",
+            location=Location(str(root / "pyproject.toml")),
+        )
+    return float(value)
 
 
 def _protocols(from_env: str | None, from_file: object) -> tuple[str, ...]:

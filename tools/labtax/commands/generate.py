@@ -15,6 +15,7 @@ from labtax.config import Config
 from labtax.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from labtax.generation.estimate import estimate_plan
 from labtax.generation.plan import Plan, Selection, make_plan, parse_shard
+from labtax.generation.prefetch import prefetch
 from labtax.generation.run import RunSummary, run_plan
 from labtax.render import generation_text
 from labtax.teacher import Budget, Teacher, make_teacher
@@ -41,6 +42,16 @@ from labtax.teacher import Budget, Teacher, make_teacher
     "--samples", type=click.IntRange(min=1), metavar="N", help="Samples to aim for per leaf."
 )
 @click.option("--force", is_flag=True, help="Regenerate leaves whose data is up to date.")
+@click.option(
+    "--prefetch-only",
+    is_flag=True,
+    help="Fetch and check the documents of the leaves to generate; no teacher, no key needed.",
+)
+@click.option(
+    "--no-document-fetch",
+    is_flag=True,
+    help="Read documents from prefetched mirrors only; a missing one fails its leaf.",
+)
 @taxonomy_option
 def command(
     *,
@@ -56,6 +67,8 @@ def command(
     concurrency: int | None,
     samples: int | None,
     force: bool,
+    prefetch_only: bool,
+    no_document_fetch: bool,
     taxonomy: Path | None,
 ) -> int:
     """Generate synthetic data for leaves (all, the given PATHs, or --changed ones).
@@ -66,6 +79,8 @@ def command(
     """
     if changed and paths:
         raise UsageError("pass either PATHs or --changed, not both")
+    if prefetch_only and (dry_run or no_document_fetch):
+        raise UsageError("--prefetch-only fetches documents: no --dry-run, no --no-document-fetch")
     config = _configure(project(taxonomy), model, api_base, concurrency, samples)
     selection = Selection(
         tuple(p.resolve() for p in paths),
@@ -75,6 +90,10 @@ def command(
         force,
     )
     plan = make_plan(config, selection)
+    if prefetch_only:
+        results = asyncio.run(prefetch(config, plan))
+        click.echo(generation_text.prefetched(results))
+        return EXIT_OK if all(r.ok for r in results) else EXIT_FINDINGS
     teacher = make_teacher(config.teacher, config.cache_dir, Budget(max_cost, max_calls))
     if dry_run:
         per_leaf = config.teacher.samples_per_leaf
@@ -84,7 +103,7 @@ def command(
     if plan.is_empty:
         click.echo(generation_text.skipped_line(plan) or "nothing to generate")
         return EXIT_OK
-    summary = asyncio.run(_run(config, plan, teacher))
+    summary = asyncio.run(_run(config, plan, teacher, fetch_documents=not no_document_fetch))
     click.echo(generation_text.summary(plan, summary, teacher.usage))
     problems = generation_text.problems(summary)
     if problems:
@@ -113,13 +132,17 @@ def _configure(
     return replace(config, teacher=teacher)
 
 
-async def _run(config: Config, plan: Plan, teacher: Teacher) -> RunSummary:
+async def _run(
+    config: Config, plan: Plan, teacher: Teacher, *, fetch_documents: bool
+) -> RunSummary:
     if not sys.stderr.isatty():
-        return await run_plan(config, plan, teacher)
+        return await run_plan(config, plan, teacher, fetch_documents=fetch_documents)
     from labtax.render import progress
 
     return await progress.tracked(
         len(plan.generate),
         lambda: teacher.usage,
-        lambda on_leaf: run_plan(config, plan, teacher, on_leaf=on_leaf),
+        lambda on_leaf: run_plan(
+            config, plan, teacher, on_leaf=on_leaf, fetch_documents=fetch_documents
+        ),
     )

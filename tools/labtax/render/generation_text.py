@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from labtax.generation.estimate import LeafEstimate
 from labtax.generation.plan import Plan
+from labtax.generation.prefetch import PrefetchedLeaf
 from labtax.generation.run import RunSummary
 from labtax.usage import Usage
 
@@ -93,3 +94,15 @@ def problems(run: RunSummary) -> str:
             "received are cached and cost nothing."
         )
     return "\n".join(r.message for r in run.results if r.status == "failed")
+
+
+def prefetched(results: Sequence[PrefetchedLeaf]) -> str:
+    """`--prefetch-only`: how many leaves have their documents ready, then each failure."""
+    ready = [r for r in results if r.ok]
+    files = sum(r.files for r in ready)
+    lines = [
+        f"documents ready for {len(ready)} of {len(results)} "
+        f"{'leaf' if len(results) == 1 else 'leaves'} ({files} {'file' if files == 1 else 'files'})"
+    ]
+    lines += [r.message for r in results if not r.ok]
+    return "\n".join(lines)

@@ -145,12 +145,22 @@ def test_teacher_job_for_a_fork_pull_request(
     )
     (report / "comment.md").write_text(comment)
     posted = step(
-        job, env, "pr", "comment", "--number", "7", "--body-file", str(report / "comment.md")
+        job,
+        env,
+        "pr",
+        "comment",
+        "--number",
+        "7",
+        "--body-file",
+        str(report / "comment.md"),
+        "--head-sha",
+        head,
     )
 
     assert "created comment" in posted
     body = fake_github.comments[0]["body"]
-    assert body.startswith("<!-- labtax-data-diff -->\n")
+    assert body.startswith(f"<!-- labtax-data-diff -->\n<!-- labtax-head: {head} -->\n")
+    assert f"for commit `{head}`" in body
     assert "compositional_skills/poetry/limerick" in body
     assert Path(github_env["GITHUB_STEP_SUMMARY"]).read_text().strip()
     assert not (job / "pwned").exists()

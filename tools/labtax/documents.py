@@ -116,10 +116,13 @@ class DocumentStore:
             found = await asyncio.to_thread(self._read_local, ref, leaf)
         else:
             _check_remote(self.config, ref, leaf)
+            # One leaf at a time per mirror: a fetch rewrites the config other reads would see.
             lock = self._locks.setdefault(ref.repo, asyncio.Lock())
             async with lock:
                 mirror = await asyncio.to_thread(self._mirror, ref, leaf)
-            found = await asyncio.to_thread(self._read_git, mirror, ref.commit, ref.patterns, leaf)
+                found = await asyncio.to_thread(
+                    self._read_git, mirror, ref.commit, ref.patterns, leaf
+                )
         if not found:
             raise LabtaxError(
                 f"no document file matches the patterns {list(ref.patterns)} in {ref.repo}",

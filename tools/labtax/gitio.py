@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from labtax.errors import LabtaxError
-from labtax.util import is_full_sha
+from labtax.util import is_full_sha, write_atomic
 
 # Read-only commands must not take `index.lock` to refresh stat data: labtax often runs while
 # an editor, a hook or another git process holds the repository.
@@ -760,8 +760,9 @@ def prepare_mirror(mirror: Path, sha: str) -> None:
     _remove(mirror / "objects" / "info")
     for directory in ("objects/pack", "refs/heads", "refs/tags"):
         (mirror / directory).mkdir(parents=True, exist_ok=True)
-    (mirror / "HEAD").write_text("ref: refs/heads/main\n", encoding="ascii")
-    (mirror / "config").write_text(_mirror_config(_object_format(sha)), encoding="ascii")
+    # Replaced by rename: a git process reading the mirror never sees half a config.
+    write_atomic(mirror / "HEAD", "ref: refs/heads/main\n", sync=False)
+    write_atomic(mirror / "config", _mirror_config(_object_format(sha)), sync=False)
 
 
 def _holds_symlink(top: Path) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 import types
@@ -136,3 +138,57 @@ def test_python_dash_m_labtax_is_the_same_entry_point() -> None:
     )
     assert done.returncode == 2
     assert "No such command" in done.stderr
+
+
+INJECTIONS = (
+    "\n::error file=README.md,line=1::forged annotation",
+    "\n::add-mask::the-log-hides-this",
+    "\n::stop-commands::resume-token\n::warning::after stop",
+    "\r::error::after a carriage return",
+    "\n  ##[error]old-style command",
+)
+
+
+def _commands(text: str) -> list[str]:
+    """Lines a GitHub Actions runner would take for a workflow command."""
+    return [
+        line
+        for line in text.splitlines()
+        if line.lstrip().startswith(("::", "##["))
+        and not re.fullmatch(
+            r"::(error|warning) file=[^:]*,line=\d+,col=\d+,title=labtax [a-z-]+::.*", line
+        )
+    ]
+
+
+@pytest.mark.parametrize("injected", INJECTIONS)
+def test_untrusted_values_never_start_a_workflow_command(
+    project, in_process, invoke, injected: str
+) -> None:
+    """A document reference with a line break and a workflow command in validate and generate."""
+    leaf = project / "taxonomy/knowledge/science/water_cycle/qna.yaml"
+    text = leaf.read_text()
+    local = text.replace(
+        "repo: documents/water", f"repo: {json.dumps('documents/water' + injected)}"
+    )
+    leaf.write_text(local)
+    remote = project / "taxonomy/knowledge/history/printing_press/qna.yaml"
+    url = re.search(r"repo: (\S+)", remote.read_text())
+    assert url is not None
+    remote.write_text(
+        remote.read_text().replace(f"repo: {url[1]}", f"repo: {json.dumps(url[1] + injected)}")
+    )
+    actions = {"GITHUB_ACTIONS": "true"}
+    runs = [
+        invoke("validate", "--format", "text", cwd=project, env=actions),
+        invoke("validate", cwd=project, env=actions),  # auto: annotations of its own
+        invoke("generate", "--prefetch-only", cwd=project, env=actions),
+        invoke("generate", "--no-document-fetch", cwd=project, env=actions),
+        invoke("generate", cwd=project, env=actions),
+    ]
+    for run in runs:
+        assert run.code == 1
+        assert _commands(run.out + "\n" + run.err) == [], run
+    # The values are still shown, escaped, so the author can find them.
+    assert "\\n::add-mask::" in runs[0].out or "::add-mask::" not in injected
+    assert "documents/water" in runs[0].out

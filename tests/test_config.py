@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from labtax.config import (
+    DEFAULT_DOCUMENT_FETCH_TIMEOUT,
+    DEFAULT_DOCUMENT_MAX_BYTES,
     DEFAULT_DOCUMENT_PROTOCOLS,
     DEFAULT_MAX_FILE_BYTES,
     Config,
@@ -215,3 +217,46 @@ def test_rel_is_the_project_relative_posix_path(tmp_path: Path) -> None:
     assert config.rel(root) == "."
     outside = tmp_path / "elsewhere.yaml"
     assert config.rel(outside) == outside.as_posix()
+
+
+def test_document_settings_default_to_ci_sized_caps_and_the_documents_folder(
+    tmp_path: Path,
+) -> None:
+    root = project(tmp_path / "p", labtax="")
+    config = load_config(root, environ={})
+    assert config.documents_dir == root.resolve() / "documents"
+    assert config.mirrors_dir == root.resolve() / ".labtax" / "mirrors"
+    assert not config.mirrors_dir.is_relative_to(config.cache_dir)
+    assert (config.document_max_bytes, config.document_fetch_timeout) == (
+        DEFAULT_DOCUMENT_MAX_BYTES,
+        DEFAULT_DOCUMENT_FETCH_TIMEOUT,
+    )
+    custom = project(
+        tmp_path / "q",
+        labtax='documents = "./kb/docs"\ndocument_max_bytes = 1000\ndocument_fetch_timeout = 2.5\n',
+    )
+    config = load_config(custom, environ={})
+    assert config.documents_dir == custom.resolve() / "kb" / "docs"
+    assert (config.document_max_bytes, config.document_fetch_timeout) == (1000, 2.5)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ('documents = "."\n', "documents must be a folder below the project root"),
+        ('documents = "../docs"\n', "documents must be a folder below the project root"),
+        ('documents = "/srv/docs"\n', "documents must be a folder below the project root"),
+        ('documents = ".git"\n', "documents must be a folder below the project root"),
+        ("documents = 3\n", "documents must be a folder below the project root"),
+        ("document_max_bytes = 0\n", "document_max_bytes must be a positive integer"),
+        ("document_fetch_timeout = -1\n", "document_fetch_timeout must be a number of seconds"),
+        ("document_fetch_timeout = 'soon'\n", "document_fetch_timeout must be a number of seconds"),
+    ],
+)
+def test_bad_document_settings_are_located_errors(
+    tmp_path: Path, settings: str, message: str
+) -> None:
+    root = project(tmp_path / "p", labtax=settings)
+    with pytest.raises(LabtaxError, match=message) as caught:
+        load_config(root, environ={})
+    assert caught.value.location is not None

@@ -41,3 +41,18 @@ def test_an_expected_error_exits_1_and_a_usage_error_2() -> None:
     assert usage.exit_code == errors.EXIT_USAGE
     assert usage.render() == "error: two directories or none\n  hint: see --help"
     assert usage.location is None
+
+
+def test_render_keeps_every_value_on_its_own_line() -> None:
+    """A value holding a line break cannot add a line: no fake finding, no workflow command."""
+    error = LabtaxError(
+        "document.repo 'docs\n::error::forged' is not a directory",
+        hint="fix it\n::add-mask::x",
+        location=Location("a/qna.yaml\n::stop-commands::t", 3, 1),
+    )
+    lines = error.render().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("a/qna.yaml\\n::stop-commands::t:3:1: error: document.repo")
+    assert "'docs\\n::error::forged'" in lines[0]
+    assert lines[1] == "  hint: fix it\\n::add-mask::x"
+    assert LabtaxError("x", location=Location("::error::p")).render() == "\\::error::p: error: x"

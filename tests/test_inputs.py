@@ -15,6 +15,7 @@ from labtax.inputs import (
     glob_match,
     inputs_hash,
     leaf_inputs,
+    pattern_problem,
 )
 from labtax.leaves import load_file, load_text
 
@@ -55,6 +56,10 @@ def test_document_ref_for_a_local_directory(topic_repo: Path):
         "/abs/path",
         "../outside",
         "docs/../../outside",
+        ".",
+        ".git",
+        "documents/.hidden",
+        "tools",
     ],
 )
 def test_document_ref_remote_or_escaping_has_no_local_dir(topic_repo: Path, repo_value):
@@ -114,3 +119,34 @@ def test_inputs_hash_follows_inputs_and_local_documents(topic_repo: Path):
 )
 def test_glob_match(pattern, path, expected):
     assert glob_match(pattern, path) is expected
+
+
+def test_local_documents_never_include_hidden_files_or_symlinks(topic_repo: Path, tmp_path: Path):
+    config = load_config(topic_repo)
+    docs = topic_repo / "documents/water_cycle"
+    (docs / ".env").write_text("API_KEY=x\n")
+    (docs / ".notes").mkdir()
+    (docs / ".notes" / "n.md").write_text("hidden folder\n")
+    outside = tmp_path / "outside.md"
+    outside.write_text("outside\n")
+    (docs / "link.md").symlink_to(outside)
+    text = topicrepo.KNOWLEDGE.replace('- "*.md"', "- '**'\n    - .env\n    - '**/.notes/*.md'")
+    ref = document_ref(config, load_text(WATER, "knowledge/science/water", text))
+    assert ref is not None
+    assert ref.patterns == ("**", ".env", "**/.notes/*.md")
+    assert [p.name for p in document_files(ref)] == ["cycle.md", "notes.txt"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "problem"),
+    [
+        ("*.md", None),
+        ("./docs/**/*.md", None),
+        (".env", 'names a hidden or ".." path segment ".env"'),
+        ("a/.git/config", 'names a hidden or ".." path segment ".git"'),
+        ("../*.md", 'names a hidden or ".." path segment ".."'),
+        ("/etc/*", "is an absolute path"),
+    ],
+)
+def test_pattern_problem(pattern: str, problem: str | None):
+    assert pattern_problem(pattern) == problem

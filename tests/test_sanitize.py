@@ -85,3 +85,34 @@ def test_html_code_escapes_markup_and_references() -> None:
 
 def test_terminal_text_has_no_escape_sequences() -> None:
     assert "\x1b" not in sanitize.terminal("\x1b]0;title\x07\x1b[2J")
+
+
+def test_one_line_shows_every_line_break_as_an_escape() -> None:
+    text = "a\nb\rc\r\nd\x0be\x85f\u2028g\u2029h"
+    shown = sanitize.one_line(text)
+    assert shown.splitlines() == [shown]
+    assert shown == "a\\nb\\u000dc\\u000d\\nd\\u000be\\u0085f\\u2028g\\u2029h"
+    assert sanitize.one_line("tabs\tstay") == "tabs\tstay"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "::error::x",
+        "  ::add-mask::secret",
+        "\t::stop-commands::tok",
+        "##[error]x",
+        "\u00a0::warning::x",
+    ],
+)
+def test_log_text_keeps_a_line_from_starting_a_workflow_command(line: str) -> None:
+    for text in (line, f"first\n{line}\nlast", f"first\r{line}"):
+        shown = sanitize.log_text(text)
+        for part in shown.splitlines():
+            assert not part.lstrip().startswith(("::", "##[")), part
+        assert line.strip() in shown  # still readable, only made inert
+
+
+def test_log_text_leaves_ordinary_text_alone() -> None:
+    text = "path:1:2: error: a::b ## not a command\n  hint: see ::x"
+    assert sanitize.log_text(text) == text

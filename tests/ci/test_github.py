@@ -24,7 +24,16 @@ def body_file(tmp_path: Path) -> Path:
 
 def comment_step(tmp_path: Path) -> tuple[int, str, str]:
     """`labtax pr comment`, the step whose client talks to the API in these tests."""
-    return clirun.run("pr", "comment", "--number", "7", "--body-file", str(body_file(tmp_path)))
+    return clirun.run(
+        "pr",
+        "comment",
+        "--number",
+        "7",
+        "--body-file",
+        str(body_file(tmp_path)),
+        "--head-sha",
+        "a" * 40,
+    )
 
 
 def test_env_defaults_to_the_public_api_and_strips_a_trailing_slash():

@@ -378,7 +378,7 @@ def test_document_protocols_restrict_where_knowledge_documents_come_from(
     assert "allowed: https" in err
     # The local-document leaves still generate; the refused repository was never mirrored.
     assert any((project / "generated").rglob("manifest.json"))
-    assert not (project / ".labtax/cache/documents").exists()
+    assert not (project / ".labtax/mirrors").exists()
 
 
 def test_unknown_document_protocol_is_a_clear_error(project, monkeypatch, capsys):
@@ -488,3 +488,45 @@ def test_a_dry_run_never_loads_the_teacher_stack_unless_prices_are_asked_for(pro
     assert "HEAVY [] 0" in done.stderr, done.stderr
     assert "cost: not estimated (add --price" in done.stdout
     assert "would generate:" in done.stdout
+
+
+def test_prefetch_without_the_key_then_a_keyed_run_that_fetches_nothing(
+    project, in_process, monkeypatch, capsys, tmp_path
+):
+    monkeypatch.delenv("LABTAX_TEACHER_API_KEY", raising=False)
+    assert _generate("--prefetch-only") == 0
+    out = capsys.readouterr().out
+    assert "documents ready for 2 of 2 leaves (2 files)" in out
+    assert in_process.sent == 0
+    assert not (project / "generated").exists()
+    # The keyed step: the document repository is gone, mirrors are all it may read.
+    shutil.rmtree(tmp_path / "docs-repo")
+    monkeypatch.setenv("LABTAX_TEACHER_API_KEY", "sk-test")
+    assert _generate("--no-document-fetch") == 0
+    assert sorted(_manifests(project)) == sorted(LEAVES)
+
+
+def test_a_keyed_run_without_a_prefetch_fails_the_remote_leaf_and_fetches_nothing(
+    project, in_process, capsys
+):
+    assert _generate("--no-document-fetch") == 1
+    err = capsys.readouterr().err
+    assert "knowledge/history/printing_press/qna.yaml:" in err
+    assert "was not prefetched, and this run fetches no documents" in err
+    assert "--prefetch-only" in err
+    assert not list((project / ".labtax").glob("mirrors/*.git/objects/pack/*.pack"))
+    assert "knowledge/history/printing_press" not in _manifests(project)
+
+
+def test_prefetch_only_fails_on_a_leaf_whose_documents_cannot_be_had(project, capsys):
+    leaf = project / "taxonomy/knowledge/history/printing_press/qna.yaml"
+    leaf.write_text(leaf.read_text().replace("commit: ", "commit: main #"))
+    assert _generate("--prefetch-only") == 1
+    out = capsys.readouterr().out
+    assert "documents ready for 1 of 2 leaves" in out
+    assert "document.commit 'main' is not a full commit sha" in out
+
+
+def test_prefetch_only_takes_no_dry_run_and_no_no_fetch(project, capsys):
+    assert _generate("--prefetch-only", "--dry-run") == 2
+    assert _generate("--prefetch-only", "--no-document-fetch") == 2

@@ -13,7 +13,7 @@ import pytest
 import clirun
 import githubkit
 
-STEPS = ("request", "check-head", "fetch", "extract", "comment", "publish")
+STEPS = ("request", "check-head", "fetch", "extract", "comment", "status", "publish")
 
 
 def test_help_lists_every_step() -> None:
@@ -42,8 +42,11 @@ def test_help_lists_every_step() -> None:
             "--max-leaves",
             "0",
         ),
-        ("pr", "comment", "--body-file", "c.md"),
-        ("pr", "comment", "--number", "seven", "--body-file", "c.md"),
+        ("pr", "comment", "--body-file", "c.md", "--head-sha", "a" * 40),
+        ("pr", "comment", "--number", "seven", "--body-file", "c.md", "--head-sha", "a" * 40),
+        ("pr", "comment", "--number", "7", "--body-file", "c.md"),
+        ("pr", "status", "--number", "7", "--head-sha", "a" * 40),
+        ("pr", "status", "--number", "7", "--head-sha", "a" * 40, "--outcome", "success"),
         ("pr", "no-such-step"),
     ],
 )

@@ -68,8 +68,9 @@ def test_documents_from_a_pinned_file_repository_are_fetched_once(repo, tmp_path
     assert [f.path for f in files] == ["press.md"]
     assert "A later edit" not in files[0].text  # read at the pinned commit, not the branch tip
     assert files[0].text == sampleleaves.PRESS_DOC
-    mirror = documents.mirror_path(config, docs.as_uri())
-    assert gitio.has_commit(commit, cwd=mirror)
+    mirror = documents.mirror_path(config, docs.as_uri(), commit)
+    assert mirror.parent == repo.resolve() / ".labtax" / "mirrors"
+    assert gitio.mirror_has_commit(mirror, commit)
     # A second read must not touch the network: the source repository may even be gone.
     import shutil
 
@@ -104,7 +105,9 @@ def test_missing_documents_are_located_errors(repo, tmp_path, monkeypatch):
         projects.write(
             path, sampleleaves.knowledge_yaml("x", sampleleaves.WATER_DOC, outside, "a" * 40)
         )
-        with pytest.raises(LabtaxError, match=r"neither a git URL|does not exist") as refused:
+        with pytest.raises(
+            LabtaxError, match=r"outside the (repository|documents folder)"
+        ) as refused:
             asyncio.run(documents.DocumentStore(config).files(leaves.load_file(config, path)))
         assert refused.value.location is not None
         assert refused.value.location.line > 0

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import rulecheck
+from labtax.blockscalars import tab_lines
 from labtax.diagnostics import Level
 from labtax.rules import hygiene_tab
-from labtax.scalars import tab_lines
 from sampleleaves import HAIKU_DIR
 
 

@@ -116,6 +116,19 @@ def test_teacher_job_for_a_fork_pull_request(
     )
     assert "1 leaf, 2 files written" in out
     step(job, env, "validate", "--changed", "--base", "HEAD", "--format", "github")
+    # The pending job, before the approval gate: the comment exists and says data is coming.
+    pending = step(
+        job, env, "pr", "status", "--number", "7", "--head-sha", head, "--outcome", "pending"
+    )
+    assert "created comment" in pending
+    assert f"Data for `{head}` is on its way" in fake_github.comments[0]["body"]
+    # The documents step, without the key, then the keyed step that fetches nothing.
+    keyless = {k: v for k, v in env.items() if k != "LABTAX_TEACHER_API_KEY"}
+    keyless.update(
+        LABTAX_CACHE_DIR=str(job / ".labtax" / "cache"), LABTAX_DOCUMENT_PROTOCOLS="https"
+    )
+    prefetched = step(job, keyless, "generate", "--changed", "--base", "HEAD", "--prefetch-only")
+    assert "documents ready for 0 of 0 leaves" in prefetched
     teacher_env = {
         **env,
         "LABTAX_TEACHER_MODEL": "openai/labtax-fake-teacher",
@@ -125,7 +138,17 @@ def test_teacher_job_for_a_fork_pull_request(
     }
     # The workflow also passes --max-cost; the fake teacher has no price, and generate refuses
     # a cost cap it cannot enforce (fail closed), so only the calls cap applies here.
-    step(job, teacher_env, "generate", "--changed", "--base", "HEAD", "--max-calls", "500")
+    step(
+        job,
+        teacher_env,
+        "generate",
+        "--changed",
+        "--base",
+        "HEAD",
+        "--no-document-fetch",
+        "--max-calls",
+        "500",
+    )
     samples = job / "generated/compositional_skills/poetry/limerick/samples.jsonl"
     assert samples.read_text().count("\n") >= 1
     assert not (job / "generated/compositional_skills/poetry/haiku").exists()
@@ -145,12 +168,24 @@ def test_teacher_job_for_a_fork_pull_request(
     )
     (report / "comment.md").write_text(comment)
     posted = step(
-        job, env, "pr", "comment", "--number", "7", "--body-file", str(report / "comment.md")
+        job,
+        env,
+        "pr",
+        "comment",
+        "--number",
+        "7",
+        "--body-file",
+        str(report / "comment.md"),
+        "--head-sha",
+        head,
     )
 
-    assert "created comment" in posted
+    assert "updated comment" in posted
+    assert len(fake_github.comments) == 1
     body = fake_github.comments[0]["body"]
-    assert body.startswith("<!-- labtax-data-diff -->\n")
+    assert "on its way" not in body
+    assert body.startswith(f"<!-- labtax-data-diff -->\n<!-- labtax-head: {head} -->\n")
+    assert f"for commit `{head}`" in body
     assert "compositional_skills/poetry/limerick" in body
     assert Path(github_env["GITHUB_STEP_SUMMARY"]).read_text().strip()
     assert not (job / "pwned").exists()

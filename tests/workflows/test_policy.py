@@ -191,7 +191,7 @@ def caps_on_every_run(wf: Workflow, lines: list[str]) -> list[str]:
     for name, step in steps(wf):
         run = str(step.get("run", ""))
         for command, flags in required.items():
-            if command in run:
+            if command in run and PREFETCH not in run:  # a prefetch makes no teacher call
                 found += [f"job {name}: {command} without {f}" for f in flags if f not in run]
     return found
 
@@ -210,19 +210,79 @@ def install_before_pull_request_data(wf: Workflow, lines: list[str]) -> list[str
 
 
 def documents_over_https_only_where_the_key_is(wf: Workflow, lines: list[str]) -> list[str]:
-    """A leaf names its document repository: a step holding the key must not fetch file:// etc."""
+    """A leaf names its document repository: no labtax generate in a job of the teacher
+    environment (the prefetch included) may fetch file:// paths or use the runner's ssh keys."""
+    found = []
+    for name, job in jobs(wf):
+        if job.get("environment") != TEACHER_ENVIRONMENT:
+            continue
+        for step in job.get("steps") or ():
+            env = step.get("env") or {}
+            generates = "labtax generate" in str(step.get("run", ""))
+            if generates and env.get("LABTAX_DOCUMENT_PROTOCOLS") != "https":
+                found.append(
+                    f"job {name}: labtax generate in the {TEACHER_ENVIRONMENT!r} environment "
+                    "needs LABTAX_DOCUMENT_PROTOCOLS=https"
+                )
+    return found
+
+
+PREFETCH = "--prefetch-only"
+NO_FETCH = "--no-document-fetch"
+
+
+def _selection(run: str) -> list[str]:
+    """The leaves a `labtax generate` command line picks: its words minus caps and fetch flags."""
+    words = run.split()
+    start = words.index("generate") + 1 if "generate" in words else len(words)
+    kept: list[str] = []
+    skip = False
+    for word in words[start:]:
+        if skip:
+            skip = False
+        elif word in {"--max-calls", "--max-cost"}:
+            skip = True
+        elif word not in {PREFETCH, NO_FETCH}:
+            kept.append(word)
+    return kept
+
+
+def keyed_generate_reads_prefetched_documents(wf: Workflow, lines: list[str]) -> list[str]:
+    """The step holding the key fetches no documents: an earlier step of its job, without any
+    secret, prefetched the same leaves' documents, and the keyed step passes --no-document-fetch."""
+    found = []
+    for name, job in jobs(wf):
+        before: list[Any] = []
+        for step in job.get("steps") or ():
+            run = str(step.get("run", ""))
+            if "labtax generate" in run and SECRET.search(dumps(step)):
+                if NO_FETCH not in run:
+                    found.append(f"job {name}: the keyed labtax generate lacks {NO_FETCH}")
+                prefetches = [
+                    str(s.get("run", ""))
+                    for s in before
+                    if PREFETCH in str(s.get("run", "")) and not SECRET.search(dumps(s))
+                ]
+                if not any(_selection(p) == _selection(run) for p in prefetches):
+                    found.append(
+                        f"job {name}: no keyless `labtax generate {PREFETCH}` of the same "
+                        "leaves runs before the keyed step"
+                    )
+            before.append(step)
+    return found
+
+
+def caches_hold_no_git_repositories(wf: Workflow, lines: list[str]) -> list[str]:
+    """The response cache is the only cached path; document mirrors (.labtax/mirrors) never are."""
     found = []
     for name, step in steps(wf):
-        env = step.get("env") or {}
-        generates = "labtax generate" in str(step.get("run", ""))
-        if (
-            generates
-            and SECRET.search(dumps(env))
-            and env.get("LABTAX_DOCUMENT_PROTOCOLS") != "https"
-        ):
-            found.append(
-                f"job {name}: a keyed labtax generate needs LABTAX_DOCUMENT_PROTOCOLS=https"
-            )
+        if str(step.get("uses", "")).startswith("actions/cache"):
+            path = str((step.get("with") or {}).get("path", ""))
+            if path.strip() != ".labtax/cache":
+                found.append(f"job {name}: caches {path!r}, not only .labtax/cache")
+        cache_dir = str((step.get("env") or {}).get("LABTAX_CACHE_DIR", "/.labtax/cache"))
+        if not cache_dir.endswith("/.labtax/cache"):
+            found.append(f"job {name}: LABTAX_CACHE_DIR {cache_dir!r} is not .labtax/cache")
     return found
 
 
@@ -239,6 +299,8 @@ RULES: list[Rule] = [
     caps_on_every_run,
     install_before_pull_request_data,
     documents_over_https_only_where_the_key_is,
+    keyed_generate_reads_prefetched_documents,
+    caches_hold_no_git_repositories,
 ]
 
 
@@ -304,6 +366,7 @@ def test_stage_two_is_gated_and_binds_the_run_to_the_pull_request():
     key_steps = [s for s in generate["steps"] if SECRET.search(dumps(s))]
     assert [s["run"].split()[:2] for s in key_steps] == [["labtax", "generate"], ["mkdir", "-p"]]
     assert "labtax eval --changed" in key_steps[1]["run"]
+    assert NO_FETCH in key_steps[0]["run"]
 
 
 def test_the_student_is_scored_only_when_configured_and_its_key_is_the_teacher_environments():
@@ -319,11 +382,93 @@ def test_the_student_is_scored_only_when_configured_and_its_key_is_the_teacher_e
     assert "labtax-report/student.md >> labtax-report/comment.md" in diff["run"]
 
 
+def _cache_keys(wf: Workflow) -> tuple[set[str], set[str]]:
+    """The fixed prefixes (before any `${{`) of the keys a workflow saves and may restore."""
+    saved: set[str] = set()
+    restored: set[str] = set()
+    for _, step in steps(wf):
+        uses = str(step.get("uses", ""))
+        with_ = step.get("with") or {}
+        key = str(with_.get("key", "")).split("${{")[0]
+        if uses.startswith("actions/cache/save@"):
+            saved.add(key)
+        if uses.startswith(("actions/cache/restore@", "actions/cache@")):
+            restored.add(key)
+            restored.update(
+                k.strip() for k in str(with_.get("restore-keys", "")).splitlines() if k.strip()
+            )
+    return saved, restored
+
+
+def test_publish_never_restores_what_a_pull_request_run_saved():
+    pr_saved, _ = _cache_keys(workflow("generate.yml"))
+    publish_saved, publish_restored = _cache_keys(workflow("publish.yml"))
+    assert pr_saved == {"labtax-teacher-pr-"}
+    assert publish_saved == {"labtax-teacher-main-"}
+    for restore in publish_restored:
+        for saved in pr_saved:
+            # GitHub restores an entry whose key starts with a restore key.
+            assert not saved.startswith(restore), (restore, saved)
+            assert not restore.startswith(saved), (restore, saved)
+
+
+def test_the_cache_scope_rule_catches_a_shared_prefix():
+    shared = load(
+        "jobs:\n  j:\n    steps:\n"
+        "      - uses: actions/cache/restore@x\n        with:\n          path: .labtax/cache\n"
+        "          key: labtax-teacher-main-1\n          restore-keys: labtax-teacher-\n"
+    )
+    _, restored = _cache_keys(shared)
+    assert any("labtax-teacher-pr-".startswith(r) for r in restored)
+
+
+def _job_running(wf: Workflow, command: str) -> list[tuple[str, Any, Any]]:
+    return [
+        (name, job, step)
+        for name, job in jobs(wf)
+        for step in job.get("steps") or ()
+        if command in str(step.get("run", ""))
+    ]
+
+
+def test_stage_two_marks_the_comment_when_a_head_produces_no_data():
+    wf = workflow("generate.yml")
+    statuses = _job_running(wf, "labtax pr status")
+    by_outcome = {
+        str(step["run"]).split("--outcome")[1].split()[0]: (n, j, step) for n, j, step in statuses
+    }
+    assert set(by_outcome) == {"pending", '"$OUTCOME"'}
+    for name, job, step in statuses:
+        assert "environment" not in job, name  # no secret needed, no approval
+        assert not SECRET.search(dumps(job)), name
+        assert dict(job["permissions"]) == {"pull-requests": "write"}, name
+        assert "--head-sha" in step["run"]
+    pending = by_outcome["pending"][1]
+    assert _needs(pending) == ["request"]  # before the approval gate
+    name, outcome, step = by_outcome['"$OUTCOME"']
+    assert "always()" in str(outcome["if"])  # failed and cancelled runs too
+    assert "needs.generate.outputs.report != 'success'" in str(outcome["if"])
+    assert "needs.generate.result" in str(step["env"]["OUTCOME"])
+    assert "'refused'" in str(step["env"]["OUTCOME"])
+    assert "steps.extract.outcome" in str(wf["jobs"]["generate"]["outputs"]["extracted"])
+    comment = _job_running(wf, "labtax pr comment")
+    assert len(comment) == 1
+    assert '--head-sha "$HEAD_SHA"' in comment[0][2]["run"]
+    # The data diff is posted after the pending mark, never before it.
+    assert "pending" in _needs(comment[0][1])
+    assert "pending" in _needs(outcome)
+
+
+def _needs(job: Any) -> list[str]:
+    needs = job.get("needs") or []
+    return [needs] if isinstance(needs, str) else list(needs)
+
+
 def test_publish_runs_on_main_and_opens_a_pull_request():
     wf = workflow("publish.yml")
     assert list(wf["on"]["push"]["branches"]) == ["main"]
     runs = "\n".join(str(s.get("run", "")) for _, s in steps(wf))
-    assert "labtax generate --max-calls" in runs  # missing or stale leaves, changed ones included
+    assert "labtax generate --no-document-fetch --max-calls" in runs  # every missing or stale leaf
     assert "--force" not in runs
     assert "labtax pr publish" in runs
 
@@ -355,6 +500,21 @@ jobs:
       - run: labtax pr extract --out .
       - run: echo "${{ github.event.pull_request.title }}" && pip install .
       - run: labtax generate --changed
+        env:
+          LABTAX_TEACHER_API_KEY: ${{ secrets.KEY }}
+          LABTAX_CACHE_DIR: /tmp/cache
+      - uses: actions/cache/save@5a3ec84eff668545956fd18022155c47e93e2684 # v4.2.3
+        with:
+          path: .labtax
+          key: x
+  keyed:
+    runs-on: ubuntu-latest
+    environment: teacher
+    permissions:
+      contents: read
+    steps:
+      - run: labtax generate --prefetch-only --changed
+      - run: labtax generate --no-document-fetch --max-calls 1 --max-cost 1
         env:
           LABTAX_TEACHER_API_KEY: ${{ secrets.KEY }}
 """

@@ -207,10 +207,10 @@ def _layout(config: Config) -> _Layout:
 
 
 def _excluded(config: Config, layout: _Layout) -> list[str]:
-    """Generated data and the response cache: big, never leaves, never documents."""
+    """Generated data, the response cache and document mirrors: never leaves or documents."""
     taxonomy = layout.top / layout.taxonomy
     excluded = []
-    for directory in (config.generated, config.cache_dir):
+    for directory in (config.generated, config.cache_dir, config.mirrors_dir):
         path = directory.resolve()
         if taxonomy.is_relative_to(path) or not path.is_relative_to(layout.top):
             continue

@@ -20,6 +20,7 @@ import click
 from labtax import __version__
 from labtax.commands._options import taxonomy_option
 from labtax.errors import EXIT_BUG, EXIT_INTERRUPTED, EXIT_USAGE, LabtaxError
+from labtax.sanitize import one_line
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("labtax.commands.validate", "Validate taxonomy leaves (schema + lint rules)."),
@@ -108,7 +109,7 @@ def _report_bug(exc: Exception) -> int:
     if os.environ.get("LABTAX_DEBUG"):
         traceback.print_exception(exc)
     click.echo(
-        f"labtax: internal error: {type(exc).__name__}: {exc}\n"
+        f"labtax: internal error: {type(exc).__name__}: {one_line(str(exc))}\n"
         "  This is a bug in labtax; set LABTAX_DEBUG=1 for the traceback and report it.",
         err=True,
     )

@@ -14,7 +14,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from labtax.errors import LabtaxError, Location
@@ -26,6 +26,12 @@ DEFAULT_MAX_FILE_BYTES = 1024 * 1024
 # git transports a knowledge leaf's document repository may use; never `ext::` and friends, which
 # run commands. CI jobs that hold secrets narrow this to https (LABTAX_DOCUMENT_PROTOCOLS=https).
 DEFAULT_DOCUMENT_PROTOCOLS = ("file", "git", "http", "https", "ssh")
+# Knowledge documents kept in this repository live here (or in the taxonomy); nowhere else.
+DEFAULT_DOCUMENTS = "documents"
+# Caps per document repository, sized for a CI runner: a leaf naming a huge repository fails
+# instead of costing minutes and gigabytes.
+DEFAULT_DOCUMENT_MAX_BYTES = 256 * 1024 * 1024
+DEFAULT_DOCUMENT_FETCH_TIMEOUT = 120.0
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,19 @@ class Config:
     held_out: Path | None = None
     student: TeacherConfig = field(default_factory=default_student)
     rules: RuleLevels = field(default_factory=RuleLevels)
+    documents: str = DEFAULT_DOCUMENTS  # relative to the root, checked by `_documents_setting`
+    document_max_bytes: int = DEFAULT_DOCUMENT_MAX_BYTES
+    document_fetch_timeout: float = DEFAULT_DOCUMENT_FETCH_TIMEOUT
+
+    @property
+    def documents_dir(self) -> Path:
+        """The folder local knowledge documents may live in, besides the taxonomy."""
+        return self.root / self.documents
+
+    @property
+    def mirrors_dir(self) -> Path:
+        """Bare mirrors of document repositories: never inside the cached path (`cache_dir`)."""
+        return self.root / ".labtax" / "mirrors"
 
     def rel(self, path: Path) -> str:
         """`path` relative to the project root, POSIX style, as every report shows it."""
@@ -120,17 +139,24 @@ def load_config(
     student = _student(table.get("student", {}), env, root)
     rules = _rules(table.get("rules"), source)
     return Config(
-        root,
-        tax.resolve(),
-        generated,
-        cache,
-        max_bytes,
-        teacher,
-        protocols,
-        evaluations,
-        held_out,
-        student,
-        rules,
+        root=root,
+        taxonomy=tax.resolve(),
+        generated=generated,
+        cache_dir=cache,
+        max_file_bytes=max_bytes,
+        teacher=teacher,
+        document_protocols=protocols,
+        evaluations=evaluations,
+        held_out=held_out,
+        student=student,
+        rules=rules,
+        documents=_documents_setting(table.get("documents", DEFAULT_DOCUMENTS), root),
+        document_max_bytes=_int_setting(
+            table, "document_max_bytes", DEFAULT_DOCUMENT_MAX_BYTES, root
+        ),
+        document_fetch_timeout=_seconds_setting(
+            table, "document_fetch_timeout", DEFAULT_DOCUMENT_FETCH_TIMEOUT, root
+        ),
     )
 
 
@@ -141,6 +167,29 @@ def _rules(raw: object, source: SettingsSource | None) -> RuleLevels:
     from labtax.rules import RULES
 
     return parse_rules(raw, RULES, source)
+
+
+def _documents_setting(value: object, root: Path) -> str:
+    """The documents folder: a plain relative path below the root, no hidden or `..` segment."""
+    text = value if isinstance(value, str) else ""
+    parts = PurePosixPath(text).parts
+    if not parts or text.startswith("/") or any(p.startswith(".") or "\\" in p for p in parts):
+        raise LabtaxError(
+            f"[tool.labtax] documents must be a folder below the project root, got {value!r}",
+            hint='e.g. documents = "documents" (no leading /, no "..", no hidden folder)',
+            location=Location(str(root / "pyproject.toml")),
+        )
+    return "/".join(parts)
+
+
+def _seconds_setting(table: Mapping[str, Any], key: str, default: float, root: Path) -> float:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 86_400:
+        raise LabtaxError(
+            f"[tool.labtax] {key} must be a number of seconds above 0, got {value!r}",
+            location=Location(str(root / "pyproject.toml")),
+        )
+    return float(value)
 
 
 def _protocols(from_env: str | None, from_file: object) -> tuple[str, ...]:

@@ -1,9 +1,17 @@
 """A knowledge leaf's documents: read them, select files by pattern, cut them into chunks.
 
-Documents live either in a directory of this repository or in a git repository pinned at a commit.
-A remote repository is fetched once into `<cache>/documents/<hash of url>.git` (a bare repository)
-and files are read straight from the pinned commit's tree, so nothing is checked out and a second
-leaf, or a second run, pointing at the same repository costs no network.
+Documents live either in a directory of this repository (inside the documents folder or the
+taxonomy, see `inputs`) or in a git repository pinned at a full commit sha. A remote repository is
+fetched once into a bare mirror under `.labtax/mirrors/` (never inside the response cache, which CI
+shares between jobs) and files are read straight from the pinned commit's tree, so nothing is
+checked out and a second leaf, or a second run, pointing at the same repository costs no network.
+`gitio` treats a mirror as untrusted data (hooks off, config rebuilt, fetch by sha only) and caps
+each repository's bytes and fetch time (`[tool.labtax] document_max_bytes`,
+`document_fetch_timeout`).
+
+A store made with `fetch=False` reads prepared mirrors only: the step that holds the teacher key
+fetches nothing (`labtax generate --prefetch-only` fetches before it, without the key), and a
+missing mirror is an error.
 
 Chunks are whole paragraphs packed up to a token budget (`util.estimate_tokens`' characters per
 token), so every chunk fits the teacher's context next to the prompt and the seed examples.
@@ -18,17 +26,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from labtax import gitio, inputs
+from labtax import gitio, inputs, util
 from labtax.config import Config
 from labtax.errors import LabtaxError, Location
 from labtax.leaves import Leaf
-from labtax.util import CHARS_PER_TOKEN
+from labtax.util import CHARS_PER_TOKEN, is_full_sha
 
 MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
 DEFAULT_CONTEXT_TOKENS = 8192
 MAX_CHUNK_TOKENS = 1024
 MIN_CHUNK_TOKENS = 128
 
+_REGULAR_MODES = frozenset({"100644", "100755"})
 _REMOTE = re.compile(r"^(?:(?:https?|git|ssh|file)://|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -83,10 +92,15 @@ def _decode(raw: bytes, where: str) -> str | None:
 
 
 class DocumentStore:
-    """Reads documents for the leaves of one run, fetching each remote repository at most once."""
+    """Reads documents for the leaves of one run, fetching each remote repository at most once.
 
-    def __init__(self, config: Config) -> None:
+    With `fetch=False` it never touches the network: remote documents come from mirrors a
+    prefetch step prepared, and a missing one is an error.
+    """
+
+    def __init__(self, config: Config, *, fetch: bool = True) -> None:
         self.config = config
+        self.fetch = fetch
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def files(self, leaf: Leaf) -> list[SourceFile]:
@@ -98,48 +112,63 @@ class DocumentStore:
                 hint="add document: {repo, commit, patterns} to the leaf",
                 location=Location(leaf.path),
             )
-        if ref.local_dir is not None:
+        if not inputs.is_url(ref.repo):
             found = await asyncio.to_thread(self._read_local, ref, leaf)
-        elif not _REMOTE.match(ref.repo):
-            # A bare path outside the repository (absolute, or climbing out with ..) would let a
-            # leaf read whatever repository happens to sit on the machine running labtax.
-            raise LabtaxError(
-                f"document.repo {ref.repo!r} is neither a git URL nor a directory in this "
-                "repository",
-                hint="use an https://, ssh://, git:// or file:// URL, or a relative path such "
-                "as documents/<name>",
-                location=Location(leaf.path, *leaf.positions.of_value(("document", "repo"))),
-            )
-        elif _scheme(ref.repo) not in self.config.document_protocols:
-            raise LabtaxError(
-                f"document.repo uses the {_scheme(ref.repo)} protocol, which this run does not "
-                f"allow (allowed: {', '.join(self.config.document_protocols)})",
-                hint="use an allowed URL, or widen LABTAX_DOCUMENT_PROTOCOLS / "
-                "[tool.labtax] document_protocols",
-                location=Location(leaf.path, *leaf.positions.of_value(("document", "repo"))),
-            )
         else:
+            _check_remote(self.config, ref, leaf)
+            # One leaf at a time per mirror: a fetch rewrites the config other reads would see.
             lock = self._locks.setdefault(ref.repo, asyncio.Lock())
             async with lock:
-                mirror = await asyncio.to_thread(
-                    fetch_repository, self.config, ref.repo, ref.commit
+                mirror = await asyncio.to_thread(self._mirror, ref, leaf)
+                found = await asyncio.to_thread(
+                    self._read_git, mirror, ref.commit, ref.patterns, leaf
                 )
-            found = await asyncio.to_thread(self._read_git, mirror, ref.commit, ref.patterns, leaf)
         if not found:
             raise LabtaxError(
                 f"no document file matches the patterns {list(ref.patterns)} in {ref.repo}",
                 hint="fix document.patterns (globs relative to the document repository's root)",
-                location=Location(leaf.path, *leaf.positions.of_value(("document", "patterns"))),
+                location=_at(leaf, "patterns"),
             )
         return found
 
+    def _mirror(self, ref: inputs.DocumentRef, leaf: Leaf) -> Path:
+        try:
+            if self.fetch:
+                return fetch_repository(self.config, ref.repo, ref.commit)
+            return prefetched(self.config, ref.repo, ref.commit)
+        except LabtaxError as exc:
+            raise LabtaxError(
+                f"{exc.message} (document.repo {ref.repo})",
+                hint=exc.hint,
+                location=_at(leaf, "commit"),
+            ) from exc
+
     def _read_local(self, ref: inputs.DocumentRef, leaf: Leaf) -> list[SourceFile]:
+        # Checked again at read time: validation may not have run on this leaf.
+        problem = inputs.local_problem(self.config, ref.repo)
+        if problem is not None:
+            raise LabtaxError(
+                f"document.repo {ref.repo!r} {problem}",
+                hint="keep local documents in the documents folder "
+                f"({self.config.documents}/) or the taxonomy, outside hidden folders",
+                location=_at(leaf, "repo"),
+            )
+        for index, pattern in enumerate(ref.patterns):
+            refused = inputs.pattern_problem(pattern)
+            if refused is not None:
+                raise LabtaxError(
+                    f"document pattern {pattern!r} {refused}",
+                    hint="select the documents with patterns that name no hidden file",
+                    location=Location(
+                        leaf.path, *leaf.positions.of_value(("document", "patterns", index))
+                    ),
+                )
         root = ref.local_dir
         if root is None or not root.is_dir():
             raise LabtaxError(
                 f"document directory {ref.repo} does not exist",
                 hint="fix document.repo, or add the documents to the repository",
-                location=Location(leaf.path, *leaf.positions.of_value(("document", "repo"))),
+                location=_at(leaf, "repo"),
             )
         out = []
         # The same selection `inputs_hash` digests, so what is read is what the hash pins.
@@ -154,32 +183,76 @@ class DocumentStore:
     def _read_git(
         self, mirror: Path, commit: str, patterns: Sequence[str], leaf: Leaf
     ) -> list[SourceFile]:
-        entries = {e.path: e for e in gitio.ls_tree(commit, cwd=mirror) if e.kind == "blob"}
+        # Regular files only: a symlink's target or a submodule is never a document.
+        entries = {
+            e.path: e
+            for e in gitio.mirror_tree(mirror, commit)
+            if e.kind == "blob" and e.mode in _REGULAR_MODES
+        }
         chosen = select(entries, patterns)
+        largest = limits(self.config).blob_limit
         for path in chosen:
             size = entries[path].size
-            if size is not None and size > MAX_DOCUMENT_BYTES:
-                raise _too_large(f"{path} at {commit}")
-        blobs = gitio.read_blobs(commit, chosen, cwd=mirror)
+            # A blob the fetch filter left on the server has no size here.
+            if size is None or size > largest:
+                raise _too_large(f"{path} at {commit}", largest, location=_at(leaf, "patterns"))
+        blobs = gitio.mirror_blobs(mirror, commit, chosen)
         out = []
         for path in chosen:
-            text = _decode(blobs.get(path, b""), f"{path} at {commit[:12]}")
+            if path not in blobs:
+                raise _too_large(f"{path} at {commit}", largest, location=_at(leaf, "patterns"))
+            text = _decode(blobs[path], f"{path} at {commit[:12]}")
             if text is not None:
                 out.append(SourceFile(path, text))
         return out
 
 
-def _too_large(where: str) -> LabtaxError:
+def _at(leaf: Leaf, key: str) -> Location:
+    return Location(leaf.path, *leaf.positions.of_value(("document", key)))
+
+
+def _check_remote(config: Config, ref: inputs.DocumentRef, leaf: Leaf) -> None:
+    """A URL leaf may be fetched: a transport this run allows, and a commit pinned by full sha."""
+    if not _REMOTE.match(ref.repo):
+        raise LabtaxError(
+            f"document.repo {ref.repo!r} is neither a git URL nor a directory in this repository",
+            hint="use an https://, ssh://, git:// or file:// URL, or a relative path such as "
+            "documents/<name>",
+            location=_at(leaf, "repo"),
+        )
+    if _scheme(ref.repo) not in config.document_protocols:
+        raise LabtaxError(
+            f"document.repo uses the {_scheme(ref.repo)} protocol, which this run does not "
+            f"allow (allowed: {', '.join(config.document_protocols)})",
+            hint="use an allowed URL, or widen LABTAX_DOCUMENT_PROTOCOLS / "
+            "[tool.labtax] document_protocols",
+            location=_at(leaf, "repo"),
+        )
+    if not is_full_sha(ref.commit):
+        raise LabtaxError(
+            f"document.commit {ref.commit!r} is not a full commit sha",
+            hint="pin the document repository by the full 40 (or 64) hex digit sha of a commit, "
+            "not a branch or tag name that can move after review (git ls-remote URL BRANCH)",
+            location=_at(leaf, "commit"),
+        )
+
+
+def _too_large(
+    where: str, limit: int = MAX_DOCUMENT_BYTES, *, location: Location | None = None
+) -> LabtaxError:
+    shown = f"{limit // (1024 * 1024)} MiB" if limit % (1024 * 1024) == 0 else f"{limit} bytes"
     return LabtaxError(
-        f"document {where} is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MiB",
+        f"document {where} is larger than {shown}",
         hint="split the document, or narrow document.patterns",
+        location=location,
     )
 
 
-def mirror_path(config: Config, repo: str) -> Path:
-    """Where the bare mirror of `repo` lives in the cache."""
+def mirror_path(config: Config, repo: str, commit: str = "") -> Path:
+    """Where the bare mirror of `repo` lives: `.labtax/mirrors/`, outside the cached path."""
     digest = hashlib.sha256(repo.encode("utf-8")).hexdigest()[:20]
-    return config.cache_dir / "documents" / f"{digest}.git"
+    suffix = "-sha256" if len(commit) == 64 else ""
+    return config.mirrors_dir / f"{digest}{suffix}.git"
 
 
 def _scheme(repo: str) -> str:
@@ -188,11 +261,50 @@ def _scheme(repo: str) -> str:
     return head.lower() if sep else "ssh"
 
 
+def _check_mirrors_dir(config: Config) -> None:
+    mirrors = config.mirrors_dir.resolve()
+    if mirrors.is_relative_to(config.cache_dir.resolve()):
+        raise LabtaxError(
+            f"document mirrors ({config.rel(mirrors)}) would lie inside the response cache "
+            f"({config.cache_dir}), which CI saves and restores: git repositories must not",
+            hint="point LABTAX_CACHE_DIR (or [tool.labtax] cache_dir) at a folder of its own, "
+            "such as .labtax/cache",
+        )
+
+
+def limits(config: Config) -> gitio.MirrorLimits:
+    """The caps one document repository runs under, from the settings."""
+    return gitio.MirrorLimits(
+        max_bytes=config.document_max_bytes,
+        timeout=config.document_fetch_timeout,
+        protocols=config.document_protocols,
+        blob_limit=min(MAX_DOCUMENT_BYTES, config.document_max_bytes),
+    )
+
+
 def fetch_repository(config: Config, repo: str, commit: str) -> Path:
-    """A bare repository in the cache holding `commit` of `repo`, fetched only when missing."""
-    mirror = mirror_path(config, repo)
-    gitio.fetch_document_repo(repo, commit, dest=mirror, protocols=config.document_protocols)
+    """A mirror holding `commit` of `repo`, fetched (by that sha alone) only when missing."""
+    _check_mirrors_dir(config)
+    mirror = mirror_path(config, repo, commit)
+    # Mirrors live under `.labtax/`, which ignores itself in whichever repository it lands in.
+    util.make_state_dir(config.mirrors_dir)
+    gitio.fetch_mirror(repo, commit, mirror=mirror, limits=limits(config))
     return mirror
+
+
+def prefetched(config: Config, repo: str, commit: str) -> Path:
+    """The mirror a prefetch step prepared for `commit` of `repo`; never fetches."""
+    _check_mirrors_dir(config)
+    mirror = mirror_path(config, repo, commit)
+    if mirror.is_dir() and not mirror.is_symlink():
+        gitio.prepare_mirror(mirror, commit)
+        if gitio.mirror_has_commit(mirror, commit):
+            return mirror
+    raise LabtaxError(
+        f"commit {commit} was not prefetched, and this run fetches no documents",
+        hint="fetch the documents first, without the teacher key: labtax generate "
+        "--prefetch-only with the same leaves",
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from labtax.sanitize import log_text, one_line
+
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -46,9 +48,14 @@ class LabtaxError(Exception):
         self.exit_code = exit_code
 
     def render(self) -> str:
-        where = f"{self.location}: " if self.location else ""
-        tail = f"\n  hint: {self.hint}" if self.hint else ""
-        return f"{where}error: {self.message}{tail}"
+        """`where: error: message` and an indented hint line; a value can never add a line.
+
+        Messages quote untrusted values (a leaf's document reference, git's stderr); each field is
+        shown on one line, and no line can start a GitHub Actions workflow command.
+        """
+        where = f"{one_line(str(self.location))}: " if self.location else ""
+        tail = f"\n  hint: {one_line(self.hint)}" if self.hint else ""
+        return log_text(f"{where}error: {one_line(self.message)}{tail}")
 
 
 class UsageError(LabtaxError):

@@ -1,12 +1,12 @@
 """Mechanical repairs of leaf files: trailing whitespace, final newline, CRLF, tab indentation.
 
 A repair never changes what the file means. In a file that scans as YAML every edit is checked
-against its tokens (`scalars.meaning`: each value as it parses), and an edit that would change one
-is not made: trailing spaces and tabs inside a block scalar are text (an answer's code keeps its
-tabs), and a missing final newline after a last `|` block is added together with the `-` chomping
-indicator that keeps the value without it. Tabs are replaced only in a file that does not scan
-(where YAML cannot have meant them), never inside what reads as block scalar content, using the
-narrowest tab width that makes the file parse. Files are rewritten atomically.
+against its tokens (`blockscalars.meaning`: each value as it parses), and an edit that would change
+one is not made: trailing spaces and tabs inside a block scalar are text (an answer's code keeps
+its tabs), and a missing final newline after a last `|` block is added together with the `-`
+chomping indicator that keeps the value without it. Tabs are replaced only in a file that does not
+scan (where YAML cannot have meant them), never inside what reads as block scalar content, using
+the narrowest tab width that makes the file parse. Files are rewritten atomically.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from labtax import scalars, util, yamldoc
+from labtax import blockscalars, util, yamldoc
 
 TAB_WIDTHS = (2, 4, 8)
 _BOM = b"\xef\xbb\xbf"
@@ -80,10 +80,10 @@ def _lines(count: int) -> str:
 def fix_text(text: str) -> tuple[str, Fix]:
     """The repaired text and what changed; the text means the same as before."""
     original = text
-    before = scalars.meaning(text)
+    before = blockscalars.meaning(text)
     crlf = text.count("\r\n")
     text = text.replace("\r\n", "\n")
-    protected = scalars.text_trailing_lines(text)
+    protected = blockscalars.text_trailing_lines(text)
     lines = text.split("\n")
     trailing = kept = 0
     for number, line in enumerate(lines, start=1):
@@ -103,18 +103,18 @@ def fix_text(text: str) -> tuple[str, Fix]:
     tabs = unfixable = 0
     if before is None:
         text, tabs, unfixable = _untab(text)
-    elif scalars.meaning(text) != before:
+    elif blockscalars.meaning(text) != before:
         # Each edit above keeps every value by YAML's rules; this guard makes sure of it.
         return original, Fix(refused=True)
     return text, Fix(crlf, trailing, final, tabs, unfixable, kept, final_kept, chomping)
 
 
-def _final_newline(text: str, before: scalars.Meaning | None) -> tuple[str, bool, bool]:
+def _final_newline(text: str, before: blockscalars.Meaning | None) -> tuple[str, bool, bool]:
     """(text, added, chomping changed): the final newline, unless it would change a value."""
     added = text + "\n"
-    if before is None or scalars.meaning(added) == before:
+    if before is None or blockscalars.meaning(added) == before:
         return added, True, False
-    blocks = scalars.block_scalars(text)
+    blocks = blockscalars.block_scalars(text)
     last = blocks[-1] if blocks else None
     if last is not None and not any(c in last.flags for c in "+-"):
         # A clipped block scalar at the end of the file: `|` keeps one final line break, which
@@ -124,14 +124,14 @@ def _final_newline(text: str, before: scalars.Meaning | None) -> tuple[str, bool
         header = lines[last.header_line - 1]
         lines[last.header_line - 1] = header[:at] + "-" + header[at:]
         chomped = "\n".join(lines)
-        if scalars.meaning(chomped) == before:
+        if blockscalars.meaning(chomped) == before:
             return chomped, True, True
     return text, False, False
 
 
 def _untab(text: str) -> tuple[str, int, int]:
-    protected = scalars.block_lines(text)
-    tabbed = [line for line, _ in scalars.tab_lines(text) if line not in protected]
+    protected = blockscalars.block_lines(text)
+    tabbed = [line for line, _ in blockscalars.tab_lines(text) if line not in protected]
     if not tabbed or _parses(text):
         return text, 0, 0
     for width in TAB_WIDTHS:

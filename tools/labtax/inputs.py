@@ -8,8 +8,13 @@ Knowledge documents (`document: {repo, commit, patterns}`):
 
 - `repo` is a git URL (`https://`, `ssh://`, `git://`, `file://`, or `user@host:path`) or a
   relative path to a directory inside this repository, such as `documents/water_cycle`
-  (relative to the project root, no leading `/`, no `..`).
-- For a URL, `commit` pins what is read and is part of the inputs.
+  (relative to the project root, no leading `/`, no `..`, no hidden segment such as `.git`).
+  A local directory must lie, once symlinks are resolved, inside the documents folder
+  (`[tool.labtax] documents`, default `documents/`) or the taxonomy (its three branches when the
+  taxonomy is the repository root): a leaf cannot send `.env`, `.git/config` or any other file of
+  the checkout to the teacher.
+- For a URL, `commit` pins what is read and is part of the inputs: a full hex commit sha, never a
+  branch or tag name that could move after review.
 - For a local path, labtax reads the files in the working tree, never a commit: the documents are
   versioned together with the leaf by the repository itself. `commit` is still required by the
   leaf schema but may be any non-empty string; write `local` by convention. Editing a document
@@ -18,7 +23,8 @@ Knowledge documents (`document: {repo, commit, patterns}`):
 - `patterns` are globs relative to the document directory: `*` and `?` match within one path
   segment and never a leading dot, `[...]` is a character class, and a `**` segment matches any
   number of directories. `*.md` selects the Markdown files at the top of the directory only;
-  `**/*.md` selects them at any depth.
+  `**/*.md` selects them at any depth. A pattern may not name a hidden segment (`.env`,
+  `.git/config`) or `..`.
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from labtax.config import Config
+from labtax.config import BRANCHES, Config
 from labtax.leaves import Leaf, LeafKind
 from labtax.util import canonical_json
 
@@ -84,17 +90,74 @@ def document_ref(config: Config, leaf: Leaf) -> DocumentRef | None:
     )
 
 
-def local_dir(config: Config, repo: str) -> Path | None:
-    """The directory a `repo` value names inside the project, or None for URLs and escapes."""
-    repo = repo.strip()
-    if not repo or _URL.match(repo) or repo.startswith("/") or "\\" in repo:
-        return None
-    parts = PurePosixPath(repo).parts
-    if ".." in parts:
-        return None
+def is_url(repo: str) -> bool:
+    """Whether `repo` names a git URL (a scheme, or scp-like `user@host:path`), not a local path."""
+    return _URL.match(repo.strip()) is not None
+
+
+def hidden_segment(path: str) -> str | None:
+    """The first segment of a relative path that is hidden (`.git`, `.env`) or `..`, if any."""
+    for part in path.strip().split("/"):
+        if part.startswith(".") and part != ".":
+            return part
+    return None
+
+
+def document_roots(config: Config) -> tuple[Path, ...]:
+    """Where local documents may live: the documents folder and the taxonomy, resolved.
+
+    When the taxonomy is the repository root (InstructLab's layout) only its three branches
+    count, or the whole checkout would.
+    """
     root = config.root.resolve()
-    candidate = root.joinpath(*[p for p in parts if p != "."]) if parts else root
-    return candidate if candidate.is_relative_to(root) else None
+    taxonomy = config.taxonomy.resolve()
+    tree = (taxonomy,) if taxonomy != root else tuple(taxonomy / b for b in BRANCHES)
+    return (config.documents_dir.resolve(), *tree)
+
+
+def local_problem(config: Config, repo: str) -> str | None:
+    """Why the local path `repo` may not be read (completing `document.repo "..." `), or None."""
+    repo = repo.strip()
+    if "\\" in repo:
+        return 'is not a relative path with "/" between folders'
+    hidden = hidden_segment(repo)
+    if repo.startswith("/") or hidden == "..":
+        return "points outside the repository"
+    if hidden is not None:
+        return f'has a hidden path segment "{hidden}"'
+    root = config.root.resolve()
+    resolved = _resolve(root, repo)
+    if not resolved.is_relative_to(root):
+        return "points outside the repository"  # through a symlink
+    if not any(resolved.is_relative_to(allowed) for allowed in document_roots(config)):
+        return f"is outside the documents folder ({config.documents}/) and the taxonomy"
+    return None
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why a `document.patterns` entry may not be used (completing `pattern "..." `), or None."""
+    if pattern.strip().startswith("/"):
+        return "is an absolute path"
+    hidden = hidden_segment(pattern)
+    if hidden is not None:
+        return f'names a hidden or ".." path segment "{hidden}"'
+    return None
+
+
+def local_dir(config: Config, repo: str) -> Path | None:
+    """The resolved directory a local `repo` names when documents may be read from it, else None.
+
+    None for URLs, and for paths `local_problem` refuses.
+    """
+    repo = repo.strip()
+    if not repo or is_url(repo) or local_problem(config, repo) is not None:
+        return None
+    return _resolve(config.root.resolve(), repo)
+
+
+def _resolve(root: Path, repo: str) -> Path:
+    parts = [p for p in PurePosixPath(repo).parts if p != "."]
+    return root.joinpath(*parts).resolve()
 
 
 def glob_match(pattern: str, relpath: str) -> bool:
@@ -153,18 +216,37 @@ def _segment(segment: str) -> str:
     return "".join(out)
 
 
-def document_files(ref: DocumentRef) -> list[Path]:
-    """The regular files a local document reference selects, sorted; [] for remote repos."""
-    base = ref.local_dir
-    if base is None or not base.is_dir():
+def readable_files(base: Path) -> list[tuple[str, Path]]:
+    """Files below `base` documents may come from, as (relative POSIX path, path), sorted.
+
+    Regular files only: never a symlink, a hidden file, a file below a hidden folder, or anything
+    that resolves outside `base`.
+    """
+    if not base.is_dir():
         return []
-    selected = []
+    found = []
     for path in sorted(base.rglob("*")):
         if path.is_symlink() or not path.is_file():
             continue
-        if ref.selects(path.relative_to(base).as_posix()):
-            selected.append(path)
-    return selected
+        relative = path.relative_to(base).as_posix()
+        if hidden_segment(relative) is None and path.resolve().is_relative_to(base):
+            found.append((relative, path))
+    return found
+
+
+def document_files(ref: DocumentRef) -> list[Path]:
+    """The files a local document reference selects (see `readable_files`); [] for remote repos.
+
+    Patterns `pattern_problem` refuses select nothing.
+    """
+    if ref.local_dir is None:
+        return []
+    patterns = [p for p in ref.patterns if pattern_problem(p) is None]
+    return [
+        path
+        for relative, path in readable_files(ref.local_dir)
+        if any(glob_match(pattern, relative) for pattern in patterns)
+    ]
 
 
 def inputs_hash(config: Config, leaf: Leaf) -> str:

@@ -116,7 +116,7 @@ def discover(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
     targets = list(paths) or [config.taxonomy / b for b in BRANCHES]
     found: set[Path] = set()
     for target in targets:
-        if target.is_dir() and not target.is_symlink():
+        if target.is_dir() and not target.is_symlink() and not _yaml_named(target.name):
             found.update(_walk(target))
         elif target.name == ATTRIBUTION_NAME:
             # A changed attribution.txt (as pre-commit passes it) stands for the leaf beside it.
@@ -140,6 +140,11 @@ def absolute(path: Path) -> Path:
     return full.parent.resolve() / full.name
 
 
+def _yaml_named(name: str) -> bool:
+    # A directory given by name (`qna.yaml/`) is reported by the loader, as when walking.
+    return name.lower().endswith((".yaml", ".yml"))
+
+
 def _walk(top: Path) -> Iterator[Path]:
     # scandir reports each entry's type from the directory listing: no stat call per entry.
     with os.scandir(top) as listing:
@@ -147,7 +152,7 @@ def _walk(top: Path) -> Iterator[Path]:
     for entry in entries:
         if entry.name.startswith("."):
             continue
-        if entry.name.lower().endswith((".yaml", ".yml")):
+        if _yaml_named(entry.name):
             yield top / entry.name  # a directory named qna.yaml is reported by the loader
         elif entry.is_dir(follow_symlinks=False):
             yield from _walk(top / entry.name)

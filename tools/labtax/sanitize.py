@@ -8,6 +8,11 @@ one and links nothing. What code cannot neutralise is handled before: characters
 text reads without being visible (bidirectional overrides, zero-width characters, NUL and other
 controls, lone surrogates) are shown as `\\u202e`-style escapes, and huge fields are truncated with
 a note so a single answer cannot crowd out the rest of a report.
+
+Plain-text reports (error messages, `path:line:col` findings) show each untrusted value on one line
+(`one_line`), and `log_text` keeps any line from starting a GitHub Actions workflow command: the
+runner reads every line of a step's output, and a line beginning with `::` (after blanks) is a
+command such as `::add-mask::` or `::stop-commands::`, or a fake annotation.
 """
 
 from __future__ import annotations
@@ -65,6 +70,27 @@ def escape_controls(text: str, *, keep_newlines: bool = True) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+def one_line(text: str) -> str:
+    """`text` on a single line: line breaks and other controls are shown as `\\n`-style escapes."""
+    return escape_controls(text, keep_newlines=False)
+
+
+# The runner trims leading blanks, then treats `::name ...::` (and the older `##[name]`) as a
+# command; `str.lstrip` removes at least the whitespace .NET's `TrimStart` does.
+_COMMAND_STARTS = ("::", "##[")
+
+
+def log_text(text: str) -> str:
+    """`text` with a backslash before every line that a workflow runner would take for a command."""
+    if "::" not in text and "##[" not in text:
+        return text  # the common case: no line can start a command
+    # splitlines breaks at \r as well as \n (and more), as the runner's line reader does.
+    return "".join(
+        f"\\{line}" if line.lstrip().startswith(_COMMAND_STARTS) else line
+        for line in text.splitlines(keepends=True)
+    )
 
 
 def truncate(text: str, limit: int | None) -> str:

@@ -1,192 +1,190 @@
-"""Where a YAML text holds block scalar content, and what a text means, for edits that keep it.
+"""YAML 1.1 scalars turned into Python values in time linear in their length, or refused.
 
-Inside a block scalar (`|`, `>`) tabs and trailing spaces are text: an answer's code keeps its
-tabs. `labtax fix` and the whitespace rules must tell those lines apart from the YAML around them.
-A text that scans is read exactly, with PyYAML's scanner; a broken one (where fixing tabs matters
-most) line by line, following the indentation rules of block scalars.
+PyYAML's own constructors are not safe on hostile input: `int()` on a long decimal or binary
+number is quadratic (Python refuses beyond 4300 digits with a `ValueError`), a sexagesimal number
+such as `1:2:3:...` multiplies a growing integer once per group, and a standard tag on an odd value
+(`!!int abc`, `!!float ''`, `!!bool maybe`) raises whatever the conversion happens to raise. Here
+every scalar tag accepts exactly the forms YAML 1.1 resolves to it implicitly (and `!!float` also
+takes an integer), numbers are refused beyond `MAX_NUMBER_CHARS` before any conversion, and every
+refusal is a `ScalarError` that `yamldoc` locates.
 
-`meaning` is what must not change when a file is repaired: its parse events (every scalar as it
-parses, after folding and chomping, and the structure around them), without positions.
+`!!timestamp` and `!!binary` values are checked and kept as written, so parsed data stays
+JSON-safe; `!!null` only takes a null form. Nothing here allocates more than the text's size.
 """
 
 from __future__ import annotations
 
+import binascii
+import math
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any
 
-import yaml
+# Longer numbers are refused unread. 1000 characters keep every accepted integer far below
+# Python's 4300-digit conversion limit (a 1000-digit hex number has about 1200 decimal digits,
+# 500 sexagesimal groups about 900), so the value can also be printed, hashed and compared.
+MAX_NUMBER_CHARS = 1000
 
-# A block scalar header at the end of a line: `|` or `>`, its chomping and indentation indicators,
-# and an optional comment.
-_HEADER = re.compile(r"(?:^|(?<=[ \t]))(?P<indicator>[|>])(?P<flags>[-+1-9]{0,2})[ \t]*(?:#.*)?$")
-_ITEM = re.compile(r"^( *)((?:- +)*)")
+_TAG = "tag:yaml.org,2002:"
+STR = f"{_TAG}str"
+INT = f"{_TAG}int"
+FLOAT = f"{_TAG}float"
+BOOL = f"{_TAG}bool"
+NULL = f"{_TAG}null"
+TIMESTAMP = f"{_TAG}timestamp"
+BINARY = f"{_TAG}binary"
+TAGS = frozenset({STR, INT, FLOAT, BOOL, NULL, TIMESTAMP, BINARY})
 
-T = TypeVar("T")
-Meaning = tuple[tuple[str, object, object, object], ...]
+# The implicit forms of YAML 1.1 (https://yaml.org/type/), as PyYAML resolves plain scalars. Each
+# pattern is a plain alternation without nested repetition, so a match costs one pass.
+_INT_FORM = re.compile(
+    r"[-+]?0b[01_]+"
+    r"|[-+]?0[0-7_]+"
+    r"|[-+]?(?:0|[1-9][0-9_]*)"
+    r"|[-+]?0x[0-9a-fA-F_]+"
+    r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+"
+)
+_FLOAT_FORM = re.compile(
+    r"[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?"
+    r"|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*"
+    r"|[-+]?\.(?:inf|Inf|INF)"
+    r"|\.(?:nan|NaN|NAN)"
+)
+_TIMESTAMP_FORM = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?"
+    r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?"
+)
+_BOOLS = {
+    **dict.fromkeys(("yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), True),
+    **dict.fromkeys(("no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), False),
+}
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_BASE64_SPACE = re.compile(r"[ \t\r\n]+")
 
 
-@dataclass(frozen=True)
-class BlockScalar:
-    """One block scalar: the 1-based line of its header, where its indicator is, its content."""
-
-    header_line: int
-    indicator_col: int  # 0-based column of `|` or `>`
-    flags: str  # chomping and indentation indicators as written, e.g. "-", "+2", ""
-    lines: frozenset[int]  # 1-based lines of content (blank lines inside it included)
+class ScalarError(ValueError):
+    """A scalar whose text is not a value of its tag, or too long to read safely."""
 
 
-def _read(read: Callable[..., Iterator[T]], text: str) -> list[T] | None:
-    """`read(text)` (yaml.scan or yaml.parse) with libyaml, else with PyYAML's Python reader,
-    which accepts a few documents libyaml rejects (as `yamldoc.parse` does); None when neither
-    reads it."""
-    for loader in (yaml.CSafeLoader, yaml.SafeLoader):
-        try:
-            return list(read(text, Loader=loader))
-        except (yaml.YAMLError, RecursionError):
-            continue
-    return None
+def construct(tag: str, text: str) -> Any:
+    """The value of a scalar with a standard `tag`; `ScalarError` when `text` does not fit it."""
+    make = _CONSTRUCTORS.get(tag)
+    if make is None:
+        raise ScalarError(f"YAML tag {tag!r} is not a scalar type labtax reads")
+    return make(text)
 
 
-def meaning(text: str) -> Meaning | None:
-    """The parse events of `text` without their positions: every scalar's value (as it parses,
-    after folding and chomping), style and tag, and the structure around them. None when `text`
-    does not parse as YAML."""
-    events = _read(yaml.parse, text)
-    if events is None:
-        return None
-    return tuple(
-        (
-            type(event).__name__,
-            getattr(event, "value", None),
-            getattr(event, "tag", None),
-            getattr(event, "style", None),
+def _null(text: str) -> None:
+    if text not in _NULLS:
+        raise ScalarError(f"{_shown(text)} is not a null (~, null or nothing)")
+
+
+def _bool(text: str) -> bool:
+    if text not in _BOOLS:
+        raise ScalarError(f"{_shown(text)} is not a boolean (true, false, yes, no, on, off)")
+    return _BOOLS[text]
+
+
+def _int(text: str) -> int:
+    _check_number(text, "an integer", _INT_FORM)
+    return _integer(text)
+
+
+def _float(text: str) -> float:
+    if _INT_FORM.fullmatch(text) and not _FLOAT_FORM.fullmatch(text):
+        _check_number(text, "a number", _INT_FORM)
+        return _to_float(_integer(text))
+    _check_number(text, "a number", _FLOAT_FORM)
+    return _floating(text)
+
+
+def _timestamp(text: str) -> str:
+    if not _TIMESTAMP_FORM.fullmatch(text):
+        raise ScalarError(f"{_shown(text)} is not a timestamp (e.g. 2001-12-14)")
+    return text
+
+
+def _binary(text: str) -> str:
+    compact = _BASE64_SPACE.sub("", text)
+    try:
+        binascii.a2b_base64(compact, strict_mode=True)
+    except ValueError:  # binascii.Error, or a non-ASCII character
+        raise ScalarError(f"{_shown(text)} is not valid base64 (tagged !!binary)") from None
+    return text
+
+
+def _shown(text: str) -> str:
+    return repr(text) if len(text) <= 40 else f"{text[:37]!r}... ({len(text)} characters)"
+
+
+def _check_number(text: str, what: str, form: re.Pattern[str]) -> None:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise ScalarError(
+            f"a number of {len(text)} characters is longer than labtax reads "
+            f"({MAX_NUMBER_CHARS}); quote it to keep it as text"
         )
-        for event in events
-    )
+    if not form.fullmatch(text):
+        raise ScalarError(f"{_shown(text)} is not {what}")
 
 
-def block_scalars(text: str) -> tuple[BlockScalar, ...]:
-    """Every block scalar of `text`: exactly when it scans, else found line by line."""
-    tokens = _read(yaml.scan, text)
-    if tokens is None:
-        return _by_lines(text)
-    found = []
-    for token in tokens:
-        if isinstance(token, yaml.ScalarToken) and token.style in {"|", ">"}:
-            # Lines counted by "\n" as everyone else counts them (YAML also breaks lines at a
-            # lone CR and a few Unicode separators, so its own line numbers can differ).
-            start, end = token.start_mark.index, token.end_mark.index
-            line_start = text.rfind("\n", 0, start) + 1
-            header_line = text.count("\n", 0, start) + 1
-            last = text.count("\n", 0, end) + (0 if end == 0 or text[end - 1] == "\n" else 1)
-            match = _HEADER.search(text[line_start : _line_end(text, start)], start - line_start)
-            flags = match.group("flags") if match else ""
-            content = frozenset(range(header_line + 1, last + 1))
-            found.append(BlockScalar(header_line, start - line_start, flags, content))
-    return tuple(found)
+def _split_sign(text: str) -> tuple[int, str]:
+    digits = text.replace("_", "")
+    if digits[:1] in {"-", "+"}:
+        return (-1 if digits[0] == "-" else 1), digits[1:]
+    return 1, digits
 
 
-def _line_end(text: str, index: int) -> int:
-    end = text.find("\n", index)
-    return len(text) if end < 0 else end
+def _integer(text: str) -> int:
+    sign, digits = _split_sign(text)
+    try:
+        if digits.startswith("0b"):
+            return sign * int(digits[2:], 2)
+        if digits.startswith("0x"):
+            return sign * int(digits[2:], 16)
+        if ":" in digits:
+            return sign * _sexagesimal(digits.split(":"))
+        if len(digits) > 1 and digits.startswith("0"):
+            return sign * int(digits, 8)
+        return sign * int(digits)
+    except ValueError:  # underscores only, such as `0x_`: the form matched, no digit is left
+        raise ScalarError(f"{_shown(text)} has no digits") from None
 
 
-def block_lines(text: str) -> frozenset[int]:
-    """The 1-based lines holding block scalar content."""
-    return frozenset(n for block in block_scalars(text) for n in block.lines)
+def _sexagesimal(groups: list[str]) -> int:
+    value = 0
+    for group in groups:  # at most MAX_NUMBER_CHARS / 2 groups: bounded, not quadratic in input
+        value = value * 60 + int(group)
+    return value
 
 
-def text_trailing_lines(text: str) -> frozenset[int]:
-    """The 1-based lines whose trailing spaces or tabs are part of a value: removing them would
-    change what the file means (block scalar text). In a text that does not scan, every block
-    scalar line counts, since nothing can be checked."""
-    text = text.replace("\r\n", "\n")
-    lines = text.split("\n")
-    candidates = [n for n in block_lines(text) if lines[n - 1] != lines[n - 1].rstrip(" \t")]
-    before = meaning(text) if candidates else None
-    if before is None:
-        return frozenset(candidates)
-    kept = set()
-    for number in candidates:
-        edited = [*lines[: number - 1], lines[number - 1].rstrip(" \t"), *lines[number:]]
-        if meaning("\n".join(edited)) != before:
-            kept.add(number)
-    return frozenset(kept)
+def _floating(text: str) -> float:
+    sign, digits = _split_sign(text)
+    lowered = digits.lower()
+    if lowered == ".inf":
+        return sign * math.inf
+    if lowered == ".nan":
+        return math.nan
+    if ":" in digits:
+        *whole, last = digits.split(":")
+        return sign * (_to_float(_sexagesimal(whole) * 60) + float(last))
+    return sign * float(digits)
 
 
-def tab_lines(text: str) -> list[tuple[int, int]]:
-    """(line, col) of the first tab in the indentation of each line that has one."""
-    found = []
-    for number, line in enumerate(text.split("\n"), start=1):
-        indent = len(line) - len(line.lstrip(" \t"))
-        col = line.find("\t", 0, indent)
-        if col >= 0:
-            found.append((number, col + 1))
-    return found
+def _to_float(value: int) -> float:
+    try:
+        return float(value)
+    except OverflowError:  # a float too large to hold is infinite, as `float("1e999")` is
+        return math.inf if value > 0 else -math.inf
 
 
-def indentation_tabs(text: str) -> list[tuple[int, int]]:
-    """Tabs where YAML expects indentation: none in a text that scans (a tab there is text),
-    else the tab-indented lines outside what reads as block scalar content."""
-    tabbed = tab_lines(text)
-    if not tabbed or meaning(text) is not None:
-        return []
-    protected = block_lines(text)
-    return [(line, col) for line, col in tabbed if line not in protected]
-
-
-def _by_lines(text: str) -> tuple[BlockScalar, ...]:
-    """Block scalars of a text that does not scan, by their headers and indentation."""
-    lines = text.split("\n")
-    found: list[BlockScalar] = []
-    number = 0
-    while number < len(lines):
-        header = _header(lines[number])
-        header_line = number + 1
-        number += 1
-        if header is None:
-            continue
-        parent, col, flags = header
-        digits = [int(c) for c in flags if c.isdigit()]
-        indent = parent + digits[0] if digits else None  # else set by the first content line
-        content: list[int] = []
-        while number < len(lines):
-            line = lines[number]
-            if line.strip(" \t"):
-                if indent is None and _spaces(line) > parent:
-                    indent = _spaces(line)
-                if indent is None or _spaces(line) < indent:
-                    break
-            content.append(number + 1)
-            number += 1
-        # Blank lines after the last content line belong to what follows.
-        while content and not lines[content[-1] - 1].strip(" \t"):
-            content.pop()
-        found.append(BlockScalar(header_line, col, flags, frozenset(content)))
-    return tuple(found)
-
-
-def _header(line: str) -> tuple[int, int, str] | None:
-    """(parent indentation, indicator column, flags) when `line` opens a block scalar."""
-    match = _HEADER.search(line)
-    if match is None:
-        return None
-    before = line[: match.start()].rstrip(" \t")
-    item = _ITEM.match(line)
-    assert item is not None  # noqa: S101 - the pattern matches any line
-    key_col = len(item.group(1)) + len(item.group(2))
-    if before.endswith(":"):
-        parent = key_col
-    elif before == "---":
-        parent = -1
-    elif before.endswith("-") and before.lstrip(" -") == "":
-        parent = len(before) - 1
-    else:
-        return None
-    return parent, match.start(), match.group("flags")
-
-
-def _spaces(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
+_CONSTRUCTORS: dict[str, Callable[[str], Any]] = {
+    STR: str,
+    NULL: _null,
+    BOOL: _bool,
+    INT: _int,
+    FLOAT: _float,
+    TIMESTAMP: _timestamp,
+    BINARY: _binary,
+}

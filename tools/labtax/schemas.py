@@ -138,7 +138,11 @@ def _compile(schema: Mapping[str, Any]) -> Check:
     for keyword, value in schema.items():
         if keyword in _ANNOTATIONS or keyword in {"properties", "additionalProperties"}:
             continue
-        if keyword == "type" and isinstance(value, str) and value in _TYPES:
+        if keyword in {"then", "else"}:
+            continue  # compiled with their `if`
+        if keyword == "if":
+            checks.append(_conditional(value, schema.get("then"), schema.get("else")))
+        elif keyword == "type" and isinstance(value, str) and value in _TYPES:
             checks.append(_TYPES[value])
         elif keyword in _KEYWORDS:
             checks.append(_KEYWORDS[keyword](value))
@@ -146,6 +150,15 @@ def _compile(schema: Mapping[str, Any]) -> Check:
             raise _UnsupportedKeywordError(keyword)
     checks.extend(_object_checks(schema))
     return _all_of(checks)
+
+
+def _conditional(condition: Any, then: Any, otherwise: Any) -> Check:
+    """`if`/`then`/`else`: the `if` schema only chooses which of the other two applies."""
+    parts = [condition, then or {}, otherwise or {}]
+    if not all(isinstance(part, Mapping) for part in parts):
+        raise _UnsupportedKeywordError("if")
+    test, yes, no = (_compile(part) for part in parts)
+    return lambda v: yes(v) if test(v) else no(v)
 
 
 def _all_of(checks: list[Check]) -> Check:

@@ -3,8 +3,9 @@
 Parsing uses libyaml (PyYAML's C composer) to build a node graph with marks, then converts it to
 plain data in Python, recording where every value and key sits. Hostile input is stopped here: size,
 encoding, NUL bytes, tags, aliases that expand without bound, nesting depth, several documents,
-duplicate keys. Every such problem is a `LoadProblem` carrying a rule id and a position; the rule's
-summary and hint are defined once, in `LOAD_RULES`, which the validate rule registry lists too.
+duplicate keys, scalars that do not fit their type (`scalars` types them in linear time). Every
+such problem is a `LoadProblem` carrying a rule id and a position; the rule's summary and hint are
+defined once, in `LOAD_RULES`, which the validate rule registry lists too.
 """
 
 from __future__ import annotations
@@ -17,17 +18,14 @@ from typing import Any
 
 import yaml
 
+from labtax import scalars
+
 PathKey = tuple[str | int, ...]
 Pos = tuple[int, int]
 
 MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 200_000
 
-_STR = "tag:yaml.org,2002:str"
-_STANDARD_SCALARS = frozenset(
-    f"tag:yaml.org,2002:{name}"
-    for name in ("str", "int", "float", "bool", "null", "timestamp", "binary", "value")
-)
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 
@@ -60,6 +58,11 @@ LOAD_RULES: dict[str, LoadRule] = {
     "yaml-tag": LoadRule(
         "the file uses an explicit YAML tag (never constructed)",
         "remove the '!' tag; leaves hold plain text, numbers, lists and mappings",
+    ),
+    "yaml-value": LoadRule(
+        "a value does not fit its YAML type (a number too long to read, !!int on text, "
+        "bad base64 in !!binary, ...)",
+        "quote the value to keep it as text, or write it in the form its tag expects",
     ),
     "yaml-alias-expansion": LoadRule(
         "anchors and aliases expand to too many nodes",
@@ -274,7 +277,6 @@ class _Converter:
     def __init__(self, values: dict[PathKey, Pos], keys: dict[PathKey, Pos]) -> None:
         self.values = values
         self.keys = keys
-        self.scalars = yaml.constructor.SafeConstructor()
 
     def convert(self, node: yaml.Node, path: PathKey, depth: int) -> Any:
         if depth > MAX_DEPTH:
@@ -313,15 +315,17 @@ class _Converter:
 
     def _scalar(self, node: yaml.Node) -> Any:
         self._check_tag(node, None)
-        if node.tag == _STR:
+        if node.tag == scalars.STR:
             return node.value
-        if node.tag in {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}:
-            return node.value  # kept as written so data stays JSON-safe
-        return self.scalars.construct_object(node, deep=False)
+        try:
+            return scalars.construct(node.tag, node.value)
+        except scalars.ScalarError as exc:
+            line, col = _mark(node)
+            raise LoadProblem("yaml-value", str(exc), line, col) from None
 
     @staticmethod
     def _check_tag(node: yaml.Node, expected: str | None) -> None:
-        ok = node.tag == expected if expected else node.tag in _STANDARD_SCALARS
+        ok = node.tag == expected if expected else node.tag in scalars.TAGS
         if not ok:
             line, col = _mark(node)
             raise LoadProblem("yaml-tag", f"YAML tag {node.tag!r} is not allowed", line, col)

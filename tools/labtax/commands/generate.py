@@ -21,6 +21,7 @@ from labtax.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, UsageError
 from labtax.generation import report
 from labtax.generation.estimate import estimate_plan
 from labtax.generation.plan import Plan, Selection, make_plan, parse_shard, unmatched_paths
+from labtax.generation.prefetch import prefetch
 from labtax.generation.run import RunSummary, run_plan
 from labtax.render import generation_text
 from labtax.teacher import Budget, Teacher, make_teacher
@@ -52,6 +53,16 @@ from labtax.teacher import Budget, Teacher, make_teacher
     "--samples", type=click.IntRange(min=1), metavar="N", help="Samples to aim for per leaf."
 )
 @click.option("--force", is_flag=True, help="Regenerate leaves whose data is up to date.")
+@click.option(
+    "--prefetch-only",
+    is_flag=True,
+    help="Fetch and check the documents of the leaves to generate; no teacher, no key needed.",
+)
+@click.option(
+    "--no-document-fetch",
+    is_flag=True,
+    help="Read documents from prefetched mirrors only; a missing one fails its leaf.",
+)
 @taxonomy_option
 def command(
     *,
@@ -68,6 +79,8 @@ def command(
     concurrency: int | None,
     samples: int | None,
     force: bool,
+    prefetch_only: bool,
+    no_document_fetch: bool,
     taxonomy: Path | None,
 ) -> int:
     """Generate synthetic data for leaves (all, the given PATHs, or --changed ones).
@@ -79,6 +92,8 @@ def command(
     """
     if changed and paths:
         raise UsageError("pass either PATHs or --changed, not both")
+    if prefetch_only and (dry_run or no_document_fetch):
+        raise UsageError("--prefetch-only fetches documents: no --dry-run, no --no-document-fetch")
     config = _configure(project(taxonomy, paths), model, api_base, concurrency, samples)
     if not paths:
         require_taxonomy(config)
@@ -93,11 +108,15 @@ def command(
         force,
     )
     plan = make_plan(config, selection)
+    if prefetch_only:
+        results = asyncio.run(prefetch(config, plan))
+        click.echo(generation_text.prefetched(results))
+        return _refusals(plan, EXIT_OK if all(r.ok for r in results) else EXIT_FINDINGS)
     click.echo(generation_text.teacher_line(config.teacher), err=True)
     teacher = make_teacher(config.teacher, config.cache_dir, Budget(max_cost, max_calls))
     if dry_run:
         return _dry_run(config, plan, teacher, priced=price or max_cost is not None)
-    return _generate(config, plan, teacher)
+    return _generate(config, plan, teacher, fetch_documents=not no_document_fetch)
 
 
 def _dry_run(config: Config, plan: Plan, teacher: Teacher, *, priced: bool) -> int:
@@ -108,14 +127,14 @@ def _dry_run(config: Config, plan: Plan, teacher: Teacher, *, priced: bool) -> i
     return _refusals(plan, EXIT_OK)
 
 
-def _generate(config: Config, plan: Plan, teacher: Teacher) -> int:
+def _generate(config: Config, plan: Plan, teacher: Teacher, *, fetch_documents: bool) -> int:
     if plan.refused:
         report.write_report(config, report.outcomes(config, plan, ()))
     if not plan.generate and not plan.moves and not plan.removals:
         click.echo(generation_text.skipped_line(plan) or "nothing to generate")
         return _refusals(plan, EXIT_OK)
     try:
-        run = asyncio.run(_run(config, plan, teacher))
+        run = asyncio.run(_run(config, plan, teacher, fetch_documents=fetch_documents))
     except KeyboardInterrupt:
         click.echo(generation_text.interrupted(), err=True)
         return EXIT_INTERRUPTED
@@ -155,13 +174,17 @@ def _configure(
     return replace(config, teacher=teacher)
 
 
-async def _run(config: Config, plan: Plan, teacher: Teacher) -> RunSummary:
+async def _run(
+    config: Config, plan: Plan, teacher: Teacher, *, fetch_documents: bool
+) -> RunSummary:
     if not sys.stderr.isatty():
-        return await run_plan(config, plan, teacher)
+        return await run_plan(config, plan, teacher, fetch_documents=fetch_documents)
     from labtax.render import progress
 
     return await progress.tracked(
         len(plan.generate),
         lambda: teacher.usage,
-        lambda on_leaf: run_plan(config, plan, teacher, on_leaf=on_leaf),
+        lambda on_leaf: run_plan(
+            config, plan, teacher, on_leaf=on_leaf, fetch_documents=fetch_documents
+        ),
     )

@@ -15,7 +15,8 @@ from labtax.util import plural
 
 @click.group("pr")
 def command() -> None:
-    """Steps the GitHub workflows run: request, check-head, fetch, extract, comment, publish."""
+    """Steps the GitHub workflows run: request, check-head, fetch, extract, comment, status,
+    publish."""
 
 
 @command.command("request")
@@ -153,6 +154,14 @@ def extract_command(  # noqa: PLR0917 - click passes every option by keyword
     return EXIT_OK
 
 
+_AUTHOR = click.option(
+    "--author",
+    default=comment.BOT_LOGIN,
+    show_default=True,
+    help="Login whose comment is updated in place.",
+)
+
+
 @command.command("comment")
 @click.option("--number", type=int, required=True, help="Pull request number.")
 @click.option(
@@ -161,18 +170,48 @@ def extract_command(  # noqa: PLR0917 - click passes every option by keyword
     type=click.Path(dir_okay=False, path_type=Path),
     help="Markdown to post (labtax diff --format markdown).",
 )
-@click.option(
-    "--author",
-    default=comment.BOT_LOGIN,
-    show_default=True,
-    help="Login whose comment is updated in place.",
-)
-def comment_command(number: int, body_file: Path, author: str) -> int:
-    """Post the data diff as one sticky comment, updated in place on every run."""
-    posted = comment.post_data_diff(number, body_file, os.environ, author=author)
-    verb = "created" if posted.created else "updated"
-    click.echo(f"{verb} comment {posted.comment_id} on pull request #{number}")
+@click.option("--head-sha", required=True, help="The commit the data diff was generated for.")
+@_AUTHOR
+def comment_command(number: int, body_file: Path, head_sha: str, author: str) -> int:
+    """Post the data diff for HEAD-SHA as one sticky comment, updated in place on every run.
+
+    The comment names the commit and links this run; nothing is written when the pull request
+    has moved past HEAD-SHA (the newer commit's run owns the comment).
+    """
+    posted = comment.post_data_diff(number, body_file, os.environ, head_sha=head_sha, author=author)
+    click.echo(_posted_line(posted, number))
     return EXIT_OK
+
+
+@command.command("status")
+@click.option("--number", type=int, required=True, help="Pull request number.")
+@click.option("--head-sha", required=True, help="The commit whose data is pending or missing.")
+@click.option(
+    "--outcome",
+    required=True,
+    type=click.Choice(comment.OUTCOMES),
+    help="pending (awaiting approval or running), refused, failure or cancelled.",
+)
+@_AUTHOR
+def status_command(number: int, head_sha: str, outcome: str, author: str) -> int:
+    """Mark the sticky comment: data for HEAD-SHA is pending, or will not come, and why.
+
+    A data diff kept from an older commit is marked stale at the comment's top. Needs only the
+    job token (pull-requests: write), no secret.
+    """
+    posted = comment.post_outcome(number, head_sha, outcome, os.environ, author=author)
+    click.echo(_posted_line(posted, number))
+    return EXIT_OK
+
+
+def _posted_line(posted: comment.PostedComment | comment.Superseded, number: int) -> str:
+    if isinstance(posted, comment.Superseded):
+        return (
+            f"pull request #{number} has moved on to {posted.head_sha}: "
+            "its run updates the comment; nothing written"
+        )
+    verb = "created" if posted.created else "updated"
+    return f"{verb} comment {posted.comment_id} on pull request #{number}"
 
 
 def _branch_name(_ctx: click.Context, param: click.Parameter, value: str) -> str:

@@ -101,10 +101,15 @@ async def run_plan(
     *,
     samples: int | None = None,
     on_leaf: Callable[[LeafResult], None] | None = None,
+    fetch_documents: bool = True,
 ) -> RunSummary:
-    """Execute `plan`: move and remove data, then generate every leaf concurrently."""
+    """Execute `plan`: move and remove data, then generate every leaf concurrently.
+
+    With `fetch_documents=False` documents come from prefetched mirrors only (see
+    `generation.prefetch`): the run never touches the network for them.
+    """
     if plan.generate:
-        # The response cache and document mirrors go here; a `.labtax` directory ignores itself.
+        # The response cache goes here; a `.labtax` directory ignores itself.
         make_state_dir(config.cache_dir)
     moved = tuple((old, new) for old, new in plan.moves if _move(config, old, new))
     removed = tuple(leaf_id for leaf_id in plan.removals if _remove(config, leaf_id))
@@ -114,7 +119,7 @@ async def run_plan(
         teacher,
         PipelineSettings(samples or config.teacher.samples_per_leaf, config.teacher.max_tokens),
         on_leaf,
-        documents.DocumentStore(config),
+        documents.DocumentStore(config, fetch=fetch_documents),
         # Twice the teacher's bound, so calls waiting out a retry delay leave the teacher busy.
         PriorityGate(2 * concurrency),
     )

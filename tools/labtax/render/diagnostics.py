@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 
 from labtax.diagnostics import Diagnostic, Level, count
+from labtax.sanitize import log_text, one_line
 from labtax.util import plural
 
 FORMATS = ("text", "json", "github", "auto")
@@ -28,9 +29,10 @@ def render(diagnostics: Sequence[Diagnostic], files: int, fmt: str) -> str:
 
 
 def line(d: Diagnostic) -> str:
-    """`path:line:col: level [rule] message (hint: ...)`."""
-    tail = f" (hint: {d.hint})" if d.hint else ""
-    return f"{d.path}:{d.line}:{d.col}: {d.level.value} [{d.rule}] {d.message}{tail}"
+    """`path:line:col: level [rule] message (hint: ...)`, one line whatever the values hold."""
+    tail = f" (hint: {one_line(d.hint)})" if d.hint else ""
+    text = f"{one_line(d.path)}:{d.line}:{d.col}: {d.level.value} [{d.rule}] {one_line(d.message)}"
+    return log_text(text + tail)
 
 
 def summary(diagnostics: Sequence[Diagnostic], files: int) -> str:

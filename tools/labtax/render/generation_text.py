@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from labtax.config import TeacherConfig
 from labtax.generation.estimate import LeafEstimate
 from labtax.generation.plan import Plan
+from labtax.generation.prefetch import PrefetchedLeaf
 from labtax.generation.run import RunSummary
 from labtax.render.figures import cost, run_usage
+from labtax.sanitize import log_text, one_line
 from labtax.usage import Usage
 from labtax.util import plural, public_url
 
@@ -32,9 +34,12 @@ def teacher_line(teacher: TeacherConfig) -> str:
 
 def refused(plan: Plan) -> str:
     """One line per leaf refused before any call, or "" when none is."""
+    # The diagnostic quotes the leaf: one line each, none a workflow command (see `sanitize`).
     return "\n".join(
-        f"refused {r.leaf_id}: {r.reason} (run `labtax validate` and fix the leaf; no teacher "
-        "call was made for it)"
+        log_text(
+            f"refused {one_line(r.leaf_id)}: {one_line(r.reason)} (run `labtax "
+            "validate` and fix the leaf; no teacher call was made for it)"
+        )
         for r in plan.refused
     )
 
@@ -122,6 +127,18 @@ def problems(run: RunSummary) -> str:
             "received are cached and cost nothing."
         )
     return "\n".join(r.message for r in run.results if r.status == "failed")
+
+
+def prefetched(results: Sequence[PrefetchedLeaf]) -> str:
+    """`--prefetch-only`: how many leaves have their documents ready, then each failure."""
+    ready = [r for r in results if r.ok]
+    files = sum(r.files for r in ready)
+    lines = [
+        f"documents ready for {len(ready)} of {len(results)} "
+        f"{'leaf' if len(results) == 1 else 'leaves'} ({files} {'file' if files == 1 else 'files'})"
+    ]
+    lines += [r.message for r in results if not r.ok]
+    return "\n".join(lines)
 
 
 def interrupted() -> str:

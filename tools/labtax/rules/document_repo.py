@@ -1,15 +1,17 @@
 """A knowledge `document.repo` given as a path in this repository that does not hold the documents.
 
 labtax accepts a relative path besides a git URL, so documents can be committed next to the
-taxonomy and read offline; such a path must stay inside the repository, name a directory, and
-every pattern must select at least one file there.
+taxonomy and read offline; such a path must stay inside the documents folder or the taxonomy
+(symlinks resolved), name a directory, contain no hidden segment, and every pattern must select at
+least one file there without naming a hidden one (`.env`, `.git/config`). The decisions are
+`inputs`' own, so what validates is what generation reads.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from labtax import inputs
 from labtax.diagnostics import Diagnostic, Level
 from labtax.leaves import Leaf, LeafKind
 from labtax.rules.subject import Subject, finding
@@ -18,16 +20,18 @@ ID = "document-repo"
 LEVEL = Level.ERROR
 LEGACY_WARNING = False
 SUMMARY = (
-    "a knowledge document.repo that is a local path is missing, outside the repo, or unmatched"
+    "a knowledge document.repo that is a local path is missing, outside the documents folder "
+    "and the taxonomy, hidden, or unmatched"
 )
-HINT = "point document.repo at a directory in this repository whose files the patterns select"
-
-_REMOTE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)")
+HINT = (
+    "point document.repo at a directory in the documents folder or the taxonomy, and select its "
+    "files with patterns that name no hidden file"
+)
 
 
 def is_local(repo: str) -> bool:
     """Whether `repo` names a path inside this repository rather than a git URL."""
-    return not _REMOTE.match(repo)
+    return not inputs.is_url(repo)
 
 
 def check(subject: Subject) -> list[Diagnostic]:
@@ -40,41 +44,33 @@ def check(subject: Subject) -> list[Diagnostic]:
     repo = document.get("repo")
     if not isinstance(repo, str) or not repo or not is_local(repo):
         return []
-    root = subject.config.root.resolve()
-    where = leaf.positions.of_value(("document", "repo"))
-    local = (root / repo).resolve()
-    if Path(repo).is_absolute() or not local.is_relative_to(root):
-        problem = "points outside the repository"
-    elif not local.is_dir():
+    problem = inputs.local_problem(subject.config, repo)
+    local = inputs.local_dir(subject.config, repo)
+    if problem is None and (local is None or not local.is_dir()):
         problem = "is not a directory in the repository"
-    else:
-        return _unmatched(subject, leaf, local)
-    return [_at(subject, where, f'document.repo "{repo}" {problem}')]
+    found = []
+    if problem is not None:
+        where = leaf.positions.of_value(("document", "repo"))
+        found.append(_at(subject, where, f'document.repo "{repo}" {problem}'))
+        local = None
+    return found + _patterns(subject, leaf, local)
 
 
-def _unmatched(subject: Subject, leaf: Leaf, local: Path) -> list[Diagnostic]:
+def _patterns(subject: Subject, leaf: Leaf, local: Path | None) -> list[Diagnostic]:
+    """Patterns naming a hidden file; with a readable directory, patterns selecting nothing."""
     patterns = leaf.data["document"].get("patterns")
+    files = [relative for relative, _ in inputs.readable_files(local)] if local else []
     found = []
     for index, pattern in enumerate(patterns if isinstance(patterns, list) else []):
         if not isinstance(pattern, str) or not pattern:
             continue
-        if not _selects(local, pattern):
+        problem = inputs.pattern_problem(pattern)
+        if problem is None and local and not any(inputs.glob_match(pattern, f) for f in files):
+            problem = f"selects no file in {local.name}/"
+        if problem is not None:
             where = leaf.positions.of_value(("document", "patterns", index))
-            found.append(
-                _at(subject, where, f'pattern "{pattern}" selects no file in {local.name}/')
-            )
+            found.append(_at(subject, where, f'pattern "{pattern}" {problem}'))
     return found
-
-
-def _selects(local: Path, pattern: str) -> bool:
-    """Whether `pattern` selects a file inside `local` (never one reached through '..')."""
-    if Path(pattern).is_absolute():
-        return False  # pathlib refuses absolute patterns; they could not stay inside anyway
-    try:
-        matches = local.glob(pattern)
-        return any(m.is_file() and m.resolve().is_relative_to(local) for m in matches)
-    except (ValueError, OSError):
-        return False
 
 
 def _at(subject: Subject, where: tuple[int, int], message: str) -> Diagnostic:

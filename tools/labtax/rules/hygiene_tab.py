@@ -9,9 +9,9 @@ failed.
 
 from __future__ import annotations
 
+from labtax.blockscalars import indentation_tabs
 from labtax.diagnostics import Diagnostic, Level
 from labtax.rules.subject import Subject, finding
-from labtax.scalars import indentation_tabs
 
 ID = "yaml-tab"
 LEVEL = Level.ERROR

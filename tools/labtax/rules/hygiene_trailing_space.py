@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from labtax.blockscalars import text_trailing_lines
 from labtax.diagnostics import Diagnostic, Level
 from labtax.rules.subject import Subject, finding, softened
-from labtax.scalars import text_trailing_lines
 
 ID = "yaml-trailing-space"
 LEVEL = Level.ERROR

@@ -1,0 +1,70 @@
+"""Block scalar text and a file's meaning, for edits that keep it."""
+
+from __future__ import annotations
+
+from labtax import blockscalars
+
+LEAF = """\
+seed_examples:
+  - question: q
+    answer: |
+      def f():
+      \treturn 1
+    note: >-
+      folded
+
+  - question: r
+last: |
+  end"""
+
+
+def test_block_lines_of_a_text_that_parses_come_from_the_scanner() -> None:
+    blocks = blockscalars.block_scalars(LEAF)
+    assert [(b.header_line, b.indicator_col, b.flags) for b in blocks] == [
+        (3, 12, ""),
+        (6, 10, "-"),
+        (10, 6, ""),
+    ]
+    assert blockscalars.block_lines(LEAF) == {4, 5, 7, 8, 11}
+
+
+def test_a_broken_text_is_read_line_by_line_by_indentation() -> None:
+    broken = LEAF.replace("  - question: r", "\t- question: r")
+    assert blockscalars.meaning(broken) is None
+    # The tab-indented line ends the block before it; the tab inside the answer stays content.
+    assert blockscalars.block_lines(broken) == {4, 5, 7, 11}
+    assert blockscalars.indentation_tabs(broken) == [(9, 1)]
+
+
+def test_headers_need_a_key_a_dash_or_a_document_start() -> None:
+    text = "a: b |\n  c\nd:\n  - |\n    e\n--- >\n f\n"
+    broken = text + "\tbad: [\n"
+    assert blockscalars.meaning(broken) is None
+    assert blockscalars.block_lines(broken) == {5, 7}
+
+
+def test_tab_lines_finds_the_first_tab_of_each_indentation() -> None:
+    text = "a:\n\tb: 1\n  \tc: 2\nd: x\ty\n \t \te: 3\n"
+    assert blockscalars.tab_lines(text) == [(2, 1), (3, 3), (5, 2)]
+    assert blockscalars.tab_lines("a: 1\nb: '\t'\n") == []
+
+
+def test_a_text_that_parses_has_no_indentation_tabs_even_when_it_does_not_load() -> None:
+    duplicate_key = "a: |\n  \tcode\na: 2\n"
+    assert blockscalars.meaning(duplicate_key) is not None
+    assert blockscalars.indentation_tabs(duplicate_key) == []
+
+
+def test_trailing_whitespace_is_text_only_where_removing_it_changes_a_value() -> None:
+    text = "a: |\n  kept  \n\n  x\nb: plain  \n  folded  \nc: |\n  last\n  \nd: |\n  x\n   \n"
+    # Line 9 is an empty line of a clipped scalar; line 12 holds a space beyond the indentation.
+    assert blockscalars.text_trailing_lines(text) == {2, 12}
+    # Unparseable: every block line with trailing whitespace is kept, nothing can be checked.
+    assert blockscalars.text_trailing_lines("a: |\n  x  \n\tb: [\n") == {2}
+
+
+def test_meaning_ignores_layout_and_sees_values() -> None:
+    assert blockscalars.meaning("a:   1\nb: [x,  y]\n") == blockscalars.meaning("a: 1\nb: [x, y]\n")
+    assert blockscalars.meaning("a: |\n  x\n") != blockscalars.meaning("a: |\n  x  \n")
+    assert blockscalars.meaning("a: |\n  x") != blockscalars.meaning("a: |\n  x\n")
+    assert blockscalars.meaning("a: |-\n  x\n") == blockscalars.meaning("a: |\n  x")

@@ -17,6 +17,7 @@ import pytest
 
 import clirun
 import githubkit
+import gitrepo
 import projects
 import sampleleaves
 import topicrepo
@@ -182,3 +183,9 @@ def github_env(
     for key, value in values.items():
         monkeypatch.setenv(key, value)
     return values
+
+
+@pytest.fixture
+def odd_repo(tmp_path: Path) -> Path:
+    """A committed repository whose paths hold spaces, non-ASCII, glob characters and a newline."""
+    return gitrepo.make_odd_repo(tmp_path)

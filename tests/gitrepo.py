@@ -38,3 +38,21 @@ def git(cwd: Path, *args: str, stdin: str | None = None) -> str:
         input=stdin,
     )
     return done.stdout
+
+
+ODD = ["plain.txt", "with space/a b.txt", "ünï/ç ø.txt", "glob*[x]?.txt", "new\nline.txt"]
+
+
+def make_odd_repo(tmp_path: Path) -> Path:
+    """A committed repository holding a file at each of `ODD` and a symlink."""
+    root = tmp_path / "odd"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    for n, name in enumerate(ODD):
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"content {n}\n" * 20, encoding="utf-8")
+    (root / "link").symlink_to("plain.txt")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "base")
+    return root

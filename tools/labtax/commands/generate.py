@@ -38,7 +38,16 @@ from labtax.teacher import Budget, Teacher, make_teacher
     "--concurrency", type=click.IntRange(min=1), metavar="N", help="Concurrent teacher calls."
 )
 @click.option(
-    "--samples", type=click.IntRange(min=1), metavar="N", help="Samples to aim for per leaf."
+    "--samples",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Kept samples to reach per skill leaf (default: samples_per_leaf).",
+)
+@click.option(
+    "--samples-per-chunk",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Kept question/answer pairs to reach per knowledge chunk (default: samples_per_chunk).",
 )
 @click.option("--force", is_flag=True, help="Regenerate leaves whose data is up to date.")
 @taxonomy_option
@@ -55,6 +64,7 @@ def command(
     api_base: str | None,
     concurrency: int | None,
     samples: int | None,
+    samples_per_chunk: int | None,
     force: bool,
     taxonomy: Path | None,
 ) -> int:
@@ -66,7 +76,8 @@ def command(
     """
     if changed and paths:
         raise UsageError("pass either PATHs or --changed, not both")
-    config = _configure(project(taxonomy), model, api_base, concurrency, samples)
+    config = _configure(project(taxonomy), model, api_base, concurrency)
+    config = _volumes(config, samples, samples_per_chunk)
     selection = Selection(
         tuple(p.resolve() for p in paths),
         changed,
@@ -77,8 +88,7 @@ def command(
     plan = make_plan(config, selection)
     teacher = make_teacher(config.teacher, config.cache_dir, Budget(max_cost, max_calls))
     if dry_run:
-        per_leaf = config.teacher.samples_per_leaf
-        estimates = asyncio.run(estimate_plan(plan, per_leaf, teacher))
+        estimates = asyncio.run(estimate_plan(config, plan, teacher))
         click.echo(generation_text.dry_run(plan, estimates))
         return EXIT_OK
     if plan.is_empty:
@@ -98,7 +108,6 @@ def _configure(
     model: str | None,
     api_base: str | None,
     concurrency: int | None,
-    samples: int | None,
 ) -> Config:
     teacher = config.teacher
     # Flags override the settings file; the LABTAX_* environment overrides both.
@@ -108,9 +117,17 @@ def _configure(
         teacher = replace(teacher, api_base=api_base, api_bases=())
     if concurrency:
         teacher = replace(teacher, concurrency=concurrency)
-    if samples:
-        teacher = replace(teacher, samples_per_leaf=samples)
     return replace(config, teacher=teacher)
+
+
+def _volumes(config: Config, samples: int | None, samples_per_chunk: int | None) -> Config:
+    # A volume flag is a choice for this run: it wins over LABTAX_* and the settings file.
+    generation = config.generation
+    if samples:
+        generation = replace(generation, samples_per_leaf=samples)
+    if samples_per_chunk:
+        generation = replace(generation, samples_per_chunk=samples_per_chunk)
+    return replace(config, generation=generation)
 
 
 async def _run(config: Config, plan: Plan, teacher: Teacher) -> RunSummary:

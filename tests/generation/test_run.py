@@ -241,3 +241,39 @@ def test_priority_gate_serves_lower_numbers_first():
 
     asyncio.run(main())
     assert order == [1, 3, 5, 9]
+
+
+class CutError(Exception):
+    """What a teacher raises for an answer still cut at its length bound after its retries."""
+
+
+class Cutting:
+    """The fake teacher in-process, except that every pair rating and every faithfulness
+    verdict is cut at its length bound."""
+
+    def __init__(self, config) -> None:
+        self.inner = _teacher(config, projects.InProcessTransport())
+
+    async def complete(self, messages, *, stage, params=None):
+        if stage in {"pair_rating", "faithfulness"}:
+            raise CutError(stage)
+        return await self.inner.complete(messages, stage=stage, params=params)
+
+
+def test_truncated_answers_are_counted_rejections_and_the_run_goes_on(project, monkeypatch):
+    monkeypatch.setattr(running, "TRUNCATION", (CutError,))
+    config = load_config(project)
+    plan = make_plan(config, Selection())
+    summary = asyncio.run(run_plan(config, plan, Cutting(config)))
+    assert summary.count("generated") == 4
+    for leaf in plan.generate:
+        manifest = _manifest(project, leaf.leaf_id)
+        reasons = manifest["counts"]["rejected_by_reason"]
+        assert reasons.get("truncated", 0) > 0, leaf.leaf_id
+        assert manifest["counts"]["kept"] == 0
+        rejected = (project / "generated" / leaf.leaf_id / "rejected.jsonl").read_text()
+        truncated = [json.loads(r) for r in rejected.splitlines() if '"truncated"' in r]
+        assert {r["stage"] for r in truncated} <= {"pair_rating", "faithfulness"}
+        # Nothing passed, so the leaf stops after its first round and says why.
+        assert manifest["volume"]["rounds"] == 1
+        assert "produced nothing new" in manifest["volume"]["shortfall"]

@@ -35,6 +35,11 @@ from labtax.usage import Usage
 
 LeafRunStatus = Literal["generated", "failed", "unfinished"]
 
+# The teacher's errors for an answer still cut at its length bound after the teacher's own
+# retries with a larger limit: the pipelines turn them into `truncated` rejections of what the
+# answer was for, instead of failing the leaf.
+TRUNCATION: tuple[type[Exception], ...] = ()
+
 
 @dataclass(frozen=True)
 class LeafResult:
@@ -146,7 +151,11 @@ class _Run:
 
     async def leaf(self, leaf: Leaf, priority: int) -> LeafResult:
         caller = Caller(
-            self.teacher, gate=self.gate, priority=priority, params=self.settings.params
+            self.teacher,
+            gate=self.gate,
+            priority=priority,
+            params=self.settings.params,
+            truncation=TRUNCATION,
         )
         try:
             result = await self._generate(leaf, caller)

@@ -74,7 +74,8 @@ def chunk(
     for source in files:
         read = markdown_blocks if is_markdown(source.path) else text_blocks
         blocks = read(source.text)
-        packer = _Packer(source.path, max(MIN_CHUNK_TOKENS, size), max(0, overlap))
+        fitted = max(MIN_CHUNK_TOKENS, size)
+        packer = _Packer(source.path, fitted, min(max(0, overlap), fitted // 2))
         for found in packer.pack(blocks):
             out.append(Chunk(found.source, first_index + len(out), found.text, found.headings))
     return out
@@ -166,7 +167,8 @@ class _Packer:
             if block.level:
                 self._heading(block)
             else:
-                for piece in _fit(block.text, self.size):
+                # Room for the overlap a continuing chunk starts with.
+                for piece in _fit(block.text, self.size - self.overlap):
                     self._body(piece)
         self._close()
         return self.done

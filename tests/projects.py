@@ -46,10 +46,10 @@ def make_project(root: Path, docs_repo: Path | None = None) -> Path:
     write(
         root / "labtax.toml",
         '[teacher]\nmodel = "openai/labtax-fake-teacher"\nconcurrency = 16\nretries = 8\n'
-        "timeout = 2\nsamples_per_leaf = 4\n"
+        "timeout = 2\n\n[generation]\nsamples_per_leaf = 4\nsamples_per_chunk = 2\n"
         # The sample leaves are short (fewer seeds than a real leaf needs), which keeps prompts
         # and generated data small; a project may relax a rule so, and generate still runs.
-        "[rules]\nschema = 'warning'\n",
+        "\n[rules]\nschema = 'warning'\n",
     )
     write(root / ".gitignore", ".labtax/\n")
     tax = root / "taxonomy"
@@ -136,33 +136,47 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
 
 class AgreeableTeacher:
     """A teacher whose every answer passes: as many distinct questions, contexts or pairs as asked
-    for, every judge approving, every rating 3. Counts calls per stage."""
+    for, every judge approving every item, every rating and relevance score 3. Counts calls per
+    stage and remembers the call settings each stage was asked with."""
 
     def __init__(self) -> None:
         from collections import Counter
 
         self.calls: Counter[str] = Counter()
+        self.params: dict[str, object] = {}
 
-    async def complete(self, messages, *, stage):
+    async def complete(self, messages, *, stage, params=None):
         import hashlib
         import json
         import re
 
+        from labtax.prompts import read_items, sections_of
         from labtax.teacher import Completion
 
         self.calls[stage] += 1
+        self.params[stage] = params
         user = messages[-1]["content"]
         found = re.search(r"<count>\s*(\d+)\s*</count>", user)
         count = int(found.group(1)) if found else 0
+        ids = [item["id"] for item in read_items(sections_of(messages).get("items", ""))]
         tag = hashlib.sha256(user.encode()).hexdigest()[:8]
         items = [f"Item {tag} number {i} of the batch, in full?" for i in range(count)]
         answers = {
             "skill_questions": {"questions": items},
             "grounded_contexts": {"contexts": items},
             "knowledge_qa": {"pairs": [{"question": q, "answer": "Yes."} for q in items]},
-            "question_judge": {"relevant": True, "harmless": True, "answerable": True},
-            "pair_rating": {"explanation": "fine", "score": 3},
-            "faithfulness": {"explanation": "quoted", "faithful": True},
+            "question_judge": {
+                "verdicts": [
+                    {"id": i, "relevant": True, "harmless": True, "answerable": True} for i in ids
+                ]
+            },
+            "pair_rating": {"ratings": [{"id": i, "explanation": "fine", "score": 3} for i in ids]},
+            "faithfulness": {"verdicts": [{"id": i, "faithful": True} for i in ids]},
+            "standalone": {"verdicts": [{"id": i, "stands_alone": True} for i in ids]},
+            "relevance": {
+                "scores": [{"id": i, "explanation": "on point", "score": 3} for i in ids]
+            },
+            "atomic_facts": {"facts": [f"Fact one of {tag}.", f"Fact two of {tag}."]},
         }
         text = json.dumps(answers[stage]) if stage in answers else f"An answer ({tag})."
         request = hashlib.sha256(json.dumps(messages).encode()).hexdigest()

@@ -12,6 +12,8 @@ from labtax.config import (
     DEFAULT_DOCUMENT_PROTOCOLS,
     DEFAULT_MAX_FILE_BYTES,
     Config,
+    GenerationConfig,
+    StageOverride,
     TeacherConfig,
     find_root,
     load_config,
@@ -72,7 +74,12 @@ def test_the_file_sets_paths_limits_and_the_teacher(tmp_path: Path) -> None:
             "[tool.labtax]\ntaxonomy = 'tree'\ngenerated = 'data'\ncache_dir = 'c'\n"
             "max_file_bytes = 2048\ndocument_protocols = ['https', 'ssh']\n"
             "[tool.labtax.teacher]\nmodel = 'openai/m'\napi_bases = ['http://a', 'http://b']\n"
-            "temperature = 0.2\nsamples_per_leaf = 3\n"
+            "temperature = 0.2\n"
+            "[tool.labtax.generation]\nsamples_per_leaf = 3\nsamples_per_chunk = 7\n"
+            "max_rounds = 2\nmax_calls_per_leaf = 99\ncontext_tokens = 4096\n"
+            "chunk_tokens = 300\nchunk_overlap_tokens = 0\n"
+            "[tool.labtax.teacher.stages.faithfulness]\ntemperature = 0.1\nmax_tokens = 2048\n"
+            "[tool.labtax.teacher.stages.skill_answer]\nmax_tokens = 512\n"
         ),
     )
     config = load_config(root, environ={})
@@ -86,7 +93,11 @@ def test_the_file_sets_paths_limits_and_the_teacher(tmp_path: Path) -> None:
         ("http://a", "http://b"),
         0.2,
     )
-    assert teacher.samples_per_leaf == 3
+    assert config.generation == GenerationConfig(3, 7, 2, 99, 4096, 300, 0)
+    assert config.teacher_stages == {
+        "faithfulness": StageOverride(0.1, 2048),
+        "skill_answer": StageOverride(None, 512),
+    }
 
 
 def test_labtax_toml_wins_over_pyproject(tmp_path: Path) -> None:
@@ -200,7 +211,7 @@ def test_an_unknown_key_hint_lists_the_known_ones(tmp_path: Path) -> None:
     with pytest.raises(LabtaxError) as caught:
         load_config(root, environ={})
     assert "model" in caught.value.hint
-    assert "samples_per_leaf" in caught.value.hint
+    assert "stages" in caught.value.hint
 
 
 def test_an_unknown_protocol_from_the_environment_is_an_error(tmp_path: Path) -> None:
@@ -260,3 +271,118 @@ def test_bad_document_settings_are_located_errors(
     with pytest.raises(LabtaxError, match=message) as caught:
         load_config(root, environ={})
     assert caught.value.location is not None
+
+
+# --- generation volumes and per-stage call settings ------------------------------------------
+
+
+def test_generation_defaults_follow_labs_volumes(tmp_path: Path) -> None:
+    config = load_config(project(tmp_path / "p", labtax=""), environ={})
+    assert config.generation == GenerationConfig()
+    assert (config.generation.samples_per_leaf, config.generation.samples_per_chunk) == (30, 5)
+    assert config.generation.context_tokens == 8192
+    assert config.teacher_stages == {}
+
+
+def test_samples_per_leaf_in_the_teacher_table_still_counts_but_not_twice(tmp_path: Path) -> None:
+    old = project(tmp_path / "old", labtax="[teacher]\nsamples_per_leaf = 7\n")
+    assert load_config(old, environ={}).generation.samples_per_leaf == 7
+    both = project(
+        tmp_path / "both",
+        labtax="[teacher]\nsamples_per_leaf = 7\n\n[generation]\nsamples_per_leaf = 8\n",
+    )
+    with pytest.raises(LabtaxError, match="set in both") as caught:
+        load_config(both, environ={})
+    assert caught.value.location.line == 2
+
+
+def test_the_environment_wins_over_the_file_for_volumes(tmp_path: Path) -> None:
+    root = project(tmp_path / "p", labtax="[generation]\nsamples_per_leaf = 8\nmax_rounds = 2\n")
+    environ = {"LABTAX_SAMPLES_PER_LEAF": "12", "LABTAX_MAX_CALLS_PER_LEAF": "500"}
+    generation = load_config(root, environ=environ).generation
+    assert (generation.samples_per_leaf, generation.max_rounds) == (12, 2)
+    assert generation.max_calls_per_leaf == 500
+    with pytest.raises(LabtaxError, match="LABTAX_MAX_ROUNDS must be a positive integer"):
+        load_config(root, environ={"LABTAX_MAX_ROUNDS": "zero"})
+
+
+@pytest.mark.parametrize(
+    ("table", "message", "line", "column"),
+    [
+        ("[generation]\nsamples_per_leaf = 0\n", "samples_per_leaf must be a positive", 2, 1),
+        ("[generation]\n  max_rounds = 'two'\n", "max_rounds must be a positive", 2, 3),
+        ("[generation]\nchunk_overlap_tokens = -1\n", "must be a non-negative integer", 2, 1),
+        (
+            "[generation]\nchunk_tokens = 100\nchunk_overlap_tokens = 100\n",
+            "chunk_overlap_tokens (100) must be less than chunk_tokens (100)",
+            3,
+            1,
+        ),
+        (
+            "[generation]\nsamples = 3\n",
+            "unknown key(s) in [tool.labtax.generation]: samples",
+            2,
+            1,
+        ),
+        ("generation = 3\n", "[tool.labtax.generation] must be a table", None, None),
+        (
+            "[teacher.stages.faithful]\ntemperature = 0\n",
+            "no generation stage is called 'faithful'",
+            1,
+            1,
+        ),
+        (
+            "[teacher.stages.faithfulness]\ntemprature = 0\n",
+            "unknown key(s) in [tool.labtax.teacher.stages.faithfulness]: temprature",
+            2,
+            1,
+        ),
+        (
+            "[teacher.stages.relevance]\ntemperature = 3\n",
+            "temperature must be a number from 0 to 2, got 3",
+            2,
+            1,
+        ),
+        (
+            "[teacher.stages.relevance]\nmax_tokens = 0\n",
+            "[tool.labtax.teacher.stages.relevance] max_tokens must be a positive integer",
+            2,
+            1,
+        ),
+        ("[teacher]\nstages = 3\n", "must hold one table per stage", 2, 1),
+        (
+            "[teacher.stages]\nrelevance = 3\n",
+            "must be a table of max_tokens and temperature",
+            2,
+            1,
+        ),
+    ],
+)
+def test_bad_generation_and_stage_settings_are_located_errors(
+    tmp_path: Path, table: str, message: str, line: int | None, column: int | None
+) -> None:
+    root = project(tmp_path / "p", labtax=table)
+    with pytest.raises(LabtaxError) as caught:
+        load_config(root, environ={})
+    assert message in caught.value.message
+    location = caught.value.location
+    assert location is not None
+    assert location.path == str(root / "labtax.toml")
+    if line is not None:
+        assert (location.line, location.col) == (line, column)
+
+
+def test_stage_settings_in_a_pyproject_are_located_there(tmp_path: Path) -> None:
+    root = project(
+        tmp_path / "p",
+        pyproject="[tool.labtax]\n\n[tool.labtax.teacher.stages.standalone]\nmax_tokens = -2\n",
+    )
+    with pytest.raises(LabtaxError) as caught:
+        load_config(root, environ={})
+    location = caught.value.location
+    assert (location.path, location.line) == (str(root / "pyproject.toml"), 4)
+    fine = project(
+        tmp_path / "q",
+        pyproject="[tool.labtax.teacher.stages.standalone]\ntemperature = 0.5\n",
+    )
+    assert load_config(fine, environ={}).teacher_stages == {"standalone": StageOverride(0.5, None)}

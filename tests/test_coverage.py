@@ -192,5 +192,6 @@ def test_as_dict_holds_the_whole_tree() -> None:
             "questions": 0,
         },
         "student": None,
+        "chunks": None,
     }
     assert document["totals"]["kept"] == 3

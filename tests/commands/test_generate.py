@@ -28,6 +28,7 @@ def _manifests(root):
     }
 
 
+KNOWLEDGE_FORMS = {"knowledge_qa", "detailed_summary", "extractive_summary", "atomic_facts"}
 LEAVES = {
     "compositional_skills/grounded/summaries/paragraph": "grounded_skill",
     "compositional_skills/riddles/objects": "freeform_skill",
@@ -53,8 +54,11 @@ def _check_kept(leaf_id, record, manifest):
         assert record["form"] == "grounded"
         assert user["content"] == record["context"] + "\n\n" + record["question"]
     else:
-        assert record["form"] == "knowledge_qa"
-        assert user["content"] == record["question"]
+        assert record["form"] in KNOWLEDGE_FORMS
+        if record["form"] == "knowledge_qa":
+            assert user["content"] == record["question"]  # closed book
+        else:
+            assert user["content"] == record["context"] + "\n\n" + record["question"]
         assert record["context"]
         assert record["provenance"]["document"] in {"water.md", "press.md"}
         assert record["provenance"]["chunk"] >= 0
@@ -76,11 +80,16 @@ def test_generates_every_kind_and_records_what_it_did(project, in_process, capsy
         assert counts["candidates"] == len(kept) + len(rejected)
         assert sum(counts["rejected_by_reason"].values()) == len(rejected)
         assert manifest["usage"]["calls"] > 0
-        assert manifest["teacher"]["samples_per_leaf"] == 4
-        assert len(manifest["templates"]) == 7
+        assert len(manifest["templates"]) == 12
         assert manifest["format"] == 2
-        assert manifest["volume"]["target"] == 4
-        assert manifest["volume"]["kept"] == len(kept)
+        volume = manifest["volume"]
+        # Skills aim for samples_per_leaf; knowledge for a quota from every chunk (2 pairs and
+        # one sample of each auxiliary form).
+        chunks = sum(d["chunks"] for d in manifest["documents"])
+        target = 4 if LEAVES[leaf_id] != "knowledge" else chunks * (2 + 3)
+        assert volume["target"] == manifest["teacher"]["samples_per_leaf"] == target
+        assert volume["kept"] == len(kept)
+        assert (volume["shortfall"] == "") is (volume["kept"] == target)
         assert set(manifest["stages"]) <= set(manifest["templates"])
         for line in kept:
             _check_kept(leaf_id, json.loads(line), manifest)
@@ -530,3 +539,15 @@ def test_prefetch_only_fails_on_a_leaf_whose_documents_cannot_be_had(project, ca
 def test_prefetch_only_takes_no_dry_run_and_no_no_fetch(project, capsys):
     assert _generate("--prefetch-only", "--dry-run") == 2
     assert _generate("--prefetch-only", "--no-document-fetch") == 2
+
+
+def test_volume_flags_win_over_the_environment_and_the_file(project, in_process, monkeypatch):
+    monkeypatch.setenv("LABTAX_SAMPLES_PER_LEAF", "5")
+    monkeypatch.setenv("LABTAX_SAMPLES_PER_CHUNK", "4")
+    assert _generate("--samples", "3", "--samples-per-chunk", "1") == 0
+    manifests = _manifests(project)
+    assert manifests["compositional_skills/riddles/objects"]["volume"]["target"] == 3
+    # One chunk: one pair and one sample of each auxiliary form.
+    assert manifests["knowledge/science/water_cycle"]["volume"]["target"] == 1 + 3
+    assert _generate("--force") == 0
+    assert _manifests(project)["compositional_skills/riddles/objects"]["volume"]["target"] == 5

@@ -59,7 +59,8 @@ def test_http_run_faults_and_dry_run(project, server, monkeypatch, capsys):
     # A dry run lists the work with estimates and sends nothing.
     assert main(["generate", "--dry-run"]) == 0
     listing = capsys.readouterr().out
-    assert "knowledge/history/printing_press (knowledge): <= 8 calls" in listing
+    # One chunk: 3x its quota of 2 pairs and 1 text of each form at most, over 4 rounds.
+    assert "knowledge/history/printing_press (knowledge): <= 35 calls" in listing
     assert "price unknown" in listing
     assert server.stats.requests == 0
     assert not (project / "generated").exists()

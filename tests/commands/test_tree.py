@@ -172,3 +172,18 @@ def test_the_students_scores_and_diversity_in_json_and_text(
     text = capsys.readouterr().out
     assert "student not evaluated" in text
     assert "distinct-2 " in text
+
+
+def test_a_knowledge_leaf_shows_how_many_of_its_chunks_its_samples_come_from(
+    project, in_process, capsys, monkeypatch
+):
+    monkeypatch.setenv("COLUMNS", "200")
+    assert main(["generate"]) == 0
+    capsys.readouterr()
+    assert main(["tree", "--format", "json"]) == 0
+    records = leaf_records(json.loads(capsys.readouterr().out))
+    assert records["knowledge/science/water_cycle"]["chunks"] == {"contributing": 1, "total": 1}
+    assert records["compositional_skills/riddles/objects"]["chunks"] is None
+    assert main(["tree"]) == 0
+    text = capsys.readouterr().out
+    assert text.count("1 of 1 chunks") == 2  # the two knowledge leaves

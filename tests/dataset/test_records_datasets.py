@@ -99,6 +99,9 @@ def test_a_whole_tree_loads_as_one_dataset_with_one_schema(tree, tmp_path, monke
     assert all(column.null_count == 0 for column in loaded.data.table.columns)
 
 
+AUXILIARY = ("detailed_summary", "extractive_summary", "atomic_facts")
+
+
 def test_every_row_is_a_complete_conversation(tree, tmp_path, monkeypatch):
     loaded = load(tree, tmp_path, monkeypatch)
     seen = set()
@@ -110,7 +113,7 @@ def test_every_row_is_a_complete_conversation(tree, tmp_path, monkeypatch):
         user, assistant = row["messages"]
         assert (user["role"], assistant["role"]) == ("user", "assistant")
         assert assistant["content"] == row["answer"]
-        if row["form"] == "grounded":
+        if row["form"] in {"grounded", *AUXILIARY}:
             # The instruction is useless without its context: the user turn carries it.
             assert row["context"]
             assert user["content"] == row["context"] + "\n\n" + row["question"]
@@ -122,4 +125,5 @@ def test_every_row_is_a_complete_conversation(tree, tmp_path, monkeypatch):
         ("freeform_skill", "instruction"),
         ("grounded_skill", "grounded"),
         ("knowledge", "knowledge_qa"),
+        *(("knowledge", form) for form in AUXILIARY),
     }

@@ -1,4 +1,5 @@
-"""Knowledge documents: selecting files, chunking, reading local and pinned repositories."""
+"""Knowledge documents: selecting files, reading Markdown, text and PDF from local and pinned
+repositories, and refusing files without usable text."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ import asyncio
 
 import pytest
 
+import pdfs
 import projects
 import sampleleaves
 from labtax import documents
 from labtax.config import load_config
 from labtax.errors import LabtaxError
-from labtax.util import CHARS_PER_TOKEN
 
 # --- documents -------------------------------------------------------------------------------
 
@@ -25,31 +26,59 @@ def test_select_patterns():
     assert documents.select(paths, ["[ab].*"]) == ["a.md", "b.txt"]
 
 
-def test_chunks_pack_paragraphs_within_the_budget():
-    files = [
-        documents.SourceFile("w.md", sampleleaves.WATER_DOC),
-        documents.SourceFile("p.md", sampleleaves.PRESS_DOC),
+def _local_leaf(repo, tmp_path, monkeypatch, files: dict[str, bytes], pattern: str = "*"):
+    """A knowledge leaf over a local document directory holding `files`."""
+    from labtax import leaves
+
+    monkeypatch.setenv("LABTAX_CACHE_DIR", str(tmp_path / "cache"))
+    for name, raw in files.items():
+        target = repo / "documents/mixed" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(raw)
+    path = repo / "taxonomy/knowledge/a/qna.yaml"
+    text = sampleleaves.knowledge_yaml("x", sampleleaves.WATER_DOC, "documents/mixed", "local")
+    projects.write(path, text.replace('"*.md"', f'"{pattern}"'))
+    config = load_config(repo)
+    return config, leaves.load_file(config, path)
+
+
+def test_markdown_text_and_pdf_documents_are_read(repo, tmp_path, monkeypatch):
+    pdf = pdfs.build_pdf([["Gutenberg printed with movable type."]])
+    files = {"a.md": b"# A\n\nText.\n", "b.txt": b"Plain text.\n", "c.pdf": pdf}
+    config, leaf = _local_leaf(repo, tmp_path, monkeypatch, files)
+    read = asyncio.run(documents.DocumentStore(config).files(leaf))
+    assert [(f.path, f.text) for f in read] == [
+        ("a.md", "# A\n\nText.\n"),
+        ("b.txt", "Plain text.\n"),
+        ("c.pdf", "Gutenberg printed with movable type."),
     ]
-    chunks = documents.chunk(files, 60)
-    assert len(chunks) > 4
-    assert all(len(c.text) <= 60 * CHARS_PER_TOKEN for c in chunks)
-    assert {c.source for c in chunks} == {"w.md", "p.md"}
-    # No text is lost or reordered, and no chunk spans two files.
-    for source in files:
-        own = [c.text for c in chunks if c.source == source.path]
-        assert " ".join(" ".join(own).split()) == " ".join(source.text.split())
-    whole = documents.chunk(files, 10_000)
-    assert [c.source for c in whole] == ["w.md", "p.md"]
-    long_paragraph = "word " * 2000
-    parts = documents.chunk([documents.SourceFile("l.md", long_paragraph)], 100)
-    assert all(len(c.text) <= 400 for c in parts)
-    assert sum(len(c.text.split()) for c in parts) == 2000
 
 
-def test_chunk_budget_bounds():
-    assert documents.chunk_budget(8192, 1024, 2000) == documents.MAX_CHUNK_TOKENS
-    assert documents.chunk_budget(4096, 1024, 2500) == 4096 - 1024 - 2500
-    assert documents.chunk_budget(2048, 1024, 4000) == documents.MIN_CHUNK_TOKENS
+@pytest.mark.parametrize(
+    "case",
+    [
+        ("logo.png", b"\x89PNG\r\n\x1a\n\x00\x00", "binary file"),
+        ("notes.md", "caf\u00e9".encode("latin-1"), "not valid UTF-8"),
+        ("scan.pdf", pdfs.build_pdf([[]]), "without a text layer"),
+        ("locked.pdf", pdfs.encrypted(pdfs.build_pdf([["Secret."]]), "pw"), "encrypted PDF"),
+    ],
+)
+def test_an_unreadable_file_is_an_error_naming_the_leaf_and_the_file(
+    repo, tmp_path, monkeypatch, case
+):
+    name, raw, problem = case
+    files = {"good.md": b"# Good\n\nFine.\n", name: raw}
+    config, leaf = _local_leaf(repo, tmp_path, monkeypatch, files)
+    with pytest.raises(LabtaxError) as caught:
+        asyncio.run(documents.DocumentStore(config).files(leaf))
+    error = caught.value
+    # Never silently dropped: the file, the problem and what to do, at the leaf's patterns.
+    assert f"documents/mixed/{name}" in error.message
+    assert problem in error.message
+    assert error.hint
+    assert error.location is not None
+    assert error.location.path.endswith("knowledge/a/qna.yaml")
+    assert error.location.line > 0
 
 
 def test_documents_from_a_pinned_file_repository_are_fetched_once(repo, tmp_path, monkeypatch):

@@ -24,7 +24,7 @@ import pytest
 import projects
 import sampleleaves
 from gitrepo import git, git_env
-from labtax import documents, gitio, leaves
+from labtax import chunking, documents, gitio, leaves
 from labtax.config import Config, load_config
 from labtax.errors import LabtaxError
 from labtax.leaves import Leaf
@@ -62,7 +62,7 @@ class Docs:
     def mirror(self) -> Path:
         return documents.mirror_path(self.config, self.url, self.commit)
 
-    def read(self, *, fetch: bool = True) -> list[documents.SourceFile]:
+    def read(self, *, fetch: bool = True) -> list[chunking.SourceFile]:
         return asyncio.run(documents.DocumentStore(self.config, fetch=fetch).files(self.leaf()))
 
 

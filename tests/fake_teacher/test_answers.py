@@ -42,10 +42,16 @@ PII = [
 ]
 
 
+def _system(stage: str) -> str:
+    """The stage's own system message (how the fake knows the stage), or a foreign one."""
+    known = prompts.STAGES.get(stage)
+    return known.system_text if known else "You are a careful teacher."
+
+
 def prompt(stage: str, **sections: str) -> list[dict[str, str]]:
     user = "\n\n".join(prompts.section(name, text) for name, text in sections.items())
     return [
-        {"role": "system", "content": f"{prompts.stage_header(stage)}\nYou are a careful teacher."},
+        {"role": "system", "content": _system(stage)},
         {"role": "user", "content": user + "\n\nAnswer with JSON only.\n"},
     ]
 
@@ -122,59 +128,80 @@ def test_knowledge_pairs_quote_the_document():
     assert len({p["answer"] for p in pairs}) == 3
 
 
+def judged(stage: str, key: str, items: list[dict[str, str]], **sections: str) -> list[dict]:
+    """The fake judge's entries for `items`, asked ten to a call, checked to answer every id."""
+    out = []
+    for start in range(0, len(items), 10):
+        batch = items[start : start + 10]
+        answer = parse_json(respond(prompt(stage, items=prompts.format_items(batch), **sections)))
+        entries = answer[key]
+        assert [e["id"] for e in entries] == list(range(1, len(batch) + 1))
+        out.extend(entries)
+    return out
+
+
+QUEEN = "The queen lays all the eggs, while workers gather nectar and pollen from flowers."
+
+
 def test_faithfulness_accepts_quotes_and_rejects_inventions():
-    verdicts = [
-        parse_json(
-            respond(
-                prompt(
-                    "faithfulness",
-                    document=DOCUMENT,
-                    question=f"What about bees? ({i})",
-                    answer="The queen lays all the eggs, while workers gather nectar and pollen"
-                    " from flowers.",
-                )
-            )
-        )
-        for i in range(40)
-    ]
+    items = [{"question": f"What about bees? ({i})", "answer": QUEEN} for i in range(40)]
+    verdicts = judged("faithfulness", "verdicts", items, document=DOCUMENT)
     assert all(isinstance(v["explanation"], str) and v["explanation"] for v in verdicts)
     faithful = sum(v["faithful"] for v in verdicts)
     assert 30 <= faithful < 40  # mostly faithful, a deterministic minority not
-    invented = parse_json(
-        respond(
-            prompt(
-                "faithfulness",
-                document=DOCUMENT,
-                question="Where do bees migrate?",
-                answer="Bees migrate to tropical islands every autumn on cargo ships.",
-            )
-        )
-    )
-    assert invented["faithful"] is False
+    invented = {
+        "question": "Where do bees migrate?",
+        "answer": "Bees migrate to tropical islands every autumn on cargo ships.",
+    }
+    assert judged("faithfulness", "verdicts", [invented], document=DOCUMENT)[0]["faithful"] is False
 
 
 def test_judge_verdicts_are_mostly_positive_with_a_minority_negative():
-    verdicts = [
-        parse_json(respond(prompt("question_judge", task=TASK, question=f"Synonym for {i}?")))
-        for i in range(200)
-    ]
+    items = [{"question": f"Synonym for {i}?"} for i in range(200)]
+    verdicts = judged("question_judge", "verdicts", items, task=TASK)
     for verdict in verdicts:
-        assert next(iter(verdict)) == "explanation"
+        assert list(verdict)[:2] == ["id", "explanation"]
         assert all(isinstance(verdict[k], bool) for k in ("relevant", "harmless", "answerable"))
     positive = sum(all(v[k] for k in ("relevant", "harmless", "answerable")) for v in verdicts)
     assert 150 <= positive <= 195
 
 
 def test_pair_ratings_are_mostly_two_or_three_with_some_ones():
-    scores = [
-        parse_json(
-            respond(prompt("pair_rating", task=TASK, question=f"Q{i}?", answer="Rapid. It ran."))
-        )["score"]
-        for i in range(200)
-    ]
+    items = [{"question": f"Q{i}?", "answer": "Rapid. It ran."} for i in range(200)]
+    scores = [r["score"] for r in judged("pair_rating", "ratings", items, task=TASK)]
     assert set(scores) == {1, 2, 3}
     assert scores.count(1) < 60
     assert scores.count(3) > scores.count(1)
+
+
+def test_the_standalone_judge_catches_questions_pointing_at_a_passage():
+    items = [
+        {"question": "What does the queen of a honey bee colony do?"},
+        {"question": "According to the passage, what does the queen do?"},
+        {"question": "What does the text say about drones?"},
+    ]
+    verdicts = judged("standalone", "verdicts", items, domain="biology")
+    assert [v["stands_alone"] for v in verdicts] == [True, False, False]
+
+
+def test_relevance_scores_answers_that_address_the_question_higher():
+    items = [
+        {"question": "What does the queen lay?", "answer": QUEEN},
+        {"question": "How do bees dance?", "answer": "Flowers bloom in spring."},
+    ]
+    scores = [s["score"] for s in judged("relevance", "scores", items)]
+    assert scores[0] >= 2
+    assert scores[1] == 1
+
+
+def test_auxiliary_texts_are_made_of_the_documents_sentences():
+    sentences = list(re.split(r"(?<=[.!?])\s+", DOCUMENT.replace("# Honey bees\n\n", "")))
+    detailed = respond(prompt("detailed_summary", document=DOCUMENT))
+    extractive = respond(prompt("extractive_summary", document=DOCUMENT))
+    facts = parse_json(respond(prompt("atomic_facts", document=DOCUMENT)))["facts"]
+    assert detailed == " ".join(sentences)
+    assert set(extractive.splitlines()) < set(sentences)
+    assert facts == sentences
 
 
 def test_skill_answers_are_plain_text_of_reasonable_length():
@@ -200,6 +227,10 @@ def test_unknown_prompts_get_a_generic_answer():
     text = respond([{"role": "user", "content": "What is the capital of France?"}])
     assert "not a model" in text
     assert respond(prompt("no_such_stage", task=TASK)) == fake_teacher.GENERIC_ANSWER
+    # A stage's system message with anything added is not that stage's.
+    messages = prompt("skill_answer", task=TASK, question="Q?")
+    messages[0]["content"] += " Be brief."
+    assert respond(messages) == fake_teacher.GENERIC_ANSWER
 
 
 SECTION_TEXT = {
@@ -213,6 +244,9 @@ SECTION_TEXT = {
     "answer": "The queen lays all the eggs, while workers gather nectar and pollen from flowers.",
     "reference": "The queen lays all the eggs of the colony.",
     "count": "3",
+    "items": prompts.format_items(
+        [{"question": "What does the queen do?", "answer": QUEEN}, {"question": "Why dance?"}]
+    ),
 }
 # The student's prompt carries no markup: the fake answers it only as the fake student
 # (tests/fake_teacher/test_student.py).
@@ -225,7 +259,11 @@ def test_every_stage_gets_an_answer_its_parser_accepts(stage):
     fenced = 0
     for i in range(30):
         sections = {name: SECTION_TEXT[name] for name in stage.sections}
-        sections[stage.sections[0]] += f"\n({i})"
+        if "items" in sections:  # items stay JSON: vary one of them
+            item = {"question": f"What does the queen do? ({i})", "answer": QUEEN}
+            sections["items"] = prompts.format_items([item, {"question": "Why dance?"}])
+        else:
+            sections[stage.sections[0]] += f"\n({i})"
         text = respond(prompt(stage.name, **sections))
         assert text != fake_teacher.GENERIC_ANSWER
         parsed = parse(text)

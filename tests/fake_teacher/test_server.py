@@ -23,10 +23,16 @@ Answer:
 Joyful. She felt joyful when the garden finally bloomed."""
 
 
+def _system(stage: str) -> str:
+    """The stage's own system message (how the fake knows the stage), or a foreign one."""
+    known = prompts.STAGES.get(stage)
+    return known.system_text if known else "You are a careful teacher."
+
+
 def prompt(stage: str, **sections: str) -> list[dict[str, str]]:
     user = "\n\n".join(prompts.section(name, text) for name, text in sections.items())
     return [
-        {"role": "system", "content": f"{prompts.stage_header(stage)}\nYou are a careful teacher."},
+        {"role": "system", "content": _system(stage)},
         {"role": "user", "content": user + "\n"},
     ]
 

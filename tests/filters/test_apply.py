@@ -199,13 +199,44 @@ def test_context_scoping_for_grounded_skills() -> None:
         (second_of_ac.answer, "near_duplicate_sibling")
     ]
 
-    # Without scoping the shared instruction makes every later candidate a duplicate.
-    first, *later = ordered(a, b, c)
-    kept, rejected = run([a, b, c], seeds=[], context_scoped=False)
+    # A form whose user turn holds its context is scoped whatever the leaf says.
+    kept, _ = run([a, b, c], seeds=[], context_scoped=False)
+    assert kept == ordered(first_of_ac, b)
+
+    # A closed-book form is not: the shared question makes every later candidate a duplicate.
+    closed = [candidate(s.question, s.answer, s.context, form="knowledge_qa") for s in (a, b, c)]
+    first, *later = ordered(*closed)
+    kept, rejected = run(closed, seeds=[], context_scoped=False)
     assert kept == [first]
     assert [(r.answer, r.reason) for r in rejected] == [
         (s.answer, "near_duplicate_sibling") for s in later
     ]
+
+
+def test_siblings_are_compared_within_their_form() -> None:
+    passage = "Rain falls when droplets in a cloud grow heavy enough to fall."
+    summary = candidate("Summarise the passage above.", passage, passage, form="detailed_summary")
+    facts = candidate("List the facts of the passage above.", passage, passage, form="atomic_facts")
+    # The same answer under another form is another example; under the same form a duplicate.
+    again = candidate("List the facts of the passage above!", passage, passage, form="atomic_facts")
+    kept, rejected = run([summary, facts, again], seeds=[])
+    assert {s.form for s in kept} == {"detailed_summary", "atomic_facts"}
+    assert [r.reason for r in rejected] == ["near_duplicate_sibling"]
+
+
+def test_words_the_documents_also_hold_are_not_copies_of_a_seed() -> None:
+    copied = (
+        "Cloud droplets are far too small to fall on their own and grow when they collide and"
+        " merge with each other until they are heavy enough to fall"
+    )
+    document = f"{copied} as rain, snow, sleet or hail. Warm air rises and cools as it expands."
+    seeds = [(document, "How do cloud droplets grow?", document)]
+    answer = f"{copied}. Nothing else is needed."
+    quoted = candidate("What makes cloud droplets fall?", answer, document, form="knowledge_qa")
+    kept, rejected = run([quoted], seeds=seeds)
+    assert [r.reason for r in rejected] == ["verbatim_seed_copy"]
+    kept, rejected = run([quoted], seeds=seeds, source_text="Notes.\n\n" + document)
+    assert (kept, rejected) == ([quoted], [])
 
 
 def test_context_scoping_for_exact_duplicates() -> None:
@@ -214,9 +245,10 @@ def test_context_scoping_for_exact_duplicates() -> None:
     b = sample(q, ans, "Completely different message about lunch plans tomorrow.")
     kept, _ = run([a, b], seeds=[], context_scoped=True)
     assert kept == ordered(a, b)
-    _, rejected = run([a, b], seeds=[], context_scoped=False)
+    closed = [candidate(s.question, s.answer, s.context, form="knowledge_qa") for s in (a, b)]
+    _, rejected = run(closed, seeds=[], context_scoped=False)
     assert [(r.context, r.reason) for r in rejected] == [
-        (ordered(a, b)[1].context, "exact_duplicate")
+        (ordered(*closed)[1].context, "exact_duplicate")
     ]
 
 

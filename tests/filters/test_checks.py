@@ -73,8 +73,8 @@ def test_only_a_form_with_a_context_needs_one() -> None:
             "answer contains the prompt section tag '</answer>'",
         ),
         (
-            sample("labtax-stage: skill_questions " + GOOD_Q, GOOD_A),
-            "question contains the prompt header 'labtax-stage:'",
+            sample(GOOD_Q, "The Danube.\n<items>\n[]"),
+            "answer contains the prompt section tag '<items>'",
         ),
         (sample("?!?! ... ???", GOOD_A), "question has no words"),
     ],

@@ -11,9 +11,10 @@ import projects
 from candidates import candidate
 from labtax import dataset
 from labtax.cache import ResponseCache
-from labtax.config import load_config
-from labtax.documents import Chunk
+from labtax.chunking import Chunk
+from labtax.config import StageOverride, load_config
 from labtax.errors import LabtaxError
+from labtax.generation import rounds
 from labtax.generation import run as running
 from labtax.generation.plan import Selection, make_plan
 from labtax.generation.run import PriorityGate, run_plan
@@ -38,23 +39,44 @@ def test_each_leaf_runs_its_own_kinds_pipeline_from_the_table(project, monkeypat
     seen: list[tuple[str, str]] = []
 
     def spy(kind, pipeline):
-        async def run(leaf, material, caller, settings):
+        async def run_round(leaf, material, caller, plan):
             seen.append((leaf.leaf_id, kind.value))
-            return await pipeline.run(leaf, material, caller, settings)
+            return await pipeline.run_round(leaf, material, caller, plan)
 
-        return replace(pipeline, run=run)
+        return replace(pipeline, run_round=run_round)
 
     table = {kind: spy(kind, pipeline) for kind, pipeline in PIPELINES.items()}
     monkeypatch.setattr(running, "PIPELINES", table)
     summary = asyncio.run(run_plan(config, plan, _teacher(config, projects.InProcessTransport())))
     assert summary.count("generated") == 4
-    assert sorted(seen) == sorted((leaf.leaf_id, leaf.kind.value) for leaf in plan.generate)
+    assert {leaf for leaf, _ in seen} == {leaf.leaf_id for leaf in plan.generate}
+    assert set(seen) == {(leaf.leaf_id, leaf.kind.value) for leaf in plan.generate}
+
+
+class Recording(projects.InProcessTransport):
+    """The fake teacher in-process, remembering the call settings of each stage."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.params: dict[str, set] = {}
+
+    async def send(self, messages, attempt, params=None):
+        from labtax import prompts
+
+        self.params.setdefault(prompts.stage_of(messages), set()).add(params)
+        return await super().send(messages, attempt, params)
 
 
 def test_the_manifest_says_what_the_leaf_aimed_for_used_and_grounded_its_samples_in(project):
     config = load_config(project)
+    config = replace(
+        config,
+        generation=replace(config.generation, samples_per_leaf=6),
+        teacher_stages={"skill_answer": StageOverride(max_tokens=700)},
+    )
     plan = make_plan(config, Selection())
-    asyncio.run(run_plan(config, plan, _teacher(config, projects.InProcessTransport()), samples=6))
+    transport = Recording()
+    asyncio.run(run_plan(config, plan, _teacher(config, transport)))
     skill = _manifest(project, "compositional_skills/riddles/objects")
     assert set(skill["stages"]) == {
         "skill_questions",
@@ -62,30 +84,44 @@ def test_the_manifest_says_what_the_leaf_aimed_for_used_and_grounded_its_samples
         "skill_answer",
         "pair_rating",
     }
-    assert skill["stages"]["skill_answer"] == {
-        "max_tokens": config.teacher.max_tokens,
-        "temperature": config.teacher.temperature,
+    warm = config.teacher.temperature
+    # Judges run cold, writers at the teacher's temperature; a stage's own table wins.
+    assert skill["stages"] == {
+        "skill_questions": {"max_tokens": config.teacher.max_tokens, "temperature": warm},
+        "question_judge": {"max_tokens": config.teacher.max_tokens, "temperature": 0.0},
+        "skill_answer": {"max_tokens": 700, "temperature": warm},
+        "pair_rating": {"max_tokens": config.teacher.max_tokens, "temperature": 0.0},
     }
+    # ...and that is what the teacher was sent.
+    for stage, settings in skill["stages"].items():
+        (sent,) = transport.params[stage]
+        assert (sent.temperature, sent.max_tokens) == (
+            settings["temperature"],
+            settings["max_tokens"],
+        )
     assert skill["documents"] == []
     water = _manifest(project, "knowledge/science/water_cycle")
-    assert set(water["stages"]) == {"knowledge_qa", "faithfulness"}
+    assert set(water["stages"]) == {
+        "knowledge_qa",
+        "standalone",
+        "faithfulness",
+        "relevance",
+        "detailed_summary",
+        "extractive_summary",
+        "atomic_facts",
+    }
     assert water["documents"] == [
         {"chunks": 1, "kept": water["counts"]["kept"], "path": "water.md"}
     ]
-    for manifest in (skill, water):
+    for manifest, target in ((skill, 6), (water, 2 + 3)):
         volume = manifest["volume"]
-        assert (volume["target"], volume["rounds"]) == (6, 1)
-        assert volume["kept"] == manifest["counts"]["kept"]
-        met = volume["kept"] >= 6
-        assert (volume["shortfall"] == "") == met
-        if not met:
-            assert volume["shortfall"] == f"kept {volume['kept']} of 6 samples after 1 round"
+        assert volume["target"] == target
+        assert volume["kept"] == manifest["counts"]["kept"] <= target
+        assert volume["rounds"] >= 1
+        assert (volume["shortfall"] == "") == (volume["kept"] == target)
 
 
-def test_volume_and_documents_are_counted_from_the_leafs_own_records():
-    assert running.volume(4, 4, 1) == dataset.Volume(4, 4, 1, "")
-    assert running.volume(4, 5, 1).shortfall == ""
-    assert running.volume(10, 3, 2).shortfall == "kept 3 of 10 samples after 2 rounds"
+def test_documents_are_counted_from_the_leafs_own_records():
     chunks = [Chunk("b.md", 0, "x"), Chunk("a.md", 0, "y"), Chunk("b.md", 1, "z")]
     kept = [
         candidate("Q1?", "A.", "z", form="knowledge_qa", document="b.md", chunk=1),
@@ -122,20 +158,27 @@ def test_filters_see_the_material_text_and_the_grounded_scoping(project, monkeyp
     config = load_config(project)
     plan = make_plan(config, Selection())
     calls: list[tuple[str, bool, bool]] = []
-    real = running.filters.apply
+    real = rounds.filters.apply
 
-    def apply(candidates, *, allowed_text, context_scoped, **rest):
+    def apply(candidates, *, allowed_text, context_scoped, source_text, **rest):
         leaf = candidates[0].leaf if candidates else ""
-        calls.append((leaf, "evaporates from oceans" in allowed_text, context_scoped))
-        return real(candidates, allowed_text=allowed_text, context_scoped=context_scoped, **rest)
+        documents = "evaporates from oceans" in allowed_text, "evaporates" in source_text
+        calls.append((leaf, *documents, context_scoped))
+        return real(
+            candidates,
+            allowed_text=allowed_text,
+            context_scoped=context_scoped,
+            source_text=source_text,
+            **rest,
+        )
 
-    monkeypatch.setattr(running.filters, "apply", apply)
+    monkeypatch.setattr(rounds.filters, "apply", apply)
     asyncio.run(run_plan(config, plan, _teacher(config, projects.InProcessTransport())))
-    assert sorted(calls) == [
-        ("compositional_skills/grounded/summaries/paragraph", False, True),
-        ("compositional_skills/riddles/objects", False, False),
-        ("knowledge/history/printing_press", False, False),
-        ("knowledge/science/water_cycle", True, False),
+    assert sorted(set(calls)) == [
+        ("compositional_skills/grounded/summaries/paragraph", False, False, True),
+        ("compositional_skills/riddles/objects", False, False, False),
+        ("knowledge/history/printing_press", False, False, False),
+        ("knowledge/science/water_cycle", True, True, False),
     ]
 
 
@@ -151,11 +194,16 @@ def test_a_failing_leaf_and_a_budget_stop_keep_their_usage_and_spare_the_others(
             raise LabtaxError("no material today")
         return LeafMaterial(leaf.text)
 
-    async def run(leaf, material_, caller, settings):
+    async def run_round(leaf, material_, caller, plan):
         await caller.ask("skill_answer", [{"role": "user", "content": leaf.leaf_id}])
         return Outcome((), ())
 
-    table = {kind: replace(p, material=material, run=run) for kind, p in PIPELINES.items()}
+    table = {
+        kind: replace(
+            p, material=material, targets=lambda m, s: {(-1, "instruction"): 1}, run_round=run_round
+        )
+        for kind, p in PIPELINES.items()
+    }
     monkeypatch.setattr(running, "PIPELINES", table)
     teacher = _teacher(config, projects.InProcessTransport(), budget=Budget(max_calls=2))
     summary = asyncio.run(run_plan(config, plan, teacher))
@@ -193,3 +241,39 @@ def test_priority_gate_serves_lower_numbers_first():
 
     asyncio.run(main())
     assert order == [1, 3, 5, 9]
+
+
+class CutError(Exception):
+    """What a teacher raises for an answer still cut at its length bound after its retries."""
+
+
+class Cutting:
+    """The fake teacher in-process, except that every pair rating and every faithfulness
+    verdict is cut at its length bound."""
+
+    def __init__(self, config) -> None:
+        self.inner = _teacher(config, projects.InProcessTransport())
+
+    async def complete(self, messages, *, stage, params=None):
+        if stage in {"pair_rating", "faithfulness"}:
+            raise CutError(stage)
+        return await self.inner.complete(messages, stage=stage, params=params)
+
+
+def test_truncated_answers_are_counted_rejections_and_the_run_goes_on(project, monkeypatch):
+    monkeypatch.setattr(running, "TRUNCATION", (CutError,))
+    config = load_config(project)
+    plan = make_plan(config, Selection())
+    summary = asyncio.run(run_plan(config, plan, Cutting(config)))
+    assert summary.count("generated") == 4
+    for leaf in plan.generate:
+        manifest = _manifest(project, leaf.leaf_id)
+        reasons = manifest["counts"]["rejected_by_reason"]
+        assert reasons.get("truncated", 0) > 0, leaf.leaf_id
+        assert manifest["counts"]["kept"] == 0
+        rejected = (project / "generated" / leaf.leaf_id / "rejected.jsonl").read_text()
+        truncated = [json.loads(r) for r in rejected.splitlines() if '"truncated"' in r]
+        assert {r["stage"] for r in truncated} <= {"pair_rating", "faithfulness"}
+        # Nothing passed, so the leaf stops after its first round and says why.
+        assert manifest["volume"]["rounds"] == 1
+        assert "produced nothing new" in manifest["volume"]["shortfall"]

@@ -105,3 +105,22 @@ def test_knowledge_contexts_are_excerpts_of_committed_documents(leaf_id: str) ->
         # Seeds quote the document, so the teacher's answers can be checked against it.
         assert " ".join(example["context"].split()) in flat
         assert len(example["questions_and_answers"]) >= 3
+
+
+@pytest.mark.parametrize("leaf_id", sorted(k for k in LEAVES if kind(k) == "knowledge"))
+def test_knowledge_documents_are_long_enough_for_several_chunks(leaf_id: str) -> None:
+    from labtax.chunking import SourceFile, chunk
+    from labtax.config import GenerationConfig
+
+    document = LEAVES[leaf_id]["document"]
+    directory = REPO_ROOT / document["repo"]
+    files = sorted({p for pattern in document["patterns"] for p in directory.glob(pattern)})
+    sources = [SourceFile(p.name, p.read_text(encoding="utf-8")) for p in files]
+    settings = GenerationConfig()
+    chunks = chunk(sources, settings.chunk_tokens, settings.chunk_overlap_tokens)
+    # Every chunk contributes samples, so the data shows the whole document covered.
+    assert len(chunks) >= 5, [c.headings for c in chunks]
+    sections = {line[3:] for s in sources for line in s.text.splitlines() if line.startswith("## ")}
+    assert sections <= {c.headings[-1] for c in chunks} | {
+        h for c in chunks for h in re.findall(r"^## (.+)$", c.text, re.MULTILINE)
+    }

@@ -16,7 +16,12 @@ PIPELINE_ORDER = [
     "pair_rating",
     "grounded_contexts",
     "knowledge_qa",
+    "standalone",
     "faithfulness",
+    "relevance",
+    "detailed_summary",
+    "extractive_summary",
+    "atomic_facts",
     "student_answer",
     "answer_grade",
 ]
@@ -36,12 +41,24 @@ def test_judges_and_answer_formats():
     assert {n for n, s in STAGES.items() if s.judge} == {
         "question_judge",
         "pair_rating",
+        "standalone",
         "faithfulness",
+        "relevance",
         "answer_grade",
     }
     assert {n for n, s in STAGES.items() if not s.json_answer} == {
         "skill_answer",
+        "detailed_summary",
+        "extractive_summary",
         "student_answer",
+    }
+    # Generation's judges grade a batch of items per call; the others ask one thing.
+    assert {n for n, s in STAGES.items() if "items" in s.sections} == {
+        "question_judge",
+        "pair_rating",
+        "standalone",
+        "faithfulness",
+        "relevance",
     }
     assert {n for n, s in STAGES.items() if not s.markup} == {"student_answer"}
 

@@ -1,4 +1,5 @@
-"""The wire format read back: the stage header, top-level sections, leaked markup."""
+"""The wire format read back: the stage from the system message, top-level sections, items,
+leaked markup."""
 
 from __future__ import annotations
 
@@ -7,53 +8,79 @@ import pytest
 from labtax.prompts import (
     SECTIONS,
     STAGES,
+    format_items,
     protocol_markup,
+    read_items,
     read_sections,
     render,
     section,
     sections_of,
-    stage_header,
     stage_of,
 )
 
 
-def test_the_header_written_is_the_header_recognised():
-    for name in STAGES:
-        messages = [{"role": "system", "content": f"{stage_header(name)}\nBe careful."}]
-        assert stage_of(messages) == name
-    assert stage_header("pair_rating") == "labtax-stage: pair_rating"
+def test_every_stage_is_known_by_its_system_message_and_nothing_names_it():
+    texts = {name: stage.system_text for name, stage in STAGES.items()}
+    assert len(set(texts.values())) == len(texts), "two stages share a system message"
+    for name, text in texts.items():
+        assert stage_of([{"role": "system", "content": text}]) == name
+        # Surrounding blank space is not part of the text that matters.
+        assert stage_of([{"role": "system", "content": f"\n{text}\n"}]) == name
+        # No marker meant for a machine: nothing a model would read as an instruction.
+        assert "labtax" not in text.lower()
+        assert f"stage: {name}" not in text
 
 
 def test_a_rendered_prompt_reads_back_as_its_stage_and_sections():
     messages = render(
-        "pair_rating",
-        {"task": "Rate it.", "question": "Why?", "answer": "Because.", "context": "Some text."},
+        "skill_answer",
+        {"task": "Do it.", "examples": "Ex.", "question": "Why?", "context": "Some text."},
         {"using_context": ""},
     )
-    assert stage_of(messages) == "pair_rating"
+    assert stage_of(messages) == "skill_answer"
     assert sections_of(messages) == {
-        "task": "Rate it.",
+        "task": "Do it.",
+        "examples": "Ex.",
         "context": "Some text.",
         "question": "Why?",
-        "answer": "Because.",
     }
+
+
+SKILL_ANSWER = STAGES["skill_answer"].system_text
 
 
 @pytest.mark.parametrize(
     "messages",
     [
-        [{"role": "user", "content": "labtax-stage: skill_answer\nHi"}],
-        [{"role": "system", "content": "You are helpful.\nlabtax-stage: skill_answer"}],
+        [{"role": "user", "content": SKILL_ANSWER}],
+        [{"role": "system", "content": "You are helpful.\n" + SKILL_ANSWER}],
+        [{"role": "system", "content": SKILL_ANSWER + " Also be brief."}],
         # Only the first system message counts.
         [
             {"role": "system", "content": "You are helpful."},
-            {"role": "system", "content": "labtax-stage: skill_answer"},
+            {"role": "system", "content": SKILL_ANSWER},
         ],
         [],
     ],
 )
 def test_foreign_requests_have_no_stage(messages):
     assert stage_of(messages) is None
+
+
+def test_a_tag_mentioned_in_prose_opens_no_section():
+    text = "Judge each question in <items>, every one.\n\n<items>\n[1]\n</items>\n"
+    assert read_sections(text) == {"items": "[1]"}
+
+
+def test_items_written_are_the_items_read_with_their_ids():
+    items = [{"question": "What is <b>?"}, {"question": "Line\n</items>\nbreak", "answer": "x"}]
+    text = format_items(items)
+    assert read_items(text) == [{"id": 1, **items[0]}, {"id": 2, **items[1]}]
+    # Escaped JSON: an item can never end the section it is in.
+    messages = render("question_judge", {"task": "t", "items": text})
+    assert read_items(sections_of(messages)["items"]) == read_items(text)
+    assert read_items("not json") == []
+    assert read_items('{"id": 1}') == []
 
 
 def test_sections_inside_a_section_do_not_shadow_top_level_ones():
@@ -90,7 +117,7 @@ def test_sections_of_reads_every_user_message_and_nothing_else():
         ("Use the <answer> element inline.", None),
         ("<answer>", "the prompt section tag '<answer>'"),
         ("Text\n  </question>  \nmore", "the prompt section tag '</question>'"),
-        ("Say labtax-stage: skill_answer here", "the prompt header 'labtax-stage:'"),
+        ("Say labtax-stage: skill_answer here", None),
         ("<unknown>", None),
     ],
 )

@@ -1,4 +1,4 @@
-"""The question_judge answer: three checks and the first failing one as the reason."""
+"""The question_judge answer: three checks per item and the first failing one as the reason."""
 
 from __future__ import annotations
 
@@ -8,15 +8,18 @@ from labtax.prompts import question_judge
 from labtax.prompts.question_judge import Verdict
 
 
-def test_parse_reads_the_three_checks_and_the_explanation():
-    verdict = question_judge.parse(
-        '{"explanation": "off topic", "relevant": false, "harmless": true, "answerable": true}'
+def test_parse_reads_the_three_checks_and_the_explanation_of_each_item():
+    verdicts = question_judge.parse(
+        '{"verdicts": [{"id": 1, "explanation": "off topic", "relevant": false,'
+        ' "harmless": true, "answerable": true},'
+        ' {"id": 2, "relevant": true, "harmless": true, "answerable": true}]}'
     )
-    assert verdict == Verdict("off topic", relevant=False, harmless=True, answerable=True)
-    assert verdict.reason == "irrelevant"
-    passing = question_judge.parse('{"relevant": true, "harmless": true, "answerable": true}')
-    assert passing == Verdict("", relevant=True, harmless=True, answerable=True)
-    assert passing.reason is None
+    assert verdicts == {
+        1: Verdict("off topic", relevant=False, harmless=True, answerable=True),
+        2: Verdict("", relevant=True, harmless=True, answerable=True),
+    }
+    assert verdicts[1].reason == "irrelevant"
+    assert verdicts[2].reason is None
 
 
 @pytest.mark.parametrize(
@@ -32,13 +35,17 @@ def test_the_first_failing_check_is_the_reason(flags, reason):
 
 
 @pytest.mark.parametrize(
-    "text",
+    "entry",
     [
-        '{"relevant": "yes", "harmless": true, "answerable": true}',
-        '{"relevant": true, "harmless": true}',
-        '{"relevant": 1, "harmless": true, "answerable": true}',
-        "relevant, harmless and answerable",
+        '{"id": 1, "relevant": "yes", "harmless": true, "answerable": true}',
+        '{"id": 1, "relevant": true, "harmless": true}',
+        '{"id": 1, "relevant": 1, "harmless": true, "answerable": true}',
     ],
 )
-def test_a_check_that_is_not_a_boolean_is_unparseable(text):
-    assert question_judge.parse(text) is None
+def test_a_check_that_is_not_a_boolean_gives_no_verdict(entry):
+    assert question_judge.parse(f'{{"verdicts": [{entry}]}}') == {}
+
+
+def test_an_answer_without_verdicts_is_unparseable():
+    assert question_judge.parse("relevant, harmless and answerable") is None
+    assert question_judge.parse('{"relevant": true, "harmless": true, "answerable": true}') is None

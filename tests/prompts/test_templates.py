@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from labtax.documents import SourceFile, chunk
+from labtax.chunking import SourceFile, chunk
 from labtax.leaves import LeafKind, SeedExample
+from labtax.pipelines import auxiliary
 from labtax.pipelines.freeform import GROUNDING, USING_CONTEXT
 from labtax.pipelines.knowledge import qa_messages
 from labtax.pipelines.pipeline import shown_examples, task_of
@@ -24,6 +25,7 @@ from labtax.prompts import (
     SECTIONS,
     STAGES,
     format_examples,
+    format_items,
     render,
     sections_of,
     stage_of,
@@ -44,26 +46,56 @@ def _check_golden(name: str, messages: list[dict[str, str]]) -> None:
 
 
 def _protocol(messages: list[dict[str, str]], stage: str, sections: set[str]) -> None:
-    """The prompt protocol: stage header, exactly the expected tagged sections, parseable."""
+    """The prompt protocol: the stage's system message, exactly the expected tagged sections,
+    parseable, and the sections that vary per call after those that do not."""
     assert [m["role"] for m in messages] == ["system", "user"]
-    assert messages[0]["content"].splitlines()[0] == f"labtax-stage: {stage}"
+    assert messages[0]["content"] == STAGES[stage].system_text
     assert stage_of(messages) == stage
+    _prefix_order(messages[1]["content"])
     assert set(sections_of(messages)) == sections
     for name in set(SECTIONS) - sections:
         assert f"<{name}>" not in messages[1]["content"]
     assert re.search(r"\$[a-z_]+", messages[1]["content"]) is None, "unfilled placeholder"
 
 
+# Where a section goes in the user message, so a server's prefix cache serves the most: what is
+# the same for every call of a leaf first, then a chunk's document, then what varies per call.
+PREFIX_ORDER = {
+    "task": 0,
+    "domain": 0,
+    "outline": 0,
+    "examples": 0,
+    "document": 1,
+    "context": 2,
+    "question": 3,
+    "reference": 3,
+    "answer": 3,
+    "items": 3,
+    "count": 3,
+}
+
+
+def _prefix_order(user: str) -> None:
+    found = [(user.index(f"<{name}>\n"), name) for name in SECTIONS if f"\n</{name}>" in user]
+    ranks = [PREFIX_ORDER[name] for _, name in sorted(found)]
+    assert ranks == sorted(ranks), f"sections out of prefix order: {sorted(found)}"
+    # A request's own numbers (batch, round) come after every section.
+    numbers = re.search(r"request \d+ of \d+", user)
+    if numbers:
+        assert all(user.index(f"\n</{n}>") < numbers.start() for _, n in found)
+
+
 def test_freeform_prompts(sample_leaves):
     leaf = sample_leaves["freeform"]
     assert leaf.kind is LeafKind.FREEFORM_SKILL
     task, shown = task_of(leaf), shown_examples(leaf)
-    extras = {"grounding": "", "batch": "1", "batches": "2"}
+    extras = {"grounding": "", "batch": "1", "batches": "2", "round": "1"}
     questions = render("skill_questions", {"task": task, "examples": shown, "count": "5"}, extras)
     _protocol(questions, "skill_questions", {"task", "examples", "count"})
     _check_golden("freeform_skill_questions", questions)
-    judge = render("question_judge", {"task": task, "question": "What has a face?"})
-    _protocol(judge, "question_judge", {"task", "question"})
+    items = format_items([{"question": "What has a face?"}, {"question": "What has legs?"}])
+    judge = render("question_judge", {"task": task, "items": items})
+    _protocol(judge, "question_judge", {"task", "items"})
     _check_golden("freeform_question_judge", judge)
     answer = render(
         "skill_answer",
@@ -72,12 +104,9 @@ def test_freeform_prompts(sample_leaves):
     )
     _protocol(answer, "skill_answer", {"task", "examples", "question"})
     _check_golden("freeform_skill_answer", answer)
-    rating = render(
-        "pair_rating",
-        {"task": task, "question": "What has a face?", "answer": "A clock."},
-        {"using_context": ""},
-    )
-    _protocol(rating, "pair_rating", {"task", "question", "answer"})
+    pairs = format_items([{"question": "What has a face?", "answer": "A clock."}])
+    rating = render("pair_rating", {"task": task, "items": pairs}, {"using_context": ""})
+    _protocol(rating, "pair_rating", {"task", "items"})
     _check_golden("freeform_pair_rating", rating)
     # Every seed example, and nothing from another leaf, is in the prompt.
     for example in leaf.seed_examples:
@@ -91,7 +120,7 @@ def test_grounded_prompts(sample_leaves):
     contexts = render(
         "grounded_contexts",
         {"task": task, "examples": shown, "count": "2"},
-        {"batch": "1", "batches": "1"},
+        {"batch": "1", "batches": "1", "round": "1"},
     )
     _protocol(contexts, "grounded_contexts", {"task", "examples", "count"})
     _check_golden("grounded_contexts", contexts)
@@ -99,16 +128,17 @@ def test_grounded_prompts(sample_leaves):
     questions = render(
         "skill_questions",
         {"task": task, "examples": shown, "count": "3", "context": context},
-        {"grounding": GROUNDING, "batch": "1", "batches": "1"},
+        {"grounding": GROUNDING, "batch": "1", "batches": "1", "round": "2"},
     )
     _protocol(questions, "skill_questions", {"task", "examples", "count", "context"})
     _check_golden("grounded_skill_questions", questions)
+    pairs = format_items([{"question": "Summarise it.", "answer": "Clocks."}])
     rating = render(
         "pair_rating",
-        {"task": task, "question": "Summarise it.", "answer": "Clocks.", "context": context},
+        {"task": task, "items": pairs, "context": context},
         {"using_context": USING_CONTEXT},
     )
-    _protocol(rating, "pair_rating", {"task", "question", "answer", "context"})
+    _protocol(rating, "pair_rating", {"task", "items", "context"})
     _check_golden("grounded_pair_rating", rating)
     assert "Context:\nThe town library" in questions[1]["content"]
 
@@ -121,23 +151,39 @@ def test_knowledge_prompts(sample_leaves):
     qa = qa_messages(leaf, shown, part, 3, (1, 1))
     _protocol(qa, "knowledge_qa", {"domain", "outline", "examples", "document", "count"})
     _check_golden("knowledge_qa", qa)
-    faithful = render(
-        "faithfulness", {"document": part, "question": "What falls?", "answer": "Rain."}
-    )
-    _protocol(faithful, "faithfulness", {"document", "question", "answer"})
+    pairs = format_items([{"question": "What falls from clouds?", "answer": "Rain."}])
+    faithful = render("faithfulness", {"document": part, "items": pairs})
+    _protocol(faithful, "faithfulness", {"document", "items"})
     _check_golden("knowledge_faithfulness", faithful)
+    questions = format_items([{"question": "What falls from clouds?"}])
+    alone = render("standalone", {"domain": leaf.domain, "items": questions})
+    _protocol(alone, "standalone", {"domain", "items"})
+    _check_golden("knowledge_standalone", alone)
+    relevant = render("relevance", {"items": pairs})
+    _protocol(relevant, "relevance", {"items"})
+    _check_golden("knowledge_relevance", relevant)
+    for form in auxiliary.FORMS:
+        written = auxiliary.request(form, leaf.domain, _chunk(part), 1)
+        _protocol(written, form, {"domain", "document"})
+        _check_golden(f"knowledge_{form}", written)
 
 
-def test_template_is_the_stage_header_then_the_file_and_is_hashed_whole():
+def _chunk(text: str):
+    from labtax.chunking import Chunk
+
+    return Chunk("water.md", 1, text)
+
+
+def test_template_is_the_file_and_is_hashed_whole():
     hashes = {**template_hashes(), **template_hashes(EVALUATION)}
     assert template_hashes() == template_hashes(GENERATION)
     assert list(hashes) == list(STAGES)
     for stage, digest in hashes.items():
         path = resources.files("labtax.prompts").joinpath(f"{stage}.txt")
         text = template_text(stage)
-        header = f"labtax-stage: {stage}\n" if STAGES[stage].markup else ""
-        assert text == header + path.read_text(encoding="utf-8")
+        assert text == path.read_text(encoding="utf-8")
         assert digest == hashlib.sha256(text.encode("utf-8")).hexdigest()
+        assert STAGES[stage].system_text in text
     assert len(set(hashes.values())) == len(hashes)
 
 
@@ -147,7 +193,8 @@ def test_the_students_prompt_is_the_question_without_markup():
     )
     _check_golden("student_answer", messages)
     assert messages[1]["content"] == "A note $x.\n\nSummarise <the> note.\n"
-    assert stage_of(messages) is None
+    assert stage_of(messages) == "student_answer"
+    assert sections_of(messages) == {}
     assert "labtax" not in messages[0]["content"]
     closed_book = render("student_answer", {"question": "What drives evaporation?"})
     assert closed_book[1]["content"] == "What drives evaporation?\n"
@@ -177,11 +224,11 @@ def test_unknown_section_and_stage_are_refused():
 
 def test_a_section_of_another_stage_or_a_missing_one_is_refused():
     with pytest.raises(KeyError, match=r"unknown section.*context"):
-        render("faithfulness", {"document": "d", "question": "q", "answer": "a", "context": "c"})
-    with pytest.raises(KeyError, match=r"missing section.*answer"):
-        render("faithfulness", {"document": "d", "question": "q", "answer": None})
+        render("faithfulness", {"document": "d", "items": "[]", "context": "c"})
+    with pytest.raises(KeyError, match=r"missing section.*items"):
+        render("faithfulness", {"document": "d", "items": None})
     # An optional section may be given as None: it is left out with its line.
-    judge = render("question_judge", {"task": "t", "question": "q", "context": None})
+    judge = render("question_judge", {"task": "t", "items": "[]", "context": None})
     assert "<context>" not in judge[1]["content"]
     assert "$context" not in judge[1]["content"]
 

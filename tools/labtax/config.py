@@ -6,6 +6,10 @@ commands apply their flags over what `load_config` returns), as users of command
 The project is the one that holds the taxonomy: with an explicit taxonomy directory its root (the
 settings, `generated/`, the cache, the git repository) is found from that directory, not from the
 current one.
+
+`[tool.labtax.generation]` (`GenerationConfig`) holds the volumes of a run;
+`[tool.labtax.teacher.stages.<stage>]` sets one prompt stage's temperature and answer limit. Bad
+values are errors located at their line in the file.
 """
 
 from __future__ import annotations
@@ -48,7 +52,6 @@ class TeacherConfig:
     concurrency: int = 8
     retries: int = 5
     timeout: float = 60.0
-    samples_per_leaf: int = 10
 
     @property
     def servers(self) -> tuple[str, ...]:
@@ -57,6 +60,45 @@ class TeacherConfig:
         if self.api_base:
             return tuple(b.strip() for b in self.api_base.split(",") if b.strip())
         return tuple(b for b in self.api_bases if b)
+
+
+@dataclass(frozen=True)
+class GenerationConfig:
+    """How much data a leaf gets and what bounds producing it (`[tool.labtax.generation]`).
+
+    A skill leaf aims for `samples_per_leaf` kept samples (sdg keeps about 30 per skill leaf); a
+    knowledge leaf for `samples_per_chunk` question/answer pairs from every chunk of its
+    documents, plus one sample of each auxiliary form per chunk. Rounds after the first ask for
+    the shortfall, up to `max_rounds` rounds and `max_calls_per_leaf` teacher answers. Chunks are
+    about `chunk_tokens` long (less when the teacher's `context_tokens` minus the answer and the
+    rest of the prompt leave less room), with `chunk_overlap_tokens` repeated from the chunk
+    before when a section continues.
+    """
+
+    samples_per_leaf: int = 30
+    samples_per_chunk: int = 5
+    max_rounds: int = 4
+    max_calls_per_leaf: int = 2000
+    context_tokens: int = 8192
+    chunk_tokens: int = 512
+    chunk_overlap_tokens: int = 64
+
+
+# The generation settings a LABTAX_* variable can set, by variable.
+GENERATION_VARIABLES = {
+    f"LABTAX_{f.name.upper()}": f.name
+    for f in fields(GenerationConfig)
+    if f.name not in {"chunk_tokens", "chunk_overlap_tokens"}
+}
+
+
+@dataclass(frozen=True)
+class StageOverride:
+    """One prompt stage's own temperature and answer limit; None keeps the default (the
+    teacher's `max_tokens`; temperature 0 for judges, the teacher's for the other stages)."""
+
+    temperature: float | None = None
+    max_tokens: int | None = None
 
 
 def default_student() -> TeacherConfig:
@@ -85,6 +127,9 @@ class Config:
     documents: str = DEFAULT_DOCUMENTS  # relative to the root, checked by `_documents_setting`
     document_max_bytes: int = DEFAULT_DOCUMENT_MAX_BYTES
     document_fetch_timeout: float = DEFAULT_DOCUMENT_FETCH_TIMEOUT
+    generation: GenerationConfig = field(default_factory=GenerationConfig)
+    # `[tool.labtax.teacher.stages.<stage>]`, by stage.
+    teacher_stages: Mapping[str, StageOverride] = field(default_factory=dict)
 
     @property
     def documents_dir(self) -> Path:
@@ -132,7 +177,16 @@ def load_config(
     generated = root / str(table.get("generated", "generated"))
     cache = Path(env.get("LABTAX_CACHE_DIR") or root / str(table.get("cache_dir", ".labtax/cache")))
     max_bytes = _int_setting(table, "max_file_bytes", DEFAULT_MAX_FILE_BYTES, root)
-    teacher = _teacher(table.get("teacher", {}), env, root)
+    teacher_table = table.get("teacher", {})
+    settings = _SettingsFile.of(root)
+    generation = _generation(table.get("generation", {}), teacher_table, env, settings)
+    stages = _stages(teacher_table, settings)
+    if isinstance(teacher_table, dict):
+        # Read above: the volume setting's old home, and the per-stage tables.
+        teacher_table = {
+            k: v for k, v in teacher_table.items() if k not in {"samples_per_leaf", "stages"}
+        }
+    teacher = _teacher(teacher_table, env, root)
     protocols = _protocols(env.get("LABTAX_DOCUMENT_PROTOCOLS"), table.get("document_protocols"))
     evaluations = root / str(table.get("evaluations", "evaluations"))
     held_out = root / str(table["held_out"]) if table.get("held_out") else None
@@ -157,6 +211,8 @@ def load_config(
         document_fetch_timeout=_seconds_setting(
             table, "document_fetch_timeout", DEFAULT_DOCUMENT_FETCH_TIMEOUT, root
         ),
+        generation=generation,
+        teacher_stages=stages,
     )
 
 
@@ -273,7 +329,7 @@ def _teacher(raw: object, env: Mapping[str, str], root: Path) -> TeacherConfig:
     if unknown:
         raise LabtaxError(
             f"{plural(len(unknown), 'unknown key')} in [tool.labtax.teacher]: {', '.join(unknown)}",
-            hint=f"known keys: {', '.join(sorted(known))}",
+            hint=f"known keys: {', '.join(sorted([*known, 'stages']))}",
             location=Location(str(root / "pyproject.toml")),
         )
     if "api_key" in raw:
@@ -317,3 +373,168 @@ def _student(raw: object, env: Mapping[str, str], root: Path) -> TeacherConfig:
     values["api_base"] = env.get("LABTAX_STUDENT_API_BASE") or values.get("api_base")
     values["api_key"] = env.get("LABTAX_STUDENT_API_KEY") or None
     return replace(default_student(), **values)
+
+
+# ---------------------------------------------------------------------------------------------
+# Generation volumes and per-stage call settings, with errors located in the settings file
+
+
+@dataclass(frozen=True)
+class _SettingsFile:
+    """The file settings come from and the prefix of its labtax tables (`tool.labtax.` in a
+    pyproject.toml, none in a labtax.toml), to point an error at the line of a bad value."""
+
+    path: Path
+    prefix: str
+
+    @staticmethod
+    def of(root: Path) -> _SettingsFile:
+        own = root / "labtax.toml"
+        if own.is_file():
+            return _SettingsFile(own, "")
+        return _SettingsFile(root / "pyproject.toml", "tool.labtax.")
+
+    @staticmethod
+    def name(table: str) -> str:
+        """How messages name a table, whichever file holds it."""
+        return f"[tool.labtax.{table}]"
+
+    def locate(self, table: str, key: str | None = None) -> Location:
+        """Where `key` is set in `[table]` (or the table's header without a key; the file when
+        neither is found)."""
+        header = f"{self.prefix}{table}"
+        try:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            return Location(str(self.path))
+        current = ""
+        header_line: int | None = None
+        for number, line in enumerate(lines, 1):
+            stripped = line.strip()
+            if stripped.startswith("[") and stripped.endswith("]"):
+                current = stripped.strip("[]").replace(" ", "").replace('"', "")
+                if current == header:
+                    header_line = number
+                continue
+            if current == header and key is not None:
+                name = stripped.split("=", 1)[0].strip().strip('"')
+                if "=" in stripped and name == key:
+                    return Location(str(self.path), number, line.index(stripped[0]) + 1)
+        if header_line is not None:
+            return Location(str(self.path), header_line, 1)
+        return Location(str(self.path))
+
+
+def _generation(
+    raw: object, teacher: object, env: Mapping[str, str], settings: _SettingsFile
+) -> GenerationConfig:
+    if not isinstance(raw, dict):
+        raise LabtaxError(
+            f"{settings.name('generation')} must be a table", location=settings.locate("generation")
+        )
+    known = {f.name for f in fields(GenerationConfig)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise LabtaxError(
+            f"unknown key(s) in {settings.name('generation')}: {', '.join(unknown)}",
+            hint=f"known keys: {', '.join(sorted(known))}",
+            location=settings.locate("generation", unknown[0]),
+        )
+    values: dict[str, int] = {}
+    for name in sorted(known):
+        if name in raw:
+            values[name] = _count_value(raw[name], name, settings, "generation")
+    legacy = teacher.get("samples_per_leaf") if isinstance(teacher, dict) else None
+    if legacy is not None:
+        # Its old home: still read, so existing settings keep working.
+        if "samples_per_leaf" in values:
+            raise LabtaxError(
+                "samples_per_leaf is set in both the teacher and the generation table",
+                hint=f"keep it in {settings.name('generation')} only",
+                location=settings.locate("teacher", "samples_per_leaf"),
+            )
+        values["samples_per_leaf"] = _count_value(legacy, "samples_per_leaf", settings, "teacher")
+    for variable, name in GENERATION_VARIABLES.items():
+        text = env.get(variable)
+        if text:
+            if not text.strip().isdigit() or int(text) < 1:
+                raise LabtaxError(
+                    f"{variable} must be a positive integer, got {text!r}",
+                    hint=f"unset it, or set it like {variable}=10",
+                )
+            values[name] = int(text)
+    config = replace(GenerationConfig(), **values)
+    if config.chunk_overlap_tokens >= config.chunk_tokens:
+        raise LabtaxError(
+            f"chunk_overlap_tokens ({config.chunk_overlap_tokens}) must be less than chunk_tokens"
+            f" ({config.chunk_tokens})",
+            hint="a chunk repeats less of the chunk before it than it holds",
+            location=settings.locate("generation", "chunk_overlap_tokens"),
+        )
+    return config
+
+
+def _count_value(value: object, name: str, settings: _SettingsFile, table: str) -> int:
+    least = 0 if name == "chunk_overlap_tokens" else 1
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        kind = "a non-negative" if least == 0 else "a positive"
+        raise LabtaxError(
+            f"{settings.name(table)} {name} must be {kind} integer, got {value!r}",
+            location=settings.locate(table, name),
+        )
+    return value
+
+
+_STAGE_KEYS = ("max_tokens", "temperature")
+MAX_TEMPERATURE = 2.0
+
+
+def _stages(teacher: object, settings: _SettingsFile) -> dict[str, StageOverride]:
+    """`[tool.labtax.teacher.stages.<stage>]`: the generation stages' own call settings."""
+    raw = teacher.get("stages", {}) if isinstance(teacher, dict) else {}
+    where = "teacher.stages"
+    if not isinstance(raw, dict):
+        raise LabtaxError(
+            f"{settings.name(where)} must hold one table per stage",
+            location=settings.locate("teacher", "stages"),
+        )
+    # The protocol's stage table; imported here because prompts reads leaves, which read config.
+    from labtax.prompts import GENERATION
+
+    out: dict[str, StageOverride] = {}
+    for name, table in sorted(raw.items()):
+        at = f"{where}.{name}"
+        if name not in GENERATION:
+            raise LabtaxError(
+                f"{settings.name(at)}: no generation stage is called {name!r}",
+                hint=f"stages: {', '.join(GENERATION)}",
+                location=settings.locate(at),
+            )
+        if not isinstance(table, dict):
+            raise LabtaxError(
+                f"{settings.name(at)} must be a table of {' and '.join(_STAGE_KEYS)}",
+                location=settings.locate(where, name),
+            )
+        unknown = sorted(set(table) - set(_STAGE_KEYS))
+        if unknown:
+            raise LabtaxError(
+                f"unknown key(s) in {settings.name(at)}: {', '.join(unknown)}",
+                hint=f"a stage takes {' and '.join(_STAGE_KEYS)}",
+                location=settings.locate(at, unknown[0]),
+            )
+        temperature = table.get("temperature")
+        if temperature is not None and (
+            isinstance(temperature, bool)
+            or not isinstance(temperature, int | float)
+            or not 0 <= temperature <= MAX_TEMPERATURE
+        ):
+            raise LabtaxError(
+                f"{settings.name(at)} temperature must be a number from 0 to"
+                f" {MAX_TEMPERATURE:g}, got {temperature!r}",
+                location=settings.locate(at, "temperature"),
+            )
+        max_tokens = table.get("max_tokens")
+        if max_tokens is not None:
+            max_tokens = _count_value(max_tokens, "max_tokens", settings, at)
+        out[name] = StageOverride(None if temperature is None else float(temperature), max_tokens)
+    return out

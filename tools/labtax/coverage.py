@@ -44,6 +44,8 @@ class LeafCoverage:
     problem: str | None = None  # a located message when the leaf or its data cannot be read
     questions: tuple[str, ...] = field(default=(), repr=False, compare=False)  # kept questions
     evaluation: LeafEvaluation | None = None  # the named student's, when it has one
+    # A knowledge leaf's document chunks: (those its kept samples come from, all of them).
+    chunks: tuple[int, int] | None = None
 
     @property
     def rejection_rate(self) -> float | None:
@@ -68,6 +70,9 @@ class LeafCoverage:
             "problem": self.problem,
             "diversity": self.diversity.as_dict(),
             "student": _student_figures(self.evaluation),
+            "chunks": None
+            if self.chunks is None
+            else {"contributing": self.chunks[0], "total": self.chunks[1]},
         }
 
 
@@ -193,7 +198,18 @@ def _leaf_coverage(config: Config, path: Path) -> LeafCoverage:
     state = status.state_of(files, manifest, expected)
     kept, rejected = (len(data.samples), len(data.rejected)) if data else (0, 0)
     asked = tuple(s.question for s in data.samples) if data else ()
-    return LeafCoverage(leaf_id, rel, kind, seeds, kept, rejected, state, questions=asked)
+    return LeafCoverage(
+        leaf_id, rel, kind, seeds, kept, rejected, state, questions=asked, chunks=_chunks(data)
+    )
+
+
+def _chunks(data: LeafData | None) -> tuple[int, int] | None:
+    """How many of a knowledge leaf's chunks its kept samples come from, of how many."""
+    if data is None or data.manifest is None or not data.manifest.documents:
+        return None
+    total = sum(use.chunks for use in data.manifest.documents)
+    used = {(s.provenance.document, s.provenance.chunk) for s in data.samples}
+    return len(used), total
 
 
 def _orphan(config: Config, leaf_id: str) -> LeafCoverage:

@@ -1,4 +1,4 @@
-"""A knowledge leaf's documents: read them, select files by pattern, cut them into chunks.
+"""A knowledge leaf's documents: find them, select files by pattern, read their text.
 
 Documents live either in a directory of this repository (inside the documents folder or the
 taxonomy, see `inputs`) or in a git repository pinned at a full commit sha. A remote repository is
@@ -13,8 +13,9 @@ A store made with `fetch=False` reads prepared mirrors only: the step that holds
 fetches nothing (`labtax generate --prefetch-only` fetches before it, without the key), and a
 missing mirror is an error.
 
-Chunks are whole paragraphs packed up to a token budget (`util.estimate_tokens`' characters per
-token), so every chunk fits the teacher's context next to the prompt and the seed examples.
+Each selected file is read as Markdown, plain text or a PDF's text (`labtax.doctext`); one that
+cannot be read is an error naming the leaf, the file and what to do, never skipped. Cutting the
+text into chunks is `labtax.chunking`'s.
 """
 
 from __future__ import annotations
@@ -23,47 +24,19 @@ import asyncio
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from labtax import gitio, inputs, util
+from labtax.chunking import SourceFile
 from labtax.config import Config
+from labtax.doctext import UnreadableDocument, document_text
 from labtax.errors import LabtaxError, Location
 from labtax.leaves import Leaf
-from labtax.util import CHARS_PER_TOKEN, is_full_sha
+from labtax.util import is_full_sha
 
 MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
-DEFAULT_CONTEXT_TOKENS = 8192
-MAX_CHUNK_TOKENS = 1024
-MIN_CHUNK_TOKENS = 128
-
 _REGULAR_MODES = frozenset({"100644", "100755"})
 _REMOTE = re.compile(r"^(?:(?:https?|git|ssh|file)://|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)")
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """One selected document file: its path inside the document root and its text."""
-
-    path: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """A piece of a document small enough for one prompt."""
-
-    source: str
-    index: int
-    text: str
-
-
-def chunk_budget(context_tokens: int, max_tokens: int, prompt_tokens: int) -> int:
-    """Tokens left for a chunk once the answer and the rest of the prompt are reserved."""
-    room = context_tokens - max_tokens - prompt_tokens
-    return max(MIN_CHUNK_TOKENS, min(MAX_CHUNK_TOKENS, room))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -75,15 +48,15 @@ def select(paths: Iterable[str], patterns: Sequence[str]) -> list[str]:
     return sorted(p for p in paths if any(inputs.glob_match(pattern, p) for pattern in patterns))
 
 
-def _decode(raw: bytes, where: str) -> str | None:
-    if b"\x00" in raw:
-        return None  # binary (a PDF, an image): not text the teacher can read
+def _read(leaf: Leaf, path: str, raw: bytes, where: str) -> SourceFile:
+    """The selected file `path` (shown as `where`) as text; a located error when it has none."""
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
+        return SourceFile(path, document_text(path, raw))
+    except UnreadableDocument as exc:
         raise LabtaxError(
-            f"document {where} is not valid UTF-8 text",
-            hint="convert the document to UTF-8 Markdown or plain text",
+            f"cannot read the document {where} of this leaf: it {exc.problem}",
+            hint=exc.hint,
+            location=Location(leaf.path, *leaf.positions.of_value(("document", "patterns"))),
         ) from exc
 
 
@@ -175,9 +148,8 @@ class DocumentStore:
         for path in inputs.document_files(ref):
             if path.stat().st_size > MAX_DOCUMENT_BYTES:
                 raise _too_large(self.config.rel(path))
-            text = _decode(path.read_bytes(), self.config.rel(path))
-            if text is not None:
-                out.append(SourceFile(path.relative_to(root).as_posix(), text))
+            inside = path.relative_to(root).as_posix()
+            out.append(_read(leaf, inside, path.read_bytes(), self.config.rel(path)))
         return out
 
     def _read_git(
@@ -201,9 +173,7 @@ class DocumentStore:
         for path in chosen:
             if path not in blobs:
                 raise _too_large(f"{path} at {commit}", largest, location=_at(leaf, "patterns"))
-            text = _decode(blobs[path], f"{path} at {commit[:12]}")
-            if text is not None:
-                out.append(SourceFile(path, text))
+            out.append(_read(leaf, path, blobs[path], f"{path} at {commit[:12]}"))
         return out
 
 
@@ -305,61 +275,3 @@ def prefetched(config: Config, repo: str, commit: str) -> Path:
         hint="fetch the documents first, without the teacher key: labtax generate "
         "--prefetch-only with the same leaves",
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Chunking
-
-
-def chunk(files: Sequence[SourceFile], max_tokens: int) -> list[Chunk]:
-    """Paragraph-packed chunks of at most `max_tokens` (estimated), never spanning two files."""
-    limit = max(1, max_tokens) * CHARS_PER_TOKEN
-    out: list[Chunk] = []
-    for source in files:
-        pieces = [p.strip() for p in _PARAGRAPH_BREAK.split(source.text) if p.strip()]
-        current: list[str] = []
-        size = 0
-        for piece in (part for p in pieces for part in _fit(p, limit)):
-            if current and size + 2 + len(piece) > limit:
-                out.append(Chunk(source.path, len(out), "\n\n".join(current)))
-                current, size = [], 0
-            size += len(piece) + (2 if current else 0)
-            current.append(piece)
-        if current:
-            out.append(Chunk(source.path, len(out), "\n\n".join(current)))
-    return out
-
-
-def _fit(paragraph: str, limit: int) -> list[str]:
-    """A paragraph longer than `limit` cut at sentence ends, then at spaces, then anywhere."""
-    if len(paragraph) <= limit:
-        return [paragraph]
-    parts: list[str] = []
-    current = ""
-    for sentence in _SENTENCE_END.split(paragraph):
-        for piece in _hard_split(sentence, limit):
-            if current and len(current) + 1 + len(piece) > limit:
-                parts.append(current)
-                current = piece
-            else:
-                current = f"{current} {piece}" if current else piece
-    if current:
-        parts.append(current)
-    return parts
-
-
-def _hard_split(text: str, limit: int) -> list[str]:
-    out = []
-    while len(text) > limit:
-        cut = text.rfind(" ", 0, limit)
-        cut = cut if cut > 0 else limit
-        out.append(text[:cut].strip())
-        text = text[cut:].strip()
-    if text:
-        out.append(text)
-    return out
-
-
-def full_text(files: Sequence[SourceFile]) -> str:
-    """All document text, for filters that allow strings appearing in the leaf's documents."""
-    return "\n\n".join(f.text for f in files)

@@ -10,6 +10,7 @@ A pipeline's candidates go in as the dataset's own records and come out split::
         allowed_text=leaf.text + documents_text,  # PII that appears here is allowed
         settings=filters.FilterSettings(),        # thresholds, see the class
         context_scoped=True,              # grounded skills: see below
+        source_text=documents_text,       # knowledge: what samples may quote (see below)
     )
     # kept:     list[Sample], in processing order
     # rejected: list[Rejection] at stage "filter", same order
@@ -25,18 +26,25 @@ as `seed N` (1-based, in the order given) and a sibling as `sibling <key>`. A `p
 stored with the personal data redacted (`pii.redact`).
 
 Checks: `empty` (question, answer, or the context of a form that has one, blank); `malformed`
-(control characters, U+FFFD, an unclosed ``` fence, a leaked prompt section tag line or
-`labtax-stage:` header, no words at all); `too_short` / `too_long` (stripped characters,
+(control characters, U+FFFD, an unclosed ``` fence, a leaked prompt section tag line, no words
+at all); `too_short` / `too_long` (stripped characters,
 `FilterSettings`); `pii` in question, answer or context (see `labtax.pii`); `exact_duplicate` of
 a seed or kept sibling (case, Unicode form and whitespace ignored); `verbatim_seed_copy`;
 `near_duplicate_seed` / `near_duplicate_sibling` (ROUGE-L F of the questions, or of question +
-answer, at least `rouge_threshold`).
+answer, at least `rouge_threshold`). Siblings are compared within their form only: a detailed
+summary and a list of facts about one passage are two different examples, however much they
+share.
 
 `context_scoped`: in a grounded skill the question is an instruction applied to its context, so
 the same instruction over two different contexts is two different samples. When true, an exact
 duplicate needs the same context and a near duplicate a near-identical one (ROUGE-L of the
 contexts at least the same threshold). When false (freeform skills, knowledge), contexts are
-ignored for duplicates.
+ignored for duplicates, except for the forms whose user turn holds their context (knowledge's
+auxiliary summaries and facts, which share a few instructions across many passages).
+
+`source_text` (a knowledge leaf's documents): samples are grounded in it and may quote it, so a
+run of a seed answer's words that it also holds is the document's wording, not a copy of the
+seed.
 
 `words(text)` is the ROUGE-L tokenisation and `rouge_l(candidate, reference)` the F-measure.
 
@@ -57,7 +65,7 @@ from fractions import Fraction
 from rapidfuzz.distance import LCSseq
 
 from labtax import pii
-from labtax.dataset.records import Rejection, Sample, has_context
+from labtax.dataset.records import CONTEXT_IN_TURN, Rejection, Sample, has_context
 from labtax.prompts import protocol_markup
 
 STAGE = "filter"
@@ -262,7 +270,8 @@ def check_pii(
 
 @dataclass(frozen=True)
 class _Item:
-    """Precomputed forms of a seed or candidate: token ids and normalised texts."""
+    """Precomputed forms of a seed or candidate: token ids and normalised texts. `form` is None
+    for a seed, which every form is compared with; `scoped`: compared per context."""
 
     label: str
     q: tuple[int, ...]
@@ -270,6 +279,8 @@ class _Item:
     answer: tuple[int, ...]
     exact: tuple[str, str]
     context: str | None
+    form: str | None = None
+    scoped: bool = False
 
 
 class _Index:
@@ -295,12 +306,22 @@ class _Index:
     def text(self, ids: Iterable[int]) -> str:
         return " ".join(self._words[i] for i in ids)
 
-    def item(self, label: str, question: str, answer: str, context: str | None) -> _Item:
+    def item(
+        self,
+        label: str,
+        question: str,
+        answer: str,
+        context: str | None,
+        *,
+        form: str | None = None,
+        scoped: bool = False,
+    ) -> _Item:
         q, a = self.ids(question), self.ids(answer)
         ctx = None if context is None else normalized(context)
         if ctx is not None and ctx not in self._contexts:
             self._contexts[ctx] = self.ids(context or "")
-        return _Item(label, q, q + a, a, (normalized(question), normalized(answer)), ctx)
+        exact = (normalized(question), normalized(answer))
+        return _Item(label, q, q + a, a, exact, ctx, form, scoped)
 
     def same_context(self, a: _Item, b: _Item) -> bool:
         if a.context is None or b.context is None:
@@ -325,6 +346,7 @@ class _Checker:
         allowed_text: str,
         settings: FilterSettings,
         context_scoped: bool,
+        source_text: str = "",
     ) -> None:
         self.settings = settings
         self.allowed_text = allowed_text
@@ -338,22 +360,29 @@ class _Checker:
         ]
         n = settings.verbatim_span_words
         self.seed_spans: dict[tuple[int, ...], str] = {}
+        # Padded with spaces so a span matches whole words only.
+        source = f" {' '.join(words(source_text))} "
         for seed in self.seeds:
             for span in _shingles(seed.answer, n):
+                if source_text and f" {self.index.text(span)} " in source:
+                    continue  # the documents' wording, which samples may quote
                 self.seed_spans.setdefault(span, seed.label)
         self.kept: list[_Item] = []
-        self.exact_seen: dict[tuple[str, str, str | None], str] = {}
+        self.exact_seen: dict[tuple[str | None, str, str, str | None], str] = {}
+        self.seed_exact: dict[tuple[str, str, str | None], str] = {}
         for seed in reversed(self.seeds):
-            self.exact_seen[self.exact_key(seed)] = seed.label
+            self.seed_exact[(*seed.exact, seed.context if self.scoped else None)] = seed.label
 
     def comparable(self, a: _Item, b: _Item) -> bool:
-        return not self.scoped or self.index.same_context(a, b)
+        return not a.scoped or self.index.same_context(a, b)
 
-    def exact_key(self, item: _Item) -> tuple[str, str, str | None]:
-        return (*item.exact, item.context if self.scoped else None)
+    def exact_key(self, item: _Item) -> tuple[str | None, str, str, str | None]:
+        return (item.form, *item.exact, item.context if item.scoped else None)
 
     def exact_duplicate(self, item: _Item) -> str | None:
         other = self.exact_seen.get(self.exact_key(item))
+        if other is None:
+            other = self.seed_exact.get((*item.exact, item.context if item.scoped else None))
         return None if other is None else f"same text as {other}"
 
     def verbatim_copy(self, item: _Item) -> str | None:
@@ -368,6 +397,8 @@ class _Checker:
 
     def near_duplicate(self, item: _Item, others: Iterable[_Item]) -> str | None:
         for other in others:
+            if other.form is not None and other.form != item.form:
+                continue
             for what, a, b in (
                 ("question", item.q, other.q),
                 ("question+answer", item.qa, other.qa),
@@ -397,7 +428,9 @@ class _Checker:
         for reason, detail in self.own_findings(c):
             if detail is not None:
                 return reason, detail
-        item = self.index.item(f"sibling {key}", c.question, c.answer, _context(c))
+        scoped = self.scoped or c.form in CONTEXT_IN_TURN
+        label = f"sibling {key}"
+        item = self.index.item(label, c.question, c.answer, _context(c), form=c.form, scoped=scoped)
         for reason, detail in self.relational_findings(item):
             if detail is not None:
                 return reason, detail
@@ -424,9 +457,12 @@ def apply(
     allowed_text: str,
     settings: FilterSettings | None = None,
     context_scoped: bool = False,
+    source_text: str = "",
 ) -> tuple[list[Sample], list[Rejection]]:
     """Split `candidates` into kept samples and rejections, both in key order."""
-    checker = _Checker(seeds, allowed_text, settings or FilterSettings(), context_scoped)
+    checker = _Checker(
+        seeds, allowed_text, settings or FilterSettings(), context_scoped, source_text
+    )
     kept: list[Sample] = []
     rejected: list[Rejection] = []
     for key, sample in keyed(candidates):

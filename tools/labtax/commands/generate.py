@@ -50,7 +50,16 @@ from labtax.teacher import Budget, Teacher, make_teacher
     "--concurrency", type=click.IntRange(min=1), metavar="N", help="Concurrent teacher calls."
 )
 @click.option(
-    "--samples", type=click.IntRange(min=1), metavar="N", help="Samples to aim for per leaf."
+    "--samples",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Kept samples to reach per skill leaf (default: samples_per_leaf).",
+)
+@click.option(
+    "--samples-per-chunk",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Kept question/answer pairs to reach per knowledge chunk (default: samples_per_chunk).",
 )
 @click.option("--force", is_flag=True, help="Regenerate leaves whose data is up to date.")
 @click.option(
@@ -78,6 +87,7 @@ def command(
     api_base: str | None,
     concurrency: int | None,
     samples: int | None,
+    samples_per_chunk: int | None,
     force: bool,
     prefetch_only: bool,
     no_document_fetch: bool,
@@ -94,7 +104,8 @@ def command(
         raise UsageError("pass either PATHs or --changed, not both")
     if prefetch_only and (dry_run or no_document_fetch):
         raise UsageError("--prefetch-only fetches documents: no --dry-run, no --no-document-fetch")
-    config = _configure(project(taxonomy, paths), model, api_base, concurrency, samples)
+    config = _configure(project(taxonomy, paths), model, api_base, concurrency)
+    config = _volumes(config, samples, samples_per_chunk)
     if not paths:
         require_taxonomy(config)
     unmatched = unmatched_paths(config, paths)
@@ -121,8 +132,7 @@ def command(
 
 def _dry_run(config: Config, plan: Plan, teacher: Teacher, *, priced: bool) -> int:
     # Pricing loads litellm (seconds): only when asked, so a dry run is never slower than a run.
-    per_leaf = config.teacher.samples_per_leaf
-    estimates = asyncio.run(estimate_plan(plan, per_leaf, teacher if priced else None))
+    estimates = asyncio.run(estimate_plan(config, plan, teacher if priced else None))
     click.echo(generation_text.dry_run(plan, estimates, priced=priced))
     return _refusals(plan, EXIT_OK)
 
@@ -159,7 +169,6 @@ def _configure(
     model: str | None,
     api_base: str | None,
     concurrency: int | None,
-    samples: int | None,
 ) -> Config:
     teacher = config.teacher
     # Flags win over the LABTAX_* environment, which won over the settings file.
@@ -169,9 +178,17 @@ def _configure(
         teacher = replace(teacher, api_base=api_base, api_bases=())
     if concurrency:
         teacher = replace(teacher, concurrency=concurrency)
-    if samples:
-        teacher = replace(teacher, samples_per_leaf=samples)
     return replace(config, teacher=teacher)
+
+
+def _volumes(config: Config, samples: int | None, samples_per_chunk: int | None) -> Config:
+    # A volume flag is a choice for this run: it wins over LABTAX_* and the settings file.
+    generation = config.generation
+    if samples:
+        generation = replace(generation, samples_per_leaf=samples)
+    if samples_per_chunk:
+        generation = replace(generation, samples_per_chunk=samples_per_chunk)
+    return replace(config, generation=generation)
 
 
 async def _run(

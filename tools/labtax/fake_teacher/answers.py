@@ -1,9 +1,10 @@
 """The fake teacher's canned answers: one builder per prompt stage, deterministic per request.
 
-The stage comes from the request's header and the material from its tagged sections, both read
-with the prompt protocol (`labtax.prompts`). Each builder writes an answer of the shape its stage
-asks for from the prompt's own words and the phrase lists in `phrases`, with a random generator
-seeded by a hash of the request: the same prompt always gets the same answer.
+The stage comes from the request's system message and the material from its tagged sections, both
+read with the prompt protocol (`labtax.prompts`). Each builder writes an answer of the shape its
+stage asks for from the prompt's own words and the phrase lists in `phrases`, with a random
+generator seeded by a hash of the request: the same prompt always gets the same answer. A judge
+answers for every item of its `<items>`, each with its own verdict.
 """
 
 from __future__ import annotations
@@ -20,15 +21,21 @@ from labtax.prompts import (
     Message,
     Stage,
     answer_grade,
+    atomic_facts,
+    detailed_summary,
+    extractive_summary,
     faithfulness,
     grounded_contexts,
     knowledge_qa,
     pair_rating,
     question_judge,
+    read_items,
+    relevance,
     sections_of,
     skill_answer,
     skill_questions,
     stage_of,
+    standalone,
 )
 
 MAX_COUNT = 50
@@ -132,17 +139,24 @@ def _skill_questions(sections: Sections, rng: random.Random) -> str:
     return _json({"questions": questions})
 
 
+def _items(sections: Sections) -> list[dict[str, object]]:
+    return read_items(sections.get("items", ""))
+
+
 def _question_judge(sections: Sections, rng: random.Random) -> str:
-    verdict = {"relevant": True, "harmless": True, "answerable": True}
-    if rng.random() < 0.12:
-        verdict[rng.choice(sorted(verdict))] = False
-    failed = [name for name, ok in verdict.items() if not ok]
-    explanation = (
-        f"The question is not {failed[0]} enough for this task."
-        if failed
-        else "The question asks for the skill in the task, is harmless and can be answered."
-    )
-    return _json({"explanation": explanation, **verdict})
+    verdicts = []
+    for item in _items(sections):
+        verdict = {"relevant": True, "harmless": True, "answerable": True}
+        if rng.random() < 0.12:
+            verdict[rng.choice(sorted(verdict))] = False
+        failed = [name for name, ok in verdict.items() if not ok]
+        explanation = (
+            f"The question is not {failed[0]} enough for this task."
+            if failed
+            else "The question asks for the skill in the task, is harmless and can be answered."
+        )
+        verdicts.append({"id": item.get("id"), "explanation": explanation, **verdict})
+    return _json({"verdicts": verdicts})
 
 
 def _skill_answer(sections: Sections, rng: random.Random) -> str:
@@ -156,14 +170,17 @@ def _skill_answer(sections: Sections, rng: random.Random) -> str:
 
 
 def _pair_rating(sections: Sections, rng: random.Random) -> str:
-    roll = rng.random()
-    score = 3 if roll < 0.55 else 2 if roll < 0.85 else 1
-    explanation = {
-        3: "The answer is correct, complete and follows the task closely.",
-        2: "The answer is useful and mostly correct, with small gaps in detail.",
-        1: "The answer misses what the question asks for.",
-    }[score]
-    return _json({"explanation": explanation, "score": score})
+    ratings = []
+    for item in _items(sections):
+        roll = rng.random()
+        score = 3 if roll < 0.55 else 2 if roll < 0.85 else 1
+        explanation = {
+            3: "The answer is correct, complete and follows the task closely.",
+            2: "The answer is useful and mostly correct, with small gaps in detail.",
+            1: "The answer misses what the question asks for.",
+        }[score]
+        ratings.append({"id": item.get("id"), "explanation": explanation, "score": score})
+    return _json({"ratings": ratings})
 
 
 def _grounded_contexts(sections: Sections, rng: random.Random) -> str:
@@ -202,22 +219,81 @@ def _knowledge_qa(sections: Sections, rng: random.Random) -> str:
 
 def _faithfulness(sections: Sections, rng: random.Random) -> str:
     document = " ".join(sections.get("document", "").split())
-    answer = " ".join(sections.get("answer", "").split())
-    answer_words = _words(answer)
-    overlap = (
-        sum(word in _words(document) for word in answer_words) / len(answer_words)
-        if answer_words
-        else 0.0
-    )
-    faithful = bool(answer) and (answer in document or overlap >= 0.8)
-    if faithful and rng.random() < 0.08:
-        faithful = False
-        explanation = "The answer overstates what the document says."
-    elif faithful:
-        explanation = "Every claim in the answer is stated in the document."
-    else:
-        explanation = "The answer makes claims the document does not support."
-    return _json({"explanation": explanation, "faithful": faithful})
+    known = set(_words(document))
+    verdicts = []
+    for item in _items(sections):
+        answer = " ".join(str(item.get("answer", "")).split())
+        answer_words = _words(answer)
+        overlap = (
+            sum(word in known for word in answer_words) / len(answer_words) if answer_words else 0.0
+        )
+        faithful = bool(answer) and (answer in document or overlap >= 0.8)
+        if faithful and rng.random() < 0.08:
+            faithful = False
+            explanation = "The answer overstates what the document says."
+        elif faithful:
+            explanation = "Every claim in the answer is stated in the document."
+        else:
+            explanation = "The answer makes claims the document does not support."
+        verdicts.append({"id": item.get("id"), "explanation": explanation, "faithful": faithful})
+    return _json({"verdicts": verdicts})
+
+
+# Words that point at a text a closed-book reader cannot see.
+_POINTING = re.compile(r"\b(passage|text|document|author|above)\b", re.IGNORECASE)
+
+
+def _standalone(sections: Sections, rng: random.Random) -> str:
+    verdicts = []
+    for item in _items(sections):
+        pointing = _POINTING.search(str(item.get("question", "")))
+        explanation = (
+            f"The question refers to {pointing.group()!r}, which a reader without it cannot see."
+            if pointing
+            else "The question names what it is about and makes sense on its own."
+        )
+        verdicts.append(
+            {"id": item.get("id"), "explanation": explanation, "stands_alone": not pointing}
+        )
+    return _json({"verdicts": verdicts})
+
+
+def _relevance(sections: Sections, rng: random.Random) -> str:
+    scores = []
+    for item in _items(sections):
+        asked = set(_words(str(item.get("question", ""))))
+        said = set(_words(str(item.get("answer", ""))))
+        covered = len(asked & said) / len(asked) if asked else 0.0
+        score = 3 if covered >= 0.6 else 2 if covered > 0 else 1
+        if score == 3 and rng.random() < 0.1:
+            score = 2
+        explanation = {
+            3: "The answer addresses exactly what the question asks.",
+            2: "The answer addresses the question, with some material it did not ask for.",
+            1: "The answer does not address what the question asks.",
+        }[score]
+        scores.append({"id": item.get("id"), "explanation": explanation, "score": score})
+    return _json({"scores": scores})
+
+
+def _detailed_summary(sections: Sections, rng: random.Random) -> str:
+    sentences = _document_sentences(sections.get("document", ""))
+    return " ".join(sentences)
+
+
+def _extractive_summary(sections: Sections, rng: random.Random) -> str:
+    sentences = _document_sentences(sections.get("document", ""))
+    chosen = sorted(rng.sample(range(len(sentences)), (len(sentences) + 1) // 2))
+    return "\n".join(sentences[i] for i in chosen)
+
+
+def _atomic_facts(sections: Sections, rng: random.Random) -> str:
+    facts = [
+        part.strip()
+        for sentence in _document_sentences(sections.get("document", ""))
+        for part in sentence.split("; ")
+    ]
+    return _json({"facts": [f if f.endswith((".", "!", "?")) else f + "." for f in facts]})
 
 
 def _answer_grade(sections: Sections, rng: random.Random) -> str:
@@ -247,6 +323,11 @@ _BUILDERS: Mapping[Stage, Builder] = {
     pair_rating.STAGE: _pair_rating,
     grounded_contexts.STAGE: _grounded_contexts,
     knowledge_qa.STAGE: _knowledge_qa,
+    standalone.STAGE: _standalone,
     faithfulness.STAGE: _faithfulness,
+    relevance.STAGE: _relevance,
+    detailed_summary.STAGE: _detailed_summary,
+    extractive_summary.STAGE: _extractive_summary,
+    atomic_facts.STAGE: _atomic_facts,
     answer_grade.STAGE: _answer_grade,
 }

@@ -121,15 +121,19 @@ CONTEXT_SENTENCES = (
     "The summary closed with thanks to everyone who helped with {a}.",
     "Records kept in the office showed that {c} had been tried once before.",
 )
+# Closed-book questions name what they are about; the two that point at "the passage" or "the
+# text" are there for the standalone judge to catch.
 KNOWLEDGE_QUESTIONS = (
-    "What does the document say about {a}?",
-    "According to the text, how are {a} and {b} connected?",
-    "Which fact about {a} does the document give in connection with {b}?",
-    "How does the document explain {a}, {b} and {c}?",
-    "Why does {a} matter here, according to the passage on {b}?",
+    "What is known about {a} and {b}?",
+    "How are {a} and {b} connected?",
+    "Which fact about {a} is given in connection with {b}?",
+    "How can {a}, {b} and {c} be explained?",
+    "Why does {a} matter for {b}?",
     "What role does {a} play for {b} and {c}?",
-    "In the document, what happens to {a} when {b} is involved?",
-    "Describe what the text reports about {a}.",
-    "What is the link between {a} and {c} in this part of the document?",
-    "Name one thing the document states about {b} and {a}.",
+    "What happens to {a} when {b} is involved?",
+    "Describe what is known about {a}.",
+    "What is the link between {a} and {c}?",
+    "Name one fact about {b} and {a}.",
+    "According to the passage, how are {a} and {b} connected?",
+    "What does the text say about {a}?",
 )

@@ -1,9 +1,13 @@
 """Estimating a plan for `--dry-run`: each leaf's calls (an upper bound), prompt tokens and cost.
 
-Each leaf kind's pipeline states its call bound and a prompt whose size stands for its calls. What
-that prompt costs comes from the teacher's transport (litellm's price table), asked only when prices
-are wanted (`--price`, `--max-cost`) and there is a leaf to price: otherwise a dry run never loads
-litellm and is never slower than a fully cached run.
+A leaf's calls are bounded by its rounds: all its units asking for as many candidates as they ever
+may (`rounds.MAX_ASKED_PER_TARGET` times their target), spread over `max_rounds` rounds, and never
+more than `max_calls_per_leaf`. A knowledge leaf's target depends on its chunks, so a dry run
+reads its documents (a remote repository is fetched once, into the cache, as a run would). Each
+call is priced as the pipeline's estimated prompt; what that prompt costs comes from the teacher's
+transport (litellm's price table), asked only when prices are wanted (`--price`, `--max-cost`)
+and there is a leaf to price: otherwise a dry run never loads litellm and is never slower than a
+fully cached run.
 """
 
 from __future__ import annotations
@@ -12,8 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from labtax import documents
+from labtax.config import Config
 from labtax.generation.plan import Plan
+from labtax.generation.rounds import MAX_ASKED_PER_TARGET
+from labtax.generation.run import pipeline_settings
 from labtax.pipelines import PIPELINES
+from labtax.pipelines.pipeline import LeafMaterial, Pipeline, PipelineSettings
 from labtax.prompts import Message
 from labtax.util import estimate_message_tokens
 
@@ -35,14 +44,28 @@ class LeafEstimate:
     cost_usd: float | None
 
 
-async def estimate_plan(plan: Plan, samples: int, pricer: Pricer | None) -> list[LeafEstimate]:
-    """Every leaf to generate with its estimates: every candidate passing, every call the size of
-    the pipeline's estimated prompt. With no `pricer`, costs are left unknown (None)."""
+def leaf_call_bound(pipeline: Pipeline, material: LeafMaterial, settings: PipelineSettings) -> int:
+    """The most teacher answers a leaf's rounds can use."""
+    targets = pipeline.targets(material, settings)
+    limits = settings.generation
+    everything = {unit: MAX_ASKED_PER_TARGET * target for unit, target in targets.items()}
+    # Each later round adds at most one partly filled batch per stage and unit.
+    per_round = pipeline.round_calls(dict.fromkeys(targets, 1))
+    bound = pipeline.round_calls(everything) + (limits.max_rounds - 1) * per_round
+    return min(bound, limits.max_calls_per_leaf)
+
+
+async def estimate_plan(config: Config, plan: Plan, pricer: Pricer | None) -> list[LeafEstimate]:
+    """Every leaf to generate with its estimates: its call bound, every call the size of the
+    pipeline's estimated prompt. With no `pricer`, costs are left unknown (None)."""
+    settings = pipeline_settings(config)
+    store = documents.DocumentStore(config)
     out = []
     for leaf in plan.generate:
         pipeline = PIPELINES[leaf.kind]
-        calls = pipeline.estimated_calls(samples)
-        prompt = pipeline.estimated_prompt(leaf, samples)
+        material = await pipeline.material(leaf, store, settings)
+        calls = leaf_call_bound(pipeline, material, settings)
+        prompt = pipeline.estimated_prompt(leaf, material)
         per_call = None if pricer is None else await pricer.estimate_cost(prompt)
         cost = None if per_call is None else per_call * calls
         tokens = calls * estimate_message_tokens(prompt)

@@ -1,7 +1,9 @@
 """Running a plan: move and remove data, then generate every leaf concurrently and write it.
 
-Each leaf gets its pipeline from the table by kind, its material (documents for knowledge), a run
-through the teacher, the quality filters and its files, as soon as it is done. Teacher calls pass
+Each leaf gets its pipeline from the table by kind, its material (documents for knowledge), its
+rounds through the teacher until its target is met (`rounds`: the quality filters run across all
+of them) and its files, as soon as it is done. Every stage is asked with its own temperature and
+answer limit (`pipelines.pipeline.stage_params`), which the manifest records. Teacher calls pass
 a priority gate so earlier leaves finish first: a budget stop leaves whole leaves written. The leaf
 path never enters a prompt, so a renamed leaf regenerates entirely from the cache.
 """
@@ -16,21 +18,28 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from labtax import __version__, dataset, documents, filters, inputs, leaves, yamldoc
+from labtax import __version__, dataset, documents, inputs, leaves, yamldoc
+from labtax.chunking import Chunk
 from labtax.config import Config
-from labtax.dataset.records import FIRST_ROUND, Rejection, Sample
-from labtax.documents import Chunk
+from labtax.dataset.records import Rejection, Sample
 from labtax.errors import LabtaxError, Location
+from labtax.generation import rounds
 from labtax.generation.plan import Plan
 from labtax.leaves import Leaf
 from labtax.pipelines import PIPELINES
-from labtax.pipelines.pipeline import Caller, LeafMaterial, PipelineSettings
+from labtax.pipelines.pipeline import Caller, LeafMaterial, PipelineSettings, stage_params
 from labtax.prompts import template_hashes
 from labtax.teacher import BudgetExceeded, Teacher
+from labtax.transport import CallParams
 from labtax.usage import Usage
-from labtax.util import make_state_dir, plural
+from labtax.util import make_state_dir
 
 LeafRunStatus = Literal["generated", "failed", "unfinished"]
+
+# The teacher's errors for an answer still cut at its length bound after the teacher's own
+# retries with a larger limit: the pipelines turn them into `truncated` rejections of what the
+# answer was for, instead of failing the leaf.
+TRUNCATION: tuple[type[Exception], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,12 +103,20 @@ class PriorityGate:
         self._free += 1
 
 
+def pipeline_settings(config: Config) -> PipelineSettings:
+    """What the pipelines need of the settings: volumes, chunking and each stage's call."""
+    return PipelineSettings(
+        config.generation,
+        stage_params(config.teacher, config.teacher_stages),
+        config.teacher.max_tokens,
+    )
+
+
 async def run_plan(
     config: Config,
     plan: Plan,
     teacher: Teacher,
     *,
-    samples: int | None = None,
     on_leaf: Callable[[LeafResult], None] | None = None,
     fetch_documents: bool = True,
 ) -> RunSummary:
@@ -117,7 +134,7 @@ async def run_plan(
     state = _Run(
         config,
         teacher,
-        PipelineSettings(samples or config.teacher.samples_per_leaf, config.teacher.max_tokens),
+        pipeline_settings(config),
         on_leaf,
         documents.DocumentStore(config, fetch=fetch_documents),
         # Twice the teacher's bound, so calls waiting out a retry delay leave the teacher busy.
@@ -142,7 +159,13 @@ class _Run:
     templates: dict[str, str] = field(default_factory=template_hashes)
 
     async def leaf(self, leaf: Leaf, priority: int) -> LeafResult:
-        caller = Caller(self.teacher, gate=self.gate, priority=priority)
+        caller = Caller(
+            self.teacher,
+            gate=self.gate,
+            priority=priority,
+            params=self.settings.params,
+            truncation=TRUNCATION,
+        )
         try:
             result = await self._generate(leaf, caller)
         except BudgetExceeded as exc:
@@ -157,15 +180,9 @@ class _Run:
     async def _generate(self, leaf: Leaf, caller: Caller) -> LeafResult:
         pipeline = PIPELINES[leaf.kind]
         material = await pipeline.material(leaf, self.store, self.settings)
-        outcome = await pipeline.run(leaf, material, caller, self.settings)
-        kept, dropped = filters.apply(
-            outcome.candidates,
-            seeds=leaf.seed_pairs,
-            allowed_text=material.allowed_text,
-            context_scoped=pipeline.context_scoped,
-        )
-        rejected = [*outcome.rejected, *dropped]
-        manifest = self._manifest(leaf, material, caller, kept, rejected)
+        outcome = await rounds.generate(leaf, pipeline, material, caller, self.settings)
+        kept, rejected = outcome.kept, outcome.rejected
+        manifest = self._manifest(leaf, material, caller, outcome)
         await self._write(leaf, kept, rejected, manifest)
         return LeafResult(leaf.leaf_id, "generated", len(kept), len(rejected), caller.usage)
 
@@ -174,12 +191,10 @@ class _Run:
         leaf: Leaf,
         material: LeafMaterial,
         caller: Caller,
-        kept: Sequence[Sample],
-        rejected: Sequence[Rejection],
+        outcome: rounds.LeafOutcome,
     ) -> dataset.Manifest:
         teacher, usage = self.config.teacher, caller.usage
-        # Every stage is asked with the teacher's settings for now.
-        stage = dataset.StageSettings(teacher.temperature, teacher.max_tokens)
+        kept, rejected = outcome.kept, outcome.rejected
         return dataset.Manifest(
             leaf=leaf.leaf_id,
             kind=leaf.kind.value,
@@ -190,7 +205,8 @@ class _Run:
                 teacher.temperature,
                 teacher.max_tokens,
                 teacher.seed,
-                self.settings.samples,
+                # The leaf's own target (a knowledge leaf's grows with its documents).
+                outcome.volume.target,
             ),
             templates=self.templates,
             counts=dataset.SampleCounts(
@@ -208,8 +224,13 @@ class _Run:
                 cost_usd=usage.cost_usd,
                 cached_prompt_tokens=usage.cached_prompt_tokens,
             ),
-            volume=volume(self.settings.samples, len(kept), FIRST_ROUND),
-            stages=dict.fromkeys(sorted(caller.stages), stage),
+            volume=outcome.volume,
+            stages={
+                name: _recorded(
+                    self.settings.params.get(name), teacher.temperature, teacher.max_tokens
+                )
+                for name in sorted(caller.stages)
+            },
             documents=document_uses(material.chunks, kept),
         )
 
@@ -231,12 +252,13 @@ class _Run:
             ) from exc
 
 
-def volume(target: int, kept: int, rounds: int) -> dataset.Volume:
-    """How a leaf's kept samples measure up to its target."""
-    missed = (
-        "" if kept >= target else f"kept {kept} of {target} samples after {plural(rounds, 'round')}"
-    )
-    return dataset.Volume(target, kept, rounds, missed)
+def _recorded(
+    params: CallParams | None, temperature: float, max_tokens: int
+) -> dataset.StageSettings:
+    """A stage's call settings as the manifest records them (None: the teacher's defaults)."""
+    if params is None:
+        return dataset.StageSettings(temperature, max_tokens)
+    return dataset.StageSettings(params.temperature, params.max_tokens)
 
 
 def document_uses(

@@ -1,9 +1,11 @@
 """LAB pipelines, one module per leaf kind, and the one table generation finds them in.
 
 `freeform` (questions, judge, answers, rating), `grounded` (new contexts, then the freeform stages
-per context) and `knowledge` (pairs from document chunks, faithfulness judge) each state their own
-`PIPELINE`: estimates, material, run and filtering (`pipelines.pipeline.Pipeline`). A new leaf kind
-is a new module and a line here; nothing else branches on the kind.
+per context) and `knowledge` (pairs and auxiliary data from every document chunk; standalone,
+faithfulness and relevance judges) each state their own `PIPELINE`: material, targets, one round
+and its call bound, estimates and filtering (`pipelines.pipeline.Pipeline`). `judging` is the
+batched judge they share, `auxiliary` knowledge's summaries and facts. A new leaf kind is a new
+module and a line here; nothing else branches on the kind.
 """
 
 from __future__ import annotations

@@ -1,12 +1,16 @@
 """Freeform skills: questions -> question judge -> answers -> pair rating (keep scores >= 2).
 
-`skill_round` is also the per-context step of grounded skills, which pass the context along (with
-the calls it came from), and `skill_answer_prompt` their prompt estimate too. A freeform sample is
-an `instruction`: its user turn is the question alone.
+Questions are written `QUESTIONS_PER_CALL` to a call; the judge grades a round's questions
+`JUDGE_BATCH` to a call and the rater its answered pairs `RATING_BATCH` to a call (answers can be
+long), each item with its own verdict; every answer is its own call. `skill_round` is also the
+per-context step of grounded skills, which pass the context along (with the calls it came from),
+and `skill_answer_prompt` their prompt estimate too. A freeform sample is an `instruction`: its
+user turn is the question alone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from labtax.dataset.records import (
@@ -19,15 +23,22 @@ from labtax.dataset.records import (
     Sample,
 )
 from labtax.leaves import Leaf
+from labtax.pipelines.judging import judge
 from labtax.pipelines.pipeline import (
+    EXAMPLES_PER_ITEM,
+    TRUNCATED,
     Caller,
     LeafMaterial,
     Outcome,
     Pipeline,
-    PipelineSettings,
+    RoundPlan,
+    Unit,
+    asked,
+    batches,
     gather_all,
     seeds_only,
     shown_examples,
+    skill_targets,
     split,
     task_of,
 )
@@ -40,85 +51,101 @@ from labtax.prompts import (
     skill_questions,
 )
 
-QUESTIONS_PER_CALL = 5
+QUESTIONS_PER_CALL = 10
+JUDGE_BATCH = 10
+RATING_BATCH = 5
 MIN_SCORE = 2
-# Per question: judge it, answer it, rate the pair.
-CALLS_PER_QUESTION = 3
 
 USING_CONTEXT = " using the context in <context>"
 GROUNDING = " Every question must be about the context in <context> and answerable from it."
 
 
-def estimated_calls(samples: int) -> int:
-    """Question-writing calls, then judge, answer and rating for every question."""
-    return len(split(samples, QUESTIONS_PER_CALL)) + CALLS_PER_QUESTION * samples
+def skill_calls(count: int) -> int:
+    """At most: question-writing calls, judge calls, an answer per question, rating calls."""
+    return (
+        batches(count, QUESTIONS_PER_CALL)
+        + batches(count, JUDGE_BATCH)
+        + count
+        + batches(count, RATING_BATCH)
+    )
 
 
-def skill_answer_prompt(leaf: Leaf, samples: int = 1) -> list[Message]:
+def round_calls(asks: Mapping[Unit, int]) -> int:
+    return skill_calls(sum(asks.values()))
+
+
+def skill_answer_prompt(leaf: Leaf, material: LeafMaterial | None = None) -> list[Message]:
     """The skill_answer prompt: it carries the seed examples, so its size stands for a skill's
-    calls (the judge and rating prompts are smaller, the question prompts about as large)."""
+    calls (the judges' prompts are smaller, the question prompts about as large)."""
     return render(
         "skill_answer",
-        {"task": task_of(leaf), "examples": shown_examples(leaf), "question": "?"},
+        {
+            "task": task_of(leaf),
+            "examples": shown_examples(leaf, EXAMPLES_PER_ITEM),
+            "question": "?",
+        },
         {"using_context": ""},
     )
 
 
-async def run(
-    leaf: Leaf, material: LeafMaterial, caller: Caller, settings: PipelineSettings
-) -> Outcome:
-    """Generate, judge, answer and rate `settings.samples` questions for a freeform skill leaf."""
-    return await skill_round(leaf, caller, settings.samples)
+async def run_round(leaf: Leaf, material: LeafMaterial, caller: Caller, plan: RoundPlan) -> Outcome:
+    """Generate, judge, answer and rate the questions a round asks for."""
+    return await skill_round(leaf, caller, asked(plan), plan)
 
 
 async def skill_round(
     leaf: Leaf,
     caller: Caller,
     count: int,
+    plan: RoundPlan,
     *,
     form: Form = INSTRUCTION,
     context: str = "",
     origin: tuple[Call, ...] = (),
 ) -> Outcome:
-    """One round of the skill stages for `count` new questions (about `context`, when given, which
-    came from the calls `origin`)."""
-    task = task_of(leaf)
-    shown = shown_examples(leaf)
-    batches = split(count, QUESTIONS_PER_CALL)
-    extras = {"grounding": GROUNDING if context else "", "batches": str(len(batches))}
+    """The skill stages for `count` new questions in round `plan.number` (about `context`, when
+    given, which came from the calls `origin`)."""
+    # A grounded skill asks for each context's questions in a call of its own.
+    limit = EXAMPLES_PER_ITEM if context else None
+    one = _Round(
+        leaf, caller, task_of(leaf), shown_examples(leaf, limit), form, context, plan.number
+    )
+    parts = split(count, QUESTIONS_PER_CALL)
+    extras = {
+        "grounding": GROUNDING if context else "",
+        "batches": str(len(parts)),
+        "round": str(plan.number),
+    }
     replies = await gather_all(
         caller.ask(
             "skill_questions",
             render(
                 "skill_questions",
-                {"task": task, "examples": shown, "count": str(n), "context": context or None},
+                {"task": one.task, "examples": one.shown, "count": str(n), "context": one.scope},
                 {**extras, "batch": str(i)},
             ),
         )
-        for i, n in enumerate(batches, 1)
+        for i, n in enumerate(parts, 1)
     )
-    one = _Round(leaf, caller, task, shown, form, context)
     questions: list[tuple[str, Provenance]] = []
-    seen: set[str] = set()
+    seen = {q for c, q in plan.seen if c == context}
     rejected: list[Rejection] = []
-    for asked, reply in zip(batches, replies, strict=True):
-        made = Provenance((*origin, reply.call))
-        parsed = skill_questions.parse(reply.text)
+    for wanted, reply in zip(parts, replies, strict=True):
+        made = Provenance((*origin, reply.call), plan.number)
+        parsed = None if reply.truncated else skill_questions.parse(reply.text)
         if parsed is None:
-            blank = one.sample("", made)
-            rejected.append(blank.reject("skill_questions", "unparseable", reply.text))
+            reason = TRUNCATED if reply.truncated else "unparseable"
+            rejected.append(one.sample("", made).reject("skill_questions", reason, reply.text))
             continue
-        for question in parsed[:asked]:
+        for question in parsed[:wanted]:
             if question in seen:
                 candidate = one.sample(question, made)
                 rejected.append(candidate.reject("skill_questions", "duplicate_question"))
             else:
                 seen.add(question)
                 questions.append((question, made))
-    results = await gather_all(one.question(q, made) for q, made in questions)
-    kept = tuple(r for r in results if isinstance(r, Sample))
-    rejected.extend(r for r in results if isinstance(r, Rejection))
-    return Outcome(kept, tuple(rejected))
+    outcome = await one.judge_answer_rate(questions)
+    return Outcome(outcome.candidates, (*rejected, *outcome.rejected))
 
 
 @dataclass(frozen=True)
@@ -129,6 +156,16 @@ class _Round:
     shown: str
     form: Form
     context: str
+    number: int
+
+    @property
+    def scope(self) -> str | None:
+        """The context as a prompt section (None: a freeform skill has none)."""
+        return self.context or None
+
+    @property
+    def using(self) -> dict[str, str]:
+        return {"using_context": USING_CONTEXT if self.context else ""}
 
     def sample(
         self, question: str, made: Provenance, answer: str = "", score: int = UNSCORED
@@ -138,46 +175,85 @@ class _Round:
             leaf.leaf_id, leaf.kind.value, self.form, self.context, question, answer, score, made
         )
 
-    async def question(self, question: str, made: Provenance) -> Sample | Rejection:
-        """Judge, answer and rate one candidate question (`made` by the calls so far)."""
-        task, context, ask = self.task, self.context or None, self.caller.ask
-        using = {"using_context": USING_CONTEXT if context else ""}
-        judged = await ask(
+    async def judge_answer_rate(self, questions: list[tuple[str, Provenance]]) -> Outcome:
+        """Judge the questions, answer those that pass, rate the answered pairs."""
+        rejected: list[Rejection] = []
+        verdicts = await judge(
+            self.caller,
             "question_judge",
-            render("question_judge", {"task": task, "question": question, "context": context}),
+            {"task": self.task, "context": self.scope},
+            [{"question": q} for q, _ in questions],
+            parse=question_judge.parse,
+            batch=JUDGE_BATCH,
         )
-        made = made.then(judged.call)
-        verdict = question_judge.parse(judged.text)
-        if verdict is None:
-            return self.sample(question, made).reject("question_judge", "unparseable", judged.text)
-        if verdict.reason is not None:
-            return self.sample(question, made).reject(
-                "question_judge", verdict.reason, verdict.explanation
-            )
-        sections = {"task": task, "examples": self.shown, "question": question, "context": context}
-        answered = await ask("skill_answer", render("skill_answer", sections, using))
-        made = made.then(answered.call)
-        answer = skill_answer.parse(answered.text)
+        passed: list[tuple[str, Provenance]] = []
+        for (question, asked_in), judged in zip(questions, verdicts, strict=True):
+            made = asked_in.then(judged.call)
+            if judged.verdict is None:
+                rejected.append(
+                    self.sample(question, made).reject("question_judge", *judged.failure)
+                )
+            elif judged.verdict.reason is not None:
+                verdict = judged.verdict
+                rejection = self.sample(question, made).reject(
+                    "question_judge", verdict.reason or "", verdict.explanation
+                )
+                rejected.append(rejection)
+            else:
+                passed.append((question, made))
+        answered = await gather_all(self.answer(q, made) for q, made in passed)
+        pairs = [a for a in answered if isinstance(a, Sample)]
+        rejected.extend(a for a in answered if isinstance(a, Rejection))
+        kept = await self.rate(pairs, rejected)
+        return Outcome(tuple(kept), tuple(rejected))
+
+    async def answer(self, question: str, made: Provenance) -> Sample | Rejection:
+        sections = {
+            "task": self.task,
+            "examples": shown_examples(self.leaf, EXAMPLES_PER_ITEM),
+            "question": question,
+            "context": self.scope,
+        }
+        reply = await self.caller.ask("skill_answer", render("skill_answer", sections, self.using))
+        made = made.then(reply.call)
+        if reply.truncated:
+            detail = "the answer was cut at its length limit"
+            return self.sample(question, made).reject("skill_answer", TRUNCATED, detail)
+        answer = skill_answer.parse(reply.text)
         if not answer:
             return self.sample(question, made).reject("skill_answer", "empty_answer")
-        rated = await ask(
+        return self.sample(question, made, answer)
+
+    async def rate(self, pairs: list[Sample], rejected: list[Rejection]) -> list[Sample]:
+        ratings = await judge(
+            self.caller,
             "pair_rating",
-            render(
-                "pair_rating",
-                {"task": task, "question": question, "answer": answer, "context": context},
-                using,
-            ),
+            {"task": self.task, "context": self.scope},
+            [{"question": p.question, "answer": p.answer} for p in pairs],
+            parse=pair_rating.parse,
+            batch=RATING_BATCH,
+            extras=self.using,
         )
-        made = made.then(rated.call)
-        rating = pair_rating.parse(rated.text)
-        if rating is None:
-            return self.sample(question, made, answer).reject(
-                "pair_rating", "unparseable", rated.text
-            )
-        sample = self.sample(question, made, answer, rating.score)
-        if rating.score < MIN_SCORE:
-            return sample.reject("pair_rating", "low_score", rating.explanation)
-        return sample
+        kept: list[Sample] = []
+        for pair, judged in zip(pairs, ratings, strict=True):
+            made = pair.provenance.then(judged.call)
+            rating = judged.verdict
+            if rating is None:
+                unrated = self.sample(pair.question, made, pair.answer)
+                rejected.append(unrated.reject("pair_rating", *judged.failure))
+                continue
+            sample = self.sample(pair.question, made, pair.answer, rating.score)
+            if rating.score < MIN_SCORE:
+                rejected.append(sample.reject("pair_rating", "low_score", rating.explanation))
+            else:
+                kept.append(sample)
+        return kept
 
 
-PIPELINE = Pipeline(estimated_calls, skill_answer_prompt, seeds_only, run)
+PIPELINE = Pipeline(
+    material=seeds_only,
+    targets=skill_targets(INSTRUCTION),
+    round_calls=round_calls,
+    estimated_prompt=skill_answer_prompt,
+    run_round=run_round,
+)

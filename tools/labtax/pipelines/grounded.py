@@ -1,23 +1,31 @@
 """Grounded skills: new contexts in the style of the seed ones, then skill stages per context.
 
-A grounded sample's user turn is its context, a blank line, then the instruction (`grounded`
-form): the instruction means nothing without the context it is about.
+A round asks for its questions `QUESTIONS_PER_CONTEXT` to a new context (sdg asks about 3 per
+context). A grounded sample's user turn is its context, a blank line, then the instruction
+(`grounded` form): the instruction means nothing without the context it is about.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from labtax.dataset.records import GROUNDED, UNSCORED, Call, Provenance, Rejection, Sample
 from labtax.leaves import Leaf
 from labtax.pipelines import freeform
 from labtax.pipelines.pipeline import (
+    TRUNCATED,
     Caller,
     LeafMaterial,
     Outcome,
     Pipeline,
-    PipelineSettings,
+    RoundPlan,
+    Unit,
+    asked,
+    batches,
     gather_all,
     seeds_only,
     shown_examples,
+    skill_targets,
     split,
     task_of,
 )
@@ -27,62 +35,66 @@ CONTEXTS_PER_CALL = 5
 QUESTIONS_PER_CONTEXT = 3
 
 
-def estimated_calls(samples: int) -> int:
+def round_calls(asks: Mapping[Unit, int]) -> int:
     """Context-writing calls, then a skill round for each context's share of the questions."""
-    shares = split(samples, QUESTIONS_PER_CONTEXT)
-    return len(split(len(shares), CONTEXTS_PER_CALL)) + sum(
-        freeform.estimated_calls(n) for n in shares
-    )
+    shares = split(sum(asks.values()), QUESTIONS_PER_CONTEXT)
+    return batches(len(shares), CONTEXTS_PER_CALL) + sum(freeform.skill_calls(n) for n in shares)
 
 
-async def run(
-    leaf: Leaf, material: LeafMaterial, caller: Caller, settings: PipelineSettings
-) -> Outcome:
+async def run_round(leaf: Leaf, material: LeafMaterial, caller: Caller, plan: RoundPlan) -> Outcome:
     """Write new contexts, then generate, judge, answer and rate questions about each of them."""
-    shares = split(settings.samples, QUESTIONS_PER_CONTEXT)
-    batches = split(len(shares), CONTEXTS_PER_CALL)
+    shares = split(asked(plan), QUESTIONS_PER_CONTEXT)
+    parts = split(len(shares), CONTEXTS_PER_CALL)
     task, shown = task_of(leaf), shown_examples(leaf)
+    extras = {"batches": str(len(parts)), "round": str(plan.number)}
     replies = await gather_all(
         caller.ask(
             "grounded_contexts",
             render(
                 "grounded_contexts",
                 {"task": task, "examples": shown, "count": str(n)},
-                {"batch": str(i), "batches": str(len(batches))},
+                {**extras, "batch": str(i)},
             ),
         )
-        for i, n in enumerate(batches, 1)
+        for i, n in enumerate(parts, 1)
     )
     contexts: list[tuple[str, Call]] = []
-    seen: set[str] = set()
+    seen = {context for context, _ in plan.seen}
     rejected: list[Rejection] = []
-    for asked, reply in zip(batches, replies, strict=True):
-        parsed = grounded_contexts.parse(reply.text)
+    for wanted, reply in zip(parts, replies, strict=True):
+        parsed = None if reply.truncated else grounded_contexts.parse(reply.text)
         if parsed is None:
-            blank = _blank(leaf, "", reply.call)
-            rejected.append(blank.reject("grounded_contexts", "unparseable", reply.text))
+            reason = TRUNCATED if reply.truncated else "unparseable"
+            blank = _blank(leaf, "", reply.call, plan.number)
+            rejected.append(blank.reject("grounded_contexts", reason, reply.text))
             continue
-        for context in parsed[:asked]:
+        for context in parsed[:wanted]:
             if context in seen:
-                blank = _blank(leaf, context, reply.call)
+                blank = _blank(leaf, context, reply.call, plan.number)
                 rejected.append(blank.reject("grounded_contexts", "duplicate_context"))
             else:
                 seen.add(context)
                 contexts.append((context, reply.call))
     rounds = await gather_all(
-        freeform.skill_round(leaf, caller, count, form=GROUNDED, context=context, origin=(call,))
+        freeform.skill_round(
+            leaf, caller, count, plan, form=GROUNDED, context=context, origin=(call,)
+        )
         for (context, call), count in zip(contexts, shares, strict=False)
     )
     return Outcome.merge([Outcome((), tuple(rejected)), *rounds])
 
 
-def _blank(leaf: Leaf, context: str, call: Call) -> Sample:
+def _blank(leaf: Leaf, context: str, call: Call, number: int) -> Sample:
     """A candidate that never got a question: a context, or not even that."""
-    return Sample(
-        leaf.leaf_id, leaf.kind.value, GROUNDED, context, "", "", UNSCORED, Provenance((call,))
-    )
+    made = Provenance((call,), number)
+    return Sample(leaf.leaf_id, leaf.kind.value, GROUNDED, context, "", "", UNSCORED, made)
 
 
 PIPELINE = Pipeline(
-    estimated_calls, freeform.skill_answer_prompt, seeds_only, run, context_scoped=True
+    material=seeds_only,
+    targets=skill_targets(GROUNDED),
+    round_calls=round_calls,
+    estimated_prompt=freeform.skill_answer_prompt,
+    run_round=run_round,
+    context_scoped=True,
 )

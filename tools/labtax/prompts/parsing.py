@@ -2,6 +2,8 @@
 
 Real teachers wrap JSON in prose or in a ```json fence; the parsers take the first JSON object in
 the text and check its shape. A shape that does not fit is `None` ("unparseable"), never a default.
+A judge grading several items in one call answers with a list of objects, each naming its item's
+`id`; `by_id` reads that list, and an item it does not find has no verdict (never a pass).
 """
 
 from __future__ import annotations
@@ -33,6 +35,43 @@ def string_list(value: object) -> list[str] | None:
         return None
     out = [item.strip() for item in value if isinstance(item, str) and item.strip()]
     return out if len(out) == len(value) or out else None
+
+
+def by_id(text: str, key: str) -> dict[int, dict[str, Any]] | None:
+    """The objects of the list under `key` in the answer's JSON, by their `id` (a positive
+    integer, or its digits as text); None when the answer has no such list.
+
+    Objects without a usable id are skipped; of two with the same id the first counts.
+    """
+    data = extract_json(text)
+    entries = data.get(key) if data is not None else None
+    if not isinstance(entries, list):
+        return None
+    out: dict[int, dict[str, Any]] = {}
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        number = _item_id(entry.get("id"))
+        if number is not None:
+            out.setdefault(number, entry)
+    return out
+
+
+def score_of(value: object, allowed: tuple[int, ...]) -> int | None:
+    """`value` as one of the `allowed` scores (digits as text count), else None."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
+        return None
+    return value
+
+
+def _item_id(value: object) -> int | None:
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return None
+    return value
 
 
 def _first_object(text: str) -> dict[str, Any] | None:

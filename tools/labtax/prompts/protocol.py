@@ -1,16 +1,19 @@
 """The prompt protocol on the wire: what a rendered request looks like, both ways.
 
-A request is a system message whose first line is the stage header (`labtax-stage: <stage>`), and a
-user message made of tagged sections (`<task>` ... `</task>`). This module writes both and reads
-them back (a server such as the fake teacher recognises the stage and reads the sections), and says
-whether a piece of generated text carries protocol markup that leaked from a prompt. The header is
-written and recognised here and nowhere else.
+A request is a system message (each stage's own fixed text, which is how a server such as the
+fake teacher recognises the stage: `labtax.prompts.stage_of`) and a user message made of tagged
+sections (`<task>` ... `</task>`). Nothing in a request is addressed to anyone but the model: no
+header, no marker a model would read as an instruction. This module writes the sections and reads
+them back, writes and reads the `<items>` a judge grades in one call, and says whether a piece of
+generated text carries protocol markup that leaked from a prompt.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 SECTIONS = (
     "task",
@@ -22,32 +25,20 @@ SECTIONS = (
     "question",
     "answer",
     "reference",
+    "items",
     "count",
 )
 
 Message = dict[str, str]
+# One item a judge grades: its number within the call and its fields (question, answer...).
+Item = Mapping[str, Any]
 
-_STAGE_MARKER = "labtax-stage:"
-_OPEN_TAG = re.compile(r"<([a-z_]+)>")
+# A section opens with its tag alone on a line and closes with the closing tag at a line start
+# (as `section` writes them), so an instruction that mentions "<items>" inline opens nothing.
+_OPEN_TAG = re.compile(r"^<([a-z_]+)>[ \t]*$", re.MULTILINE)
 # A section tag alone on its line is how a section starts or ends; inline mentions (a question
 # about "the <answer> element") are ordinary text.
 _SECTION_TAG_LINE = re.compile(rf"^[ \t]*</?({'|'.join(SECTIONS)})>[ \t]*$", re.MULTILINE)
-
-
-def stage_header(stage: str) -> str:
-    """The system message's first line, which names the stage."""
-    return f"{_STAGE_MARKER} {stage}"
-
-
-def stage_of(messages: Sequence[Message]) -> str | None:
-    """The stage the first system message's header names, or None for a foreign request."""
-    for message in messages:
-        if message.get("role") == "system":
-            first = str(message.get("content", "")).strip().splitlines()[:1]
-            if first and first[0].startswith(_STAGE_MARKER):
-                return first[0][len(_STAGE_MARKER) :].strip()
-            return None
-    return None
 
 
 def section(name: str, content: str) -> str:
@@ -65,7 +56,8 @@ def read_sections(text: str) -> dict[str, str]:
     """The top-level tagged sections of `text`; the first of two with the same name wins.
 
     The scan goes left to right and skips over a whole section once found, so tags quoted inside a
-    section (a document about HTML, say) never shadow a later top-level section.
+    section (a document about HTML, say) never shadow a later top-level section, and a tag
+    mentioned inside a line of prose is not a section at all.
     """
     found: dict[str, str] = {}
     pos = 0
@@ -74,23 +66,46 @@ def read_sections(text: str) -> dict[str, str]:
         if match is None:
             return found
         name = match.group(1)
-        end = text.find(f"</{name}>", match.end())
+        end = text.find(f"\n</{name}>", match.end())
         if end < 0:
             pos = match.end()
             continue
         found.setdefault(name, text[match.end() : end].strip())
-        pos = end + len(name) + 3
+        pos = end + len(name) + 4
+
+
+def format_items(items: Sequence[Item]) -> str:
+    """The items a judge grades in one call, as the `<items>` section holds them: a JSON list of
+    objects, each with its `id` (1-based, its place in the call) first, one object a line.
+
+    JSON rather than nested tags: any text (a document about HTML, a question quoting a tag) is
+    escaped, so an item never breaks the section around it.
+    """
+    lines = [
+        json.dumps({"id": number, **item}, ensure_ascii=False)
+        for number, item in enumerate(items, 1)
+    ]
+    return "[\n" + ",\n".join(lines) + "\n]"
+
+
+def read_items(text: str) -> list[dict[str, Any]]:
+    """The items of an `<items>` section (what `format_items` wrote); [] when it holds none."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return []
+    if not isinstance(value, list):
+        return []
+    return [item for item in value if isinstance(item, dict)]
 
 
 def protocol_markup(text: str) -> str | None:
-    """What protocol markup `text` carries (a section tag line, the stage header), or None.
+    """The prompt section tag `text` carries alone on a line, or None.
 
-    Generated text holding either has copied part of its prompt; the answer names the markup so
-    a rejection can say what was found.
+    Generated text holding one has copied part of its prompt; the answer names the tag so a
+    rejection can say what was found.
     """
     tag = _SECTION_TAG_LINE.search(text)
     if tag:
         return f"the prompt section tag {tag.group().strip()!r}"
-    if _STAGE_MARKER in text:
-        return f"the prompt header {_STAGE_MARKER!r}"
     return None

@@ -1,26 +1,28 @@
-"""`question_judge`: is a generated question relevant to the skill, harmless and answerable?
+"""`question_judge`: is each generated question relevant to the skill, harmless and answerable?
 
-Answer: `{"explanation": str, "relevant": bool, "harmless": bool, "answerable": bool}`.
+One call judges a batch of questions (`<items>`: `{"id", "question"}`). Answer:
+`{"verdicts": [{"id": int, "explanation": str, "relevant": bool, "harmless": bool,
+"answerable": bool}, ...]}`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from labtax.prompts.parsing import extract_json
+from labtax.prompts.parsing import by_id
 from labtax.prompts.templates import Stage
 
 STAGE = Stage(
     "question_judge",
     judge=True,
-    sections=("task", "question"),
+    sections=("task", "items"),
     optional=("context",),
 )
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """The question judge's answer."""
+    """The question judge's answer for one question."""
 
     explanation: str
     relevant: bool
@@ -39,12 +41,17 @@ class Verdict:
         return None
 
 
-def parse(text: str) -> Verdict | None:
-    """The verdict, or None when any of the three checks is not a JSON boolean."""
-    data = extract_json(text)
-    if data is None:
+def parse(text: str) -> dict[int, Verdict] | None:
+    """The verdicts by item id, or None when the answer holds no list of verdicts.
+
+    An entry whose three checks are not all JSON booleans is left out: its item has no verdict.
+    """
+    entries = by_id(text, "verdicts")
+    if entries is None:
         return None
-    flags = [data.get(k) for k in ("relevant", "harmless", "answerable")]
-    if not all(isinstance(flag, bool) for flag in flags):
-        return None
-    return Verdict(str(data.get("explanation", "")), *(bool(flag) for flag in flags))
+    out = {}
+    for number, entry in entries.items():
+        flags = [entry.get(k) for k in ("relevant", "harmless", "answerable")]
+        if all(isinstance(flag, bool) for flag in flags):
+            out[number] = Verdict(str(entry.get("explanation", "")), *(bool(f) for f in flags))
+    return out

@@ -1,12 +1,12 @@
 """Stages and their templates: loading `<stage>.txt` (package data), hashing it, rendering messages.
 
 A template file holds the system message's text, a line `=== user ===`, then the user message.
-The stage header is not in the file: the protocol writes it (`protocol.stage_header`), so the
-template's text is that header line followed by the file. `$name` placeholders in the user message
-are filled with whole tagged sections, and a section that does not apply is left out with its line;
-other placeholders (batch numbers, phrases) come from `extras`. A stage without markup (the
-student's prompt, which a student could echo) has no header, and its sections are filled in as
-plain text.
+The system message is fixed text, different for every stage, so a request's stage is known from
+it alone (`labtax.prompts.stage_of`) and nothing else in the request has to name it. `$name`
+placeholders in the user message are filled with whole tagged sections, and a section that does
+not apply is left out with its line; other placeholders (batch numbers, phrases) come from
+`extras`. A stage without markup (the student's prompt, which a student could echo) has its
+sections filled in as plain text.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from functools import cache
 from importlib import resources
 
 from labtax.leaves import SeedExample
-from labtax.prompts.protocol import SECTIONS, Message, section, stage_header
+from labtax.prompts.protocol import SECTIONS, Message, section
 
 USER_MARKER = "=== user ==="
 
@@ -28,10 +28,11 @@ USER_MARKER = "=== user ==="
 class Stage:
     """One step of the prompt protocol: its name, its kind and the sections its prompt carries.
 
-    `judge`: the stage judges or rates generated data rather than writing it. `sections` are in
-    every prompt of the stage, `optional` ones only when they apply (a grounded skill's context).
-    `json_answer`: the teacher answers with a JSON object (else with plain text). `markup`: the
-    prompt carries the protocol's header and tagged sections (a student's prompt does not).
+    `judge`: the stage judges or rates generated data rather than writing it (judges are asked at
+    temperature 0 unless configured otherwise). `sections` are in every prompt of the stage,
+    `optional` ones only when they apply (a grounded skill's context). `json_answer`: the teacher
+    answers with a JSON object (else with plain text). `markup`: the prompt carries tagged
+    sections (a student's prompt does not).
     """
 
     name: str
@@ -42,12 +43,17 @@ class Stage:
     markup: bool = True
 
     def template_text(self) -> str:
-        """The template: the stage header line (with markup), then the text of `<name>.txt`."""
-        return _template_text(self.name, self.markup)
+        """The template: the text of `<name>.txt`."""
+        return _template_text(self.name)
 
     def template_hash(self) -> str:
         """sha256 of the template text; recorded in each manifest so a prompt change shows."""
         return hashlib.sha256(self.template_text().encode("utf-8")).hexdigest()
+
+    @property
+    def system_text(self) -> str:
+        """The system message every request of this stage carries, word for word."""
+        return _parts(self.name)[0]
 
     def render(
         self, sections: Mapping[str, str | None], extras: Mapping[str, str] | None = None
@@ -63,7 +69,7 @@ class Stage:
             problems = [f"unknown section(s) {', '.join(sorted(unknown))}"] if unknown else []
             problems += [f"missing section(s) {', '.join(sorted(missing))}"] if missing else []
             raise KeyError(f"prompt for stage {self.name!r}: {'; '.join(problems)}")
-        system, user = _parts(self.name, self.markup)
+        system, user = _parts(self.name)
         text = user.template
         values: dict[str, str] = dict(extras or {})
         for name in SECTIONS:
@@ -96,14 +102,13 @@ def format_examples(examples: Sequence[SeedExample]) -> str:
 
 
 @cache
-def _template_text(name: str, markup: bool = True) -> str:
-    body = resources.files("labtax.prompts").joinpath(f"{name}.txt").read_text(encoding="utf-8")
-    return f"{stage_header(name)}\n{body}" if markup else body
+def _template_text(name: str) -> str:
+    return resources.files("labtax.prompts").joinpath(f"{name}.txt").read_text(encoding="utf-8")
 
 
 @cache
-def _parts(name: str, markup: bool = True) -> tuple[str, string.Template]:
-    system, marker, user = _template_text(name, markup).partition(f"\n{USER_MARKER}\n")
+def _parts(name: str) -> tuple[str, string.Template]:
+    system, marker, user = _template_text(name).partition(f"\n{USER_MARKER}\n")
     if not marker:
         raise ValueError(f"prompt template {name}.txt has no {USER_MARKER!r} line")
     return system.strip(), string.Template(user)

@@ -72,8 +72,9 @@ def _label(name: str, node: TreeNode, student: str | None) -> Text:
         )
         return text
     rejection = figures.percent(leaf.rejection_rate)
+    chunks = f", {leaf.chunks[0]} of {leaf.chunks[1]} chunks" if leaf.chunks else ""
     text.append(
-        f"  {plural(leaf.seeds, 'seed')}, {leaf.kept} kept, rejection {rejection}"
+        f"  {plural(leaf.seeds, 'seed')}, {leaf.kept} kept{chunks}, rejection {rejection}"
         f"{_diversity(leaf.diversity)}{_leaf_score(leaf, student)}  "
     )
     text.append(leaf.status, style=_STYLE[leaf.status])

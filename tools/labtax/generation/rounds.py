@@ -1,0 +1,188 @@
+"""Volume that means what it says: a leaf's pipeline runs in rounds until its kept samples reach
+its target.
+
+A pipeline states its target as kept samples per unit (a skill: its one form; knowledge: every
+chunk's pairs and auxiliary forms). Round 1 asks for the target. After each round every candidate
+so far goes through the quality filters together (a duplicate of an earlier round's sample is a
+duplicate), and the next round asks for each unit's shortfall scaled by the acceptance rate its
+form has had so far (kept / asked; never assumed below `MIN_ACCEPTANCE`). Rounds stop when the
+target is met, or with the reason the leaf fell short: `max_rounds` spent, a round that would not
+fit in what `max_calls_per_leaf` leaves (its calls are bounded before it starts, so a rerun from
+the cache stops at the same place), a round in which the teacher produced nothing that passed its
+judges (everything unparseable, repeated or rejected), or every short unit having asked for
+`MAX_ASKED_PER_TARGET` times its target. Kept samples beyond a unit's target are
+rejections (`over_target`, stage `volume`): the best-scored are kept, earlier rounds first on a
+tie, then by id.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from labtax import dataset, filters
+from labtax.dataset.records import Rejection, Sample
+from labtax.leaves import Leaf
+from labtax.pipelines.pipeline import (
+    Caller,
+    LeafMaterial,
+    Pipeline,
+    PipelineSettings,
+    RoundPlan,
+    Unit,
+    unit_of,
+)
+from labtax.util import plural
+
+STAGE = "volume"
+OVER_TARGET = "over_target"
+# A shortfall is asked for at most 1 / MIN_ACCEPTANCE times over in one round.
+MIN_ACCEPTANCE = 0.25
+# A unit never asks for more candidates over all its rounds than this many per sample of target.
+MAX_ASKED_PER_TARGET = 3
+
+
+@dataclass(frozen=True)
+class LeafOutcome:
+    """A leaf's kept samples (at most its target per unit), every rejection, and its volume."""
+
+    kept: tuple[Sample, ...]
+    rejected: tuple[Rejection, ...]
+    volume: dataset.Volume
+
+
+async def generate(
+    leaf: Leaf,
+    pipeline: Pipeline,
+    material: LeafMaterial,
+    caller: Caller,
+    settings: PipelineSettings,
+) -> LeafOutcome:
+    """Run `pipeline`'s rounds for `leaf` until its target is met or a bound stops it."""
+    work = _Rounds(leaf, pipeline, material, caller, settings)
+    targets = work.targets
+    stop = await work.run()
+    kept, surplus = cap(work.kept, targets)
+    rejected = (*work.pipeline_rejected, *work.dropped, *surplus)
+    goal = sum(targets.values())
+    shortfall = (
+        ""
+        if len(kept) >= goal
+        else f"kept {len(kept)} of {goal} samples after {plural(work.rounds, 'round')}: {stop}"
+    )
+    volume = dataset.Volume(goal, len(kept), work.rounds, shortfall)
+    return LeafOutcome(tuple(kept), rejected, volume)
+
+
+class _Rounds:
+    """One leaf's rounds: what was asked, what came back and what the filters keep."""
+
+    def __init__(
+        self,
+        leaf: Leaf,
+        pipeline: Pipeline,
+        material: LeafMaterial,
+        caller: Caller,
+        settings: PipelineSettings,
+    ) -> None:
+        self.leaf = leaf
+        self.pipeline = pipeline
+        self.material = material
+        self.caller = caller
+        self.limits = settings.generation
+        self.targets = pipeline.targets(material, settings)
+        self.rounds = 0
+        self.candidates: list[Sample] = []
+        self.pipeline_rejected: list[Rejection] = []
+        self.kept: list[Sample] = []
+        self.dropped: list[Rejection] = []
+        self.asked: Counter[Unit] = Counter()
+
+    async def run(self) -> str:
+        """Rounds until the target is met (""), else the reason the leaf stopped short."""
+        while True:
+            have = Counter(unit_of(s) for s in self.kept)
+            short = {u: t - have[u] for u, t in sorted(self.targets.items()) if have[u] < t}
+            if not short:
+                return ""
+            if self.rounds >= self.limits.max_rounds:
+                return f"max_rounds ({self.limits.max_rounds}) reached"
+            asks = self.asks(short)
+            if not asks:
+                return f"every short part has asked for {MAX_ASKED_PER_TARGET}x its target"
+            bound = self.pipeline.round_calls(asks)
+            left = self.limits.max_calls_per_leaf - self.caller.answers
+            if bound > left:
+                return (
+                    f"the next round could take {bound} teacher answers and max_calls_per_leaf"
+                    f" ({self.limits.max_calls_per_leaf}) leaves {max(left, 0)}"
+                )
+            if not await self.round(asks):
+                return (
+                    f"round {self.rounds}: the teacher produced nothing new that passed its judges"
+                )
+
+    def asks(self, short: Mapping[Unit, int]) -> dict[Unit, int]:
+        """How many candidates each short unit asks for this round."""
+        kept_by_form = Counter(form for _, form in map(unit_of, self.kept))
+        asked_by_form: Counter[str] = Counter()
+        for (_, form), count in self.asked.items():
+            asked_by_form[form] += count
+        out: dict[Unit, int] = {}
+        for unit, missing in short.items():
+            form = unit[1]
+            rate = kept_by_form[form] / asked_by_form[form] if asked_by_form[form] else 1.0
+            wanted = (
+                1
+                if form in self.pipeline.single
+                else math.ceil(missing / max(rate, MIN_ACCEPTANCE))
+            )
+            allowance = MAX_ASKED_PER_TARGET * self.targets[unit] - self.asked[unit]
+            if min(wanted, allowance) > 0:
+                out[unit] = min(wanted, allowance)
+        return out
+
+    async def round(self, asks: Mapping[Unit, int]) -> bool:
+        """Run one round; whether it produced any candidate that passed the pipeline's stages."""
+        self.rounds += 1
+        seen = frozenset(
+            [(c.context, c.question) for c in self.candidates]
+            + [(r.context, r.question) for r in self.pipeline_rejected]
+        )
+        plan = RoundPlan(self.rounds, dict(asks), seen)
+        outcome = await self.pipeline.run_round(self.leaf, self.material, self.caller, plan)
+        self.asked.update(asks)
+        self.candidates.extend(outcome.candidates)
+        self.pipeline_rejected.extend(outcome.rejected)
+        kept, dropped = filters.apply(
+            self.candidates,
+            seeds=self.leaf.seed_pairs,
+            allowed_text=self.material.allowed_text,
+            context_scoped=self.pipeline.context_scoped,
+            source_text=self.material.source_text,
+        )
+        self.kept, self.dropped = kept, dropped
+        return bool(outcome.candidates)
+
+
+def cap(
+    kept: Sequence[Sample], targets: Mapping[Unit, int]
+) -> tuple[list[Sample], list[Rejection]]:
+    """At most each unit's target of samples: the best-scored, earlier rounds first on a tie,
+    then by id; the rest as `over_target` rejections."""
+    ranked = sorted(kept, key=lambda s: (-s.score, s.provenance.round, s.id))
+    taken: Counter[Unit] = Counter()
+    out: list[Sample] = []
+    surplus: list[Rejection] = []
+    for sample in ranked:
+        unit = unit_of(sample)
+        target = targets.get(unit, 0)
+        if taken[unit] < target:
+            taken[unit] += 1
+            out.append(sample)
+        else:
+            detail = f"its part of the leaf already has its target of {target} kept samples"
+            surplus.append(sample.reject(STAGE, OVER_TARGET, detail))
+    return out, surplus

@@ -13,6 +13,8 @@ from labtax.config import (
     TeacherConfig,
     find_root,
     load_config,
+    settings_file,
+    settings_table,
 )
 from labtax.errors import LabtaxError
 
@@ -92,6 +94,17 @@ def test_labtax_toml_wins_over_pyproject(tmp_path: Path) -> None:
         tmp_path / "p", pyproject="[tool.labtax]\ngenerated = 'a'\n", labtax="generated = 'b'\n"
     )
     assert load_config(root, environ={}).generated == root.resolve() / "b"
+
+
+def test_the_settings_file_and_its_labtax_table_are_found_once(tmp_path: Path) -> None:
+    assert settings_file(tmp_path) is None
+    assert settings_table(tmp_path) == {}
+    (tmp_path / "pyproject.toml").write_text("[tool.labtax.export]\nseed = 1\n")
+    assert settings_file(tmp_path) == (tmp_path / "pyproject.toml", ("tool", "labtax"))
+    assert settings_table(tmp_path) == {"export": {"seed": 1}}
+    (tmp_path / "labtax.toml").write_text("[export]\nseed = 2\n")
+    assert settings_file(tmp_path) == (tmp_path / "labtax.toml", ())
+    assert settings_table(tmp_path) == {"export": {"seed": 2}}
 
 
 def test_the_environment_wins_over_the_file(tmp_path: Path) -> None:

@@ -90,7 +90,7 @@ def load_config(
     """Resolve settings for the project containing `start` (default: the current directory)."""
     env = os.environ if environ is None else environ
     root = find_root(start or Path.cwd())
-    table = _read_table(root)
+    table = settings_table(root)
     tax = taxonomy or _taxonomy_dir(root, table.get("taxonomy"))
     generated = root / str(table.get("generated", "generated"))
     cache = Path(env.get("LABTAX_CACHE_DIR") or root / str(table.get("cache_dir", ".labtax/cache")))
@@ -150,19 +150,32 @@ def _has_tool_labtax(pyproject: Path) -> bool:
         return False
 
 
-def _read_table(root: Path) -> dict[str, Any]:
+def settings_file(root: Path) -> tuple[Path, tuple[str, ...]] | None:
+    """The file holding the project's settings and the path of the labtax table inside it:
+    `labtax.toml` (its top level) wins over `pyproject.toml` (`[tool.labtax]`); None when neither
+    exists."""
     own = root / "labtax.toml"
     if own.is_file():
-        return _load_toml(own)
+        return own, ()
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
-        tool = _load_toml(pyproject).get("tool", {})
-        table = tool.get("labtax", {}) if isinstance(tool, dict) else {}
-        return table if isinstance(table, dict) else {}
-    return {}
+        return pyproject, ("tool", "labtax")
+    return None
 
 
-def _load_toml(path: Path) -> dict[str, Any]:
+def settings_table(root: Path) -> dict[str, Any]:
+    """The labtax settings table of the project at `root` (`{}` when there is none)."""
+    found = settings_file(root)
+    if found is None:
+        return {}
+    table: object = load_toml(found[0])
+    for key in found[1]:
+        table = table.get(key, {}) if isinstance(table, dict) else {}
+    return table if isinstance(table, dict) else {}
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's tables; unreadable or invalid TOML is an error located at the file."""
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:

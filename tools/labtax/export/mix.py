@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import TextIO
 
 from labtax import __version__, gitio
 from labtax.config import Config
@@ -109,6 +110,7 @@ class _Build:
         # The replay key of every knowledge row and the index of its leaf, to count replays.
         self.replay_keys = array("Q")
         self.replay_leaves = array("I")
+        self.replayed = 0  # knowledge rows replayed into skills, once `outside_replay` knows
 
     # -----------------------------------------------------------------------------------------
     # Pass 2: train rows
@@ -212,7 +214,8 @@ class _Build:
                 for copy in range(copies):
                     key = seeded.key(seed, "shuffle", SKILLS, KNOWLEDGE_REPLAY, tag, copy)
                     skills.add(key, as_knowledge_replay(text))
-        self.train[SKILLS][KNOWLEDGE_REPLAY] += self.replayed if knowledge_rows else 0
+        if knowledge_rows and self.replayed:
+            self.train[SKILLS][KNOWLEDGE_REPLAY] += self.replayed
         with self._file(SKILLS, "train") as handle:
             for _, text in skills.drain():
                 handle.write(text)
@@ -224,18 +227,21 @@ class _Build:
         _remove_tree(self.built / ".buckets")
         _remove_tree(self.built / ".datasets-cache")
 
-    def _file(self, phase: str, split: str) -> _Writer:
-        return _Writer(self.built / phase / f"{split}.jsonl")
+    def _file(self, phase: str, split: str) -> TextIO:
+        """A row file of the mix, written through a large buffer."""
+        path = self.built / phase / f"{split}.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path.open("w", encoding="utf-8", newline="\n", buffering=1 << 20)
 
     def summary(self, out: Path, inputs: InputsState) -> MixSummary:
         tallies = []
         for plan in self.found.plans:
-            count = self.leaves[plan.leaf.leaf_id]
-            phase = phase_of(plan.leaf.kind.value)
             leaf = plan.leaf.leaf_id
+            count = self.leaves[leaf]
+            phase = phase_of(plan.leaf.kind.value)
             tallies.append(
                 LeafTally(
-                    plan.leaf.leaf_id,
+                    leaf,
                     plan.leaf.kind.value,
                     phase,
                     plan.state,
@@ -297,23 +303,6 @@ def rows_of(
     )
     if turn is not None:
         yield sample_row(sample, form=RAFT_VARIANT, user=turn.text), turn.parts
-
-
-class _Writer:
-    """A row file, written through a large buffer."""
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.handle = path.open("w", encoding="utf-8", newline="\n", buffering=1 << 20)
-
-    def __enter__(self) -> _Writer:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.handle.close()
-
-    def write(self, text: str) -> None:
-        self.handle.write(text)
 
 
 def _by_source(tests: Counter[tuple[str, str, str]], phase: str) -> dict[str, int]:

@@ -50,6 +50,15 @@ def test_only_new_empty_or_exported_directories_may_be_replaced(data_project):
         output.check_out(config, data_project.parent)  # a directory holding the project
 
 
+def test_with_the_taxonomy_at_the_root_only_its_branches_are_protected(tmp_path):
+    (tmp_path / "knowledge").mkdir()  # InstructLab's layout: the branches at the root
+    config = load_config(tmp_path)
+    assert config.taxonomy == tmp_path.resolve()
+    output.check_out(config, tmp_path / "mixes" / "latest")
+    with pytest.raises(LabtaxError, match="refusing"):
+        output.check_out(config, tmp_path / "knowledge" / "mix")
+
+
 def test_a_parquet_copy_holds_the_rows_of_the_jsonl_file(tmp_path):
     rows = [
         {

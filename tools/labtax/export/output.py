@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from labtax.config import Config
+from labtax.config import BRANCHES, Config
 from labtax.errors import LabtaxError, Location
 
 MARKER = "<!-- labtax export: the next export replaces this directory as a whole -->"
@@ -33,9 +33,13 @@ def check_out(config: Config, out: Path) -> None:
     """Refuse an `OUT` the export must not replace."""
     target = out.resolve()
     shown = config.rel(out)
-    protected = [config.root.resolve(), config.taxonomy.resolve(), config.generated.resolve()]
-    if any(target == p or p.is_relative_to(target) for p in protected) or any(
-        target.is_relative_to(p) for p in protected[1:]
+    root, taxonomy = config.root.resolve(), config.taxonomy.resolve()
+    above = [root, taxonomy, config.generated.resolve()]
+    # A taxonomy at the project root (InstructLab's layout) holds its leaves in the branches.
+    leaves = [taxonomy] if taxonomy != root else [taxonomy / branch for branch in BRANCHES]
+    inside = [config.generated.resolve(), *leaves]
+    if any(p.is_relative_to(target) for p in above) or any(
+        target.is_relative_to(p) for p in inside
     ):
         raise LabtaxError(
             "refusing to write a mix over the project, the taxonomy or generated data",

@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Validate the taxonomy, find changed leaves, generate their data and show the data diff.
+# Validate the taxonomy, find changed leaves, generate their data, show the data diff, the
+# student's scores and the gap map, and export the training mix (tools/main-job.sh).
 run: setup
 	PATH="$(abspath $(BIN)):$$PATH" bash tools/main-job.sh
 

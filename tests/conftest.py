@@ -4,7 +4,8 @@ in-process, fake teacher servers and a fake GitHub API.
 Each fixture is defined here once. What they build comes from the importable helper modules beside
 this file (`pythonpath = ["tests"]`), which test modules also import directly: `gitrepo` (git),
 `projects` (projects), `sampleleaves` (leaf texts), `topicrepo` (a repository for change detection),
-`datafiles` (hand-written generated data), `githubkit` (the fake GitHub API), `clirun` (the CLI).
+`datafiles` (hand-written generated data), `mixdata` (a project for export tests), `githubkit`
+(the fake GitHub API), `clirun` (the CLI).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 import clirun
 import githubkit
 import gitrepo
+import mixdata
 import projects
 import sampleleaves
 import topicrepo
@@ -84,6 +86,22 @@ def data_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     for name in ("LABTAX_TEACHER_MODEL", "LABTAX_TEACHER_API_BASE", "LABTAX_CACHE_DIR"):
         monkeypatch.delenv(name, raising=False)
+    return root
+
+
+@pytest.fixture
+def mix_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`mixdata.make_mix_project`: leaves of every kind with fresh generated data, committed;
+    cwd is set to it, and `datasets` works offline with its caches in tmp_path."""
+    root = mixdata.make_mix_project(tmp_path / "project")
+    monkeypatch.chdir(root)
+    for name, value in {
+        "HF_DATASETS_OFFLINE": "1",
+        "HF_HUB_OFFLINE": "1",
+        "HF_HOME": str(tmp_path / "hf-home"),
+        "HF_DATASETS_CACHE": str(tmp_path / "hf-datasets"),
+    }.items():
+        monkeypatch.setenv(name, value)
     return root
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job, as CI runs it for a pull request: validate -> changed leaves -> generate -> data diff,
-# then the student's scores and the gap map.
+# then the student's scores, the gap map, and the training mix a trainer loads.
 #
 # With no LABTAX_TEACHER_MODEL in the environment it starts `labtax fake-teacher`, an OFFLINE
 # STAND-IN that answers deterministically; it is not a model and its data is not training data.
@@ -58,3 +58,8 @@ step "the gap map"
 mkdir -p "$reports"
 labtax map "$reports/gap-map.html" --picture "$reports/gap-map.png"
 echo "open $(cd "$reports" && pwd)/gap-map.html in a browser (works offline); picture: $reports/gap-map.png" >&2
+
+step "the training mix: the knowledge phase, then the skills phase"
+# Made from the fake teacher's stand-in data unless a real teacher is configured: a demo, not
+# training data. It loads with datasets.load_dataset("$reports/mix", "knowledge") (or "skills").
+labtax export "$reports/mix"

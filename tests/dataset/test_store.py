@@ -91,6 +91,26 @@ def test_one_leaf_is_read_under_the_same_rules(repo: Path) -> None:
     assert len(store.read_leaf(config, "knowledge/real").samples) == 2
 
 
+def test_leaves_stream_one_at_a_time_in_the_order_asked(repo: Path, monkeypatch) -> None:
+    config = load_config(repo)
+    datafiles.write_leaf(config.generated, "knowledge/a", PAIRS)
+    datafiles.write_leaf(config.generated, "knowledge/b", [("q", "a")])
+    read: list[str] = []
+    real = store.read_leaf
+
+    def counted(config_, leaf_id):
+        read.append(leaf_id)
+        return real(config_, leaf_id)
+
+    monkeypatch.setattr(store, "read_leaf", counted)
+    stream = store.iter_leaves(config, ["knowledge/b", "knowledge/a", "knowledge/none"])
+    first = next(stream)
+    assert (first.leaf_id, len(first.samples), read) == ("knowledge/b", 1, ["knowledge/b"])
+    rest = list(stream)
+    assert [d.leaf_id for d in rest] == ["knowledge/a", "knowledge/none"]
+    assert rest[1].manifest is None
+
+
 def test_an_unreadable_file_is_a_located_error(repo: Path, monkeypatch) -> None:
     directory = datafiles.write_leaf(repo / "generated", "knowledge/a", PAIRS)
     assert directory == repo / "generated/knowledge/a"

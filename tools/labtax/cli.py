@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tree": ("labtax.commands.tree", "Show the taxonomy with per-leaf coverage."),
     "eval": ("labtax.commands.eval", "Score a student model on leaves' held-out questions."),
     "map": ("labtax.commands.map", "Write the gap map: an interactive treemap and a picture."),
+    "export": ("labtax.commands.export", "Write the phased training mix (knowledge, then skills)."),
     "fake-teacher": ("labtax.commands.fake_teacher", "Run the offline fake teacher server."),
     "pr": ("labtax.commands.pr", "Steps the GitHub workflows run (safe leaf extraction, ...)."),
 }

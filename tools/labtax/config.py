@@ -21,8 +21,9 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from labtax.errors import LabtaxError, Location
-from labtax.ruleconfig import RuleLevels, SettingsSource, parse_rules
+from labtax.errors import LabtaxError
+from labtax.ruleconfig import RuleLevels, parse_rules
+from labtax.settingsfile import SettingsFile, read_settings
 from labtax.util import plural
 
 BRANCHES = ("compositional_skills", "foundational_skills", "knowledge")
@@ -172,13 +173,12 @@ def load_config(
     if taxonomy is not None:
         taxonomy = taxonomy.resolve()
     root = find_root(start or taxonomy or Path.cwd())
-    table, source = _read_table(root)
+    table, settings = read_settings(root)
     tax = taxonomy or _taxonomy_dir(root, table.get("taxonomy"))
     generated = root / str(table.get("generated", "generated"))
     cache = Path(env.get("LABTAX_CACHE_DIR") or root / str(table.get("cache_dir", ".labtax/cache")))
-    max_bytes = _int_setting(table, "max_file_bytes", DEFAULT_MAX_FILE_BYTES, root)
+    max_bytes = _int_setting(table, "max_file_bytes", DEFAULT_MAX_FILE_BYTES, settings)
     teacher_table = table.get("teacher", {})
-    settings = _SettingsFile.of(root)
     generation = _generation(table.get("generation", {}), teacher_table, env, settings)
     stages = _stages(teacher_table, settings)
     if isinstance(teacher_table, dict):
@@ -186,12 +186,12 @@ def load_config(
         teacher_table = {
             k: v for k, v in teacher_table.items() if k not in {"samples_per_leaf", "stages"}
         }
-    teacher = _teacher(teacher_table, env, root)
+    teacher = _model(teacher_table, "teacher", settings, env, TeacherConfig())
     protocols = _protocols(env.get("LABTAX_DOCUMENT_PROTOCOLS"), table.get("document_protocols"))
     evaluations = root / str(table.get("evaluations", "evaluations"))
     held_out = root / str(table["held_out"]) if table.get("held_out") else None
-    student = _student(table.get("student", {}), env, root)
-    rules = _rules(table.get("rules"), source)
+    student = _model(table.get("student", {}), "student", settings, env, default_student())
+    rules = _rules(table.get("rules"), settings)
     return Config(
         root=root,
         taxonomy=tax.resolve(),
@@ -204,46 +204,48 @@ def load_config(
         held_out=held_out,
         student=student,
         rules=rules,
-        documents=_documents_setting(table.get("documents", DEFAULT_DOCUMENTS), root),
+        documents=_documents_setting(table.get("documents", DEFAULT_DOCUMENTS), settings),
         document_max_bytes=_int_setting(
-            table, "document_max_bytes", DEFAULT_DOCUMENT_MAX_BYTES, root
+            table, "document_max_bytes", DEFAULT_DOCUMENT_MAX_BYTES, settings
         ),
         document_fetch_timeout=_seconds_setting(
-            table, "document_fetch_timeout", DEFAULT_DOCUMENT_FETCH_TIMEOUT, root
+            table, "document_fetch_timeout", DEFAULT_DOCUMENT_FETCH_TIMEOUT, settings
         ),
         generation=generation,
         teacher_stages=stages,
     )
 
 
-def _rules(raw: object, source: SettingsSource | None) -> RuleLevels:
-    if raw is None or source is None:
+def _rules(raw: object, settings: SettingsFile) -> RuleLevels:
+    if raw is None:
         return RuleLevels()
     # The registry imports every rule module: only a project that configures rules pays for it.
     from labtax.rules import RULES
 
-    return parse_rules(raw, RULES, source)
+    return parse_rules(raw, RULES, settings)
 
 
-def _documents_setting(value: object, root: Path) -> str:
+def _documents_setting(value: object, settings: SettingsFile) -> str:
     """The documents folder: a plain relative path below the root, no hidden or `..` segment."""
     text = value if isinstance(value, str) else ""
     parts = PurePosixPath(text).parts
     if not parts or text.startswith("/") or any(p.startswith(".") or "\\" in p for p in parts):
         raise LabtaxError(
-            f"[tool.labtax] documents must be a folder below the project root, got {value!r}",
+            f"{settings.name()} documents must be a folder below the project root, got {value!r}",
             hint='e.g. documents = "documents" (no leading /, no "..", no hidden folder)',
-            location=Location(str(root / "pyproject.toml")),
+            location=settings.locate("documents"),
         )
     return "/".join(parts)
 
 
-def _seconds_setting(table: Mapping[str, Any], key: str, default: float, root: Path) -> float:
+def _seconds_setting(
+    table: Mapping[str, Any], key: str, default: float, settings: SettingsFile
+) -> float:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 86_400:
         raise LabtaxError(
-            f"[tool.labtax] {key} must be a number of seconds above 0, got {value!r}",
-            location=Location(str(root / "pyproject.toml")),
+            f"{settings.name()} {key} must be a number of seconds above 0, got {value!r}",
+            location=settings.locate(key),
         )
     return float(value)
 
@@ -284,149 +286,59 @@ def _has_tool_labtax(pyproject: Path) -> bool:
         return False
 
 
-def _read_table(root: Path) -> tuple[dict[str, Any], SettingsSource | None]:
-    """The labtax settings table and where its `rules` table is, for locating errors."""
-    own = root / "labtax.toml"
-    if own.is_file():
-        return _load_toml(own), SettingsSource(own, "rules")
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        tool = _load_toml(pyproject).get("tool", {})
-        table = tool.get("labtax", {}) if isinstance(tool, dict) else {}
-        source = SettingsSource(pyproject, "tool.labtax.rules")
-        return (table, source) if isinstance(table, dict) else ({}, None)
-    return {}, None
-
-
-def _load_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LabtaxError(f"cannot read settings: {exc}", location=Location(str(path))) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise LabtaxError(
-            f"settings are not valid TOML: {exc}",
-            hint="fix the TOML syntax of this file",
-            location=Location(str(path)),
-        ) from exc
-
-
-def _int_setting(table: Mapping[str, Any], key: str, default: int, root: Path) -> int:
+def _int_setting(table: Mapping[str, Any], key: str, default: int, settings: SettingsFile) -> int:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise LabtaxError(
-            f"[tool.labtax] {key} must be a positive integer, got {value!r}",
-            location=Location(str(root / "pyproject.toml")),
+            f"{settings.name()} {key} must be a positive integer, got {value!r}",
+            location=settings.locate(key),
         )
     return int(value)
 
 
-def _teacher(raw: object, env: Mapping[str, str], root: Path) -> TeacherConfig:
+def _model(
+    raw: object, name: str, settings: SettingsFile, env: Mapping[str, str], base: TeacherConfig
+) -> TeacherConfig:
+    """A model's transport settings (`[tool.labtax.teacher]`, `[tool.labtax.student]`) under its
+    `LABTAX_<NAME>_MODEL`, `_API_BASE` and `_API_KEY` variables; a key only ever comes from the
+    environment."""
     if not isinstance(raw, dict):
-        raise LabtaxError("[tool.labtax.teacher] must be a table", location=Location(str(root)))
-    known = {f.name: f for f in fields(TeacherConfig)}
-    unknown = sorted(set(raw) - set(known) - {"api_key"})
-    if unknown:
-        raise LabtaxError(
-            f"{plural(len(unknown), 'unknown key')} in [tool.labtax.teacher]: {', '.join(unknown)}",
-            hint=f"known keys: {', '.join(sorted([*known, 'stages']))}",
-            location=Location(str(root / "pyproject.toml")),
-        )
+        raise LabtaxError(f"{settings.name(name)} must be a table", location=settings.locate(name))
     if "api_key" in raw:
         raise LabtaxError(
             "api_key must not be stored in a settings file",
-            hint="set LABTAX_TEACHER_API_KEY in the environment instead",
-            location=Location(str(root / "pyproject.toml")),
+            hint=f"set LABTAX_{name.upper()}_API_KEY in the environment instead",
+            location=settings.locate(name, "api_key"),
+        )
+    known = {f.name for f in fields(TeacherConfig)} - {"api_key"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        # The teacher's own table also holds `stages`, read (and removed) before this.
+        shown = sorted([*known, "stages"] if name == "teacher" else known)
+        raise LabtaxError(
+            f"{plural(len(unknown), 'unknown key')} in {settings.name(name)}: {', '.join(unknown)}",
+            hint=f"known keys: {', '.join(shown)}",
+            location=settings.locate(name, unknown[0]),
         )
     values: dict[str, Any] = dict(raw)
     if "api_bases" in values:
         values["api_bases"] = tuple(str(b) for b in values["api_bases"])
-    config = replace(TeacherConfig(), **values)
-    model = env.get("LABTAX_TEACHER_MODEL") or config.model
-    api_base = env.get("LABTAX_TEACHER_API_BASE") or config.api_base
-    api_key = env.get("LABTAX_TEACHER_API_KEY") or None
-    return replace(config, model=model, api_base=api_base, api_key=api_key)
-
-
-def _student(raw: object, env: Mapping[str, str], root: Path) -> TeacherConfig:
-    """`[tool.labtax.student]` under `LABTAX_STUDENT_*`; the model is "" when none is set."""
-    if not isinstance(raw, dict):
-        raise LabtaxError("[tool.labtax.student] must be a table", location=Location(str(root)))
-    where = Location(str(root / "pyproject.toml"))
-    if "api_key" in raw:
-        raise LabtaxError(
-            "api_key must not be stored in a settings file",
-            hint="set LABTAX_STUDENT_API_KEY in the environment instead",
-            location=where,
-        )
-    unknown = sorted(set(raw) - {f.name for f in fields(TeacherConfig)})
-    if unknown:
-        raise LabtaxError(
-            f"unknown key(s) in [tool.labtax.student]: {', '.join(unknown)}",
-            hint="the student takes the keys of [tool.labtax.teacher]",
-            location=where,
-        )
-    values: dict[str, Any] = dict(raw)
-    if "api_bases" in values:
-        values["api_bases"] = tuple(str(b) for b in values["api_bases"])
-    values["model"] = str(env.get("LABTAX_STUDENT_MODEL") or values.get("model") or "")
-    values["api_base"] = env.get("LABTAX_STUDENT_API_BASE") or values.get("api_base")
-    values["api_key"] = env.get("LABTAX_STUDENT_API_KEY") or None
-    return replace(default_student(), **values)
+    config = replace(base, **values)
+    variable = f"LABTAX_{name.upper()}"
+    return replace(
+        config,
+        model=env.get(f"{variable}_MODEL") or config.model,
+        api_base=env.get(f"{variable}_API_BASE") or config.api_base,
+        api_key=env.get(f"{variable}_API_KEY") or None,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Generation volumes and per-stage call settings, with errors located in the settings file
 
 
-@dataclass(frozen=True)
-class _SettingsFile:
-    """The file settings come from and the prefix of its labtax tables (`tool.labtax.` in a
-    pyproject.toml, none in a labtax.toml), to point an error at the line of a bad value."""
-
-    path: Path
-    prefix: str
-
-    @staticmethod
-    def of(root: Path) -> _SettingsFile:
-        own = root / "labtax.toml"
-        if own.is_file():
-            return _SettingsFile(own, "")
-        return _SettingsFile(root / "pyproject.toml", "tool.labtax.")
-
-    @staticmethod
-    def name(table: str) -> str:
-        """How messages name a table, whichever file holds it."""
-        return f"[tool.labtax.{table}]"
-
-    def locate(self, table: str, key: str | None = None) -> Location:
-        """Where `key` is set in `[table]` (or the table's header without a key; the file when
-        neither is found)."""
-        header = f"{self.prefix}{table}"
-        try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
-            return Location(str(self.path))
-        current = ""
-        header_line: int | None = None
-        for number, line in enumerate(lines, 1):
-            stripped = line.strip()
-            if stripped.startswith("[") and stripped.endswith("]"):
-                current = stripped.strip("[]").replace(" ", "").replace('"', "")
-                if current == header:
-                    header_line = number
-                continue
-            if current == header and key is not None:
-                name = stripped.split("=", 1)[0].strip().strip('"')
-                if "=" in stripped and name == key:
-                    return Location(str(self.path), number, line.index(stripped[0]) + 1)
-        if header_line is not None:
-            return Location(str(self.path), header_line, 1)
-        return Location(str(self.path))
-
-
 def _generation(
-    raw: object, teacher: object, env: Mapping[str, str], settings: _SettingsFile
+    raw: object, teacher: object, env: Mapping[str, str], settings: SettingsFile
 ) -> GenerationConfig:
     if not isinstance(raw, dict):
         raise LabtaxError(
@@ -436,7 +348,8 @@ def _generation(
     unknown = sorted(set(raw) - known)
     if unknown:
         raise LabtaxError(
-            f"unknown key(s) in {settings.name('generation')}: {', '.join(unknown)}",
+            f"{plural(len(unknown), 'unknown key')} in {settings.name('generation')}: "
+            f"{', '.join(unknown)}",
             hint=f"known keys: {', '.join(sorted(known))}",
             location=settings.locate("generation", unknown[0]),
         )
@@ -474,13 +387,13 @@ def _generation(
     return config
 
 
-def _count_value(value: object, name: str, settings: _SettingsFile, table: str) -> int:
+def _count_value(value: object, name: str, settings: SettingsFile, table: str) -> int:
     least = 0 if name == "chunk_overlap_tokens" else 1
     if isinstance(value, bool) or not isinstance(value, int) or value < least:
         kind = "a non-negative" if least == 0 else "a positive"
         raise LabtaxError(
-            f"{settings.name(table)} {name} must be {kind} integer, got {value!r}",
-            location=settings.locate(table, name),
+            f"{settings.name(*table.split('.'))} {name} must be {kind} integer, got {value!r}",
+            location=settings.locate(*table.split("."), name),
         )
     return value
 
@@ -489,13 +402,13 @@ _STAGE_KEYS = ("max_tokens", "temperature")
 MAX_TEMPERATURE = 2.0
 
 
-def _stages(teacher: object, settings: _SettingsFile) -> dict[str, StageOverride]:
+def _stages(teacher: object, settings: SettingsFile) -> dict[str, StageOverride]:
     """`[tool.labtax.teacher.stages.<stage>]`: the generation stages' own call settings."""
     raw = teacher.get("stages", {}) if isinstance(teacher, dict) else {}
     where = "teacher.stages"
     if not isinstance(raw, dict):
         raise LabtaxError(
-            f"{settings.name(where)} must hold one table per stage",
+            f"{settings.name(*where.split('.'))} must hold one table per stage",
             location=settings.locate("teacher", "stages"),
         )
     # The protocol's stage table; imported here because prompts reads leaves, which read config.
@@ -506,21 +419,22 @@ def _stages(teacher: object, settings: _SettingsFile) -> dict[str, StageOverride
         at = f"{where}.{name}"
         if name not in GENERATION:
             raise LabtaxError(
-                f"{settings.name(at)}: no generation stage is called {name!r}",
+                f"{settings.name(*at.split('.'))}: no generation stage is called {name!r}",
                 hint=f"stages: {', '.join(GENERATION)}",
-                location=settings.locate(at),
+                location=settings.locate(*at.split(".")),
             )
         if not isinstance(table, dict):
             raise LabtaxError(
-                f"{settings.name(at)} must be a table of {' and '.join(_STAGE_KEYS)}",
-                location=settings.locate(where, name),
+                f"{settings.name(*at.split('.'))} must be a table of {' and '.join(_STAGE_KEYS)}",
+                location=settings.locate(*where.split("."), name),
             )
         unknown = sorted(set(table) - set(_STAGE_KEYS))
         if unknown:
             raise LabtaxError(
-                f"unknown key(s) in {settings.name(at)}: {', '.join(unknown)}",
+                f"{plural(len(unknown), 'unknown key')} in {settings.name(*at.split('.'))}: "
+                f"{', '.join(unknown)}",
                 hint=f"a stage takes {' and '.join(_STAGE_KEYS)}",
-                location=settings.locate(at, unknown[0]),
+                location=settings.locate(*at.split("."), unknown[0]),
             )
         temperature = table.get("temperature")
         if temperature is not None and (
@@ -529,9 +443,9 @@ def _stages(teacher: object, settings: _SettingsFile) -> dict[str, StageOverride
             or not 0 <= temperature <= MAX_TEMPERATURE
         ):
             raise LabtaxError(
-                f"{settings.name(at)} temperature must be a number from 0 to"
+                f"{settings.name(*at.split('.'))} temperature must be a number from 0 to"
                 f" {MAX_TEMPERATURE:g}, got {temperature!r}",
-                location=settings.locate(at, "temperature"),
+                location=settings.locate(*at.split("."), "temperature"),
             )
         max_tokens = table.get("max_tokens")
         if max_tokens is not None:

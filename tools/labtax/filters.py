@@ -46,7 +46,8 @@ auxiliary summaries and facts, which share a few instructions across many passag
 run of a seed answer's words that it also holds is the document's wording, not a copy of the
 seed.
 
-`words(text)` is the ROUGE-L tokenisation and `rouge_l(candidate, reference)` the F-measure.
+`words(text)` is the ROUGE-L tokenisation, `rouge_l(candidate, reference)` the F-measure and
+`Similarity(threshold)` decides "at least the threshold" exactly, on token sequences.
 
 The module is one piece (a little over 400 lines): every check of one `apply` call shares its
 token index, the exact integer form of the similarity threshold and the siblings kept so far, and
@@ -156,19 +157,22 @@ def rouge_l(candidate: str, reference: str) -> float:
     return 2 * lcs / (len(a) + len(b)) if lcs else 0.0
 
 
-class _Similarity:
-    """ROUGE-L >= threshold decided in integers, so the boundary is exact (0.9 means 9/10)."""
+class Similarity:
+    """ROUGE-L >= threshold decided in integers, so the boundary is exact (0.9 means 9/10).
+
+    Works on token id sequences (`_Index.ids`, or any sequences of hashable tokens).
+    """
 
     def __init__(self, threshold: float) -> None:
         # repr() is the shortest decimal that round-trips: 0.9 becomes exactly 9/10.
-        t = Fraction(repr(threshold))
-        self._num, self._den = t.numerator, 2 * t.denominator
+        self.threshold = Fraction(repr(threshold))
+        self._num, self._den = self.threshold.numerator, 2 * self.threshold.denominator
 
     def needed(self, la: int, lb: int) -> int:
         """The smallest LCS length that reaches the threshold for these lengths."""
         return -(-self._num * (la + lb) // self._den)
 
-    def reaches(self, a: Sequence[int], b: Sequence[int]) -> tuple[bool, float]:
+    def reaches(self, a: Sequence[Hashable], b: Sequence[Hashable]) -> tuple[bool, float]:
         if not a or not b:
             return False, 0.0
         need = self.needed(len(a), len(b))
@@ -286,7 +290,7 @@ class _Item:
 class _Index:
     """Token ids shared by every item of one `apply` call, and context similarity memo."""
 
-    def __init__(self, similarity: _Similarity) -> None:
+    def __init__(self, similarity: Similarity) -> None:
         self._ids: dict[str, int] = {}
         self._words: list[str] = []
         self._similarity = similarity
@@ -352,7 +356,7 @@ class _Checker:
         self.allowed_text = allowed_text
         self.pii_memo: dict[str, list[pii.PiiMatch]] = {}
         self.scoped = context_scoped
-        self.similarity = _Similarity(settings.rouge_threshold)
+        self.similarity = Similarity(settings.rouge_threshold)
         self.index = _Index(self.similarity)
         self.seeds = [
             self.index.item(f"seed {i}", question, answer, context)

@@ -15,7 +15,7 @@ also replaces the softening of some rules to warnings in version 1 leaves.
 
 The table is checked when the settings are read: an unknown rule id or level is an error located at
 the line of the offending key, naming the valid choices (tomllib gives no positions, so the line is
-found in the text).
+found in the text, by `settingsfile`).
 """
 
 from __future__ import annotations
@@ -24,12 +24,13 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
 from labtax.diagnostics import Diagnostic, Level
-from labtax.errors import LabtaxError, Location
+from labtax.errors import LabtaxError
+from labtax.settingsfile import SettingsFile
 
 LEVELS: dict[str, Level | None] = {"error": Level.ERROR, "warning": Level.WARNING, "off": None}
+RULES = "rules"
 PER_PATH = "per-path"
 
 RuleLevel = tuple[str, Level | None]
@@ -112,126 +113,56 @@ def glob_regex(glob: str) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True)
-class SettingsSource:
-    """Where the rules table was read from, to locate errors: the file and the table's name."""
-
-    path: Path
-    table: str  # "tool.labtax.rules" in pyproject.toml, "rules" in labtax.toml
-
-
-def parse_rules(raw: object, known: Collection[str], source: SettingsSource) -> RuleLevels:
+def parse_rules(raw: object, known: Collection[str], settings: SettingsFile) -> RuleLevels:
     """Check and read a rules table; `known` is every rule id the registry lists."""
     if not isinstance(raw, Mapping):
-        raise _error(source, f"[{source.table}] must be a table", "", (rf"^\s*{_key(source)}",))
+        raise LabtaxError(
+            f"{settings.name(RULES)} must be a table", location=settings.locate(RULES)
+        )
     levels: list[RuleLevel] = []
     per_path: list[PathRuleLevels] = []
     for key, value in raw.items():
         if key == PER_PATH:
-            per_path = _per_path(value, known, source)
+            per_path = _per_path(value, known, settings)
         else:
-            levels.append(_rule_level(key, value, known, source))
+            levels.append(_rule_level((RULES,), key, value, known, settings))
     return RuleLevels(tuple(levels), tuple(per_path))
 
 
-def _per_path(raw: object, known: Collection[str], source: SettingsSource) -> list[PathRuleLevels]:
+def _per_path(raw: object, known: Collection[str], settings: SettingsFile) -> list[PathRuleLevels]:
     if not isinstance(raw, Mapping):
-        raise _error(
-            source,
-            f"[{source.table}] {PER_PATH} must be a table of glob = {{ rule = level }}",
-            'e.g. "taxonomy/knowledge/legacy/**" = { version-required = "warning" }',
-            (_key_regex(PER_PATH),),
+        raise LabtaxError(
+            f"{settings.name(RULES)} {PER_PATH} must be a table of glob = {{ rule = level }}",
+            hint='e.g. "taxonomy/knowledge/legacy/**" = { version-required = "warning" }',
+            location=settings.locate(RULES, PER_PATH),
         )
     out = []
     for glob, table in raw.items():
         if not isinstance(table, Mapping) or not str(glob).strip():
-            raise _error(
-                source,
+            raise LabtaxError(
                 f"{PER_PATH} entry {glob!r} must map a non-empty glob to a table of rule levels",
-                f'e.g. "{glob or "taxonomy/knowledge/**"}" = {{ word-limit = "off" }}',
-                (_key_regex(str(glob)),),
+                hint=f'e.g. "{glob or "taxonomy/knowledge/**"}" = {{ word-limit = "off" }}',
+                location=settings.locate(RULES, PER_PATH, str(glob)),
             )
-        rules = tuple(_rule_level(k, v, known, source, after=str(glob)) for k, v in table.items())
+        at = (RULES, PER_PATH, str(glob))
+        rules = tuple(_rule_level(at, k, v, known, settings) for k, v in table.items())
         out.append(PathRuleLevels(str(glob), rules))
     return out
 
 
 def _rule_level(
-    key: str, value: object, known: Collection[str], source: SettingsSource, after: str = ""
+    table: tuple[str, ...], key: str, value: object, known: Collection[str], settings: SettingsFile
 ) -> RuleLevel:
     if key not in known:
-        raise _error(
-            source,
-            f"unknown rule id {key!r} in [{source.table}]",
-            f"valid rule ids: {', '.join(sorted(known))}",
-            (_key_regex(key),),
-            after,
+        raise LabtaxError(
+            f"unknown rule id {key!r} in {settings.name(RULES)}",
+            hint=f"valid rule ids: {', '.join(sorted(known))}",
+            location=settings.locate(*table, key),
         )
     if not isinstance(value, str) or value not in LEVELS:
-        raise _error(
-            source,
-            f"unknown level {value!r} for rule {key!r} in [{source.table}]",
-            f"valid levels: {', '.join(LEVELS)}",
-            (_key_regex(key) + r"\s*=\s*" + _value_regex(value), _key_regex(key)),
-            after,
+        raise LabtaxError(
+            f"unknown level {value!r} for rule {key!r} in {settings.name(RULES)}",
+            hint=f"valid levels: {', '.join(LEVELS)}",
+            location=settings.locate(*table, key),
         )
     return key, LEVELS[value]
-
-
-def _key(source: SettingsSource) -> str:
-    return re.escape(source.table.rsplit(".", 1)[-1])
-
-
-def _key_regex(key: str) -> str:
-    """A TOML key as written: bare, or in double or single quotes, followed by `=`."""
-    escaped = re.escape(key)
-    return rf"(?:(?<=[\s{{,.])|^)(?:{escaped}|\"{escaped}\"|'{escaped}')(?=\s*=)"
-
-
-def _value_regex(value: object) -> str:
-    if isinstance(value, str):
-        return rf"[\"']{re.escape(value)}[\"']"
-    return re.escape(str(value).lower() if isinstance(value, bool) else str(value))
-
-
-def _error(
-    source: SettingsSource,
-    message: str,
-    hint: str,
-    patterns: Iterable[str],
-    after: str = "",
-) -> LabtaxError:
-    return LabtaxError(message, hint=hint, location=_locate(source, patterns, after))
-
-
-def _locate(source: SettingsSource, patterns: Iterable[str], after: str) -> Location:
-    """The first line at or below the rules table (and below `after`, a per-path glob) that
-    matches one of `patterns`, tried in order; the file alone when none does."""
-    try:
-        lines = source.path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return Location(str(source.path))
-    start = _table_line(lines, source.table)
-    if after:
-        found = _search(lines, [_key_regex(after)], start)
-        start = found[0] - 1 if found else start
-    found = _search(lines, patterns, start)
-    if found is None:
-        return Location(str(source.path), start + 1 if start else 0)
-    return Location(str(source.path), *found)
-
-
-def _table_line(lines: list[str], table: str) -> int:
-    """The 0-based index of the `[table]` header (or a sub-table of it), 0 when there is none."""
-    header = re.compile(rf"^\s*\[\s*{re.escape(table)}(?:\s*\]|\.)")
-    return next((n for n, line in enumerate(lines) if header.match(line)), 0)
-
-
-def _search(lines: list[str], patterns: Iterable[str], start: int) -> tuple[int, int] | None:
-    for pattern in patterns:
-        regex = re.compile(pattern)
-        for number in range(start, len(lines)):
-            match = regex.search(lines[number])
-            if match:
-                return number + 1, match.start() + 1
-    return None

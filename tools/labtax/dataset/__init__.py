@@ -32,7 +32,13 @@ from labtax.dataset.records import (
     Volume,
 )
 from labtax.dataset.status import DataStatus, Freshness, files_match, freshness, statuses
-from labtax.dataset.store import leaf_dir, read_leaf_dataset, stored_leaf_ids
+from labtax.dataset.store import (
+    iter_leaves,
+    leaf_dir,
+    read_leaf,
+    read_leaf_dataset,
+    stored_leaf_ids,
+)
 from labtax.dataset.writer import move_leaf, remove_leaf, samples_bytes, write_leaf
 
 __all__ = [
@@ -56,8 +62,10 @@ __all__ = [
     "Volume",
     "files_match",
     "freshness",
+    "iter_leaves",
     "leaf_dir",
     "move_leaf",
+    "read_leaf",
     "read_leaf_dataset",
     "remove_leaf",
     "samples_bytes",

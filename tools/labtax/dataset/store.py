@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import stat
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 
 from labtax import gitio
@@ -146,6 +146,13 @@ def read_leaf(config: Config, leaf_id: str) -> LeafData:
     """One leaf's data in the working tree; no data gives an empty record with no manifest."""
     where = config.rel(leaf_dir(config, leaf_id))
     return parse_leaf(leaf_id, leaf_files(config, leaf_id), where)
+
+
+def iter_leaves(config: Config, leaf_ids: Iterable[str]) -> Iterator[LeafData]:
+    """Each leaf's data in the working tree, in the order given, read as the caller takes it:
+    only one leaf is held at a time, so a whole tree streams through in bounded memory."""
+    for leaf_id in leaf_ids:
+        yield read_leaf(config, leaf_id)
 
 
 def read_leaf_dataset(directory: Path, leaf_id: str | None = None) -> LeafData:

@@ -1,0 +1,56 @@
+"""`labtax export`: write LAB's phased-training mix (knowledge, then skills) from generated/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from labtax.commands._options import project, taxonomy_option
+from labtax.errors import EXIT_OK
+from labtax.export import export_mix, load_recipe, with_formats
+from labtax.render import export_text
+
+
+@click.command("export")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option(
+    "--recipe",
+    "recipe_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="The recipe, YAML or TOML (default: [tool.labtax.export], else the defaults).",
+)
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["jsonl", "parquet"]),
+    multiple=True,
+    help="Write Parquet copies of the row files too (JSONL is always written).",
+)
+@click.option(
+    "--allow-stale",
+    is_flag=True,
+    help="Export the data there is when some leaves' data is stale or missing (the card says so).",
+)
+@taxonomy_option
+def command(
+    *,
+    out: Path,
+    recipe_file: Path | None,
+    formats: tuple[str, ...],
+    allow_stale: bool,
+    taxonomy: Path | None,
+) -> int:
+    """Write the training mix of generated/ to OUT: OUT/knowledge/ and OUT/skills/, each with
+    train.jsonl and test.jsonl, the resolved recipe (OUT/recipe.yaml) and a dataset card
+    (OUT/README.md) that `datasets.load_dataset(OUT, "knowledge")` reads.
+
+    The mix is built beside OUT and replaces it only when complete; OUT must be new, empty, or
+    a previous export. Same inputs and recipe, same bytes.
+    """
+    config = project(taxonomy)
+    recipe = with_formats(load_recipe(config, recipe_file), formats)
+    result = export_mix(config, out.absolute(), recipe, allow_stale=allow_stale)
+    click.echo(export_text.summary(result))
+    return EXIT_OK

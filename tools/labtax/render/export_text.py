@@ -1,0 +1,31 @@
+"""What `labtax export` prints: the mix's phases with their rows, then where everything is."""
+
+from __future__ import annotations
+
+from labtax import sanitize
+from labtax.export.tally import MixSummary
+from labtax.util import plural
+
+
+def summary(result: MixSummary) -> str:
+    """A line per phase (train and test rows, by source; dropped rows), then the files."""
+    out = sanitize.terminal(result.out, limit=300)
+    lines = [f"exported the training mix to {out}/"]
+    for phase, tally in result.phases.items():
+        sources = ", ".join(
+            f"{n:,} {sanitize.terminal(s, limit=80)}" for s, n in tally.train.items()
+        )
+        lines.append(
+            f"  {phase:<9} train {tally.train_rows:>9,} rows ({sources or 'none'}); "
+            f"test {tally.test_rows:,}; dropped by decontamination {tally.dropped_rows:,}"
+        )
+    leaves = plural(len(result.leaves), "leaf", "leaves")
+    lines.append(f"  from {leaves}; recipe {out}/recipe.yaml; card {out}/README.md")
+    behind = result.behind
+    if behind:
+        listed = ", ".join(sanitize.terminal(f"{t.leaf} ({t.state})", limit=200) for t in behind)
+        lines.append(f"  not up to date (--allow-stale): {listed}")
+    if result.orphaned:
+        listed = ", ".join(sanitize.terminal(o, limit=200) for o in result.orphaned)
+        lines.append(f"  not exported, no such leaf any more: {listed}")
+    return "\n".join(lines)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The main job, as CI runs it for a pull request: validate -> changed leaves -> generate -> data diff,
-# then the student's scores, the gap map, and the training mix a trainer loads.
+# The main job: validate -> changed leaves -> generate -> data diff -> the training mix a trainer
+# loads -> the student's scores on held-out questions -> the coverage tree and the gap map.
 #
 # With no LABTAX_TEACHER_MODEL in the environment it starts `labtax fake-teacher`, an OFFLINE
 # STAND-IN that answers deterministically; it is not a model and its data is not training data.
@@ -44,22 +44,23 @@ labtax generate
 step "data diff against the base"
 labtax diff --format text
 
-step "coverage"
-labtax tree
-
 reports="${LABTAX_REPORTS_DIR:-reports}"
-if [ -n "${LABTAX_STUDENT_MODEL:-}" ]; then
-  step "the student on every leaf's held-out questions ($LABTAX_STUDENT_MODEL)"
-  # Failures are counted per leaf and shown on the map as "not evaluated": report, do not stop.
-  labtax eval || echo "labtax eval: some leaves could not be evaluated (see above)" >&2
-fi
-
-step "the gap map"
 mkdir -p "$reports"
-labtax map "$reports/gap-map.html" --picture "$reports/gap-map.png"
-echo "open $(cd "$reports" && pwd)/gap-map.html in a browser (works offline); picture: $reports/gap-map.png" >&2
 
 step "the training mix: the knowledge phase, then the skills phase"
 # Made from the fake teacher's stand-in data unless a real teacher is configured: a demo, not
 # training data. It loads with datasets.load_dataset("$reports/mix", "knowledge") (or "skills").
 labtax export "$reports/mix"
+
+if [ -n "${LABTAX_STUDENT_MODEL:-}" ]; then
+  step "the student on every leaf's held-out questions: its seeds and the mix's test split ($LABTAX_STUDENT_MODEL)"
+  # Failures are counted per leaf and shown on the map as "not evaluated": report, do not stop.
+  labtax eval --held-out "$reports/mix" || echo "labtax eval: some leaves could not be evaluated (see above)" >&2
+fi
+
+step "coverage: seeds, data, diversity and the student's scores per leaf and branch"
+labtax tree
+
+step "the gap map"
+labtax map "$reports/gap-map.html" --picture "$reports/gap-map.png"
+echo "open $(cd "$reports" && pwd)/gap-map.html in a browser (works offline); picture: $reports/gap-map.png" >&2

@@ -372,3 +372,101 @@ def test_paths_and_changed_together_are_a_usage_error(tmp_path, monkeypatch, cap
     assert "pass either PATHs or --changed, not both" in capsys.readouterr().err
     assert _generate("--max-calls", "-1") == 2
     assert _generate("--concurrency", "0") == 2
+
+
+def test_a_budget_for_one_leaf_generates_that_leaf_whole(project, in_process, monkeypatch, capsys):
+    from labtax.config import load_config
+    from labtax.generation.plan import Selection, make_plan
+    from labtax.pipelines import PIPELINES
+
+    tmp_path = project.parent
+    monkeypatch.setenv("LABTAX_CACHE_DIR", str(tmp_path / "reference-cache"))
+    assert _generate() == 0
+    reference = projects.tree_bytes(project / "generated")
+    shutil.rmtree(project / "generated")
+    monkeypatch.setenv("LABTAX_CACHE_DIR", str(tmp_path / "one-leaf-cache"))
+    first = make_plan(load_config(project), Selection()).generate[0]
+    enough = PIPELINES[first.kind].estimated_calls(4)
+    capsys.readouterr()
+    # Calls go leaf by leaf: the first leaf's allowance covers all its calls, and no other leaf
+    # can start a call the first one would then miss.
+    assert _generate("--max-calls", str(enough)) == 1
+    err = capsys.readouterr().err
+    assert "stopped by the budget: call budget reached" in err
+    assert "which may need up to" in err
+    assert "raise --max-calls" in err
+    written = projects.tree_bytes(project / "generated")
+    assert sorted(_manifests(project)) == [first.leaf_id]
+    assert written == {k: v for k, v in reference.items() if k.startswith(f"{first.leaf_id}/")}
+
+
+def test_a_cost_limit_without_a_price_is_refused_by_a_dry_run_too(project, in_process, capsys):
+    for args in (["--dry-run", "--max-cost", "1"], ["--max-cost", "1"]):
+        assert _generate(*args) == 1
+        err = capsys.readouterr().err
+        assert "--max-cost needs a price, and litellm knows none for" in err
+        assert "--max-calls" in err
+    assert in_process.sent == 0
+    assert not (project / "generated").exists()
+
+
+def test_with_no_teacher_configured_the_run_says_how_to_set_one_up_once(project, capsys):
+    # No transport stand-in: the project's model is the fake teacher's name, with no server.
+    assert _generate() == 1
+    err = capsys.readouterr().err
+    assert err.count("error: no teacher is configured") == 1
+    assert "(4 leaves: " in err
+    assert "LABTAX_TEACHER_API_BASE" in err
+    assert "labtax fake-teacher" in err
+    assert not (project / "generated").exists()
+
+
+def test_a_leaf_whose_document_commit_is_missing_is_located_at_its_commit(
+    project, in_process, capsys
+):
+    leaf = project / "taxonomy/knowledge/history/printing_press/qna.yaml"
+    text = leaf.read_text()
+    commit = text.split("commit: ", 1)[1].split()[0]
+    leaf.write_text(text.replace(commit, "deadbeef" * 5))
+    line = next(n for n, row in enumerate(leaf.read_text().splitlines(), 1) if "commit:" in row)
+    assert _generate() == 1
+    err = capsys.readouterr().err
+    where = f"taxonomy/knowledge/history/printing_press/qna.yaml:{line}:"
+    assert f"{where}" in err
+    assert f"cannot fetch commit {'deadbeef' * 5}" in err
+    assert "hint: document.commit is not in that repository" in err
+    assert len(_manifests(project)) == 3
+
+
+def test_a_dry_run_without_a_cost_limit_never_loads_litellm(project):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from labtax.cli import main\n"
+        "rc = main(['generate', '--dry-run'])\n"
+        "print('LITELLM', 'litellm' in sys.modules)\n"
+        "sys.exit(rc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=project, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "LITELLM False" in done.stdout
+    assert "not priced" in done.stdout
+    assert "--max-cost" in done.stdout
+
+
+def test_workers_write_the_same_bytes_and_report_the_whole_run(project, in_process, capsys):
+    assert _generate("--workers", "1") == 0
+    one = projects.tree_bytes(project / "generated")
+    first = capsys.readouterr().out
+    shutil.rmtree(project / "generated")
+    assert _generate("--workers", "2", "--force") == 0
+    assert projects.tree_bytes(project / "generated") == one
+    out = capsys.readouterr().out
+    assert "generated 4 of 4 leaves" in out
+    # The second run was answered from the cache by the workers; the parent counted their calls.
+    assert "calls 0 (+" in out
+    assert first.splitlines()[0] == out.splitlines()[0]

@@ -155,7 +155,10 @@ def test_a_failing_leaf_and_a_budget_stop_keep_their_usage_and_spare_the_others(
         await caller.ask("skill_answer", [{"role": "user", "content": leaf.leaf_id}])
         return Outcome((), ())
 
-    table = {kind: replace(p, material=material, run=run) for kind, p in PIPELINES.items()}
+    table = {
+        kind: replace(p, material=material, run=run, estimated_calls=lambda samples: 1)
+        for kind, p in PIPELINES.items()
+    }
     monkeypatch.setattr(running, "PIPELINES", table)
     teacher = _teacher(config, projects.InProcessTransport(), budget=Budget(max_calls=2))
     summary = asyncio.run(run_plan(config, plan, teacher))
@@ -163,7 +166,7 @@ def test_a_failing_leaf_and_a_budget_stop_keep_their_usage_and_spare_the_others(
     assert by_leaf[broken].status == "failed"
     assert "no material today" in by_leaf[broken].message
     assert by_leaf[broken].usage == Usage()
-    # Leaves go through the gate in plan order: the first two get the two calls.
+    # Each leaf may need 1 call: the first two that ask get the two calls, in plan order.
     statuses = [by_leaf[leaf.leaf_id].status for leaf in plan.generate]
     assert statuses == ["generated", "failed", "generated", "unfinished"]
     assert summary.budget_message.startswith("call budget reached: 2 of 2 used")
@@ -193,3 +196,18 @@ def test_priority_gate_serves_lower_numbers_first():
 
     asyncio.run(main())
     assert order == [1, 3, 5, 9]
+
+
+def test_leaves_waiting_for_their_allowance_never_starve_the_ones_running(project):
+    # Two gate slots and a budget for one leaf at a time: leaves waiting for an allowance must not
+    # sit on the slots the granted leaf needs for its next calls.
+    config = load_config(project)
+    config = replace(config, teacher=replace(config.teacher, concurrency=1))
+    plan = make_plan(config, Selection())
+    samples = config.teacher.samples_per_leaf
+    biggest = max(PIPELINES[leaf.kind].estimated_calls(samples) for leaf in plan.generate)
+    teacher = _teacher(config, projects.InProcessTransport(), budget=Budget(max_calls=biggest))
+    summary = asyncio.run(asyncio.wait_for(run_plan(config, plan, teacher), timeout=30))
+    assert summary.count("generated") >= 1
+    assert summary.count("generated") + summary.count("unfinished") == len(plan.generate)
+    assert teacher.usage.calls <= biggest

@@ -26,6 +26,7 @@ from typing import Protocol
 from labtax.errors import LabtaxError
 
 Price = Callable[[], Awaitable[float | None]]
+Pause = Callable[[], contextlib.AbstractAsyncContextManager[None]]
 
 
 @dataclass(frozen=True)
@@ -192,14 +193,8 @@ class Spending:
 
     def _help(self, calls: int) -> str:
         if not self._fits_calls(calls):
-            return (
-                "raise --max-calls, or select fewer leaves (paths, --shard); a rerun continues"
-                " where this one stopped, and answers already received cost nothing"
-            )
-        return (
-            "raise --max-cost, use a cheaper model, or select fewer leaves (paths, --shard);"
-            " a rerun continues where this one stopped, and answers already received cost nothing"
-        )
+            return "raise --max-calls, or select fewer leaves (paths, --shard)"
+        return "raise --max-cost, use a cheaper model, or select fewer leaves (paths, --shard)"
 
 
 _CURRENT: ContextVar[Allowance | None] = ContextVar("labtax_allowance", default=None)
@@ -209,13 +204,14 @@ class Allowance:
     """A group's share of the budget: its estimated calls (and their cost, priced once on first
     use), reserved as a whole before its first call is sent; its calls draw on it."""
 
-    def __init__(self, priority: int, calls: int, price: Price) -> None:
+    def __init__(self, priority: int, calls: int, price: Price, pause: Pause | None = None) -> None:
         self.priority = priority
         self.calls = calls
         self.cost = 0.0
         self.used_calls = 0
         self.used_cost = 0.0
         self._price = price
+        self._pause = pause
         self._pending_calls = 0
         self._pending_cost = 0.0
         self._granted = False
@@ -234,7 +230,13 @@ class Allowance:
         if not budget.limited:
             return False
         if not self._granted:
-            await self._obtain(account)
+            if self._pause is None:
+                await self._obtain(account)
+            else:
+                # A call waiting for its group's grant holds nothing others need meanwhile (a
+                # slot of the run's gate): running groups must be able to finish and give back.
+                async with self._pause():
+                    await self._obtain(account)
         room_calls = budget.max_calls is None or self.used_calls + self._pending_calls < self.calls
         room_cost = (
             budget.max_cost_usd is None
@@ -281,11 +283,12 @@ class Allowance:
 
 @contextlib.asynccontextmanager
 async def allowance(
-    account: Account, priority: int, calls: int, price: Price
+    account: Account, priority: int, calls: int, price: Price, pause: Pause | None = None
 ) -> AsyncIterator[Allowance]:
     """Run the body as one group: the teacher calls made inside it (in tasks it starts too) draw
-    on one `Allowance` of `calls` calls, returned when the body ends."""
-    group = Allowance(priority, calls, price)
+    on one `Allowance` of `calls` calls, returned when the body ends. `pause`, when given, wraps
+    the wait for the grant (to give back what a waiting call holds)."""
+    group = Allowance(priority, calls, price, pause)
     token = _CURRENT.set(group)
     try:
         yield group

@@ -625,6 +625,39 @@ def has_commit(sha: str, *, cwd: Path) -> bool:
     return result.returncode == 0
 
 
+class DocumentFetchError(LabtaxError):
+    """A knowledge leaf's document repository could not give its pinned commit; `cause` says why:
+    "commit" (the repository answered but does not have it), "name" (the host name does not
+    resolve), "refused" (nothing answers there) or "repo" (anything else)."""
+
+    def __init__(self, message: str, *, hint: str, cause: str) -> None:
+        super().__init__(message, hint=hint)
+        self.cause = cause
+
+
+_FETCH_HINTS = {
+    "commit": "document.commit is not in that repository: use the full sha of a commit that"
+    " was pushed to it",
+    "name": "the host name in document.repo does not resolve: check the URL, and the network's"
+    " name server",
+    "refused": "nothing answers at document.repo's host: check the URL and port, and that the"
+    " server is up",
+    "repo": "check document.repo and document.commit (a full sha that exists in that repository)",
+}
+
+
+def fetch_failure_cause(detail: str) -> str:
+    """Why git could not fetch a document repository, from the last line it wrote."""
+    text = detail.lower()
+    if "could not resolve host" in text or "name or service not known" in text:
+        return "name"
+    if "couldn't connect to server" in text or "connection refused" in text:
+        return "refused"
+    if not detail or "not our ref" in text or "couldn't find remote ref" in text:
+        return "commit"
+    return "repo"
+
+
 def fetch_document_repo(
     url: str, commit: str, *, dest: Path, protocols: tuple[str, ...] = _DOCUMENT_PROTOCOLS
 ) -> None:
@@ -634,9 +667,10 @@ def fetch_document_repo(
     The commit alone is fetched (shallow) when the server allows it, else every branch and tag.
     """
     if not url or url.startswith("-") or not commit or commit.startswith("-"):
-        raise LabtaxError(
+        raise DocumentFetchError(
             f"invalid document repository {url!r} at {commit!r}",
             hint="document.repo must be a git URL and document.commit a commit sha",
+            cause="repo" if not url or url.startswith("-") else "commit",
         )
     if has_commit(commit, cwd=dest):
         return
@@ -655,7 +689,9 @@ def fetch_document_repo(
         if has_commit(commit, cwd=dest):
             return
         detail = result.stderr.splitlines()[-1] if result.stderr else detail
-    raise LabtaxError(
+    cause = fetch_failure_cause(detail)
+    raise DocumentFetchError(
         f"cannot fetch commit {commit} of document repository {url}: {detail or 'not found'}",
-        hint="check document.repo and document.commit (a full sha that exists in that repository)",
+        hint=_FETCH_HINTS[cause],
+        cause=cause,
     )

@@ -32,6 +32,7 @@ from labtax.prompts import Message
 from labtax.transport import (
     CallParams,
     LitellmTransport,
+    PromptPrices,
     TeacherError,
     TransientError,
     Transport,
@@ -167,6 +168,10 @@ class Teacher:
         call. Tokens and cost count the calls sent; `cost_usd` is None once one had no price."""
         return self._meter.usage
 
+    def absorb(self, usage: Usage) -> None:
+        """Add what this teacher's copy in a worker process spent (generation's workers)."""
+        self._meter.absorb(usage)
+
     @property
     def default_params(self) -> CallParams:
         """The configured temperature and answer limit, for calls that ask for nothing else."""
@@ -177,6 +182,12 @@ class Teacher:
     ) -> float | None:
         """An upper bound on what sending `messages` would cost (None: price unknown)."""
         return await self.transport.estimate_cost(messages, params or self.default_params)
+
+    async def prompt_prices(self) -> PromptPrices | None:
+        """The model's prompt prices, full and from a prefix cache, when the transport knows
+        them (only litellm's does)."""
+        prices = getattr(self.transport, "prompt_prices", None)
+        return None if prices is None else await prices()
 
     def request(self, messages: Sequence[Message], params: CallParams) -> dict[str, Any]:
         """Everything that determines the answer: the cache key material."""

@@ -87,6 +87,15 @@ class CallParams:
     max_tokens: int
 
 
+@dataclass(frozen=True)
+class PromptPrices:
+    """What a prompt token costs, in USD, and one a provider serves from its prefix cache (None:
+    litellm knows no separate price for those)."""
+
+    input_per_token: float
+    cached_input_per_token: float | None
+
+
 class Transport(Protocol):
     """Sends one request; raises `TransientError` to ask for a retry, `TeacherError` to give up."""
 
@@ -259,6 +268,21 @@ class LitellmTransport:
             # An empty completion is a glitch, not an answer: retry it rather than cache it.
             raise TransientError("the teacher returned empty content")
         return Answer(text, prompt, completion, cost, prefix)
+
+    async def prompt_prices(self) -> PromptPrices | None:
+        """The model's prompt prices from litellm's table, or None when it knows none."""
+        litellm = await self._ensure_loaded()
+        if not self._price_known:
+            return None
+        try:
+            info = litellm.get_model_info(self.config.model)
+        except Exception:  # noqa: BLE001 - litellm signals "unknown model" with several types
+            return None
+        cached = info.get("cache_read_input_token_cost")
+        return PromptPrices(
+            float(info.get("input_cost_per_token") or 0.0),
+            float(cached) if cached else None,
+        )
 
     async def estimate_cost(self, messages: Sequence[Message], params: CallParams) -> float | None:
         litellm = await self._ensure_loaded()

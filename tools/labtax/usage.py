@@ -93,6 +93,15 @@ class UsageMeter:
         self.cached_prompt_tokens += cached_prompt_tokens
         self.costs.append(cost_usd)
 
+    def absorb(self, usage: Usage) -> None:
+        """Count what another meter added up (a worker process's usage since its last report)."""
+        self.calls += usage.calls
+        self.cached_calls += usage.cached_calls
+        self.prompt_tokens += usage.prompt_tokens
+        self.completion_tokens += usage.completion_tokens
+        self.cached_prompt_tokens += usage.cached_prompt_tokens
+        self.costs.append(usage.cost_usd)
+
     @property
     def usage(self) -> Usage:
         cost = (

@@ -5,17 +5,22 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
 from labtax.commands._options import base_option, project, taxonomy_option
 from labtax.config import Config
-from labtax.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from labtax.errors import EXIT_FINDINGS, EXIT_OK, LabtaxError, UsageError
 from labtax.generation.estimate import estimate_plan
 from labtax.generation.plan import Plan, Selection, make_plan, parse_shard
-from labtax.generation.run import RunSummary, run_plan
+from labtax.generation.run import LeafResult, RunSummary, run_plan
+from labtax.generation.workers import WorkerPool, can_fork, default_workers
+from labtax.pipelines import PIPELINES
+from labtax.prompts import Message
 from labtax.render import generation_text
 from labtax.teacher import Budget, Teacher, make_teacher
 
@@ -41,6 +46,12 @@ from labtax.teacher import Budget, Teacher, make_teacher
     "--samples", type=click.IntRange(min=1), metavar="N", help="Samples to aim for per leaf."
 )
 @click.option("--force", is_flag=True, help="Regenerate leaves whose data is up to date.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Processes to spread leaves over (default: one per 32 leaves, at most one per core).",
+)
 @taxonomy_option
 def command(
     *,
@@ -56,6 +67,7 @@ def command(
     concurrency: int | None,
     samples: int | None,
     force: bool,
+    workers: int | None,
     taxonomy: Path | None,
 ) -> int:
     """Generate synthetic data for leaves (all, the given PATHs, or --changed ones).
@@ -76,15 +88,22 @@ def command(
     )
     plan = make_plan(config, selection)
     teacher = make_teacher(config.teacher, config.cache_dir, Budget(max_cost, max_calls))
+    priced = max_cost is not None
+    if priced and plan.generate:
+        # Refused before anything runs, a dry run included: the limit could not be kept.
+        _require_price(config, plan, teacher)
     if dry_run:
         per_leaf = config.teacher.samples_per_leaf
-        estimates = asyncio.run(estimate_plan(plan, per_leaf, teacher))
-        click.echo(generation_text.dry_run(plan, estimates))
+        # Prices come from litellm's table, seconds to load: only when a cost limit asks.
+        pricer = teacher if priced else _Unpriced()
+        estimates = asyncio.run(estimate_plan(plan, per_leaf, pricer))
+        prices = asyncio.run(teacher.prompt_prices()) if priced else None
+        click.echo(generation_text.dry_run(plan, estimates, priced=priced, prices=prices))
         return EXIT_OK
     if plan.is_empty:
         click.echo(generation_text.skipped_line(plan) or "nothing to generate")
         return EXIT_OK
-    summary = asyncio.run(_run(config, plan, teacher))
+    summary = _run(config, plan, teacher, workers or default_workers(len(plan.generate)))
     click.echo(generation_text.summary(plan, summary, teacher.usage))
     problems = generation_text.problems(summary)
     if problems:
@@ -113,13 +132,37 @@ def _configure(
     return replace(config, teacher=teacher)
 
 
-async def _run(config: Config, plan: Plan, teacher: Teacher) -> RunSummary:
+class _Unpriced:
+    """Prices nothing: a dry run without a cost limit never loads litellm's price table."""
+
+    async def estimate_cost(self, messages: Sequence[Message]) -> float | None:
+        return None
+
+
+def _require_price(config: Config, plan: Plan, teacher: Teacher) -> None:
+    leaf = plan.generate[0]
+    prompt = PIPELINES[leaf.kind].estimated_prompt(leaf, config.teacher.samples_per_leaf)
+    if asyncio.run(teacher.estimate_cost(prompt)) is None:
+        raise LabtaxError(
+            f"--max-cost needs a price, and litellm knows none for {config.teacher.model!r}",
+            hint="bound the run with --max-calls instead, or use a model litellm has a price for",
+        )
+
+
+def _run(config: Config, plan: Plan, teacher: Teacher, workers: int) -> RunSummary:
+    work: Callable[[Callable[[LeafResult], None] | None], Coroutine[Any, Any, RunSummary]]
+    if workers > 1 and len(plan.generate) > 1 and can_fork():
+        # Forked before any event loop runs: a worker inherits none.
+        work = WorkerPool.start(config, plan, teacher, workers=workers).run
+    else:
+
+        def work(
+            on_leaf: Callable[[LeafResult], None] | None,
+        ) -> Coroutine[Any, Any, RunSummary]:
+            return run_plan(config, plan, teacher, on_leaf=on_leaf)
+
     if not sys.stderr.isatty():
-        return await run_plan(config, plan, teacher)
+        return asyncio.run(work(None))
     from labtax.render import progress
 
-    return await progress.tracked(
-        len(plan.generate),
-        lambda: teacher.usage,
-        lambda on_leaf: run_plan(config, plan, teacher, on_leaf=on_leaf),
-    )
+    return asyncio.run(progress.tracked(len(plan.generate), lambda: teacher.usage, work))

@@ -2,32 +2,42 @@
 
 Each leaf gets its pipeline from the table by kind, its material (documents for knowledge), a run
 through the teacher, the quality filters and its files, as soon as it is done. Teacher calls pass
-a priority gate so earlier leaves finish first: a budget stop leaves whole leaves written. The leaf
-path never enters a prompt, so a renamed leaf regenerates entirely from the cache.
+a priority gate so earlier leaves finish first, and a leaf's calls draw on one budget allowance
+(`labtax.budget`) of its pipeline's call estimate, granted before its first call only when the
+budget left covers it: a budget stop leaves whole leaves written, never half of one. The leaf path
+never enters a prompt, so a renamed leaf regenerates entirely from the cache.
+
+`run_leaves` is what one process does; `generation.workers` spreads leaves over several processes,
+each running it. A leaf's manifest records, as its `cached_prompt_tokens`, the prompt tokens of its
+calls that repeat another of its calls' prefix (`usage.repeated_prefix_tokens`): order-independent,
+unlike what a server reports, which only the run's usage line shows.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from labtax import __version__, dataset, documents, filters, inputs, leaves, yamldoc
+from labtax import __version__, budget, dataset, documents, filters, inputs, leaves, yamldoc
 from labtax.config import Config
 from labtax.dataset.records import FIRST_ROUND, Rejection, Sample
 from labtax.documents import Chunk
 from labtax.errors import LabtaxError, Location
 from labtax.generation.plan import Plan
+from labtax.gitio import DocumentFetchError
 from labtax.leaves import Leaf
 from labtax.pipelines import PIPELINES
 from labtax.pipelines.pipeline import Caller, LeafMaterial, PipelineSettings
-from labtax.prompts import template_hashes
-from labtax.teacher import BudgetExceeded, Teacher
-from labtax.usage import Usage
+from labtax.prompts import Message, template_hashes
+from labtax.teacher import BudgetExceeded, Completion, Teacher
+from labtax.transport import CallParams
+from labtax.usage import Usage, prompt_text, repeated_prefix_tokens
 from labtax.util import plural
 
 LeafRunStatus = Literal["generated", "failed", "unfinished"]
@@ -94,6 +104,13 @@ class PriorityGate:
         self._free += 1
 
 
+def prepare(config: Config, plan: Plan) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """Move the data of renamed leaves and remove that of deleted ones: (moved, removed)."""
+    moved = tuple((old, new) for old, new in plan.moves if _move(config, old, new))
+    removed = tuple(leaf_id for leaf_id in plan.removals if _remove(config, leaf_id))
+    return moved, removed
+
+
 async def run_plan(
     config: Config,
     plan: Plan,
@@ -102,9 +119,34 @@ async def run_plan(
     samples: int | None = None,
     on_leaf: Callable[[LeafResult], None] | None = None,
 ) -> RunSummary:
-    """Execute `plan`: move and remove data, then generate every leaf concurrently."""
-    moved = tuple((old, new) for old, new in plan.moves if _move(config, old, new))
-    removed = tuple(leaf_id for leaf_id in plan.removals if _remove(config, leaf_id))
+    """Execute `plan` in this process: move and remove data, then generate every leaf
+    concurrently."""
+    moved, removed = prepare(config, plan)
+    results = await run_leaves(
+        config, teacher, list(enumerate(plan.generate)), samples=samples, on_leaf=on_leaf
+    )
+    return summarise(results, moved, removed)
+
+
+def summarise(
+    results: Sequence[LeafResult],
+    moved: tuple[tuple[str, str], ...] = (),
+    removed: tuple[str, ...] = (),
+) -> RunSummary:
+    unfinished = [r for r in results if r.status == "unfinished"]
+    budget_message = unfinished[0].message if unfinished else ""
+    return RunSummary(tuple(results), moved, removed, budget_message)
+
+
+async def run_leaves(
+    config: Config,
+    teacher: Teacher,
+    leaves_: Sequence[tuple[int, Leaf]],
+    *,
+    samples: int | None = None,
+    on_leaf: Callable[[LeafResult], None] | None = None,
+) -> list[LeafResult]:
+    """Generate `leaves_` (each with its priority: its place in the plan) concurrently."""
     concurrency = max(1, config.teacher.concurrency)
     state = _Run(
         config,
@@ -115,12 +157,22 @@ async def run_plan(
         # Twice the teacher's bound, so calls waiting out a retry delay leave the teacher busy.
         PriorityGate(2 * concurrency),
     )
-    results = await asyncio.gather(
-        *(state.leaf(leaf, index) for index, leaf in enumerate(plan.generate))
-    )
-    unfinished = [r for r in results if r.status == "unfinished"]
-    budget_message = unfinished[0].message if unfinished else ""
-    return RunSummary(tuple(results), moved, removed, budget_message)
+    return list(await asyncio.gather(*(state.leaf(leaf, index) for index, leaf in leaves_)))
+
+
+class _Recorder:
+    """The teacher as one leaf's pipeline sees it: every prompt it asks is noted, so the leaf's
+    manifest can state how much of its prompts repeat each other's prefixes."""
+
+    def __init__(self, teacher: Teacher) -> None:
+        self.teacher = teacher
+        self.prompts: list[str] = []
+
+    async def complete(
+        self, messages: Sequence[Message], *, stage: str, params: CallParams | None = None
+    ) -> Completion:
+        self.prompts.append(prompt_text(messages))
+        return await self.teacher.complete(messages, stage=stage, params=params)
 
 
 @dataclass
@@ -134,19 +186,39 @@ class _Run:
     templates: dict[str, str] = field(default_factory=template_hashes)
 
     async def leaf(self, leaf: Leaf, priority: int) -> LeafResult:
-        caller = Caller(self.teacher, gate=self.gate, priority=priority)
+        recorder = _Recorder(self.teacher)
+        caller = Caller(recorder, gate=self.gate, priority=priority)
+        pipeline = PIPELINES[leaf.kind]
+        samples = self.settings.samples
+
+        async def price() -> float | None:
+            return await self.teacher.estimate_cost(pipeline.estimated_prompt(leaf, samples))
+
+        @contextlib.asynccontextmanager
+        async def pause() -> AsyncIterator[None]:
+            # The call asking holds a slot of the gate: free it while the leaf waits for its
+            # allowance, or leaves waiting could hold every slot that granted ones need.
+            self.gate.release()
+            try:
+                yield
+            finally:
+                await self.gate.acquire(priority)
+
+        calls = pipeline.estimated_calls(samples)
         try:
-            result = await self._generate(leaf, caller)
+            async with budget.allowance(self.teacher.spending, priority, calls, price, pause):
+                result = await self._generate(leaf, caller, recorder)
         except BudgetExceeded as exc:
             why = f"{exc.message}; {exc.hint}" if exc.hint else exc.message
             result = LeafResult(leaf.leaf_id, "unfinished", usage=caller.usage, message=why)
         except LabtaxError as exc:
-            result = LeafResult(leaf.leaf_id, "failed", usage=caller.usage, message=exc.render())
+            message = _locate(leaf, exc).render()
+            result = LeafResult(leaf.leaf_id, "failed", usage=caller.usage, message=message)
         if self.on_leaf is not None:
             self.on_leaf(result)
         return result
 
-    async def _generate(self, leaf: Leaf, caller: Caller) -> LeafResult:
+    async def _generate(self, leaf: Leaf, caller: Caller, recorder: _Recorder) -> LeafResult:
         pipeline = PIPELINES[leaf.kind]
         material = await pipeline.material(leaf, self.store, self.settings)
         outcome = await pipeline.run(leaf, material, caller, self.settings)
@@ -157,7 +229,8 @@ class _Run:
             context_scoped=pipeline.context_scoped,
         )
         rejected = [*outcome.rejected, *dropped]
-        manifest = self._manifest(leaf, material, caller, kept, rejected)
+        repeated = repeated_prefix_tokens(recorder.prompts)
+        manifest = self._manifest(leaf, material, caller, kept, rejected, repeated=repeated)
         await self._write(leaf, kept, rejected, manifest)
         return LeafResult(leaf.leaf_id, "generated", len(kept), len(rejected), caller.usage)
 
@@ -168,6 +241,8 @@ class _Run:
         caller: Caller,
         kept: Sequence[Sample],
         rejected: Sequence[Rejection],
+        *,
+        repeated: int,
     ) -> dataset.Manifest:
         teacher, usage = self.config.teacher, caller.usage
         # Every stage is asked with the teacher's settings for now.
@@ -192,13 +267,15 @@ class _Run:
                 rejected_by_reason=dict(Counter(r.reason for r in rejected)),
             ),
             # Every answer the leaf used is one of its calls, whichever run paid for it, so a
-            # rerun from the cache writes the same manifest.
+            # rerun from the cache writes the same manifest. What the server served from its
+            # prefix cache depends on the order calls reached it: the manifest states what its
+            # prompts repeat of each other instead, which does not.
             usage=Usage(
                 calls=usage.calls + usage.cached_calls,
                 prompt_tokens=usage.prompt_tokens,
                 completion_tokens=usage.completion_tokens,
                 cost_usd=usage.cost_usd,
-                cached_prompt_tokens=usage.cached_prompt_tokens,
+                cached_prompt_tokens=min(repeated, usage.prompt_tokens),
             ),
             volume=volume(self.settings.samples, len(kept), FIRST_ROUND),
             stages=dict.fromkeys(sorted(caller.stages), stage),
@@ -221,6 +298,17 @@ class _Run:
                 hint="check free space and permissions; the leaf's previous data is unchanged",
                 location=Location(self.config.rel(directory)),
             ) from exc
+
+
+def _locate(leaf: Leaf, exc: LabtaxError) -> LabtaxError:
+    """A leaf's failure located in the leaf's file when the cause is there: a document that cannot
+    be fetched points at the leaf's `document.commit` (or `repo`). The report names the leaf of
+    every other failure (`render.generation_text.problems`)."""
+    if isinstance(exc, DocumentFetchError) and exc.location is None:
+        field_ = "commit" if exc.cause == "commit" else "repo"
+        line, col = leaf.positions.of_value(("document", field_))
+        exc.location = Location(leaf.path, line, col)
+    return exc
 
 
 def volume(target: int, kept: int, rounds: int) -> dataset.Volume:

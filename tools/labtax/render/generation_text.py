@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from labtax.generation.estimate import LeafEstimate
 from labtax.generation.plan import Plan
 from labtax.generation.run import RunSummary
+from labtax.transport import PromptPrices
 from labtax.usage import Usage
+from labtax.util import plural
 
 
 def cost_label(usage: Usage) -> str:
@@ -15,9 +17,29 @@ def cost_label(usage: Usage) -> str:
 
 
 def usage_line(usage: Usage) -> str:
+    """A run's teacher usage; the prompt tokens the server said it served from its prefix cache
+    when it said any (an order-dependent figure, shown here and never stored)."""
+    prefix = (
+        f" ({usage.cached_prompt_tokens:,} prompt tokens from the server's prefix cache)"
+        if usage.cached_prompt_tokens
+        else ""
+    )
     return (
-        f"calls {usage.calls} (+{usage.cached_calls} cached)  tokens {usage.tokens:,}  "
+        f"calls {usage.calls} (+{usage.cached_calls} cached)  tokens {usage.tokens:,}{prefix}  "
         f"cost {cost_label(usage)}"
+    )
+
+
+def _per_million(per_token: float) -> str:
+    return f"${per_token * 1_000_000:.4g} per 1M"
+
+
+def _cached(prices: PromptPrices) -> str:
+    if prices.cached_input_per_token is None:
+        return " (no separate price is known for tokens from a prefix cache)"
+    return (
+        f", {_per_million(prices.cached_input_per_token)} from the server's prefix cache"
+        " (the bounds above count every prompt token at the full price)"
     )
 
 
@@ -33,10 +55,19 @@ def skipped_line(plan: Plan) -> str:
     return f"skipped: {', '.join(parts)}" if parts else ""
 
 
-def dry_run(plan: Plan, estimates: Sequence[LeafEstimate]) -> str:
+def dry_run(
+    plan: Plan,
+    estimates: Sequence[LeafEstimate],
+    *,
+    priced: bool = True,
+    prices: PromptPrices | None = None,
+) -> str:
+    """The listing of a dry run. Without `priced` (no cost limit asked for prices), costs read
+    "not priced"; `prices` adds what a prompt token costs, and one from a prefix cache."""
     lines = ["would generate:" if estimates else "nothing to generate"]
+    unknown = "price unknown" if priced else "not priced"
     for item in estimates:
-        cost = "price unknown" if item.cost_usd is None else f"<= ${item.cost_usd:.4f}"
+        cost = unknown if item.cost_usd is None else f"<= ${item.cost_usd:.4f}"
         lines.append(
             f"  {item.leaf_id} ({item.kind}): <= {item.calls} calls, "
             f"~{item.prompt_tokens:,} prompt tokens, {cost}"
@@ -49,7 +80,7 @@ def dry_run(plan: Plan, estimates: Sequence[LeafEstimate]) -> str:
         calls = sum(e.calls for e in estimates)
         costs = [e.cost_usd for e in estimates]
         total = (
-            "price unknown"
+            unknown
             if any(c is None for c in costs)
             else f"<= ${sum(c for c in costs if c is not None):.4f}"
         )
@@ -57,6 +88,10 @@ def dry_run(plan: Plan, estimates: Sequence[LeafEstimate]) -> str:
             f"total: {len(estimates)} leaves, <= {calls} calls, {total} "
             "(upper bounds; cached answers cost nothing)"
         )
+        if not priced:
+            lines.append("(costs are priced when a cost limit is given: --max-cost USD)")
+        elif prices is not None:
+            lines.append(f"prompt tokens: {_per_million(prices.input_per_token)}{_cached(prices)}")
     skipped = skipped_line(plan)
     if skipped:
         lines.append(skipped)
@@ -83,13 +118,29 @@ def summary(plan: Plan, run: RunSummary, usage: Usage) -> str:
 
 
 def problems(run: RunSummary) -> str:
-    """Why the run did not finish every leaf (the budget, or failed leaves), or "" when it did."""
+    """Why the run did not finish every leaf (failed leaves, the budget), or "" when it did.
+
+    Each failure names its leaf: a located one by its file, any other with the leaf's id in front.
+    Leaves that failed the same way (an unreachable server) share one message, said once."""
+    lines = []
+    by_message: dict[str, list[str]] = {}
+    for result in run.results:
+        if result.status == "failed":
+            by_message.setdefault(result.message, []).append(result.leaf_id)
+    for message, leaf_ids in by_message.items():
+        if len(leaf_ids) > 1:
+            shown = ", ".join(leaf_ids[:5]) + (", ..." if len(leaf_ids) > 5 else "")
+            lines.append(f"{message}\n  ({plural(len(leaf_ids), 'leaf', 'leaves')}: {shown})")
+        elif leaf_ids[0] in message:
+            lines.append(message)
+        else:
+            lines.append(f"{leaf_ids[0]}: {message}")
     if run.budget_message:
         left = run.count("unfinished")
-        return (
+        lines.append(
             f"error: stopped by the budget: {run.budget_message}\n"
             f"  {left} {'leaf was' if left == 1 else 'leaves were'} not generated; finished "
-            "leaves are written. Run again (with a larger budget) to continue: answers already "
-            "received are cached and cost nothing."
+            "leaves are written, whole. Run again (with a larger budget) to continue: answers "
+            "already received are cached and cost nothing."
         )
-    return "\n".join(r.message for r in run.results if r.status == "failed")
+    return "\n".join(lines)

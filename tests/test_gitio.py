@@ -196,3 +196,41 @@ def test_untracked_leaves_excluded_directories_unwalked_but_sees_everything_else
             "ünï",
         ]
     )
+
+
+@pytest.mark.parametrize(
+    ("detail", "cause"),
+    [
+        ("fatal: remote error: upload-pack: not our ref 0123", "commit"),
+        ("fatal: couldn't find remote ref 0123", "commit"),
+        ("", "commit"),
+        (
+            "fatal: unable to access 'https://x.invalid/r.git/': Could not resolve host: x.invalid",
+            "name",
+        ),
+        (
+            "fatal: unable to access 'http://127.0.0.1:9/r.git/': Failed to connect to 127.0.0.1"
+            " port 9 after 0 ms: Couldn't connect to server",
+            "refused",
+        ),
+        ("fatal: repository 'https://example.org/r.git/' not found", "repo"),
+    ],
+)
+def test_a_failed_document_fetch_says_why(detail: str, cause: str):
+    assert gitio.fetch_failure_cause(detail) == cause
+
+
+def test_a_missing_document_commit_is_its_own_error_with_its_own_hint(tmp_path: Path):
+    source = tmp_path / "docs"
+    source.mkdir()
+    git(source, "init", "-q", "-b", "main")
+    (source / "a.md").write_text("text\n")
+    git(source, "add", "-A")
+    git(source, "commit", "-q", "-m", "docs")
+    with pytest.raises(gitio.DocumentFetchError) as caught:
+        gitio.fetch_document_repo(source.as_uri(), "ab" * 20, dest=tmp_path / "mirror")
+    assert caught.value.cause == "commit"
+    assert "document.commit is not in that repository" in caught.value.hint
+    with pytest.raises(gitio.DocumentFetchError) as refused:
+        gitio.fetch_document_repo("-x", "ab" * 20, dest=tmp_path / "mirror")
+    assert refused.value.cause == "repo"

@@ -30,6 +30,7 @@ import itertools
 import math
 import multiprocessing
 import os
+import resource
 import signal
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field, replace
@@ -44,6 +45,7 @@ from labtax.generation.plan import Plan
 from labtax.generation.run import LeafResult, RunSummary, prepare, run_leaves, summarise
 from labtax.leaves import Leaf
 from labtax.teacher import Teacher
+from labtax.transport import LitellmTransport, import_litellm
 from labtax.usage import Usage
 
 # A worker pays for its own start (and litellm's import on its first call): below this many
@@ -82,6 +84,8 @@ class _Worker:
     # Reservations the parent holds for this worker: allowances (calls, cost) and single calls.
     allowances: list[tuple[int, float]] = field(default_factory=list)
     singles: list[float] = field(default_factory=list)
+    # The worker's peak resident memory, as it reported at its end (0 until then).
+    peak_rss_kib: int = 0
 
 
 class WorkerPool:
@@ -115,6 +119,10 @@ class WorkerPool:
         called with no event loop running (a fork inherits none then)."""
         moved, removed = prepare(config, plan)
         prefetch_documents(config, plan.generate)
+        if isinstance(teacher.transport, LitellmTransport):
+            # Seconds of CPU: paid once here, and every worker shares the pages, rather than
+            # each worker importing it on its first call.
+            import_litellm()
         count = max(1, min(workers, len(plan.generate)))
         share = replace(
             config,
@@ -187,6 +195,8 @@ class _Collector:
                 self._result(message[1])
             elif message[0] == "usage":
                 self.teacher.absorb(message[1])
+            elif message[0] == "peak":
+                worker.peak_rss_kib = message[1]
             else:
                 self._start(_serve(self.teacher.spending, worker, message))
 
@@ -337,6 +347,7 @@ async def _work_async(
     finally:
         ticking.cancel()
         report()
+        conn.send(("peak", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
 
 
 def _minus(total: Usage, before: Usage) -> Usage:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate_bench import Server, make_project  # noqa: E402 - the bench's own helpers
+from generate_bench import Server, make_project
 
 GIB = 1024 * 1024
 
@@ -79,15 +79,70 @@ def git(root: Path, *args: str) -> str:
 
 def disk_usage(path: Path) -> tuple[int, int]:
     """(bytes of file contents, bytes allocated on disk) under `path`."""
-    apparent = int(subprocess.run(["du", "-sb", str(path)], capture_output=True, text=True,
-                                  check=True).stdout.split()[0])
-    allocated = int(subprocess.run(["du", "-sk", str(path)], capture_output=True, text=True,
-                                   check=True).stdout.split()[0]) * 1024
+    apparent = int(
+        subprocess.run(
+            ["du", "-sb", str(path)], capture_output=True, text=True, check=True
+        ).stdout.split()[0]
+    )
+    allocated = (
+        int(
+            subprocess.run(
+                ["du", "-sk", str(path)], capture_output=True, text=True, check=True
+            ).stdout.split()[0]
+        )
+        * 1024
+    )
     return apparent, allocated
 
 
 def manifests(root: Path) -> list[dict[str, object]]:
     return [json.loads(p.read_text()) for p in (root / "generated").rglob("manifest.json")]
+
+
+def generation(root: Path, env: dict[str, str], workers: list[str]) -> None:
+    show("generate --dry-run", labtax(root, env, "generate", "--dry-run"), "<= 1 s")
+    run = labtax(root, env, "generate", *workers)
+    show("generate", run)
+    if run.code != 0:
+        print(run.out[-2000:], run.err[-2000:])
+        raise SystemExit("generation failed")
+    calls = int(re.search(r"calls (\d+)", run.out).group(1))  # type: ignore[union-attr]
+    data = manifests(root)
+    kept = sum(int(m["counts"]["kept"]) for m in data)  # type: ignore[index]
+    prompt = sum(int(m["usage"]["prompt_tokens"]) for m in data)  # type: ignore[index]
+    repeated = sum(int(m["usage"]["cached_prompt_tokens"]) for m in data)  # type: ignore[index]
+    print(
+        f"    {kept:,} samples kept in {len(data):,} leaves; {calls:,} calls in"
+        f" {run.seconds:.0f} s = {calls / run.seconds:.0f} calls/s"
+    )
+    print(f"    {run.out.strip().splitlines()[1]}")
+    print(
+        f"    prompt tokens repeating another call's prefix of the same leaf:"
+        f" {repeated / max(prompt, 1):.1%} of {prompt:,}"
+    )
+    show("generate (rerun, nothing changed)", labtax(root, env, "generate", *workers))
+
+
+def commands(root: Path, env: dict[str, str], work: Path) -> None:
+    show("status", labtax(root, env, "status"), "<= 2 s")
+    show("status --format json", labtax(root, env, "status", "--format", "json"), "<= 2 s")
+    show("tree", labtax(root, env, "tree"), "<= 2 s")
+    show("tree --format json", labtax(root, env, "tree", "--format", "json"), "<= 2 s")
+    for form in ("markdown", "text", "json"):
+        diffed = labtax(root, env, "diff", "--base", "main", "--format", form)
+        show(f"diff --base main --format {form}", diffed, "<= 10 s")
+    help_text = labtax(root, env, "--help").out
+    if re.search(r"^\s+export\b", help_text, re.MULTILINE):
+        show("export", labtax(root, env, "export", str(work / "export")))
+    else:
+        print("  export: `labtax export` is not available on this branch yet")
+    apparent, allocated = disk_usage(root / "generated")
+    git(root, "repack", "-a", "-d", "-q")
+    pack = sum(p.stat().st_size for p in (root / ".git/objects/pack").glob("*.pack"))
+    print(
+        f"  generated/: {apparent / 1024**2:.0f} MiB of content, {allocated / 1024**2:.0f} MiB"
+        f" on disk; git pack of the repository: {pack / 1024**2:.0f} MiB"
+    )
 
 
 def main() -> None:
@@ -118,50 +173,11 @@ def main() -> None:
             f" fake teacher with no latency, concurrency {args.concurrency},"
             f" {os.cpu_count()} CPUs"
         )
-        show("generate --dry-run", labtax(root, env, "generate", "--dry-run"), "<= 1 s")
-        run = labtax(root, env, "generate", *workers)
-        show("generate", run)
-        if run.code != 0:
-            print(run.out[-2000:], run.err[-2000:])
-            raise SystemExit("generation failed")
-        calls = int(re.search(r"calls (\d+)", run.out).group(1))  # type: ignore[union-attr]
-        data = manifests(root)
-        kept = sum(int(m["counts"]["kept"]) for m in data)  # type: ignore[index]
-        prompt = sum(int(m["usage"]["prompt_tokens"]) for m in data)  # type: ignore[index]
-        repeated = sum(int(m["usage"]["cached_prompt_tokens"]) for m in data)  # type: ignore[index]
-        print(
-            f"    {kept:,} samples kept in {len(data):,} leaves; {calls:,} calls in"
-            f" {run.seconds:.0f} s = {calls / run.seconds:.0f} calls/s"
-        )
-        print(f"    {run.out.strip().splitlines()[1]}")
-        print(
-            f"    prompt tokens repeating another call's prefix of the same leaf:"
-            f" {repeated / max(prompt, 1):.1%} of {prompt:,}"
-        )
-        show("generate (rerun, nothing changed)", labtax(root, env, "generate", *workers))
+        generation(root, env, workers)
         git(root, "checkout", "-q", "-b", "data")
         git(root, "add", "-A")
         git(root, "commit", "-q", "-m", "data")
-        show("status", labtax(root, env, "status"), "<= 2 s")
-        show("status --format json", labtax(root, env, "status", "--format", "json"), "<= 2 s")
-        show("tree", labtax(root, env, "tree"), "<= 2 s")
-        show("tree --format json", labtax(root, env, "tree", "--format", "json"), "<= 2 s")
-        for form in ("markdown", "text", "json"):
-            diffed = labtax(root, env, "diff", "--base", "main", "--format", form)
-            show(f"diff --base main --format {form}", diffed, "<= 10 s")
-        help_text = labtax(root, env, "--help").out
-        if re.search(r"^\s+export\b", help_text, re.MULTILINE):
-            show("export", labtax(root, env, "export", str(work / "export")))
-        else:
-            print("  export: `labtax export` is not available on this branch yet")
-        apparent, allocated = disk_usage(root / "generated")
-        git(root, "repack", "-a", "-d", "-q")
-        pack = sum(p.stat().st_size for p in (root / ".git/objects/pack").glob("*.pack"))
-        print(
-            f"  generated/: {apparent / GIB / 1024:.1f} GiB of content"
-            f" ({apparent / 1024**2:.0f} MiB), {allocated / 1024**2:.0f} MiB on disk;"
-            f" git pack of the repository: {pack / 1024**2:.0f} MiB"
-        )
+        commands(root, env, work)
     finally:
         server.stop()
         if args.keep:

@@ -4,8 +4,8 @@ share one budget exactly and report to the parent.
 A client's CPU per teacher call (litellm's share above all) caps one process at a few hundred
 calls a second, whatever the concurrency; workers let that scale with cores. Each worker is a fork
 of the parent taken before any event loop runs, so it inherits the configuration, the plan's
-leaves and the teacher as they are, with nothing pickled (and litellm already imported when the
-parent loaded it to check prices). Leaves are dealt round robin in plan order; each worker runs
+leaves and the teacher as they are, with nothing pickled, and litellm, which the parent imports
+once before forking. Leaves are dealt round robin in plan order; each worker runs
 `run.run_leaves` over its share with its part of the concurrency and writes each leaf as a single
 process does, so the output is byte-identical whatever the number of workers.
 

@@ -245,3 +245,15 @@ def test_a_large_taxonomy_is_read_by_several_processes_with_the_same_figures(
     assert _figures(parallel) == _figures(serial)
     # The leaves' diversity was computed in the workers and came back with them.
     assert all("diversity" in vars(i) for i in parallel.values() if i.status != "orphaned")
+
+
+def test_a_branchs_figures_are_those_of_all_its_questions(data_project: Path) -> None:
+    from labtax.diversity import diversity
+
+    _leaves_with_data(data_project, 6)
+    items = coverage.coverage(load_config(data_project))
+    tree = build_tree(items)
+    every = [q for i in items if i.status != "orphaned" for q in i.questions]
+    assert tree.diversity == diversity(every)
+    branch = tree.children[0]
+    assert branch.bigrams.total == sum(i.bigrams.total for i in branch.leaves())

@@ -69,3 +69,12 @@ def test_figures_match_a_plain_computation_of_rouge_l():
     assert found.mean_rouge_l == round(sum(scores) / len(scores), 4)
     bigrams = [(t[k], t[k + 1]) for t in tokens for k in range(len(t) - 1)]
     assert found.distinct_bigrams == round(len(set(bigrams)) / len(bigrams), 4)
+
+
+def test_bigrams_merge_into_those_of_all_the_questions():
+    left, right = VARIED[: len(VARIED) // 2], VARIED[len(VARIED) // 2 :]
+    parts = [diversity_module.bigrams_of(left), diversity_module.bigrams_of(right)]
+    whole = diversity_module.merged(parts)
+    assert whole == diversity_module.bigrams_of(VARIED)
+    assert diversity(VARIED, bigrams=whole) == diversity(VARIED)
+    assert diversity_module.merged(parts[:1]) is parts[0]

@@ -33,7 +33,7 @@ from labtax.evaluation import store as evaluations
 from labtax.evaluation.records import NOT_EVALUATED, LeafEvaluation, mean
 
 if TYPE_CHECKING:
-    from labtax.diversity import Diversity
+    from labtax.diversity import Bigrams, Diversity
 
 STATUSES: tuple[DataState, ...] = ("fresh", "stale", "missing", "invalid", "orphaned")
 # From this many leaves on, leaves are read (and their diversity computed) by one process per core.
@@ -59,10 +59,16 @@ class LeafCoverage:
         return rejection_rate(self.rejected, self.kept)
 
     @cached_property
+    def bigrams(self) -> Bigrams:
+        from labtax.diversity import bigrams_of
+
+        return bigrams_of(self.questions)
+
+    @cached_property
     def diversity(self) -> Diversity:
         from labtax.diversity import diversity
 
-        return diversity(self.questions)
+        return diversity(self.questions, bigrams=self.bigrams)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -112,12 +118,25 @@ class TreeNode:
         }
 
     @cached_property
+    def bigrams(self) -> Bigrams:
+        """The bigrams of the subtree's kept questions: its leaf's and its children's, merged."""
+        from labtax.diversity import bigrams_of, merged
+
+        parts = [child.bigrams for child in self.children]
+        if self.leaf is not None and self.leaf.status != "orphaned":
+            parts.append(self.leaf.bigrams)
+        return merged(parts) if parts else bigrams_of(())
+
+    @cached_property
     def diversity(self) -> Diversity:
         """The figures over every kept question of the subtree's leaves."""
         from labtax.diversity import diversity
 
         items = [i for i in self.leaves() if i.status != "orphaned"]
-        return diversity([q for i in items for q in i.questions])
+        if len(items) == 1:
+            return items[0].diversity  # the same questions: the leaf's own (perhaps computed)
+        questions = [q for i in items for q in i.questions]
+        return diversity(questions, bigrams=self.bigrams)
 
     @cached_property
     def student(self) -> dict[str, Any] | None:
@@ -200,7 +219,8 @@ def _cover_in_worker(path: Path) -> LeafCoverage:
     if _worker_job is None:
         raise RuntimeError("coverage worker started without its configuration")
     item = _leaf_coverage(_worker_job[0], path, _worker_job[1])
-    _ = item.diversity  # computed here, on this core; it travels back with the leaf
+    # Computed here, on this core; they travel back with the leaf (a branch merges the bigrams).
+    _ = item.diversity
     return item
 
 

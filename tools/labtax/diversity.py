@@ -17,8 +17,9 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import operator
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 MAX_PAIRS = 2000
@@ -47,29 +48,57 @@ class Diversity:
         }
 
 
-def diversity(questions: Sequence[str], *, max_pairs: int = MAX_PAIRS) -> Diversity:
-    """The figures of `questions` (in any order: they are sorted first)."""
+@dataclass(frozen=True)
+class Bigrams:
+    """The word bigrams of some questions: the distinct ones, and how many there are in all.
+
+    A branch's are its leaves' merged (`merged`), so a tree counts each question's once."""
+
+    distinct: frozenset[tuple[str, str]]
+    total: int
+
+
+def bigrams_of(questions: Iterable[str]) -> Bigrams:
+    found = list(map(_bigrams, questions))
+    return Bigrams(frozenset().union(*found), sum(map(len, found)))
+
+
+def merged(parts: Sequence[Bigrams]) -> Bigrams:
+    if len(parts) == 1:
+        return parts[0]
+    return Bigrams(frozenset().union(*(p.distinct for p in parts)), sum(p.total for p in parts))
+
+
+def diversity(
+    questions: Sequence[str], *, max_pairs: int = MAX_PAIRS, bigrams: Bigrams | None = None
+) -> Diversity:
+    """The figures of `questions` (in any order: they are sorted first); `bigrams`, when given,
+    are theirs, already counted."""
     try:
         from rapidfuzz.distance import LCSseq
     except ImportError:  # rapidfuzz (the `teacher` extra) is not installed
         return Diversity(len(questions), None, None, None, 0)
     ordered = sorted(questions)
-    count = sum(len(_bigrams(q)) for q in ordered)
-    distinct = round(len(set().union(*map(_bigrams, ordered))) / count, 4) if count else None
+    counted = bigrams or bigrams_of(ordered)
+    distinct = round(len(counted.distinct) / counted.total, 4) if counted.total else None
     pairs = sample_pairs(len(ordered), max_pairs)
     if not pairs:
         return Diversity(len(ordered), distinct, None, None, 0)
     # Each question's words as one string, a character per distinct word: the longest common
     # subsequence of two such strings is that of their words, computed by rapidfuzz in C.
-    used = _used(len(ordered), max_pairs)
-    spelled = dict(zip(used, _spell([_tokens(ordered[i]) for i in used]), strict=True))
-    firsts = [spelled[i] for i, _ in pairs]
-    seconds = [spelled[j] for _, j in pairs]
+    used, first, second = _layout(len(ordered), max_pairs)
+    spelled = _spell([_tokens(ordered[i]) for i in used])
+    firsts, seconds = first(spelled), second(spelled)
     scores = [
-        2 * lcs / (len(a) + len(b)) if lcs else 0.0
-        for a, b, lcs in zip(firsts, seconds, map(LCSseq.similarity, firsts, seconds), strict=True)
+        2 * lcs / (a + b) if lcs else 0.0
+        for lcs, a, b in zip(
+            map(LCSseq.similarity, firsts, seconds),
+            map(len, firsts),
+            map(len, seconds),
+            strict=True,
+        )
     ]
-    near = sum(1 for s in scores if s >= NEAR_DUPLICATE)
+    near = len([s for s in scores if s >= NEAR_DUPLICATE])
     return Diversity(
         len(ordered),
         distinct,
@@ -79,10 +108,25 @@ def diversity(questions: Sequence[str], *, max_pairs: int = MAX_PAIRS) -> Divers
     )
 
 
+Getter = Callable[[Sequence[str]], tuple[str, ...]]
+
+
 @functools.lru_cache(maxsize=256)
-def _used(count: int, limit: int) -> tuple[int, ...]:
-    """The items the sampled pairs of `count` items compare."""
-    return tuple(sorted({i for pair in sample_pairs(count, limit) for i in pair}))
+def _layout(count: int, limit: int) -> tuple[tuple[int, ...], Getter, Getter]:
+    """For the sampled pairs of `count` items: the items they compare, and getters of the first
+    and of the second item of every pair from the list of those items' values (in C)."""
+    pairs = sample_pairs(count, limit)
+    used = tuple(sorted({i for pair in pairs for i in pair}))
+    place = {item: n for n, item in enumerate(used)}
+    return used, _getter([place[i] for i, _ in pairs]), _getter([place[j] for _, j in pairs])
+
+
+def _getter(positions: Sequence[int]) -> Getter:
+    if len(positions) == 1:
+        only = positions[0]
+        return lambda values: (values[only],)
+    getter: Getter = operator.itemgetter(*positions)
+    return getter
 
 
 @functools.lru_cache(maxsize=1 << 18)

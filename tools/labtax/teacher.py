@@ -12,6 +12,10 @@ that this policy is the only one.
 
 Cache writes run on a worker thread: creating a file can block for a millisecond on a busy disk,
 which the event loop would otherwise spend waiting instead of serving other calls' answers.
+
+One piece (over 400 lines) because the policy is one path through one call -- cache, sharing,
+budget, retries, cut answers, pacing -- whose steps hold each other's state; what could stand
+alone already does (`budget`, `cache`, `transport`).
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ leading blocks of a prompt it already holds as `usage.prompt_tokens_details.cach
 field OpenAI-compatible servers use. That figure depends on the order requests arrive in.
 
 Standard library only: a threaded HTTP server, one thread per connection, so slow answers
-(`latency_ms`) overlap instead of queueing.
+(`latency_ms`) overlap instead of queueing. One piece (just over 400 lines): the settings, the
+statistics and the simulated prefix cache are the request handler's own state.
 """
 
 from __future__ import annotations

@@ -20,6 +20,9 @@ reserved counts as spent.
 The response cache is safe to share: entries are linked into place whole, the first writer of a
 key wins and later writers get its answer (`labtax.cache`). Remote document repositories are
 fetched by the parent before forking, so workers never fetch into one mirror at once.
+
+One piece (just over 400 lines) because it holds both ends of one pipe protocol: what a worker
+sends and what the parent answers are read together.
 """
 
 from __future__ import annotations

@@ -3,17 +3,22 @@
 1. Throughput: 200 freeform leaves, fake teacher with 200 ms latency, concurrency 8, 32 and 128,
    through litellm's real HTTP path. Efficiency = (calls per second) / (concurrency / latency):
    1.0 means the teacher is never left idle. Target: >= 0.9 at 32.
-2. Rerun with nothing changed, 1,000 leaves: `labtax generate` in a fresh process (what CI runs);
+2. Workers: the same leaves with `--workers` 1, 2 and 4 (each a forked process, as the CLI runs
+   them) at a concurrency where the client's CPU is the limit: calls/s and the scaling against one
+   worker, the client's CPU per call in ms (the parent and its workers), the peak RSS of each
+   worker, and the share of prompt tokens that repeat another call's prefix of the same leaf.
+3. Rerun with nothing changed, 1,000 leaves: `labtax generate` in a fresh process (what CI runs);
    it must make zero calls. Target: < 2 s wall time.
-3. Peak memory (max RSS) of a `labtax generate` process generating 1,000 leaves over HTTP.
+4. Peak memory (max RSS) of a `labtax generate` process generating 1,000 leaves over HTTP.
 
-Run: .venv/bin/python bench/generate_bench.py [--quick]
+Run: .venv/bin/python bench/generate_bench.py [--quick] [--skip-big] [--workers 1,2,4]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import resource
 import shutil
@@ -30,6 +35,7 @@ from labtax import fake_teacher, transport
 from labtax.config import load_config
 from labtax.generation.plan import Selection, make_plan
 from labtax.generation.run import run_plan
+from labtax.generation.workers import WorkerPool
 from labtax.teacher import Budget, make_teacher
 
 LEAF = """\
@@ -87,6 +93,58 @@ def throughput(
         "rate": calls / elapsed,
         "eff": calls / elapsed / ideal,
     }
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and of the (waited-for) processes it started."""
+    mine = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return mine.ru_utime + mine.ru_stime + children.ru_utime + children.ru_stime
+
+
+def with_workers(
+    work: Path, url: str, workers: int, leaves: int, concurrency: int
+) -> tuple[str, float]:
+    """One run over `workers` forked worker processes; its figures as a line."""
+    root = make_project(work / f"workers-{workers}", leaves, 4, concurrency)
+    os.environ["LABTAX_TEACHER_API_BASE"] = url
+    os.environ["LABTAX_CACHE_DIR"] = str(root / ".cache")
+    config = load_config(root)
+    plan = make_plan(config, Selection())
+    teacher = make_teacher(config.teacher, config.cache_dir, Budget())
+    cpu, started = cpu_seconds(), time.perf_counter()
+    pool = WorkerPool.start(config, plan, teacher, workers=workers)
+    summary = asyncio.run(pool.run())
+    elapsed, used = time.perf_counter() - started, cpu_seconds() - cpu
+    if summary.count("generated") != leaves:
+        raise SystemExit(f"only {summary.count('generated')} of {leaves} leaves were generated")
+    calls = teacher.usage.calls
+    manifests = [json.loads(p.read_text()) for p in (root / "generated").rglob("manifest.json")]
+    prompt = sum(m["usage"]["prompt_tokens"] for m in manifests)
+    repeated = sum(m["usage"]["cached_prompt_tokens"] for m in manifests)
+    peaks = ", ".join(f"{w.peak_rss_kib / 1024:.0f}" for w in pool.workers)
+    rate = calls / elapsed
+    return (
+        f"{calls} calls in {elapsed:6.2f} s = {rate:6.1f} calls/s;"
+        f" client CPU {used / calls * 1000:.2f} ms/call; peak RSS per worker {peaks} MiB;"
+        f" repeated prefixes {repeated / prompt:.1%} of prompt tokens"
+    ), rate
+
+
+def compare_workers(work: Path, args: argparse.Namespace, leaves: int) -> None:
+    server = Server(args.workers_latency_ms)
+    try:
+        print(
+            f"workers: {leaves} leaves, fake teacher latency {args.workers_latency_ms} ms,"
+            f" concurrency {args.workers_concurrency} in all, {os.cpu_count()} CPUs"
+        )
+        base = 0.0
+        for count in (int(n) for n in args.workers.split(",")):
+            line, rate = with_workers(work, server.url, count, leaves, args.workers_concurrency)
+            base = base or rate
+            print(f"  {count} worker(s): {line}; scaling x{rate / base:.2f}")
+    finally:
+        server.stop()
 
 
 def child_run(root: Path, env: dict[str, str]) -> tuple[float, float, str]:
@@ -161,6 +219,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer leaves, for a smoke run")
     parser.add_argument("--levels", default="8,32,128", help="concurrency levels to measure")
     parser.add_argument("--skip-big", action="store_true", help="skip the 1,000-leaf runs")
+    parser.add_argument("--workers", default="1,2,4", help="worker counts to compare")
+    parser.add_argument(
+        "--workers-latency-ms", type=int, default=200, help="latency for the workers runs"
+    )
+    parser.add_argument(
+        "--workers-concurrency", type=int, default=256, help="total concurrency, workers runs"
+    )
     args = parser.parse_args()
     leaves = 40 if args.quick else 200
     big = 100 if args.quick else 1000
@@ -181,6 +246,8 @@ def main() -> None:
                 )
         finally:
             server.stop()
+
+        compare_workers(work, args, leaves)
 
         if args.skip_big:
             return

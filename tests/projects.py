@@ -209,3 +209,17 @@ class EvalTransports:
     @property
     def sent(self) -> int:
         return sum(t.sent for t in self.made)
+
+
+def call_bound(config, leaf) -> int:
+    """The calls a run reserves for `leaf` under a budget: its rounds' bound."""
+    import asyncio
+
+    from labtax.documents import DocumentStore
+    from labtax.generation.rounds import leaf_call_bound
+    from labtax.generation.run import pipeline_settings
+    from labtax.pipelines import PIPELINES
+
+    pipeline, settings = PIPELINES[leaf.kind], pipeline_settings(config)
+    material = asyncio.run(pipeline.material(leaf, DocumentStore(config), settings))
+    return leaf_call_bound(pipeline, material, settings)

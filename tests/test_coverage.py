@@ -195,3 +195,66 @@ def test_as_dict_holds_the_whole_tree() -> None:
         "chunks": None,
     }
     assert document["totals"]["kept"] == 3
+
+
+def _leaves_with_data(root: Path, count: int) -> None:
+    gen = root / "generated"
+    for n in range(count):
+        leaf_id = f"compositional_skills/many/leaf_{n:02d}"
+        write_qna(root, leaf_id, task=f"Count to {n}.")
+        pairs = [(f"How many is {n} and {k}?", f"{n + k}.") for k in range(n % 5 + 2)]
+        fresh = current_hash(root, leaf_id) if n % 3 else "f" * 64
+        directory = datafiles.write_leaf(gen, leaf_id, pairs, inputs_hash=fresh)
+        if n == 7:  # damage the digest-vouched file: the strict reader has the last word
+            (directory / "samples.jsonl").write_text("not json\n", encoding="utf-8")
+
+
+def _figures(items: dict[str, LeafCoverage]) -> list[tuple[object, ...]]:
+    return [(i, i.questions, i.diversity) for i in items.values()]
+
+
+def test_data_its_manifest_vouches_for_reads_as_the_strict_reader_reads_it(
+    data_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _leaves_with_data(data_project, 9)
+    fast = by_id(data_project)
+    monkeypatch.setattr(coverage, "_vouched", lambda *_: None)
+    strict = by_id(data_project)
+    assert _figures(fast) == _figures(strict)
+    states = {i.leaf_id.rsplit("_", 1)[1]: i.status for i in fast.values()}
+    assert (states["00"], states["01"], states["07"]) == ("stale", "fresh", "invalid")
+
+
+def test_a_large_taxonomy_is_read_by_several_processes_with_the_same_figures(
+    data_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _leaves_with_data(data_project, 12)
+    serial = by_id(data_project)
+    monkeypatch.setattr(coverage, "PARALLEL_MIN_LEAVES", 4)
+    monkeypatch.setattr(coverage, "_CHUNK", 3)
+    monkeypatch.setattr(coverage, "_cores", lambda: 2)
+    calls: list[int] = []
+    real = coverage._parallel
+
+    def spy(*args: object) -> list[LeafCoverage]:
+        calls.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(coverage, "_parallel", spy)
+    parallel = by_id(data_project)
+    assert calls == [1]
+    assert _figures(parallel) == _figures(serial)
+    # The leaves' diversity was computed in the workers and came back with them.
+    assert all("diversity" in vars(i) for i in parallel.values() if i.status != "orphaned")
+
+
+def test_a_branchs_figures_are_those_of_all_its_questions(data_project: Path) -> None:
+    from labtax.diversity import diversity
+
+    _leaves_with_data(data_project, 6)
+    items = coverage.coverage(load_config(data_project))
+    tree = build_tree(items)
+    every = [q for i in items if i.status != "orphaned" for q in i.questions]
+    assert tree.diversity == diversity(every)
+    branch = tree.children[0]
+    assert branch.bigrams.total == sum(i.bigrams.total for i in branch.leaves())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from labtax import diversity as diversity_module
+from labtax import filters
 from labtax.diversity import NEAR_DUPLICATE, diversity, sample_pairs
 from mapdata import SAME, VARIED
 
@@ -42,3 +44,37 @@ def test_many_questions_compare_a_fixed_sample_of_pairs():
     assert len(sample_pairs(10, 500)) == 45
     many = [f"question {n} about topic {n % 7}" for n in range(300)]
     assert diversity(many, max_pairs=200).pairs == 200
+
+
+def test_sampled_pairs_are_drawn_by_their_number_and_cover_huge_counts():
+    # Every pair number maps to its pair in order: (0, 1), (0, 2), ..., (1, 2), ...
+    count = 23
+    every = [(i, j) for i in range(count) for j in range(i + 1, count)]
+    assert [diversity_module._pair(n, count) for n in range(len(every))] == every
+    # A branch of 100,000 questions samples without listing its ~5 billion pairs.
+    huge = sample_pairs(100_000, 2000)
+    assert len(set(huge)) == 2000
+    assert all(0 <= i < j < 100_000 for i, j in huge)
+
+
+def test_figures_match_a_plain_computation_of_rouge_l():
+    many = [f"how does {w} relate to {v} in a {w} test" for w in "abcdefgh" for v in "xyz"]
+    found = diversity(many)
+    ordered = sorted(many)
+    tokens = [filters.words(q) for q in ordered]
+    scores = []
+    for i, j in sample_pairs(len(ordered), 2000):
+        lcs = filters.lcs_length(tokens[i], tokens[j])
+        scores.append(2 * lcs / (len(tokens[i]) + len(tokens[j])))
+    assert found.mean_rouge_l == round(sum(scores) / len(scores), 4)
+    bigrams = [(t[k], t[k + 1]) for t in tokens for k in range(len(t) - 1)]
+    assert found.distinct_bigrams == round(len(set(bigrams)) / len(bigrams), 4)
+
+
+def test_bigrams_merge_into_those_of_all_the_questions():
+    left, right = VARIED[: len(VARIED) // 2], VARIED[len(VARIED) // 2 :]
+    parts = [diversity_module.bigrams_of(left), diversity_module.bigrams_of(right)]
+    whole = diversity_module.merged(parts)
+    assert whole == diversity_module.bigrams_of(VARIED)
+    assert diversity(VARIED, bigrams=whole) == diversity(VARIED)
+    assert diversity_module.merged(parts[:1]) is parts[0]

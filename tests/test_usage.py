@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import itertools
 
-from labtax.usage import Usage, UsageMeter
+from labtax.usage import Usage, UsageMeter, prompt_text, repeated_prefix_tokens
+from labtax.util import CHARS_PER_TOKEN
 
 
 def test_a_fresh_usage_is_zero_with_a_known_price() -> None:
@@ -59,3 +60,57 @@ def test_one_unpriced_answer_makes_the_meter_cost_unknown() -> None:
     meter.add(1, 1, None, cached=False)
     assert meter.usage.cost_usd is None
     assert meter.usage.calls == 2
+
+
+def test_absorbing_another_meters_total_adds_every_figure() -> None:
+    meter = UsageMeter()
+    meter.add(10, 5, 0.1, cached=False, cached_prompt_tokens=4)
+    meter.absorb(Usage(2, 3, 20, 6, 0.2, 8))
+    assert meter.usage == Usage(3, 3, 30, 11, 0.3, 12)
+    meter.absorb(Usage(cost_usd=None))
+    assert meter.usage.cost_usd is None
+
+
+def _common(a: str, b: str) -> str:
+    """The longest common prefix, one character at a time."""
+    size = 0
+    while size < min(len(a), len(b)) and a[size] == b[size]:
+        size += 1
+    return a[:size]
+
+
+def _brute_force_repeats(prompts: list[str]) -> int:
+    """Characters of each prompt that repeat a prefix of one asked before it, in the given order."""
+    total = 0
+    for index, prompt in enumerate(prompts):
+        earlier = prompts[:index]
+        total += max((len(_common(prompt, other)) for other in earlier), default=0)
+    return total
+
+
+def test_repeated_prefixes_are_the_prompts_minus_their_prefix_trie_in_any_order() -> None:
+    prompts = [
+        "<system>\nBe a careful teacher.\n<user>\nQuestion one?\n",
+        "<system>\nBe a careful teacher.\n<user>\nQuestion two?\n",
+        "<system>\nBe a careful teacher.\n<user>\nQuestion one?\n",  # asked twice: all repeats
+        "<system>\nJudge the answer.\n<user>\nQuestion one?\n",
+        "",
+    ]
+    figures = {repeated_prefix_tokens(list(order)) for order in itertools.permutations(prompts)}
+    # The same figure whatever order the calls came in ...
+    assert len(figures) == 1
+    # ... and, in every order, what each call repeats of the ones before it.
+    expected = _brute_force_repeats(prompts) // CHARS_PER_TOKEN
+    assert figures == {expected}
+    assert expected > 0
+    assert repeated_prefix_tokens([]) == repeated_prefix_tokens(["only one"]) == 0
+
+
+def test_the_prompt_text_a_prefix_cache_sees_is_each_role_then_its_content() -> None:
+    messages = [{"role": "system", "content": "S"}, {"role": "user", "content": "U"}]
+    assert prompt_text(messages) == "<system>\nS\n<user>\nU\n"
+    # Moving what differs later keeps more of two prompts in common.
+    late = prompt_text([{"role": "system", "content": "S"}, {"role": "user", "content": "A"}])
+    early = prompt_text([{"role": "system", "content": "B"}, {"role": "user", "content": "U"}])
+    assert _common(prompt_text(messages), late) == "<system>\nS\n<user>\n"
+    assert _common(prompt_text(messages), early) == "<system>\n"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -129,7 +131,9 @@ def test_corrupt_entries_read_as_missing_and_are_rewritten(tmp_path: Path, conte
 def test_a_failed_write_keeps_the_old_entry_and_no_temp_file(tmp_path: Path, monkeypatch):
     cache = ResponseCache(tmp_path)
     key = "12" * 32
-    cache.put(key, Answer("old", 1, 1, None))
+    path = cache.path_for(key)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'{"text": "torn')
 
     def broken_replace(source: str, target: str) -> None:
         raise OSError("disk full")
@@ -138,8 +142,82 @@ def test_a_failed_write_keeps_the_old_entry_and_no_temp_file(tmp_path: Path, mon
     with pytest.raises(OSError, match="disk full"):
         cache.put(key, Answer("new", 2, 2, None))
     monkeypatch.undo()
-    assert cache.get(key) == Answer("old", 1, 1, None)
-    assert [p.name for p in cache.path_for(key).parent.iterdir()] == [cache.path_for(key).name]
+    assert path.read_bytes() == b'{"text": "torn'
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+    # A failed write of a new entry leaves nothing either.
+    other = "13" * 32
+
+    def broken_write(fd: int, data: bytes) -> int:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "write", broken_write)
+    with pytest.raises(OSError, match="disk full"):
+        cache.put(other, Answer("new", 2, 2, None))
+    monkeypatch.undo()
+    assert cache.get(other) is None
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [path.name]
+
+
+def test_the_first_writer_of_a_key_wins_and_later_writers_get_its_answer(tmp_path: Path):
+    cache, other = ResponseCache(tmp_path), ResponseCache(tmp_path)
+    key = "56" * 32
+    assert cache.put(key, Answer("first", 1, 1, None)) == Answer("first", 1, 1, None)
+    assert other.put(key, Answer("second", 2, 2, None)) == Answer("first", 1, 1, None)
+    assert cache.get(key) == Answer("first", 1, 1, None)
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [f"{key[2:]}.json"]
+
+
+def _write_many(directory: str, writer: int, keys: list[str]) -> list[str]:
+    cache = ResponseCache(Path(directory))
+    return [cache.put(key, Answer(f"writer {writer}", writer, 1, None)).text for key in keys]
+
+
+def test_concurrent_processes_writing_one_key_all_get_one_answer(tmp_path: Path):
+    keys = [f"{i:064x}" for i in range(200)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(4) as pool:
+        results = pool.starmap(_write_many, [(str(tmp_path), w, keys) for w in range(4)])
+    cache = ResponseCache(tmp_path)
+    stored = [cache.get(key) for key in keys]
+    assert all(answer is not None for answer in stored)
+    # Every writer got back exactly what is stored: one answer per key, whoever wrote it.
+    for got in results:
+        assert got == [answer.text for answer in stored if answer is not None]
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_a_reader_never_sees_a_half_written_entry(tmp_path: Path):
+    key = "78" * 32
+    cache = ResponseCache(tmp_path)
+    path = cache.path_for(key)
+    seen: list[bytes | None] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                seen.append(path.read_bytes())
+            except OSError:
+                seen.append(None)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for size in range(100_000, 400_000, 100_000):
+            path.unlink(missing_ok=True)
+            cache.put(key, Answer("x" * size, 1, 1, None))
+    finally:
+        stop.set()
+        reader.join()
+    # Each read found no entry or a whole one (every whole entry is valid JSON).
+    for raw in seen:
+        assert raw is None or json.loads(raw)["key"] == key
+
+
+def test_a_truncated_answer_is_never_stored(tmp_path: Path):
+    with pytest.raises(ValueError, match="truncated"):
+        ResponseCache(tmp_path).put("9a" * 32, Answer("cut", 1, 1, None, truncated=True))
+    assert not any(tmp_path.rglob("*"))
 
 
 def test_a_directory_in_place_of_an_entry_reads_as_missing(tmp_path: Path):

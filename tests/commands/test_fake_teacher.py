@@ -33,18 +33,22 @@ def test_cli_banner_says_it_is_not_a_model():
         _, err = proc.communicate(timeout=10)
     assert "OFFLINE STAND-IN, NOT A MODEL" in err
     assert url in err
+    # The exact lines that point labtax at it, ready to paste.
+    assert "    export LABTAX_TEACHER_MODEL=openai/labtax-fake-teacher\n" in err
+    assert f"    export LABTAX_TEACHER_API_BASE={url}\n" in err
 
 
-def test_cli_rejects_a_bad_fault_rate():
+@pytest.mark.parametrize("option", ["--fault-rate", "--truncate-rate"])
+def test_cli_rejects_a_bad_rate(option: str):
     done = subprocess.run(
-        [sys.executable, "-m", "labtax", "fake-teacher", "--fault-rate", "2"],
+        [sys.executable, "-m", "labtax", "fake-teacher", option, "2"],
         capture_output=True,
         text=True,
         timeout=30,
         check=False,
     )
     assert done.returncode == 2
-    assert "fault-rate" in done.stderr
+    assert option.removeprefix("--") in done.stderr
 
 
 def test_a_port_in_use_is_an_expected_error_with_a_hint() -> None:

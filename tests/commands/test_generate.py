@@ -551,3 +551,82 @@ def test_volume_flags_win_over_the_environment_and_the_file(project, in_process,
     assert manifests["knowledge/science/water_cycle"]["volume"]["target"] == 1 + 3
     assert _generate("--force") == 0
     assert _manifests(project)["compositional_skills/riddles/objects"]["volume"]["target"] == 5
+
+
+def test_a_budget_for_one_leaf_generates_that_leaf_whole(project, in_process, monkeypatch, capsys):
+    from labtax.config import load_config
+    from labtax.generation.plan import Selection, make_plan
+
+    tmp_path = project.parent
+    monkeypatch.setenv("LABTAX_CACHE_DIR", str(tmp_path / "reference-cache"))
+    assert _generate() == 0
+    reference = projects.tree_bytes(project / "generated")
+    shutil.rmtree(project / "generated")
+    monkeypatch.setenv("LABTAX_CACHE_DIR", str(tmp_path / "one-leaf-cache"))
+    first = make_plan(load_config(project), Selection()).generate[0]
+    capsys.readouterr()
+    assert _generate("--dry-run") == 0
+    listing = capsys.readouterr().out
+    enough = int(listing.split(f"  {first.leaf_id} (", 1)[1].split("<= ", 1)[1].split()[0])
+    # Calls go leaf by leaf: the first leaf's allowance covers all its calls, and no other leaf
+    # can start a call the first one would then miss.
+    assert _generate("--max-calls", str(enough)) == 1
+    err = capsys.readouterr().err
+    assert "stopped by the budget: call budget reached" in err
+    assert "which may need up to" in err
+    assert "raise --max-calls" in err
+    written = projects.tree_bytes(project / "generated")
+    assert sorted(_manifests(project)) == [first.leaf_id]
+    assert written == {k: v for k, v in reference.items() if k.startswith(f"{first.leaf_id}/")}
+
+
+def test_a_cost_limit_without_a_price_is_refused_by_a_dry_run_too(project, in_process, capsys):
+    for args in (["--dry-run", "--max-cost", "1"], ["--max-cost", "1"]):
+        assert _generate(*args) == 1
+        err = capsys.readouterr().err
+        assert "--max-cost needs a price, and litellm knows none for" in err
+        assert "--max-calls" in err
+    assert in_process.sent == 0
+    assert not (project / "generated").exists()
+
+
+def test_with_no_teacher_configured_the_run_says_how_to_set_one_up_once(project, capsys):
+    # No transport stand-in: the project's model is the fake teacher's name, with no server.
+    assert _generate() == 1
+    err = capsys.readouterr().err
+    assert err.count("error: no teacher is configured") == 1
+    assert "(4 leaves: " in err
+    assert "LABTAX_TEACHER_API_BASE" in err
+    assert "labtax fake-teacher" in err
+    assert not (project / "generated").exists()
+
+
+def test_a_leaf_whose_document_commit_is_missing_is_located_at_its_commit(
+    project, in_process, capsys
+):
+    leaf = project / "taxonomy/knowledge/history/printing_press/qna.yaml"
+    text = leaf.read_text()
+    commit = text.split("commit: ", 1)[1].split()[0]
+    leaf.write_text(text.replace(commit, "deadbeef" * 5))
+    line = next(n for n, row in enumerate(leaf.read_text().splitlines(), 1) if "commit:" in row)
+    assert _generate() == 1
+    err = capsys.readouterr().err
+    where = f"taxonomy/knowledge/history/printing_press/qna.yaml:{line}:"
+    assert f"{where}" in err
+    assert f"cannot fetch commit {'deadbeef' * 5}" in err
+    assert "hint: document.commit is not in that repository" in err
+    assert len(_manifests(project)) == 3
+
+
+def test_workers_write_the_same_bytes_and_report_the_whole_run(project, in_process, capsys):
+    assert _generate("--workers", "1") == 0
+    one = projects.tree_bytes(project / "generated")
+    first = capsys.readouterr().out
+    shutil.rmtree(project / "generated")
+    assert _generate("--workers", "2", "--force") == 0
+    assert projects.tree_bytes(project / "generated") == one
+    out = capsys.readouterr().out
+    assert "generated 4 of 4 leaves" in out
+    # The second run was answered from the cache by the workers; the parent counted their calls.
+    assert "0 calls (+" in out
+    assert first.splitlines()[0] == out.splitlines()[0]

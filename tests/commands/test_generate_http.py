@@ -56,12 +56,13 @@ def _reference(tmp_path: Path, monkeypatch) -> dict[str, bytes]:
 def test_http_run_faults_and_dry_run(project, server, monkeypatch, capsys):
     tmp_path = project.parent
     reference = _reference(tmp_path, monkeypatch)
+    capsys.readouterr()
     # A dry run lists the work with estimates and sends nothing.
     assert main(["generate", "--dry-run"]) == 0
     listing = capsys.readouterr().out
     # One chunk: 3x its quota of 2 pairs and 1 text of each form at most, over 4 rounds.
     assert "knowledge/history/printing_press (knowledge): <= 35 calls" in listing
-    assert "price unknown" in listing
+    assert "cost: not estimated" in listing
     assert server.stats.requests == 0
     assert not (project / "generated").exists()
     # Over HTTP through litellm: the same bytes as the in-process reference.
@@ -130,3 +131,39 @@ def test_sigkill_mid_run_then_rerun_is_byte_identical(project, server, tmp_path,
         slow.stop()
     # Byte-identical, stray temporary files of the killed run included (they are gone).
     assert projects.tree_bytes(project / "generated") == reference
+
+
+def test_answers_cut_at_the_limit_end_in_the_same_bytes(project, server, monkeypatch, capsys):
+    tmp_path = project.parent
+    reference = _reference(tmp_path, monkeypatch)
+    cutting, url = fake_teacher.start_in_thread(truncate_rate=0.3)
+    try:
+        monkeypatch.setenv("LABTAX_TEACHER_API_BASE", url)
+        monkeypatch.setenv("LABTAX_CACHE_DIR", str(tmp_path / "cut-cache"))
+        capsys.readouterr()
+        assert main(["generate"]) == 0
+        # A third of the first answers were cut and asked again: more calls than answers.
+        assert cutting.stats.truncated >= 5
+        out = capsys.readouterr().out
+        assert "prompt tokens from the server's prefix cache" in out
+    finally:
+        cutting.stop()
+    assert projects.tree_bytes(project / "generated") == reference
+
+
+def test_an_unreachable_teacher_is_named_once_for_all_leaves(project, monkeypatch, capsys):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/v1"
+    settings = project / "labtax.toml"
+    settings.write_text(settings.read_text().replace("retries = 8", "retries = 1"))
+    monkeypatch.setenv("LABTAX_TEACHER_API_BASE", url)
+    assert main(["generate"]) == 1
+    err = capsys.readouterr().err
+    assert err.count(f"cannot reach the teacher at {url}: the connection was refused") == 1
+    assert "(4 leaves: " in err
+    assert "labtax fake-teacher" in err
+    assert not (project / "generated").exists()

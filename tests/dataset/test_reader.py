@@ -546,3 +546,21 @@ def test_a_format_1_manifest_is_outdated_with_the_hint_to_regenerate(tmp_path: P
     assert error.message == "data format 3; this labtax reads format 2"
     assert error.location is not None
     assert later.splitlines()[error.location.line - 1].strip() == '"format": 3,'
+
+
+def test_trusted_questions_are_the_questions_the_strict_reader_reads() -> None:
+    hostile = [
+        'Say "question": "no" back to me?',
+        "A line\nbreak, a \\ backslash and a tab\t?",
+        "Ünïcode ✓ and \u2028 a separator?",
+        "plain?",
+    ]
+    records = [
+        datafiles.record(GROUNDED, q, f'An answer holding "question": "{i}".')
+        for i, q in enumerate(hostile)
+    ]
+    raw = datafiles.jsonl(records).encode("utf-8")
+    strict = reader.parse_samples(raw, "generated/x/samples.jsonl")
+    assert reader.trusted_questions(raw) == tuple(s.question for s in strict)
+    assert sorted(reader.trusted_questions(raw)) == sorted(hostile)
+    assert reader.trusted_questions(b"") == ()

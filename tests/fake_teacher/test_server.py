@@ -13,6 +13,7 @@ import pytest
 from labtax import fake_teacher, prompts
 from labtax.fake_teacher import fault_for, request_digest, respond
 from labtax.transport import ATTEMPT_HEADER
+from labtax.usage import prompt_text
 from labtax.util import estimate_message_tokens, estimate_tokens
 
 TASK = "Give a synonym for the word, then use it in a sentence about everyday life."
@@ -97,9 +98,57 @@ def test_chat_completion_is_openai_shaped_with_usage(fake_server):
         usage["completion_tokens"],
     )
     assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
-    # The same request gets byte-identical bytes.
-    assert post(url, {"model": "labtax-fake-teacher", "messages": messages})[2] == raw
+    assert usage["prompt_tokens_details"] == {"cached_tokens": 0}
+    # The same request gets the same answer; only the prefix cache's figure differs.
+    again = json.loads(post(url, {"model": "labtax-fake-teacher", "messages": messages})[2])
+    assert again["usage"]["prompt_tokens_details"]["cached_tokens"] > 0
+    for body_ in (body, again):
+        body_["usage"].pop("prompt_tokens_details")
+    assert again == body
     assert server.stats.stages["skill_questions"] == 2
+
+
+def test_the_server_reports_the_prefix_it_has_already_seen_as_cached_tokens(fake_server):
+    server, url = fake_server()
+    system = {"role": "system", "content": "labtax-stage: skill_answer\n" + "Be careful. " * 40}
+
+    def cached(question: str) -> int:
+        messages = [system, {"role": "user", "content": question}]
+        body = json.loads(post(url, {"model": "m", "messages": messages})[2])
+        return int(body["usage"]["prompt_tokens_details"]["cached_tokens"])
+
+    assert cached("What is a synonym for happy?") == 0
+    # A new question after the same system message: the system message's whole blocks are served
+    # from the cache, counted in blocks of BLOCK_TOKENS tokens.
+    shared = cached("What is a synonym for sad?")
+    prefix_chars = len(prompt_text([system]))
+    block = fake_teacher.BLOCK_TOKENS
+    assert shared % block == 0
+    assert (prefix_chars // 4 // block - 1) * block <= shared <= prefix_chars // 4
+    # A block is only found again after the very same prefix.
+    assert cached("x" + "What is a synonym for sad?") == shared
+    other = {"role": "system", "content": "labtax-stage: skill_answer\n" + "Be kind. " * 40}
+    body = json.loads(post(url, {"model": "m", "messages": [other, system]})[2])
+    assert body["usage"]["prompt_tokens_details"]["cached_tokens"] == 0
+    assert server.stats.cached_prompt_tokens == 2 * shared
+
+
+def test_a_truncate_rate_cuts_a_share_of_first_attempts_only(fake_server):
+    digests = [request_digest(prompt("skill_answer", question=f"q{i}")) for i in range(400)]
+    cut = [d for d in digests if fake_teacher.truncates(d, 0, 0.25)]
+    assert 60 <= len(cut) <= 140
+    assert not any(fake_teacher.truncates(d, 1, 0.25) for d in digests)
+    server, url = fake_server(truncate_rate=1.0)
+    messages = prompt("skill_answer", task=TASK, examples=EXAMPLES, question="Give a synonym.")
+    first = json.loads(post(url, {"model": "m", "messages": messages})[2])
+    headers = {ATTEMPT_HEADER: "1"}
+    second = json.loads(post(url, {"model": "m", "messages": messages}, headers=headers)[2])
+    assert first["choices"][0]["finish_reason"] == "length"
+    assert second["choices"][0]["finish_reason"] == "stop"
+    whole = second["choices"][0]["message"]["content"]
+    assert whole == respond(messages)
+    assert first["choices"][0]["message"]["content"] == whole[: len(whole) // 2]
+    assert server.stats.truncated == 1
 
 
 def test_max_tokens_truncates_like_a_model(fake_server):

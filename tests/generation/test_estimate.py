@@ -10,8 +10,9 @@ import projects
 from labtax import documents
 from labtax.config import load_config
 from labtax.generation import rounds
-from labtax.generation.estimate import estimate_plan, leaf_call_bound
+from labtax.generation.estimate import estimate_plan
 from labtax.generation.plan import Plan, Selection, make_plan
+from labtax.generation.rounds import leaf_call_bound
 from labtax.generation.run import pipeline_settings, run_plan
 from labtax.pipelines import PIPELINES
 from labtax.prompts import STAGES, stage_of

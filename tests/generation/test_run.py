@@ -200,18 +200,24 @@ def test_a_failing_leaf_and_a_budget_stop_keep_their_usage_and_spare_the_others(
 
     table = {
         kind: replace(
-            p, material=material, targets=lambda m, s: {(-1, "instruction"): 1}, run_round=run_round
+            p,
+            material=material,
+            targets=lambda m, s: {(-1, "instruction"): 1},
+            run_round=run_round,
+            round_calls=lambda asked: 1,
         )
         for kind, p in PIPELINES.items()
     }
     monkeypatch.setattr(running, "PIPELINES", table)
+    # One round of one call: each leaf's allowance is that call.
+    config = replace(config, generation=replace(config.generation, max_rounds=1))
     teacher = _teacher(config, projects.InProcessTransport(), budget=Budget(max_calls=2))
     summary = asyncio.run(run_plan(config, plan, teacher))
     by_leaf = {r.leaf_id: r for r in summary.results}
     assert by_leaf[broken].status == "failed"
     assert "no material today" in by_leaf[broken].message
     assert by_leaf[broken].usage == Usage()
-    # Leaves go through the gate in plan order: the first two get the two calls.
+    # Each leaf may need 1 call: the first two that ask get the two calls, in plan order.
     statuses = [by_leaf[leaf.leaf_id].status for leaf in plan.generate]
     assert statuses == ["generated", "failed", "generated", "unfinished"]
     assert summary.budget_message.startswith("call budget reached: 2 of 2 used")
@@ -254,6 +260,9 @@ class Cutting:
     def __init__(self, config) -> None:
         self.inner = _teacher(config, projects.InProcessTransport())
 
+    def __getattr__(self, name):
+        return getattr(self.inner, name)  # the budget's account, prices
+
     async def complete(self, messages, *, stage, params=None):
         if stage in {"pair_rating", "faithfulness"}:
             raise CutError(stage)
@@ -277,3 +286,17 @@ def test_truncated_answers_are_counted_rejections_and_the_run_goes_on(project, m
         # Nothing passed, so the leaf stops after its first round and says why.
         assert manifest["volume"]["rounds"] == 1
         assert "produced nothing new" in manifest["volume"]["shortfall"]
+
+
+def test_leaves_waiting_for_their_allowance_never_starve_the_ones_running(project):
+    # Two gate slots and a budget for one leaf at a time: leaves waiting for an allowance must not
+    # sit on the slots the granted leaf needs for its next calls.
+    config = load_config(project)
+    config = replace(config, teacher=replace(config.teacher, concurrency=1))
+    plan = make_plan(config, Selection())
+    biggest = max(projects.call_bound(config, leaf) for leaf in plan.generate)
+    teacher = _teacher(config, projects.InProcessTransport(), budget=Budget(max_calls=biggest))
+    summary = asyncio.run(asyncio.wait_for(run_plan(config, plan, teacher), timeout=30))
+    assert summary.count("generated") >= 1
+    assert summary.count("generated") + summary.count("unfinished") == len(plan.generate)
+    assert teacher.usage.calls <= biggest

@@ -94,3 +94,36 @@ def test_fetch_mirror_refuses_what_is_not_a_full_sha_and_unsafe_transports(tmp_p
             f"ext::sh -c touch% {marker}", sha, mirror=tmp_path / "e.git", limits=ext
         )
     assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("detail", "cause"),
+    [
+        ("fatal: remote error: upload-pack: not our ref 0123", "commit"),
+        ("fatal: couldn't find remote ref 0123", "commit"),
+        ("", "commit"),
+        (
+            "fatal: unable to access 'https://x.invalid/r.git/': Could not resolve host: x.invalid",
+            "name",
+        ),
+        (
+            "fatal: unable to access 'http://127.0.0.1:9/r.git/': Failed to connect to 127.0.0.1"
+            " port 9 after 0 ms: Couldn't connect to server",
+            "refused",
+        ),
+        ("fatal: repository 'https://example.org/r.git/' not found", "repo"),
+    ],
+)
+def test_a_failed_document_fetch_says_why(detail: str, cause: str):
+    assert gitio.fetch_failure_cause(detail) == cause
+
+
+def test_a_missing_document_commit_is_its_own_error_with_its_own_hint(tmp_path: Path):
+    url, _sha = _source(tmp_path)
+    with pytest.raises(gitio.DocumentFetchError) as caught:
+        gitio.fetch_mirror(url, "ab" * 20, mirror=tmp_path / "m.git", limits=LIMITS)
+    assert caught.value.cause == "commit"
+    assert "document.commit is not in that repository" in caught.value.hint
+    with pytest.raises(gitio.DocumentFetchError) as refused:
+        gitio.fetch_mirror("-x", "ab" * 20, mirror=tmp_path / "m.git", limits=LIMITS)
+    assert refused.value.cause == "repo"

@@ -136,3 +136,47 @@ def test_a_dry_run_without_prices_says_how_to_get_them() -> None:
         "total: 1 leaf, <= 1 call (upper bounds; cached answers cost nothing)",
         "cost: not estimated (add --price to price the calls from litellm's price table)",
     ]
+
+
+def test_the_usage_shows_what_the_server_served_from_its_prefix_cache() -> None:
+    from labtax.render.figures import run_usage
+
+    usage = Usage(calls=3, prompt_tokens=1_000, completion_tokens=234, cached_prompt_tokens=640)
+    assert run_usage(usage) == (
+        "3 calls (+0 answered from the cache), 1,234 tokens (640 prompt tokens from the"
+        " server's prefix cache), cost: $0.0000"
+    )
+
+
+def test_each_failure_names_its_leaf_and_one_cause_is_said_once() -> None:
+    down = "error: cannot reach the teacher at http://x/v1: the connection was refused"
+    run = RunSummary(
+        (
+            LeafResult("k/a", "failed", message=down),
+            LeafResult("k/b", "generated"),
+            LeafResult("k/c", "failed", message="taxonomy/k/c/qna.yaml:3:5: error: bad commit"),
+            LeafResult("k/d", "failed", message=down),
+            LeafResult("k/e", "failed", message="error: stage skill_answer failed"),
+        )
+    )
+    assert generation_text.problems(run).splitlines() == [
+        down,
+        "  (2 leaves: k/a, k/d)",
+        "taxonomy/k/c/qna.yaml:3:5: error: bad commit",
+        "k/e: error: stage skill_answer failed",
+    ]
+
+
+def test_a_priced_dry_run_shows_prompt_prices_full_and_from_a_prefix_cache() -> None:
+    from labtax.transport import PromptPrices
+
+    priced = [LeafEstimate("k/a", "knowledge", 8, 10, 0.25)]
+    with_cache = PromptPrices(1.5e-7, 7.5e-8)
+    assert generation_text.dry_run(Plan(()), priced, prices=with_cache).splitlines()[-1] == (
+        "prompt tokens: $0.15 per 1M, $0.075 per 1M from the server's prefix cache"
+        " (the bounds above count every prompt token at the full price)"
+    )
+    no_cache_price = PromptPrices(1e-6, None)
+    assert generation_text.dry_run(Plan(()), priced, prices=no_cache_price).endswith(
+        "prompt tokens: $1 per 1M (no separate price is known for tokens from a prefix cache)"
+    )

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import random
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +13,16 @@ import pytest
 from labtax.cache import Answer, ResponseCache, request_key
 from labtax.config import TeacherConfig
 from labtax.errors import LabtaxError
-from labtax.teacher import Budget, BudgetExceeded, Pacer, RetryPolicy, Spending, Teacher
-from labtax.transport import CallParams, TeacherError, TransientError
+from labtax.teacher import (
+    Budget,
+    BudgetExceeded,
+    Pacer,
+    RetryPolicy,
+    Spending,
+    Teacher,
+    TruncatedAnswer,
+)
+from labtax.transport import CallParams, TeacherError, TransientError, Unreachable
 from labtax.usage import Usage
 
 
@@ -480,40 +486,33 @@ def test_an_unwritable_cache_is_a_clear_error(tmp_path: Path):
 
 
 def test_pacer_spaces_out_call_starts():
-    pacer = Pacer(initial_gap=0.02)
-
-    async def go():
-        loop = asyncio.get_running_loop()
-        starts = []
-
-        async def one():
-            await pacer.wait()
-            starts.append(loop.time())
-
-        await asyncio.gather(*(one() for _ in range(5)))
-        return starts
-
-    starts = run(go())
-    gaps = [b - a for a, b in itertools.pairwise(starts)]
-    assert all(gap >= 0.015 for gap in gaps), gaps
+    pacer = Pacer(initial_gap=0.02, clock=lambda: 0.0)
+    # Five calls asking at once start one gap apart; a call asking later than its turn waits not.
+    assert [pacer.delay(10.0) for _ in range(5)] == pytest.approx([0.0, 0.02, 0.04, 0.06, 0.08])
+    assert pacer.delay(10.5) == 0.0
+    assert pacer.delay(10.5) == pytest.approx(0.02)
 
 
 def test_pacer_learns_the_cpu_cost_of_a_call_and_caps_it():
-    pacer = Pacer(initial_gap=0.003, max_gap=0.02)
-
-    def burn(seconds: float) -> None:
-        end = time.process_time() + seconds
-        while time.process_time() < end:
-            pass
-
+    cpu = [0.0]
+    pacer = Pacer(initial_gap=0.003, max_gap=0.02, clock=lambda: cpu[0])
     for _ in range(Pacer.WINDOW):
-        burn(0.001)
+        cpu[0] += 0.001
         pacer.done()
-    assert 0.0009 <= pacer.gap <= 0.005
+    assert pacer.gap == pytest.approx(0.001)
     for _ in range(Pacer.WINDOW):
-        burn(0.03)
+        cpu[0] += 0.03
         pacer.done()
     assert pacer.gap == 0.02
+
+
+def test_pacer_waits_its_turn_on_the_event_loop():
+    pacer = Pacer(initial_gap=0.0, clock=lambda: 0.0)
+
+    async def go() -> None:
+        await asyncio.wait_for(asyncio.gather(*(pacer.wait() for _ in range(3))), timeout=5)
+
+    run(go())
 
 
 def test_pricing_goes_through_the_transport_and_sends_nothing():
@@ -539,3 +538,114 @@ def test_a_call_s_own_parameters_reach_the_transport_and_key_the_cache(tmp_path:
     assert again.cached
     assert again.request == judged.request
     assert transport.params == [teacher.default_params, cold]
+
+
+# --- answers cut at the limit ------------------------------------------------------------------
+
+
+@dataclass
+class Cutting(Script):
+    """Cuts every answer whose limit is below `needs` tokens, as a model stopping at max_tokens."""
+
+    needs: int = 2048
+
+    async def send(self, messages, attempt, params=None):
+        answer = await super().send(messages, attempt, params)
+        if params.max_tokens < self.needs:
+            return Answer(answer.text[:3], 100, params.max_tokens, self.cost, truncated=True)
+        return answer
+
+
+def test_a_cut_answer_is_asked_again_with_twice_the_limit_and_cached_under_its_key(tmp_path: Path):
+    transport = Cutting(needs=2048)
+
+    async def go():
+        teacher = make(transport, tmp_path)
+        first = await teacher.complete(msgs(1), stage="skill_answer")
+        again = await teacher.complete(msgs(1), stage="skill_answer")
+        return teacher, first, again
+
+    teacher, first, again = run(go())
+    assert [p.max_tokens for p in transport.params] == [1024, 2048]
+    # The second send is the request's next attempt: a server may vary per attempt.
+    assert [a for _, a in transport.attempts] == [0, 1]
+    assert first.text == "an answer"
+    assert first.request == request_key(teacher.request(msgs(1), teacher.default_params))
+    assert again.cached
+    assert again.text == first.text
+    # Only the complete answer is stored, under the original request's key, with its own figures.
+    cache = ResponseCache(tmp_path)
+    assert cache.get(first.request) == Answer("an answer", 100, 20, 0.001)
+    assert len(list(tmp_path.rglob("*.json"))) == 1
+    # The run paid for both sends.
+    assert (teacher.usage.calls, teacher.usage.completion_tokens) == (2, 1024 + 20)
+
+
+def test_an_answer_cut_at_the_largest_limit_raises_and_caches_nothing(tmp_path: Path):
+    transport = Cutting(needs=10**6)
+    with pytest.raises(TruncatedAnswer, match="even at 4096 tokens") as caught:
+        run(make(transport, tmp_path).complete(msgs(1), stage="skill_answer"))
+    assert [p.max_tokens for p in transport.params] == [1024, 2048, 4096]
+    assert (caught.value.stage, caught.value.max_tokens, caught.value.text) == (
+        "skill_answer",
+        4096,
+        "an ",
+    )
+    assert isinstance(caught.value, TeacherError)
+    assert not list(tmp_path.rglob("*.json"))
+
+
+def test_asking_again_after_a_cut_answer_uses_the_budget():
+    transport = Cutting(needs=2048)
+    with pytest.raises(BudgetExceeded):
+        run(make(transport, budget=Budget(max_calls=1)).complete(msgs(1), stage="s"))
+    assert len(transport.attempts) == 1
+
+
+# --- an unreachable server ---------------------------------------------------------------------
+
+
+def test_an_unreachable_server_is_named_once_and_later_calls_fail_without_trying():
+    refused = Unreachable("cannot reach the teacher at http://x/v1: the connection was refused")
+    failures = {i: [TransientError("refused", unreachable=refused)] for i in range(50)}
+    transport = Script(failures=failures)
+    sleeps = Sleeps()
+
+    async def go():
+        teacher = make(transport, retries=2, sleeps=sleeps)
+        with pytest.raises(Unreachable) as first:
+            await teacher.complete(msgs(0), stage="s")
+        tried = len(transport.attempts)
+        with pytest.raises(Unreachable) as later:
+            await teacher.complete(msgs(1), stage="s")
+        return first.value, later.value, tried
+
+    first, later, tried = run(go())
+    assert tried == 3  # the first call used its retries: the server may have been starting
+    assert len(transport.attempts) == 3  # the second call sent nothing
+    assert first is later is refused
+
+
+def test_a_host_that_does_not_resolve_is_not_retried():
+    unknown = Unreachable("cannot reach the teacher at http://nowhere/v1: no such host")
+    transport = Script(failures={0: [unknown]})
+    sleeps = Sleeps()
+    with pytest.raises(Unreachable):
+        run(make(transport, sleeps=sleeps).complete(msgs(0), stage="s"))
+    assert (len(transport.attempts), sleeps.calls) == (1, [])
+
+
+def test_an_answer_another_process_stored_first_is_the_one_returned(tmp_path: Path):
+    key_messages = msgs(3)
+    transport = Script(text="mine")
+
+    class Raced(ResponseCache):
+        def put(self, key: str, answer: Answer) -> Answer:
+            # Another process wrote this key between our lookup and our answer.
+            ResponseCache(self.directory).put(key, Answer("theirs", 7, 7, None))
+            return super().put(key, answer)
+
+    teacher = Teacher(TeacherConfig(), transport, cache=Raced(tmp_path))
+    done = run(teacher.complete(key_messages, stage="s"))
+    assert done.text == "theirs"
+    assert ResponseCache(tmp_path).get(done.request) == Answer("theirs", 7, 7, None)

@@ -15,7 +15,13 @@ from labtax import fake_teacher
 from labtax.cache import ResponseCache
 from labtax.config import TeacherConfig
 from labtax.teacher import Budget, BudgetExceeded, RetryPolicy, Teacher, make_teacher
-from labtax.transport import CallParams, LitellmTransport, TeacherError, TransientError
+from labtax.transport import (
+    CallParams,
+    LitellmTransport,
+    TeacherError,
+    TransientError,
+    Unreachable,
+)
 
 pytest.importorskip("litellm")
 
@@ -187,3 +193,77 @@ async def _gather_settled(teacher: Teacher, n: int) -> list:
         *(teacher.complete(msgs(i), stage="skill_answer") for i in range(n)),
         return_exceptions=True,
     )
+
+
+def test_cut_answers_are_asked_again_and_stored_whole_under_their_own_key(
+    fake_server, tmp_path: Path
+):
+    server, url = fake_server(truncate_rate=1.0)
+    teacher = teacher_for(settings(url), tmp_path)
+    results = asyncio.run(ask(teacher, range(6)))
+    assert [r.text for r in results] == [fake_teacher.respond(msgs(i)) for i in range(6)]
+    assert server.stats.truncated == 6
+    assert teacher.usage.calls == 12
+    cache = ResponseCache(tmp_path)
+    for result in results:
+        stored = cache.get(result.request)
+        assert stored is not None
+        assert stored.text == result.text
+    assert len(list(tmp_path.rglob("*.json"))) == 6
+
+
+def test_the_servers_prefix_cache_figure_comes_through_litellm(fake_server, tmp_path: Path):
+    server, url = fake_server()
+    teacher = teacher_for(settings(url, concurrency=1), tmp_path)
+    first = asyncio.run(teacher.complete(msgs(0), stage="skill_answer"))
+    second = asyncio.run(teacher.complete(msgs(1), stage="skill_answer"))
+    assert first.cached_prompt_tokens == 0
+    assert 0 < second.cached_prompt_tokens < second.prompt_tokens
+    assert teacher.usage.cached_prompt_tokens == server.stats.cached_prompt_tokens
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_a_refused_connection_is_retried_then_named_once(tmp_path: Path):
+    url = f"http://127.0.0.1:{_free_port()}/v1"
+    teacher = Teacher(
+        settings(url),
+        LitellmTransport(settings(url)),
+        cache=ResponseCache(tmp_path),
+        policy=RetryPolicy(retries=2, base_delay=0.01, max_delay=0.02),
+    )
+
+    async def go() -> list[BaseException]:
+        return await asyncio.gather(
+            *(teacher.complete(msgs(i), stage="skill_answer") for i in range(5)),
+            return_exceptions=True,
+        )
+
+    errors = asyncio.run(go())
+    assert all(isinstance(e, Unreachable) for e in errors)
+    # One error, naming the URL, whichever call met it first.
+    assert len({str(e) for e in errors}) == 1
+    assert f"cannot reach the teacher at {url}: the connection was refused" in str(errors[0])
+    assert "labtax fake-teacher" in errors[0].hint
+
+
+def test_a_host_name_that_does_not_resolve_fails_at_once(tmp_path: Path):
+    url = "http://labtax-no-such-host.invalid/v1"
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+
+    teacher = Teacher(
+        settings(url), LitellmTransport(settings(url)), cache=None, policy=FAST_RETRIES, sleep=sleep
+    )
+    with pytest.raises(Unreachable, match="host name does not resolve") as caught:
+        asyncio.run(teacher.complete(msgs(0), stage="skill_answer"))
+    assert "check the host name" in caught.value.hint
+    assert sleeps == []

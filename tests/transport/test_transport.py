@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
+
 import httpx
 import pytest
 
@@ -10,6 +13,9 @@ from labtax.transport import (
     ATTEMPT_HEADER,
     CallParams,
     LitellmTransport,
+    TeacherError,
+    cached_prompt_tokens,
+    failure_cause,
     parse_retry_after,
     retry_after_of,
 )
@@ -73,15 +79,17 @@ def test_every_request_names_its_attempt_and_leaves_retries_to_the_policy():
 
 
 class _Usage:
-    def __init__(self, prompt: int, completion: int, details: object) -> None:
+    def __init__(self, prompt: int, completion: int, details: object, **more: int) -> None:
         self.prompt_tokens, self.completion_tokens = prompt, completion
         self.prompt_tokens_details = details
+        for name, value in more.items():
+            setattr(self, name, value)
 
 
 class _Response:
-    def __init__(self, usage: _Usage) -> None:
-        message = type("Message", (), {"content": "An answer."})()
-        self.choices = [type("Choice", (), {"message": message})()]
+    def __init__(self, usage: _Usage, content: str = "An answer.", finish: str = "stop") -> None:
+        message = type("Message", (), {"content": content})()
+        self.choices = [type("Choice", (), {"message": message, "finish_reason": finish})()]
         self.usage = usage
 
 
@@ -100,3 +108,62 @@ def test_the_prompt_tokens_a_server_served_from_its_cache_are_kept(details, expe
     answer = transport._answer(None, _Response(_Usage(120, 30, details)))
     assert (answer.prompt_tokens, answer.completion_tokens) == (120, 30)
     assert answer.cached_prompt_tokens == expected
+
+
+@pytest.mark.parametrize(
+    ("usage", "expected"),
+    [
+        (_Usage(100, 1, {"cached_tokens": 64}), 64),  # details as a plain mapping
+        (_Usage(100, 1, None, cache_read_input_tokens=48), 48),  # Anthropic, through litellm
+        (_Usage(100, 1, None, prompt_cache_hit_tokens=32), 32),  # DeepSeek
+        (_Usage(100, 1, None, cache_read_input_tokens=None), 0),
+    ],
+)
+def test_provider_variants_of_the_prefix_cache_figure_are_read(usage, expected):
+    assert cached_prompt_tokens(usage) == expected
+
+
+def test_an_answer_cut_at_the_limit_is_marked_truncated_even_when_empty():
+    transport = LitellmTransport(TeacherConfig())
+    cut = transport._answer(None, _Response(_Usage(10, 64, None), "A half", "length"))
+    assert cut.truncated
+    assert cut.text == "A half"
+    empty = transport._answer(None, _Response(_Usage(10, 64, None), "", "length"))
+    assert empty.truncated
+    assert not transport._answer(None, _Response(_Usage(10, 5, None))).truncated
+
+
+def test_with_no_teacher_configured_nothing_is_sent_and_the_error_says_what_to_do():
+    transport = LitellmTransport(TeacherConfig())
+
+    async def go() -> TeacherError:
+        with pytest.raises(TeacherError) as caught:
+            await transport.send([{"role": "user", "content": "hi"}], 0, CallParams(0.7, 64))
+        return caught.value
+
+    error = asyncio.run(go())
+    assert error.message == "no teacher is configured"
+    assert "LABTAX_TEACHER_API_BASE" in error.hint
+    assert "labtax fake-teacher" in error.hint
+    assert transport._litellm is None  # not even litellm was loaded
+
+
+def _wrapped(cause: BaseException, outer: str = "InternalServerError") -> BaseException:
+    """An error as litellm raises it: its own class on top, the cause at the bottom."""
+    middle = type("APIConnectionError", (Exception,), {})("Connection error.")
+    middle.__cause__ = cause
+    top = type(outer, (Exception,), {})(f"litellm.{outer}: Connection error.")
+    top.__cause__ = middle
+    return top
+
+
+def test_why_a_call_failed_is_read_from_the_whole_chain():
+    assert failure_cause(_wrapped(ConnectionRefusedError(111, "refused"))) == "refused"
+    assert failure_cause(_wrapped(socket.gaierror(-2, "Name or service not known"))) == "name"
+    missing = type("OpenAIError", (Exception,), {})("Missing credentials. Please pass an api_key")
+    assert failure_cause(_wrapped(missing)) == "credentials"
+    assert failure_cause(_wrapped(ValueError("x"), "AuthenticationError")) == "credentials"
+    assert failure_cause(_wrapped(TimeoutError("slow"))) == ""
+    looped = ValueError("a")
+    looped.__context__ = looped
+    assert failure_cause(looped) == ""

@@ -306,7 +306,13 @@ RULES: list[Rule] = [
 
 def test_the_workflows_exist():
     names = {f.name for f in FILES}
-    assert {"validate.yml", "generate-request.yml", "generate.yml", "publish.yml"} <= names
+    assert {
+        "validate.yml",
+        "generate-request.yml",
+        "generate.yml",
+        "publish.yml",
+        "regenerate.yml",
+    } <= names
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.__name__)
@@ -400,12 +406,13 @@ def _cache_keys(wf: Workflow) -> tuple[set[str], set[str]]:
     return saved, restored
 
 
-def test_publish_never_restores_what_a_pull_request_run_saved():
+@pytest.mark.parametrize("keyed", ["publish.yml", "regenerate.yml"])
+def test_a_keyed_workflow_never_restores_what_a_pull_request_run_saved(keyed: str):
     pr_saved, _ = _cache_keys(workflow("generate.yml"))
-    publish_saved, publish_restored = _cache_keys(workflow("publish.yml"))
+    keyed_saved, keyed_restored = _cache_keys(workflow(keyed))
     assert pr_saved == {"labtax-teacher-pr-"}
-    assert publish_saved == {"labtax-teacher-main-"}
-    for restore in publish_restored:
+    assert keyed_saved == {"labtax-teacher-main-"}
+    for restore in keyed_restored:
         for saved in pr_saved:
             # GitHub restores an entry whose key starts with a restore key.
             assert not saved.startswith(restore), (restore, saved)
@@ -471,6 +478,34 @@ def test_publish_runs_on_main_and_opens_a_pull_request():
     assert "labtax generate --no-document-fetch --max-calls" in runs  # every missing or stale leaf
     assert "--force" not in runs
     assert "labtax pr publish" in runs
+
+
+def test_regenerate_is_for_maintainers_shards_behind_the_teacher_and_merges_before_publishing():
+    wf = workflow("regenerate.yml")
+    assert triggers(wf) == {"workflow_dispatch"}
+    assert set(wf["on"]["workflow_dispatch"]["inputs"]) >= {"shards", "max-calls", "max-cost"}
+    plan, generate, merge = (wf["jobs"][name] for name in ("plan", "generate", "merge"))
+    # The matrix is the plan job's tested output, not an expression over the raw input.
+    assert "labtax pr shard-matrix" in "\n".join(str(s.get("run", "")) for s in plan["steps"])
+    assert generate["strategy"]["matrix"]["shard"] == "${{ fromJSON(needs.plan.outputs.shards) }}"
+    assert generate["strategy"]["fail-fast"] is False
+    assert generate["environment"] == TEACHER_ENVIRONMENT
+    assert dict(generate["permissions"]) == {"contents": "read"}
+    runs = [str(s.get("run", "")) for s in generate["steps"]]
+    shard_run = next(r for r in runs if "labtax generate" in r)
+    assert '--shard "$SHARD/$SHARDS"' in shard_run
+    assert any("labtax pr shard-data" in r for r in runs)
+    uploads = [s for s in generate["steps"] if str(s.get("uses", "")).startswith("actions/upload")]
+    assert [u["with"]["name"] for u in uploads] == ["labtax-shard-${{ matrix.shard }}"]
+    # The key is used in the shard jobs only; merging and publishing need the token alone.
+    for job in (plan, merge):
+        assert not SECRET.search(dumps(job))
+        assert "environment" not in job
+    assert list(merge["needs"]) == ["plan", "generate"]
+    merge_runs = [str(s.get("run", "")) for s in merge["steps"]]
+    merged = next(i for i, r in enumerate(merge_runs) if "labtax pr merge-shards" in r)
+    published = next(i for i, r in enumerate(merge_runs) if "labtax pr publish" in r)
+    assert merged < published
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,9 +3,12 @@
 An entry is keyed by the sha256 of the canonical JSON of everything that changes the answer (model,
 messages, sampling parameters) and holds the text with its token and cost figures, so a cached rerun
 reproduces the same manifest. Files live at `<dir>/<ab>/<cdef...>.json`; each is written to a
-temporary file and renamed into place, so a run killed mid-write never leaves a torn entry. An entry
-that does not read back cleanly is treated as missing and overwritten by the next answer. Entries
-written before the server's prefix-cache figure was kept read it as 0.
+temporary file and linked into place, so a run killed mid-write never leaves a torn entry and a
+reader never sees a half-written one. Several processes share one cache (generation's workers, two
+runs at once): the first complete entry for a key wins, and a later writer of the same key gets
+that entry back instead of replacing it, so every reader of a key sees one answer. An entry that
+does not read back cleanly is treated as missing and replaced by the next answer. Entries written
+before the server's prefix-cache figure was kept read it as 0.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ class Answer:
     """One teacher answer as stored: the text and what producing it cost.
 
     `cached_prompt_tokens` is the part of the prompt the server said it served from its prefix
-    cache (0 when it said nothing).
+    cache (0 when it said nothing). `truncated` marks an answer the server cut at the answer limit,
+    which a transport returns for the policy to ask again; it is never stored.
     """
 
     text: str
@@ -39,6 +43,7 @@ class Answer:
     completion_tokens: int
     cost_usd: float | None
     cached_prompt_tokens: int = 0
+    truncated: bool = False
 
 
 def request_key(request: Mapping[str, Any]) -> str:
@@ -71,8 +76,11 @@ class ResponseCache:
             return None
         return _answer_from(entry, key)
 
-    def put(self, key: str, answer: Answer) -> None:
-        """Store `answer` under `key`, replacing whatever was there, atomically."""
+    def put(self, key: str, answer: Answer) -> Answer:
+        """Store `answer` under `key` unless a valid entry is there already; returns the stored
+        answer (ours, or the one another writer stored first). Atomic either way."""
+        if answer.truncated:
+            raise ValueError("a truncated answer is never cached")
         entry = {
             "cached_prompt_tokens": answer.cached_prompt_tokens,
             "completion_tokens": answer.completion_tokens,
@@ -93,18 +101,31 @@ class ResponseCache:
         # Unique per process and write, so concurrent writers of one key never share a temp file.
         tmp = os.path.join(shard, f".{key[2:]}.{os.getpid()}.{next(self._serial)}.tmp")  # noqa: PTH118
         try:
-            # No fsync: the rename protects against a killed process, which is the failure we
+            # No fsync: the link protects against a killed process, which is the failure we
             # promise to survive; syncing every entry would cost more than the calls it saves.
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             try:
                 os.write(fd, data)
             finally:
                 os.close(fd)
-            os.replace(tmp, target)  # noqa: PTH105
-        except BaseException:
+            return self._place(tmp, target, key, answer)
+        finally:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)  # noqa: PTH108
-            raise
+
+    def _place(self, tmp: str, target: str, key: str, answer: Answer) -> Answer:
+        try:
+            # A link fails when the name exists: the first writer of a key wins.
+            os.link(tmp, target)
+        except FileExistsError:
+            stored = self.get(key)
+            if stored is not None:
+                return stored
+            os.replace(tmp, target)  # noqa: PTH105 - a damaged entry: ours replaces it
+        except OSError:
+            # A file system without hard links: the last complete writer wins instead.
+            os.replace(tmp, target)  # noqa: PTH105
+        return answer
 
 
 def _answer_from(entry: object, key: str) -> Answer | None:

@@ -6,13 +6,19 @@ glance which branches are thin. Problems (a leaf that does not load, damaged gen
 recorded on the leaf rather than raised, so one bad file does not hide the rest of the overview.
 Diversity is computed the first time it is asked for (`labtax.diversity`, which loads rapidfuzz),
 so building the tree stays cheap; a branch's figures are over all its leaves' questions.
+
+Data its manifest vouches for (the files' digests match) is read fast: counts from the manifest,
+questions straight from the lines (`reader.trusted_questions`); anything else goes through the
+strict reader, which says what is wrong. A large taxonomy is read by one process per core, each
+also computing its leaves' diversity (`PARALLEL_MIN_LEAVES`).
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,16 +26,19 @@ from typing import TYPE_CHECKING, Any
 from labtax import inputs, leaves, yamldoc
 from labtax.config import Config
 from labtax.dataset import reader, status, store
-from labtax.dataset.records import LeafData, rejection_rate
+from labtax.dataset.records import MANIFEST, SAMPLES, LeafData, rejection_rate
 from labtax.dataset.status import DataState
 from labtax.errors import LabtaxError
 from labtax.evaluation import store as evaluations
 from labtax.evaluation.records import NOT_EVALUATED, LeafEvaluation, mean
 
 if TYPE_CHECKING:
-    from labtax.diversity import Diversity
+    from labtax.diversity import Bigrams, Diversity
 
 STATUSES: tuple[DataState, ...] = ("fresh", "stale", "missing", "invalid", "orphaned")
+# From this many leaves on, leaves are read (and their diversity computed) by one process per core.
+PARALLEL_MIN_LEAVES = 200
+_CHUNK = 25
 
 
 @dataclass(frozen=True)
@@ -52,10 +61,16 @@ class LeafCoverage:
         return rejection_rate(self.rejected, self.kept)
 
     @cached_property
+    def bigrams(self) -> Bigrams:
+        from labtax.diversity import bigrams_of
+
+        return bigrams_of(self.questions)
+
+    @cached_property
     def diversity(self) -> Diversity:
         from labtax.diversity import diversity
 
-        return diversity(self.questions)
+        return diversity(self.questions, bigrams=self.bigrams)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -108,12 +123,25 @@ class TreeNode:
         }
 
     @cached_property
+    def bigrams(self) -> Bigrams:
+        """The bigrams of the subtree's kept questions: its leaf's and its children's, merged."""
+        from labtax.diversity import bigrams_of, merged
+
+        parts = [child.bigrams for child in self.children]
+        if self.leaf is not None and self.leaf.status != "orphaned":
+            parts.append(self.leaf.bigrams)
+        return merged(parts) if parts else bigrams_of(())
+
+    @cached_property
     def diversity(self) -> Diversity:
         """The figures over every kept question of the subtree's leaves."""
         from labtax.diversity import diversity
 
         items = [i for i in self.leaves() if i.status != "orphaned"]
-        return diversity([q for i in items for q in i.questions])
+        if len(items) == 1:
+            return items[0].diversity  # the same questions: the leaf's own (perhaps computed)
+        questions = [q for i in items for q in i.questions]
+        return diversity(questions, bigrams=self.bigrams)
 
     @cached_property
     def student(self) -> dict[str, Any] | None:
@@ -150,11 +178,13 @@ def coverage(config: Config, student: str | None = None) -> list[LeafCoverage]:
     scored: Mapping[str, LeafEvaluation] = (
         evaluations.load_student(config, student) if student else {}
     )
-    found: dict[str, LeafCoverage] = {}
-    for path in leaves.discover(config):
-        if path.name == leaves.LEAF_NAME:
-            item = _leaf_coverage(config, path)
-            found[item.leaf_id] = replace(item, evaluation=scored.get(item.leaf_id))
+    paths = [p for p in leaves.discover(config) if p.name == leaves.LEAF_NAME]
+    workers = min(_cores(), len(paths) // _CHUNK)
+    if workers > 1 and len(paths) >= PARALLEL_MIN_LEAVES:
+        items = _parallel(config, scored, paths, workers)
+    else:
+        items = [_leaf_coverage(config, path, scored) for path in paths]
+    found = {item.leaf_id: item for item in items}
     for leaf_id in store.stored_leaf_ids(config):
         if leaf_id not in found:
             found[leaf_id] = _orphan(config, leaf_id)
@@ -175,23 +205,75 @@ def _student_figures(evaluation: LeafEvaluation | None) -> dict[str, Any] | None
     }
 
 
-def _leaf_coverage(config: Config, path: Path) -> LeafCoverage:
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - platforms without affinity (macOS)
+        return os.cpu_count() or 1
+
+
+_worker_job: tuple[Config, Mapping[str, LeafEvaluation]] | None = None
+
+
+def _init_worker(config: Config, scored: Mapping[str, LeafEvaluation]) -> None:
+    global _worker_job  # noqa: PLW0603 - per-process state set once by the pool initializer
+    _worker_job = (config, scored)
+
+
+def _cover_in_worker(path: Path) -> LeafCoverage:
+    if _worker_job is None:
+        raise RuntimeError("coverage worker started without its configuration")
+    item = _leaf_coverage(_worker_job[0], path, _worker_job[1])
+    # Computed here, on this core; they travel back with the leaf (a branch merges the bigrams).
+    _ = item.diversity
+    return item
+
+
+def _parallel(
+    config: Config,
+    scored: Mapping[str, LeafEvaluation],
+    paths: Sequence[Path],
+    workers: int,
+) -> list[LeafCoverage]:
+    import multiprocessing  # lazily: only large taxonomies start workers
+
+    methods = multiprocessing.get_all_start_methods()
+    # fork starts a worker in milliseconds with everything already imported.
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with context.Pool(workers, initializer=_init_worker, initargs=(config, scored)) as pool:
+        return list(pool.imap(_cover_in_worker, paths, chunksize=_CHUNK))
+
+
+def _leaf_coverage(
+    config: Config, path: Path, scored: Mapping[str, LeafEvaluation]
+) -> LeafCoverage:
     rel = config.rel(path)
     leaf_id = leaves.leaf_id_of(config, path) or path.parent.as_posix()
+    evaluation = scored.get(leaf_id)
     try:
         leaf = leaves.load_file(config, path)
     except yamldoc.LoadProblem as problem:
         where = f"{rel}:{problem.line}:{problem.col or 1}" if problem.line else rel
-        return LeafCoverage(leaf_id, rel, None, 0, 0, 0, "invalid", f"{where}: {problem.message}")
+        message = f"{where}: {problem.message}"
+        return LeafCoverage(leaf_id, rel, None, 0, 0, 0, "invalid", message, evaluation=evaluation)
     kind, seeds = leaf.kind.value, leaf.seed_count
     try:
         files = store.leaf_files(config, leaf_id)
+        vouched = _vouched(config, leaf, files)
+        if vouched is not None:
+            state, kept, rejected, asked, chunks = vouched
+            return LeafCoverage(
+                leaf_id, rel, kind, seeds, kept, rejected, state, None, asked, evaluation, chunks
+            )
         data = _parse(config, leaf_id, files)
     except LabtaxError as exc:
         if isinstance(exc, reader.DamagedData) and exc.outdated:
             # Data of an older format is not damage: it is stale, and the next run replaces it.
-            return LeafCoverage(leaf_id, rel, kind, seeds, 0, 0, "stale")
-        return LeafCoverage(leaf_id, rel, kind, seeds, 0, 0, "invalid", exc.render())
+            return LeafCoverage(leaf_id, rel, kind, seeds, 0, 0, "stale", evaluation=evaluation)
+        problem_ = exc.render()
+        return LeafCoverage(
+            leaf_id, rel, kind, seeds, 0, 0, "invalid", problem_, evaluation=evaluation
+        )
     manifest = data.manifest if data else None
     # The inputs hash is only worth computing (it reads local documents) against a manifest.
     expected = inputs.inputs_hash(config, leaf) if manifest else ""
@@ -199,7 +281,16 @@ def _leaf_coverage(config: Config, path: Path) -> LeafCoverage:
     kept, rejected = (len(data.samples), len(data.rejected)) if data else (0, 0)
     asked = tuple(s.question for s in data.samples) if data else ()
     return LeafCoverage(
-        leaf_id, rel, kind, seeds, kept, rejected, state, questions=asked, chunks=_chunks(data)
+        leaf_id,
+        rel,
+        kind,
+        seeds,
+        kept,
+        rejected,
+        state,
+        questions=asked,
+        evaluation=evaluation,
+        chunks=_chunks(data),
     )
 
 
@@ -210,6 +301,32 @@ def _chunks(data: LeafData | None) -> tuple[int, int] | None:
     total = sum(use.chunks for use in data.manifest.documents)
     used = {(s.provenance.document, s.provenance.chunk) for s in data.samples}
     return len(used), total
+
+
+def _vouched(
+    config: Config, leaf: leaves.Leaf, files: Mapping[str, bytes]
+) -> tuple[DataState, int, int, tuple[str, ...], tuple[int, int] | None] | None:
+    """(state, kept, rejected, questions, chunks) of data whose manifest vouches for its files,
+    read without checking each record again; None for anything else (the strict reader's
+    case)."""
+    raw = files.get(MANIFEST)
+    if raw is None:
+        return None
+    try:
+        manifest = reader.parse_manifest(raw, MANIFEST)
+    except LabtaxError:
+        return None
+    if not status.digests_match(files, manifest):
+        return None
+    state: DataState = (
+        "fresh" if manifest.inputs_hash == inputs.inputs_hash(config, leaf) else "stale"
+    )
+    asked = reader.trusted_questions(files[SAMPLES])
+    chunks = None
+    if manifest.documents:
+        used = reader.trusted_chunks(files[SAMPLES])
+        chunks = len(used), sum(use.chunks for use in manifest.documents)
+    return state, len(asked), manifest.counts.rejected, asked, chunks
 
 
 def _orphan(config: Config, leaf_id: str) -> LeafCoverage:

@@ -6,16 +6,20 @@ figures say how varied a leaf's (or a branch's) kept questions are:
 - `mean_rouge_l`: the mean ROUGE-L F-measure of question pairs (0 = nothing shared, 1 = identical);
 - `near_duplicates`: the share of those pairs at ROUGE-L >= `NEAR_DUPLICATE`.
 Pairs grow with the square of the questions, so above `MAX_PAIRS` a fixed, seeded sample of pairs
-is compared: the same questions always give the same figures. The tokens and ROUGE-L are the
-quality filters' own (`labtax.filters`, which needs rapidfuzz from the `teacher` extra); without
-it the pairwise figures are None.
+is compared: the same questions always give the same figures. The tokens are the quality filters'
+own (`labtax.filters`) and ROUGE-L is theirs, computed by rapidfuzz (the `teacher` extra); without
+it the figures are None. A tree asks for a question's figures at its leaf and at every branch
+above, so tokens, bigrams and pair samples are kept per process (bounded caches).
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
+import operator
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 MAX_PAIRS = 2000
@@ -44,25 +48,57 @@ class Diversity:
         }
 
 
-def diversity(questions: Sequence[str], *, max_pairs: int = MAX_PAIRS) -> Diversity:
-    """The figures of `questions` (in any order: they are sorted first)."""
+@dataclass(frozen=True)
+class Bigrams:
+    """The word bigrams of some questions: the distinct ones, and how many there are in all.
+
+    A branch's are its leaves' merged (`merged`), so a tree counts each question's once."""
+
+    distinct: frozenset[tuple[str, str]]
+    total: int
+
+
+def bigrams_of(questions: Iterable[str]) -> Bigrams:
+    found = list(map(_bigrams, questions))
+    return Bigrams(frozenset().union(*found), sum(map(len, found)))
+
+
+def merged(parts: Sequence[Bigrams]) -> Bigrams:
+    if len(parts) == 1:
+        return parts[0]
+    return Bigrams(frozenset().union(*(p.distinct for p in parts)), sum(p.total for p in parts))
+
+
+def diversity(
+    questions: Sequence[str], *, max_pairs: int = MAX_PAIRS, bigrams: Bigrams | None = None
+) -> Diversity:
+    """The figures of `questions` (in any order: they are sorted first); `bigrams`, when given,
+    are theirs, already counted."""
     try:
-        from labtax.filters import lcs_length, words
+        from rapidfuzz.distance import LCSseq
     except ImportError:  # rapidfuzz (the `teacher` extra) is not installed
         return Diversity(len(questions), None, None, None, 0)
     ordered = sorted(questions)
-    tokens = [words(q) for q in ordered]
-    bigrams = [tuple(t[i : i + 2]) for t in tokens for i in range(len(t) - 1)]
-    distinct = round(len(set(bigrams)) / len(bigrams), 4) if bigrams else None
+    counted = bigrams or bigrams_of(ordered)
+    distinct = round(len(counted.distinct) / counted.total, 4) if counted.total else None
     pairs = sample_pairs(len(ordered), max_pairs)
     if not pairs:
         return Diversity(len(ordered), distinct, None, None, 0)
-    scores = []
-    for i, j in pairs:
-        a, b = tokens[i], tokens[j]
-        lcs = lcs_length(a, b)
-        scores.append(2 * lcs / (len(a) + len(b)) if lcs else 0.0)
-    near = sum(1 for s in scores if s >= NEAR_DUPLICATE)
+    # Each question's words as one string, a character per distinct word: the longest common
+    # subsequence of two such strings is that of their words, computed by rapidfuzz in C.
+    used, first, second = _layout(len(ordered), max_pairs)
+    spelled = _spell([_tokens(ordered[i]) for i in used])
+    firsts, seconds = first(spelled), second(spelled)
+    scores = [
+        2 * lcs / (a + b) if lcs else 0.0
+        for lcs, a, b in zip(
+            map(LCSseq.similarity, firsts, seconds),
+            map(len, firsts),
+            map(len, seconds),
+            strict=True,
+        )
+    ]
+    near = len([s for s in scores if s >= NEAR_DUPLICATE])
     return Diversity(
         len(ordered),
         distinct,
@@ -72,14 +108,80 @@ def diversity(questions: Sequence[str], *, max_pairs: int = MAX_PAIRS) -> Divers
     )
 
 
-def sample_pairs(count: int, limit: int) -> list[tuple[int, int]]:
-    """Every pair (i < j) of `count` items, or `limit` distinct ones drawn with a fixed seed."""
+Getter = Callable[[Sequence[str]], tuple[str, ...]]
+
+
+@functools.lru_cache(maxsize=256)
+def _layout(count: int, limit: int) -> tuple[tuple[int, ...], Getter, Getter]:
+    """For the sampled pairs of `count` items: the items they compare, and getters of the first
+    and of the second item of every pair from the list of those items' values (in C)."""
+    pairs = sample_pairs(count, limit)
+    used = tuple(sorted({i for pair in pairs for i in pair}))
+    place = {item: n for n, item in enumerate(used)}
+    return used, _getter([place[i] for i, _ in pairs]), _getter([place[j] for _, j in pairs])
+
+
+def _getter(positions: Sequence[int]) -> Getter:
+    if len(positions) == 1:
+        only = positions[0]
+        return lambda values: (values[only],)
+    getter: Getter = operator.itemgetter(*positions)
+    return getter
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _tokens(question: str) -> tuple[str, ...]:
+    """The quality filters' ROUGE-L tokens of a question; kept, since a tree asks for a
+    question's figures at its leaf and again at every branch above it."""
+    from labtax.filters import words
+
+    return tuple(words(question))
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _bigrams(question: str) -> tuple[tuple[str, str], ...]:
+    tokens = _tokens(question)
+    return tuple(itertools.pairwise(tokens))
+
+
+def _spell(sentences: Sequence[tuple[str, ...]]) -> list[str]:
+    """Each token sequence as a string with one character per distinct token (never a
+    surrogate), so that equal tokens are equal characters and nothing else is."""
+    code: dict[str, str] = {}
+    for sentence in sentences:
+        for token in sentence:
+            if token not in code:
+                n = len(code)
+                code[token] = chr(n if n < 0xD800 else n + 0x800)
+    return ["".join(code[t] for t in sentence) for sentence in sentences]
+
+
+@functools.lru_cache(maxsize=256)
+def sample_pairs(count: int, limit: int) -> tuple[tuple[int, int], ...]:
+    """Every pair (i < j) of `count` items, or `limit` distinct ones drawn with a fixed seed.
+
+    Pairs are numbered in order, (0, 1), (0, 2), ..., (1, 2), ...; the sample is `limit` of those
+    numbers, drawn at once. Kept per (count, limit): a tree's leaves mostly hold about as many
+    questions as each other."""
     total = count * (count - 1) // 2
     if total <= limit:
-        return [(i, j) for i in range(count) for j in range(i + 1, count)]
+        return tuple((i, j) for i in range(count) for j in range(i + 1, count))
     rng = random.Random(count)  # noqa: S311 - a reproducible sample, not a secret
-    chosen: set[tuple[int, int]] = set()
-    while len(chosen) < limit:
-        i, j = rng.sample(range(count), 2)
-        chosen.add((min(i, j), max(i, j)))
-    return sorted(chosen)
+    return tuple(_pair(number, count) for number in sorted(rng.sample(range(total), limit)))
+
+
+def _pair(number: int, count: int) -> tuple[int, int]:
+    """The pair with this number in the order of `sample_pairs`."""
+    low, high = 0, count - 2
+    while low < high:  # the last row i whose first pair's number is <= number
+        middle = (low + high + 1) // 2
+        if _before_row(middle, count) <= number:
+            low = middle
+        else:
+            high = middle - 1
+    return low, number - _before_row(low, count) + low + 1
+
+
+def _before_row(row: int, count: int) -> int:
+    """How many pairs come before (row, row + 1)."""
+    return row * (2 * count - row - 1) // 2

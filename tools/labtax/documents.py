@@ -110,10 +110,12 @@ class DocumentStore:
                 return fetch_repository(self.config, ref.repo, ref.commit)
             return prefetched(self.config, ref.repo, ref.commit)
         except LabtaxError as exc:
+            # Located where the leaf can be fixed: its commit, unless the repository is at fault.
+            at_repo = isinstance(exc, gitio.DocumentFetchError) and exc.cause != "commit"
             raise LabtaxError(
                 f"{exc.message} (document.repo {ref.repo})",
                 hint=exc.hint,
-                location=_at(leaf, "commit"),
+                location=_at(leaf, "repo" if at_repo else "commit"),
             ) from exc
 
     def _read_local(self, ref: inputs.DocumentRef, leaf: Leaf) -> list[SourceFile]:

@@ -1,11 +1,21 @@
 """The teacher's policy: cached, shared, budgeted, retried and paced chat completions.
 
 `Teacher` answers a request from the response cache when it can, shares one call between identical
-requests in flight, reserves budget before anything is sent (`BudgetExceeded` never costs a call),
-retries transient failures with backoff and jitter (a server's Retry-After is a floor), bounds and
-paces concurrent calls, and binds its asyncio primitives to whichever event loop runs it. Sending
-is a `Transport`'s job (`labtax.transport`): tests plug in a plain async one, `make_teacher` the
-litellm adapter, whose retries are switched off so that this policy is the only one.
+requests in flight, reserves budget before anything is sent (`BudgetExceeded` never costs a call;
+`labtax.budget`), retries transient failures with backoff and jitter (a server's Retry-After is a
+floor), asks again with a larger answer limit when an answer was cut at the limit, bounds and
+paces concurrent calls, and binds its asyncio primitives to whichever event loop runs it. Once the
+server proved unreachable, every further call fails at once with the same error, so a run names
+the URL once rather than once per leaf. Sending is a `Transport`'s job (`labtax.transport`): tests
+plug in a plain async one, `make_teacher` the litellm adapter, whose retries are switched off so
+that this policy is the only one.
+
+Cache writes run on a worker thread: creating a file can block for a millisecond on a busy disk,
+which the event loop would otherwise spend waiting instead of serving other calls' answers.
+
+One piece (over 400 lines) because the policy is one path through one call -- cache, sharing,
+budget, retries, cut answers, pacing -- whose steps hold each other's state; what could stand
+alone already does (`budget`, `cache`, `transport`).
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from labtax.budget import Account, Allowance, Budget, BudgetExceeded, Spending
 from labtax.cache import Answer, ResponseCache, request_key
 from labtax.config import TeacherConfig
 from labtax.errors import LabtaxError, Location
@@ -25,11 +36,25 @@ from labtax.prompts import Message
 from labtax.transport import (
     CallParams,
     LitellmTransport,
+    PromptPrices,
     TeacherError,
     TransientError,
     Transport,
+    Unreachable,
 )
 from labtax.usage import Usage, UsageMeter
+
+__all__ = [
+    "Budget",
+    "BudgetExceeded",
+    "Completion",
+    "Pacer",
+    "RetryPolicy",
+    "Spending",
+    "Teacher",
+    "TruncatedAnswer",
+    "make_teacher",
+]
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -51,26 +76,34 @@ class Completion:
     cached_prompt_tokens: int = 0
 
 
-@dataclass(frozen=True)
-class Budget:
-    """Limits on what one run may spend; None means unlimited. Cached answers are free."""
+class TruncatedAnswer(TeacherError):  # noqa: N818 - named for what the pipelines record
+    """Every answer stopped at the answer limit, even after the limit was raised as far as the
+    policy allows. Pipelines record the candidate as a `truncated` rejection; `text` is the last
+    cut answer, never cached."""
 
-    max_cost_usd: float | None = None
-    max_calls: int | None = None
-
-
-class BudgetExceeded(LabtaxError):  # noqa: N818 - the name the design gives it
-    """The next call would go over the budget; raised before it is sent, nothing was spent on it."""
+    def __init__(self, stage: str, max_tokens: int, text: str) -> None:
+        super().__init__(
+            f"the teacher's answer for stage {stage!r} was cut at the answer limit, even at"
+            f" {max_tokens} tokens",
+            hint="raise [tool.labtax.teacher] max_tokens (or the stage's own limit)",
+        )
+        self.stage = stage
+        self.max_tokens = max_tokens
+        self.text = text
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Exponential backoff with jitter; a server's Retry-After is a floor, not a suggestion."""
+    """Exponential backoff with jitter; a server's Retry-After is a floor, not a suggestion.
+
+    An answer cut at the answer limit is asked again with twice the limit, `truncation_retries`
+    times at most (4x the call's own limit by default)."""
 
     retries: int = 5
     base_delay: float = 0.5
     max_delay: float = 30.0
     max_retry_after: float = 120.0
+    truncation_retries: int = 2
 
     def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
         """Seconds to wait after attempt number `attempt` (0-based) failed, before the next one."""
@@ -98,14 +131,15 @@ class Teacher:
         policy: RetryPolicy | None = None,
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
-        spending: Spending | None = None,
+        spending: Account | None = None,
     ) -> None:
         self.config = config
         self.transport = transport
         self.cache = cache
-        # A run with two teachers (a student and its judge) shares one `Spending`, so one budget
-        # bounds both; otherwise each teacher has its own.
-        self.spending = spending or Spending(budget)
+        # A run with two teachers (a student and its judge) shares one account, so one budget
+        # bounds both; generation's worker processes share the parent's. Otherwise each teacher
+        # has its own.
+        self.spending: Account = spending or Spending(budget)
         self.policy = policy or RetryPolicy(retries=config.retries)
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
@@ -115,6 +149,7 @@ class Teacher:
         self._slots = asyncio.Semaphore(max(1, config.concurrency))
         self._inflight: dict[str, asyncio.Future[Answer]] = {}
         self._pacer = Pacer()
+        self._unreachable: TeacherError | None = None
 
     @property
     def budget(self) -> Budget:
@@ -137,6 +172,10 @@ class Teacher:
         call. Tokens and cost count the calls sent; `cost_usd` is None once one had no price."""
         return self._meter.usage
 
+    def absorb(self, usage: Usage) -> None:
+        """Add what this teacher's copy in a worker process spent (generation's workers)."""
+        self._meter.absorb(usage)
+
     @property
     def default_params(self) -> CallParams:
         """The configured temperature and answer limit, for calls that ask for nothing else."""
@@ -147,6 +186,12 @@ class Teacher:
     ) -> float | None:
         """An upper bound on what sending `messages` would cost (None: price unknown)."""
         return await self.transport.estimate_cost(messages, params or self.default_params)
+
+    async def prompt_prices(self) -> PromptPrices | None:
+        """The model's prompt prices, full and from a prefix cache, when the transport knows
+        them (only litellm's does)."""
+        prices = getattr(self.transport, "prompt_prices", None)
+        return None if prices is None else await prices()
 
     def request(self, messages: Sequence[Message], params: CallParams) -> dict[str, Any]:
         """Everything that determines the answer: the cache key material."""
@@ -187,7 +232,8 @@ class Teacher:
         try:
             answer = await self._call(messages, stage, call)
             if self.cache is not None:
-                self._store(key, answer)
+                # Another process may have stored this request first: its answer is the one.
+                answer = await self._store(key, answer)
         except asyncio.CancelledError:
             future.cancel()
             raise
@@ -202,10 +248,11 @@ class Teacher:
             del self._inflight[key]
         return _completion(answer, key, cached=False)
 
-    def _store(self, key: str, answer: Answer) -> None:
+    async def _store(self, key: str, answer: Answer) -> Answer:
         assert self.cache is not None  # noqa: S101 - callers check
+        loop = asyncio.get_running_loop()
         try:
-            self.cache.put(key, answer)
+            return await loop.run_in_executor(None, self.cache.put, key, answer)
         except OSError as exc:
             raise LabtaxError(
                 f"cannot write the response cache: {exc}",
@@ -214,17 +261,36 @@ class Teacher:
             ) from exc
 
     async def _call(self, messages: Sequence[Message], stage: str, params: CallParams) -> Answer:
-        estimate = await self._admit(messages, params)
-        try:
-            answer = await self._send_with_retries(messages, stage, params)
-        except BaseException:
-            await self._settle(estimate, None)
-            raise
-        await self._settle(estimate, answer)
-        return answer
+        """One answer that was not cut at its limit: a cut one is asked again with twice the
+        limit, and only the complete answer is returned (and cached, under the original key)."""
+        attempt, limit = 0, params
+        for doubling in range(self.policy.truncation_retries + 1):
+            answer, attempt = await self._one_call(messages, stage, limit, attempt)
+            if not answer.truncated:
+                return answer
+            if doubling == self.policy.truncation_retries:
+                raise TruncatedAnswer(stage, limit.max_tokens, answer.text)
+            limit = CallParams(limit.temperature, limit.max_tokens * 2)
+        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
-    async def _admit(self, messages: Sequence[Message], params: CallParams) -> float:
-        """Reserve budget for one call (priced first when there is a cost limit)."""
+    async def _one_call(
+        self, messages: Sequence[Message], stage: str, params: CallParams, attempt: int
+    ) -> tuple[Answer, int]:
+        group = Allowance.current()
+        estimate, drawn = await self._admit(messages, params, group)
+        try:
+            answer, attempt = await self._send_with_retries(messages, stage, params, attempt)
+        except BaseException:
+            await self._settle(estimate, drawn, group, None)
+            raise
+        await self._settle(estimate, drawn, group, answer)
+        return answer, attempt
+
+    async def _admit(
+        self, messages: Sequence[Message], params: CallParams, group: Allowance | None
+    ) -> tuple[float, bool]:
+        """Reserve budget for one call (priced first when there is a cost limit): from the
+        group's allowance when the call belongs to one (True) and it has room, else on its own."""
         estimate = 0.0
         if self.budget.max_cost_usd is not None:
             priced = await self.transport.estimate_cost(messages, params)
@@ -234,10 +300,15 @@ class Teacher:
                     hint="use a call limit (--max-calls), or a model litellm knows the price of",
                 )
             estimate = priced
-        await self.spending.reserve(estimate)
-        return estimate
+        if group is not None and await group.admit(self.spending, estimate):
+            return estimate, True
+        await self.spending.reserve(estimate, in_group=group is not None)
+        return estimate, False
 
-    async def _settle(self, estimate: float, answer: Answer | None) -> None:
+    async def _settle(
+        self, estimate: float, drawn: bool, group: Allowance | None, answer: Answer | None
+    ) -> None:
+        cost = None if answer is None else answer.cost_usd or 0.0
         if answer is not None:
             self._meter.add(
                 answer.prompt_tokens,
@@ -246,94 +317,51 @@ class Teacher:
                 cached=False,
                 cached_prompt_tokens=answer.cached_prompt_tokens,
             )
-        await self.spending.settle(estimate, None if answer is None else answer.cost_usd or 0.0)
+        if drawn and group is not None:
+            group.settle(estimate, cost)
+        else:
+            await self.spending.settle(estimate, cost)
 
     async def _send_with_retries(
-        self, messages: Sequence[Message], stage: str, params: CallParams
-    ) -> Answer:
+        self, messages: Sequence[Message], stage: str, params: CallParams, first: int
+    ) -> tuple[Answer, int]:
+        """The answer and the number of the next attempt; `first` numbers this call's attempts
+        after those of earlier calls for the same request (a server may vary per attempt)."""
         attempts = self.policy.retries + 1
-        for attempt in range(attempts):
+        for tries in range(attempts):
+            if self._unreachable is not None:
+                raise self._unreachable
+            attempt = first + tries
             try:
                 async with self._slots:
                     await self._pacer.wait()
                     answer = await self.transport.send(messages, attempt, params)
             except TransientError as exc:
-                if attempt + 1 >= attempts:
-                    raise TeacherError(
-                        f"teacher call for stage {stage!r} failed after {attempts} attempts: {exc}",
-                        hint="check the teacher server, or raise [tool.labtax.teacher] retries"
-                        " / timeout",
-                    ) from exc
+                if tries + 1 >= attempts:
+                    raise self._given_up(exc, stage, attempts) from exc
                 # The slot is free while we wait, so other calls keep the server busy.
-                await self._sleep(self.policy.delay(attempt, exc.retry_after, self._rng))
+                await self._sleep(self.policy.delay(tries, exc.retry_after, self._rng))
+            except Unreachable as exc:
+                self._unreachable = exc
+                raise
             else:
                 self._pacer.done()
-                return answer
+                return answer, attempt + 1
         raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+    def _given_up(self, exc: TransientError, stage: str, attempts: int) -> TeacherError:
+        if exc.unreachable is not None:
+            # The server is not there: say so once, and fail every other call without trying.
+            self._unreachable = exc.unreachable
+            return exc.unreachable
+        return TeacherError(
+            f"teacher call for stage {stage!r} failed after {attempts} attempts: {exc}",
+            hint="check the teacher server, or raise [tool.labtax.teacher] retries / timeout",
+        )
 
     def _count_cached(self) -> None:
         # This run paid nothing for it: the run total keeps tokens and cost for calls sent.
         self._meter.add(0, 0, 0.0, cached=True)
-
-
-class Spending:
-    """What a run has spent and may still spend: calls sent and their cost, against a `Budget`.
-
-    Calls admitted past the check and not finished yet are reserved with their cost estimates, so
-    concurrent calls never overshoot together; a call that fails gives its reservation back.
-    """
-
-    def __init__(self, budget: Budget | None = None) -> None:
-        self.budget = budget or Budget()
-        self.calls = 0
-        # What the calls sent have cost so far (answers without a price count as free here).
-        self.spent_usd = 0.0
-        self._pending_calls = 0
-        self._pending_cost = 0.0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._changed = asyncio.Condition()
-
-    def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Fresh asyncio primitives for a new event loop; what was spent carries over."""
-        if loop is not self._loop:
-            self._loop = loop
-            self._changed = asyncio.Condition()
-            self._pending_calls = 0
-            self._pending_cost = 0.0
-
-    async def reserve(self, estimate: float) -> None:
-        """Reserve one call costing up to `estimate`, waiting for running calls to settle when
-        that could help; `BudgetExceeded` when it cannot fit."""
-        limit_calls = self.budget.max_calls
-        limit_cost = self.budget.max_cost_usd
-        async with self._changed:
-            while True:
-                calls, spent = self.calls, self.spent_usd
-                if limit_calls is not None and calls + 1 > limit_calls:
-                    raise BudgetExceeded(f"call budget reached: {calls} of {limit_calls} used")
-                if limit_cost is not None and spent + estimate > limit_cost:
-                    raise BudgetExceeded(
-                        f"cost budget reached: ${spent:.4f} spent of ${limit_cost:.4f},"
-                        f" the next call may cost up to ${estimate:.4f}"
-                    )
-                calls_ok = limit_calls is None or calls + self._pending_calls + 1 <= limit_calls
-                cost_ok = limit_cost is None or spent + self._pending_cost + estimate <= limit_cost
-                if calls_ok and cost_ok:
-                    self._pending_calls += 1
-                    self._pending_cost += estimate
-                    return
-                # Calls still running may finish cheaper than estimated, or fail and cost nothing.
-                await self._changed.wait()
-
-    async def settle(self, estimate: float, cost: float | None) -> None:
-        """A reserved call ended: sent at `cost`, or (None) failed and cost nothing."""
-        async with self._changed:
-            self._pending_calls -= 1
-            self._pending_cost -= estimate
-            if cost is not None:
-                self.calls += 1
-                self.spent_usd += cost
-            self._changed.notify_all()
 
 
 class Pacer:
@@ -344,30 +372,42 @@ class Pacer:
     against a server with steady latency the burst never dissolves, and throughput falls to
     concurrency / (latency + concurrency x CPU per call). Starting calls no faster than the
     process can handle their answers turns the bursts into a steady stream.
+
+    `clock` (CPU seconds of this process) is injectable, and `delay(now)` is the arithmetic
+    `wait()` sleeps by, so both can be tested without timing anything.
     """
 
     WINDOW = 32
 
-    def __init__(self, initial_gap: float = 0.003, max_gap: float = 0.02) -> None:
+    def __init__(
+        self,
+        initial_gap: float = 0.003,
+        max_gap: float = 0.02,
+        clock: Callable[[], float] = time.process_time,
+    ) -> None:
         self.gap = initial_gap
         self.max_gap = max_gap
+        self._clock = clock
         self._next = 0.0
         self._done = 0
-        self._cpu = time.process_time()
+        self._cpu = clock()
 
-    async def wait(self) -> None:
-        loop = asyncio.get_running_loop()
-        now = loop.time()
+    def delay(self, now: float) -> float:
+        """Seconds a call starting at `now` (event-loop time) waits for its turn; books it."""
         start = max(now, self._next)
         self._next = start + self.gap
-        if start > now:
-            await asyncio.sleep(start - now)
+        return start - now
+
+    async def wait(self) -> None:
+        delay = self.delay(asyncio.get_running_loop().time())
+        if delay > 0:
+            await asyncio.sleep(delay)
 
     def done(self) -> None:
         """Count a finished call; every WINDOW calls, re-measure the CPU time they cost."""
         self._done += 1
         if self._done >= self.WINDOW:
-            cpu = time.process_time()
+            cpu = self._clock()
             self.gap = min(self.max_gap, (cpu - self._cpu) / self._done)
             self._cpu, self._done = cpu, 0
 
@@ -389,7 +429,7 @@ def make_teacher(
     cache_dir: Path,
     budget: Budget | None = None,
     *,
-    spending: Spending | None = None,
+    spending: Account | None = None,
 ) -> Teacher:
     """The teacher for a run: litellm behind our cache, budget, retries and concurrency bound.
 

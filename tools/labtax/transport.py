@@ -10,6 +10,15 @@ server (the fake teacher) can vary its behaviour per attempt without keeping sta
 Importing this module is cheap: litellm loads, in a thread, the first time a request goes out or a
 price is asked for, so a run served from the cache and a `--dry-run` with nothing to generate never
 pay its ~12 s import.
+
+Failures are sorted by cause, walking the exception's chain (litellm wraps a refused connection,
+an unknown host and a missing key alike as a server error): a missing or rejected key is final and
+never retried; a host name that does not resolve is final (`Unreachable`); a refused connection is
+retried, and `Unreachable` once the retries are spent. With no teacher configured at all (the
+built-in model name and no server), nothing is sent: the error says how to point labtax at one.
+
+One piece (over 400 lines) because it is the only module that imports litellm: everything that
+knows the shapes of litellm's requests, responses, errors and prices belongs here.
 """
 
 from __future__ import annotations
@@ -18,7 +27,8 @@ import asyncio
 import datetime as dt
 import math
 import os
-from collections.abc import Mapping, Sequence
+import socket
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
@@ -35,16 +45,41 @@ ROUTER_GROUP = "labtax-teacher"
 PLACEHOLDER_API_KEY = "labtax-no-key"
 
 
+# The model a teacher has before anything is configured: the name the fake teacher answers to.
+UNCONFIGURED_MODEL = TeacherConfig().model
+SETUP_HINT = (
+    "point labtax at a teacher: export LABTAX_TEACHER_MODEL (a litellm model string such as"
+    " hosted_vllm/<model>) and LABTAX_TEACHER_API_BASE (its server's URL), or set model and"
+    " api_base in [tool.labtax.teacher]; to try labtax offline, run `labtax fake-teacher` in"
+    " another terminal and the export lines it prints"
+)
+
+
 class TeacherError(LabtaxError):
     """A call failed for good: a permanent error, or a transient one that outlasted the retries."""
 
 
-class TransientError(Exception):
-    """Raised by a transport for a failure worth retrying (429, 5xx, timeout, lost connection)."""
+class Unreachable(TeacherError):  # noqa: N818 - says what the server is
+    """The teacher's server cannot be reached (its host name does not resolve, or it refuses
+    connections): every later call would fail the same way."""
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+
+class TransientError(Exception):
+    """Raised by a transport for a failure worth retrying (429, 5xx, timeout, lost connection).
+
+    `unreachable` is the error to give once the retries are spent when the server refused the
+    connection (so that the run names it once)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        unreachable: Unreachable | None = None,
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.unreachable = unreachable
 
 
 @dataclass(frozen=True)
@@ -53,6 +88,15 @@ class CallParams:
 
     temperature: float
     max_tokens: int
+
+
+@dataclass(frozen=True)
+class PromptPrices:
+    """What a prompt token costs, in USD, and one a provider serves from its prefix cache (None:
+    litellm knows no separate price for those)."""
+
+    input_per_token: float
+    cached_input_per_token: float | None
 
 
 class Transport(Protocol):
@@ -150,7 +194,14 @@ class LitellmTransport:
             "extra_headers": {ATTEMPT_HEADER: str(attempt)},
         }
 
+    def where(self) -> str:
+        """The server(s) as a message names them."""
+        return ", ".join(self.bases()) or f"the default server of {self.config.model!r}"
+
     async def send(self, messages: Sequence[Message], attempt: int, params: CallParams) -> Answer:
+        if self.config.model == UNCONFIGURED_MODEL and not self.bases():
+            # litellm would send the fake teacher's model name to OpenAI's API.
+            raise TeacherError("no teacher is configured", hint=SETUP_HINT)
         litellm = await self._ensure_loaded()
         request = self._call_params(messages, attempt, params)
         transient, permanent = self._errors
@@ -161,28 +212,76 @@ class LitellmTransport:
                 single = next(iter(self.bases()), None)
                 response = await litellm.acompletion(**self._deployment_params(single), **request)
         except permanent as exc:
-            raise TeacherError(
-                f"the teacher refused the request: {_describe(exc)}",
-                hint="check [tool.labtax.teacher] model / api_base and LABTAX_TEACHER_API_KEY",
-            ) from exc
+            raise self._final(exc) from exc
         except transient as exc:
-            raise TransientError(_describe(exc), retry_after=retry_after_of(exc)) from exc
+            cause = failure_cause(exc)
+            if cause in ("credentials", "name"):
+                raise self._final(exc) from exc
+            unreachable = self._unreachable(exc) if cause == "refused" else None
+            raise TransientError(
+                _describe(exc), retry_after=retry_after_of(exc), unreachable=unreachable
+            ) from exc
         return self._answer(litellm, response)
+
+    def _final(self, exc: BaseException) -> TeacherError:
+        """The error a failure that retrying cannot fix becomes, with the hint its cause needs."""
+        cause = failure_cause(exc)
+        if cause == "credentials":
+            return TeacherError(
+                f"the teacher at {self.where()} needs a valid API key: {_describe(exc)}",
+                hint="export LABTAX_TEACHER_API_KEY with the server's key (it is only ever read"
+                " from the environment); self-hosted servers usually need none: check"
+                " LABTAX_TEACHER_API_BASE",
+            )
+        if cause == "name":
+            return self._unreachable(exc)
+        return TeacherError(
+            f"the teacher refused the request: {_describe(exc)}",
+            hint="check [tool.labtax.teacher] model / api_base and LABTAX_TEACHER_API_KEY",
+        )
+
+    def _unreachable(self, exc: BaseException) -> Unreachable:
+        if failure_cause(exc) == "name":
+            return Unreachable(
+                f"cannot reach the teacher at {self.where()}: its host name does not resolve",
+                hint="check the host name in LABTAX_TEACHER_API_BASE ([tool.labtax.teacher]"
+                " api_base), and the network's name server",
+            )
+        return Unreachable(
+            f"cannot reach the teacher at {self.where()}: the connection was refused",
+            hint="start the server (or `labtax fake-teacher` for an offline stand-in), or point"
+            " LABTAX_TEACHER_API_BASE at one that is running",
+        )
 
     def _answer(self, litellm: Any, response: Any) -> Answer:
         text = _content_of(response)
-        if not text.strip():
-            # An empty completion is a glitch, not an answer: retry it rather than cache it.
-            raise TransientError("the teacher returned empty content")
         usage = getattr(response, "usage", None)
         prompt = _count(getattr(usage, "prompt_tokens", 0))
         completion = _count(getattr(usage, "completion_tokens", 0))
-        # OpenAI-style servers (vLLM with prefix caching among them) report the prompt tokens
-        # they served from their cache here.
-        details = getattr(usage, "prompt_tokens_details", None)
-        prefix = min(prompt, _count(getattr(details, "cached_tokens", 0)))
+        prefix = min(prompt, cached_prompt_tokens(usage))
         cost = _cost_of(litellm, response) if self._price_known else None
+        if _finish_reason(response) == "length":
+            # Cut at the answer limit: never an answer, whatever it says; the policy asks again.
+            return Answer(text, prompt, completion, cost, prefix, truncated=True)
+        if not text.strip():
+            # An empty completion is a glitch, not an answer: retry it rather than cache it.
+            raise TransientError("the teacher returned empty content")
         return Answer(text, prompt, completion, cost, prefix)
+
+    async def prompt_prices(self) -> PromptPrices | None:
+        """The model's prompt prices from litellm's table, or None when it knows none."""
+        litellm = await self._ensure_loaded()
+        if not self._price_known:
+            return None
+        try:
+            info = litellm.get_model_info(self.config.model)
+        except Exception:  # noqa: BLE001 - litellm signals "unknown model" with several types
+            return None
+        cached = info.get("cache_read_input_token_cost")
+        return PromptPrices(
+            float(info.get("input_cost_per_token") or 0.0),
+            float(cached) if cached else None,
+        )
 
     async def estimate_cost(self, messages: Sequence[Message], params: CallParams) -> float | None:
         litellm = await self._ensure_loaded()
@@ -319,6 +418,60 @@ def parse_retry_after(value: str) -> float | None:
         now = dt.datetime.now(tz=when.tzinfo or dt.UTC)
         return max(0.0, (when - now).total_seconds())
     return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def cached_prompt_tokens(usage: Any) -> int:
+    """The prompt tokens a server says it served from its prefix cache, in whichever field
+    litellm keeps them for the provider: OpenAI-compatible servers (vLLM among them) report
+    `prompt_tokens_details.cached_tokens`, Anthropic `cache_read_input_tokens`, DeepSeek
+    `prompt_cache_hit_tokens`."""
+    details = getattr(usage, "prompt_tokens_details", None)
+    if isinstance(details, Mapping):
+        nested = details.get("cached_tokens", 0)
+    else:
+        nested = getattr(details, "cached_tokens", 0)
+    return max(
+        _count(nested),
+        _count(getattr(usage, "cache_read_input_tokens", 0)),
+        _count(getattr(usage, "prompt_cache_hit_tokens", 0)),
+    )
+
+
+def failure_cause(exc: BaseException) -> str:
+    """Why a call failed, from anywhere in the exception's chain: "credentials" (a missing or
+    rejected key), "name" (the host name does not resolve), "refused" (nothing listens), or ""."""
+    for link in _chain(exc):
+        if isinstance(link, socket.gaierror):
+            return "name"
+        if isinstance(link, ConnectionRefusedError):
+            return "refused"
+        name = type(link).__name__
+        text = str(link)
+        if name in ("AuthenticationError", "PermissionDeniedError") or any(
+            marker in text for marker in _CREDENTIAL_MARKERS
+        ):
+            return "credentials"
+    return ""
+
+
+_CREDENTIAL_MARKERS = ("Missing credentials", "api_key client option", "Incorrect API key")
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        yield link
+        link = link.__cause__ or link.__context__
+
+
+def _finish_reason(response: Any) -> str:
+    try:
+        reason = response.choices[0].finish_reason
+    except (AttributeError, IndexError, KeyError, TypeError):
+        return ""
+    return reason if isinstance(reason, str) else ""
 
 
 def _content_of(response: Any) -> str:

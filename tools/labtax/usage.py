@@ -3,12 +3,23 @@
 `Usage` is what a run, a leaf's manifest and the data diff report. `UsageMeter` accumulates answers
 as they arrive; its cost is an exact sum (`math.fsum`), so concurrent calls finishing in any order
 give the same figure and a manifest stays byte-identical across runs.
+
+Prefix caching: a serving engine computes (and a provider bills) a prompt prefix it has seen before
+far cheaper. What a server reports serving from its cache depends on the order calls reach it, so
+it is shown for a run (`cached_prompt_tokens` of the teacher's usage) but never stored in data.
+`repeated_prefix_tokens` is the order-independent figure stored instead: the prompt tokens of a set
+of calls that repeat another call's prefix, computed from the prompts themselves (their total size
+minus the size of their prefix trie) -- what an ideal prefix cache would serve, whatever the order.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
+
+from labtax.util import CHARS_PER_TOKEN
 
 
 @dataclass(frozen=True)
@@ -16,8 +27,9 @@ class Usage:
     """Calls sent (`calls`) and answered from the cache (`cached_calls`), tokens and cost.
 
     `cost_usd` is None when at least one answer had no known price (a self-hosted model).
-    `cached_prompt_tokens` are the prompt tokens the server reported serving from its prefix cache
-    (a part of `prompt_tokens`; 0 when it reports none).
+    `cached_prompt_tokens` are prompt tokens served from a prefix cache (a part of
+    `prompt_tokens`): for a run, what the server reported (0 when it reports none); in a leaf's
+    manifest, the order-independent `repeated_prefix_tokens` of the leaf's calls.
     """
 
     calls: int = 0
@@ -81,6 +93,15 @@ class UsageMeter:
         self.cached_prompt_tokens += cached_prompt_tokens
         self.costs.append(cost_usd)
 
+    def absorb(self, usage: Usage) -> None:
+        """Count what another meter added up (a worker process's usage since its last report)."""
+        self.calls += usage.calls
+        self.cached_calls += usage.cached_calls
+        self.prompt_tokens += usage.prompt_tokens
+        self.completion_tokens += usage.completion_tokens
+        self.cached_prompt_tokens += usage.cached_prompt_tokens
+        self.costs.append(usage.cost_usd)
+
     @property
     def usage(self) -> Usage:
         cost = (
@@ -96,3 +117,34 @@ class UsageMeter:
             cost,
             self.cached_prompt_tokens,
         )
+
+
+def prompt_text(messages: Sequence[Mapping[str, object]]) -> str:
+    """A chat request as one text, in the order a server reads it: each message's role, then its
+    content. A prefix cache matches prompts on this."""
+    return "".join(f"<{m.get('role', '')}>\n{m.get('content', '')}\n" for m in messages)
+
+
+def repeated_prefix_tokens(prompts: Iterable[str]) -> int:
+    """Tokens of `prompts` that repeat a prefix of another one of them, in any order: their total
+    size minus the size of their prefix trie (a prompt asked twice repeats all of itself).
+
+    In sorted order, each prompt shares with its predecessor the longest prefix it shares with any
+    other, so the trie's size is the total minus those common prefixes."""
+    ordered = sorted(prompts)
+    shared = sum(_common_prefix(a, b) for a, b in pairwise(ordered))
+    return shared // CHARS_PER_TOKEN
+
+
+def _common_prefix(a: str, b: str) -> int:
+    if a == b:
+        return len(a)
+    low, high = 0, min(len(a), len(b))
+    # Binary search on slices: C-speed comparisons instead of a Python loop per character.
+    while low < high:
+        middle = (low + high + 1) // 2
+        if a[:middle] == b[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low

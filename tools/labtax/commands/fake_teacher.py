@@ -36,6 +36,13 @@ from labtax.fake_teacher.student import learn_taxonomy
     help="Share of requests answered with an injected fault (429, 500, hang, ...).",
 )
 @click.option(
+    "--truncate-rate",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of requests whose first answer is cut at the answer limit (finish_reason length).",
+)
+@click.option(
     "--seed",
     type=int,
     default=0,
@@ -63,6 +70,7 @@ def command(
     host: str,
     latency_ms: float,
     fault_rate: float,
+    truncate_rate: float,
     seed: int,
     hang_s: float,
     retry_after_s: float,
@@ -76,9 +84,11 @@ def command(
     knowledge = learn_taxonomy(project(taxonomy))
 
     def announce(banner: str) -> None:
+        url = banner.rsplit("Listening on ", 1)[1].split(" ", 1)[0]
         click.echo(banner, err=True)
+        click.echo(export_lines(url), err=True)
         # The URL alone on stdout, so scripts using --port 0 can pick it up.
-        click.echo(banner.rsplit("Listening on ", 1)[1].split(" ", 1)[0])
+        click.echo(url)
 
     try:
         fake_teacher.serve(
@@ -91,6 +101,7 @@ def command(
             retry_after_s=retry_after_s,
             announce=announce,
             knowledge=knowledge,
+            truncate_rate=truncate_rate,
         )
     except OSError as exc:
         raise LabtaxError(
@@ -100,3 +111,12 @@ def command(
     except KeyboardInterrupt:
         click.echo("fake-teacher stopped", err=True)
     return EXIT_OK
+
+
+def export_lines(url: str) -> str:
+    """The shell lines that point labtax, in another terminal, at this server."""
+    return (
+        "  To use it, run in the terminal where you run labtax:\n"
+        f"    export LABTAX_TEACHER_MODEL=openai/{fake_teacher.MODEL_NAME}\n"
+        f"    export LABTAX_TEACHER_API_BASE={url}"
+    )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -17,12 +19,14 @@ from labtax.commands._options import (
     unmatched_paths_error,
 )
 from labtax.config import Config
-from labtax.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, UsageError
+from labtax.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, LabtaxError, UsageError
 from labtax.generation import report
 from labtax.generation.estimate import estimate_plan
 from labtax.generation.plan import Plan, Selection, make_plan, parse_shard, unmatched_paths
 from labtax.generation.prefetch import prefetch
-from labtax.generation.run import RunSummary, run_plan
+from labtax.generation.run import LeafResult, RunSummary, run_plan
+from labtax.generation.workers import WorkerPool, can_fork, default_workers
+from labtax.prompts import Message
 from labtax.render import generation_text
 from labtax.teacher import Budget, Teacher, make_teacher
 
@@ -72,6 +76,12 @@ from labtax.teacher import Budget, Teacher, make_teacher
     is_flag=True,
     help="Read documents from prefetched mirrors only; a missing one fails its leaf.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Processes to spread leaves over (default: one per 32 leaves, at most one per core).",
+)
 @taxonomy_option
 def command(
     *,
@@ -91,6 +101,7 @@ def command(
     force: bool,
     prefetch_only: bool,
     no_document_fetch: bool,
+    workers: int | None,
     taxonomy: Path | None,
 ) -> int:
     """Generate synthetic data for leaves (all, the given PATHs, or --changed ones).
@@ -125,26 +136,39 @@ def command(
         return _refusals(plan, EXIT_OK if all(r.ok for r in results) else EXIT_FINDINGS)
     click.echo(generation_text.teacher_line(config.teacher), err=True)
     teacher = make_teacher(config.teacher, config.cache_dir, Budget(max_cost, max_calls))
+    priced = max_cost is not None
+    if priced and plan.generate:
+        # Refused before anything runs, a dry run included: the limit could not be kept.
+        _require_price(teacher)
     if dry_run:
         return _dry_run(config, plan, teacher, priced=price or max_cost is not None)
-    return _generate(config, plan, teacher, fetch_documents=not no_document_fetch)
+    return _generate(
+        config,
+        plan,
+        teacher,
+        workers=workers or default_workers(len(plan.generate)),
+        fetch_documents=not no_document_fetch,
+    )
 
 
 def _dry_run(config: Config, plan: Plan, teacher: Teacher, *, priced: bool) -> int:
     # Pricing loads litellm (seconds): only when asked, so a dry run is never slower than a run.
     estimates = asyncio.run(estimate_plan(config, plan, teacher if priced else None))
-    click.echo(generation_text.dry_run(plan, estimates, priced=priced))
+    prices = asyncio.run(teacher.prompt_prices()) if priced else None
+    click.echo(generation_text.dry_run(plan, estimates, priced=priced, prices=prices))
     return _refusals(plan, EXIT_OK)
 
 
-def _generate(config: Config, plan: Plan, teacher: Teacher, *, fetch_documents: bool) -> int:
+def _generate(
+    config: Config, plan: Plan, teacher: Teacher, *, workers: int, fetch_documents: bool
+) -> int:
     if plan.refused:
         report.write_report(config, report.outcomes(config, plan, ()))
     if not plan.generate and not plan.moves and not plan.removals:
         click.echo(generation_text.skipped_line(plan) or "nothing to generate")
         return _refusals(plan, EXIT_OK)
     try:
-        run = asyncio.run(_run(config, plan, teacher, fetch_documents=fetch_documents))
+        run = _run(config, plan, teacher, workers=workers, fetch_documents=fetch_documents)
     except KeyboardInterrupt:
         click.echo(generation_text.interrupted(), err=True)
         return EXIT_INTERRUPTED
@@ -191,17 +215,34 @@ def _volumes(config: Config, samples: int | None, samples_per_chunk: int | None)
     return replace(config, generation=generation)
 
 
-async def _run(
-    config: Config, plan: Plan, teacher: Teacher, *, fetch_documents: bool
+def _require_price(teacher: Teacher) -> None:
+    # Whether litellm knows a price does not depend on the prompt: any one tells.
+    probe: list[Message] = [{"role": "user", "content": "price"}]
+    if asyncio.run(teacher.estimate_cost(probe)) is None:
+        raise LabtaxError(
+            f"--max-cost needs a price, and litellm knows none for {teacher.config.model!r}",
+            hint="bound the run with --max-calls instead, or use a model litellm has a price for",
+        )
+
+
+def _run(
+    config: Config, plan: Plan, teacher: Teacher, *, workers: int, fetch_documents: bool
 ) -> RunSummary:
+    work: Callable[[Callable[[LeafResult], None] | None], Coroutine[Any, Any, RunSummary]]
+    if workers > 1 and len(plan.generate) > 1 and can_fork():
+        # Forked before any event loop runs: a worker inherits none.
+        work = WorkerPool.start(
+            config, plan, teacher, workers=workers, fetch_documents=fetch_documents
+        ).run
+    else:
+
+        def work(
+            on_leaf: Callable[[LeafResult], None] | None,
+        ) -> Coroutine[Any, Any, RunSummary]:
+            return run_plan(config, plan, teacher, on_leaf=on_leaf, fetch_documents=fetch_documents)
+
     if not sys.stderr.isatty():
-        return await run_plan(config, plan, teacher, fetch_documents=fetch_documents)
+        return asyncio.run(work(None))
     from labtax.render import progress
 
-    return await progress.tracked(
-        len(plan.generate),
-        lambda: teacher.usage,
-        lambda on_leaf: run_plan(
-            config, plan, teacher, on_leaf=on_leaf, fetch_documents=fetch_documents
-        ),
-    )
+    return asyncio.run(progress.tracked(len(plan.generate), lambda: teacher.usage, work))

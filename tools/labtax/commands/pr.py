@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import click
 
-from labtax.ci import binding, comment, extraction, publishing
+from labtax.ci import binding, comment, extraction, outputs, publishing, sharding
 from labtax.commands._options import project, taxonomy_option
 from labtax.errors import EXIT_OK
+from labtax.generation.plan import parse_shard
 from labtax.util import plural
 
 
 @click.group("pr")
 def command() -> None:
     """Steps the GitHub workflows run: request, check-head, fetch, extract, comment, status,
-    publish."""
+    publish, shard-matrix, shard-data, merge-shards."""
 
 
 @command.command("request")
@@ -248,4 +250,51 @@ def publish_command(taxonomy: Path | None, branch: str, base_branch: str) -> int
         f"{verb} pull request #{published.pull_number} ({branch} at {published.commit[:12]}, "
         f"{plural(published.files, 'file')})"
     )
+    return EXIT_OK
+
+
+@command.command("shard-matrix")
+@click.option(
+    "--count", type=int, required=True, help="Shards to spread the leaves over (1 to 256)."
+)
+def shard_matrix_command(count: int) -> int:
+    """Write the matrix of a sharded run (`shards=[1,...,N]`, `count=N`) to $GITHUB_OUTPUT."""
+    numbers = sharding.shard_numbers(count)
+    matrix = json.dumps(numbers, separators=(",", ":"))
+    outputs.append_outputs({"shards": matrix, "count": str(count)}, os.environ)
+    click.echo(f"shards={matrix}")
+    return EXIT_OK
+
+
+@command.command("shard-data")
+@taxonomy_option
+@click.option("--shard", "shard_text", required=True, metavar="I/N", help="This run's shard.")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to copy the shard's leaves into (the artifact).",
+)
+def shard_data_command(taxonomy: Path | None, shard_text: str, out: Path) -> int:
+    """Copy the data of every leaf of shard I/N into OUT; exit 1 when one is not fresh."""
+    packed = sharding.pack_shard(project(taxonomy), parse_shard(shard_text), out)
+    click.echo(f"shard {shard_text}: {len(packed.leaf_ids)} leaves packed into {out}")
+    return EXIT_OK
+
+
+@command.command("merge-shards")
+@taxonomy_option
+@click.argument(
+    "directories", nargs=-1, required=True, type=click.Path(file_okay=False, path_type=Path)
+)
+def merge_shards_command(taxonomy: Path | None, directories: tuple[Path, ...]) -> int:
+    """Merge shard directories into generated/: no leaf twice, every leaf present and fresh."""
+    merged = sharding.merge_shards(project(taxonomy), directories)
+    for directory, leaf_ids in merged.taken.items():
+        click.echo(f"{directory}: {len(leaf_ids)} leaves")
+    if merged.removed:
+        click.echo(f"removed data of {len(merged.removed)} leaves that no longer exist")
+    total = sum(len(ids) for ids in merged.taken.values())
+    click.echo(f"merged {total} leaves from {len(merged.taken)} shards into generated/")
     return EXIT_OK

@@ -141,6 +141,45 @@ def parse_leaf(leaf_id: str, files: Mapping[str, bytes], where: str) -> LeafData
 # samples.jsonl and rejected.jsonl
 
 
+_QUESTION_KEY = '"question": '
+_PROVENANCE_KEY = '"provenance": '
+
+
+def trusted_questions(raw: bytes) -> tuple[str, ...]:
+    """The kept questions of a `samples.jsonl` whose digest its manifest records, read without
+    checking the records (a tree of 100,000 samples is read in a fraction of the time).
+
+    Only for bytes the writer produced, which `status.digests_match` vouches for; anything else
+    goes through `parse_samples`. In a written line the key `"question": ` cannot occur inside a
+    string (a quote in a string is escaped) and no other key ends in `question`, so the first one
+    on each line is the sample's question."""
+    text = raw.decode("utf-8")
+    found: list[str] = []
+    start = 0
+    while True:
+        key = text.find(_QUESTION_KEY, start)
+        if key < 0:
+            return tuple(found)
+        question, end = _DECODER.raw_decode(text, key + len(_QUESTION_KEY))
+        found.append(question)
+        start = text.find("\n", end)
+        if start < 0:
+            return tuple(found)
+
+
+def trusted_chunks(raw: bytes) -> frozenset[tuple[str, int]]:
+    """The (document, chunk) pairs the kept samples of a vouched `samples.jsonl` are grounded in,
+    read as `trusted_questions` reads questions: `"provenance": ` occurs once per written line."""
+    text = raw.decode("utf-8")
+    found: set[tuple[str, int]] = set()
+    start = text.find(_PROVENANCE_KEY)
+    while start >= 0:
+        value, end = _DECODER.raw_decode(text, start + len(_PROVENANCE_KEY))
+        found.add((value["document"], value["chunk"]))
+        start = text.find(_PROVENANCE_KEY, end)
+    return frozenset(found)
+
+
 def parse_samples(raw: bytes, path: str) -> tuple[Sample, ...]:
     """The kept samples of a `samples.jsonl`, by id; a repeated sample counts once."""
     found: dict[str, Sample] = {}

@@ -40,10 +40,11 @@ class DataStatus:
 
 def files_match(directory: Path, manifest: Manifest) -> bool:
     """True when the JSONL files are exactly the ones the manifest was written with."""
-    return _digests_match(store.read_files(directory), manifest)
+    return digests_match(store.read_files(directory), manifest)
 
 
-def _digests_match(files: Mapping[str, bytes], manifest: Manifest) -> bool:
+def digests_match(files: Mapping[str, bytes], manifest: Manifest) -> bool:
+    """True when the JSONL files' bytes are exactly the ones the manifest was written with."""
     for name in (SAMPLES, REJECTED):
         data = files.get(name)
         if data is None or manifest.files.get(name) != digest(data):
@@ -55,7 +56,7 @@ def state_of(files: Mapping[str, bytes], manifest: Manifest | None, inputs_hash:
     """The freshness of a leaf's data files (`manifest` parsed from them) against `inputs_hash`."""
     if manifest is None:
         return "stale" if files else "missing"
-    if manifest.inputs_hash != inputs_hash or not _digests_match(files, manifest):
+    if manifest.inputs_hash != inputs_hash or not digests_match(files, manifest):
         return "stale"
     return "fresh"
 

@@ -9,6 +9,8 @@ loaded here, through the one strict reader.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import stat
 from collections import defaultdict
@@ -179,10 +181,25 @@ def load_directory(directory: Path, *, label: str | None = None) -> dict[str, Le
         data = _read_regular(path, f"{shown}/{leaf_id}/{name}")
         if data is not None:
             grouped[leaf_id][name] = data
-    return {
-        leaf_id: parse_leaf(leaf_id, grouped[leaf_id], f"{shown}/{leaf_id}")
-        for leaf_id in sorted(grouped)
-    }
+    with _no_cycles():
+        return {
+            leaf_id: parse_leaf(leaf_id, grouped[leaf_id], f"{shown}/{leaf_id}")
+            for leaf_id in sorted(grouped)
+        }
+
+
+@contextlib.contextmanager
+def _no_cycles() -> Iterator[None]:
+    """Reading a large tree allocates millions of records, none of them in a reference cycle:
+    the cyclic collector would only scan them again and again (a third of the time of loading
+    100,000 samples). Reference counting still frees whatever is dropped."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def load_worktree(config: Config) -> dict[str, LeafData]:
@@ -203,14 +220,15 @@ def load_commit(config: Config, rev: str) -> dict[str, LeafData]:
             grouped[leaf_id][rel.name] = entry.path
     paths = [path for names in grouped.values() for path in names.values()]
     blobs = gitio.read_blobs(rev, paths, cwd=top)
-    return {
-        leaf_id: parse_leaf(
-            leaf_id,
-            {name: blobs[path] for name, path in grouped[leaf_id].items() if path in blobs},
-            f"{rev[:12]}:{prefix}/{leaf_id}",
-        )
-        for leaf_id in sorted(grouped)
-    }
+    with _no_cycles():
+        return {
+            leaf_id: parse_leaf(
+                leaf_id,
+                {name: blobs[path] for name, path in grouped[leaf_id].items() if path in blobs},
+                f"{rev[:12]}:{prefix}/{leaf_id}",
+            )
+            for leaf_id in sorted(grouped)
+        }
 
 
 def _generated_prefix(config: Config, top: Path) -> str:

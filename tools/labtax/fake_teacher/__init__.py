@@ -9,7 +9,9 @@ Asked for the model `labtax-fake-student` it plays a student instead (`student`)
 the held-out questions it was taught, some leaves well and others badly, for `labtax eval`.
 
 With a fault rate the server (`server`) also misbehaves the way real servers do, per request hash
-and attempt, so a retried call eventually gets through and a rerun sees the same faults.
+and attempt, so a retried call eventually gets through and a rerun sees the same faults; with a
+truncate rate it cuts first answers at the limit. It simulates a serving engine's prefix cache and
+reports the prompt tokens it served from it, as OpenAI-compatible servers do.
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from __future__ import annotations
 from labtax.fake_teacher.answers import GENERIC_ANSWER, request_digest, respond
 from labtax.fake_teacher.server import (
     BANNER,
+    BLOCK_TOKENS,
     FAULTS,
     HANG_S,
     MODEL_NAME,
     FakeTeacherServer,
+    PrefixCache,
     ServerSettings,
     ServerStats,
     completion_body,
@@ -29,11 +33,13 @@ from labtax.fake_teacher.server import (
     serve,
     start_in_thread,
     token_counts,
+    truncates,
 )
 from labtax.fake_teacher.student import STUDENT_MODEL_NAME, Knowledge, mastery
 
 __all__ = [
     "BANNER",
+    "BLOCK_TOKENS",
     "FAULTS",
     "GENERIC_ANSWER",
     "HANG_S",
@@ -41,6 +47,7 @@ __all__ = [
     "STUDENT_MODEL_NAME",
     "FakeTeacherServer",
     "Knowledge",
+    "PrefixCache",
     "ServerSettings",
     "ServerStats",
     "completion_body",
@@ -52,4 +59,5 @@ __all__ = [
     "serve",
     "start_in_thread",
     "token_counts",
+    "truncates",
 ]

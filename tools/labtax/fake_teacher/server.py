@@ -3,14 +3,23 @@
 Faults imitate real servers (429 with Retry-After, 500, a hang past the client's timeout, a
 malformed body, empty content) and are decided per request hash and attempt: the attempt comes
 from the `X-Labtax-Attempt` header labtax sends, or from a per-request counter, so a retried call
-eventually gets through and a rerun sees the same faults.
+eventually gets through and a rerun sees the same faults. Apart from them, `truncate_rate` cuts
+the first attempt of a share of requests at half its answer with `finish_reason: "length"`, as a
+model stopping at its answer limit does.
+
+Like a serving engine with automatic prefix caching (vLLM's), the server keeps the prompts it has
+seen in blocks of `BLOCK_TOKENS` tokens, each hashed with everything before it, and reports the
+leading blocks of a prompt it already holds as `usage.prompt_tokens_details.cached_tokens`, the
+field OpenAI-compatible servers use. That figure depends on the order requests arrive in.
 
 Standard library only: a threaded HTTP server, one thread per connection, so slow answers
-(`latency_ms`) overlap instead of queueing.
+(`latency_ms`) overlap instead of queueing. One piece (just over 400 lines): the settings, the
+statistics and the simulated prefix cache are the request handler's own state.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import sys
@@ -27,6 +36,7 @@ from labtax.fake_teacher.answers import request_digest, respond
 from labtax.fake_teacher.student import STUDENT_MODEL_NAME, Knowledge, is_student
 from labtax.prompts import stage_of
 from labtax.transport import ATTEMPT_HEADER
+from labtax.usage import prompt_text
 from labtax.util import CHARS_PER_TOKEN, estimate_message_tokens, estimate_tokens
 
 MODEL_NAME = "labtax-fake-teacher"
@@ -35,6 +45,8 @@ CREATED = 1767225600
 FAULTS = ("rate_limit", "server_error", "hang", "malformed", "empty")
 # Longer than labtax's default client timeout (60 s), so an injected hang is a client timeout.
 HANG_S = 120.0
+# vLLM's default block size for its prefix cache.
+BLOCK_TOKENS = 16
 
 BANNER = (
     "labtax fake-teacher: OFFLINE STAND-IN, NOT A MODEL.\n"
@@ -57,6 +69,8 @@ class ServerSettings:
     retry_after_s: float = 1.0
     # What the fake student was taught (its answers to requests for STUDENT_MODEL_NAME).
     knowledge: Knowledge = field(default_factory=Knowledge)
+    # Share of requests whose first attempt is cut at the answer limit.
+    truncate_rate: float = 0.0
 
 
 @dataclass
@@ -71,6 +85,48 @@ class ServerStats:
     stages: Counter[str] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
     attempts: dict[str, int] = field(default_factory=dict)
+    truncated: int = 0
+    prompt_tokens: int = 0
+    cached_prompt_tokens: int = 0
+
+
+class PrefixCache:
+    """The prompts a serving engine keeps: blocks of BLOCK_TOKENS tokens, each hashed with all
+    before it, so a block is found again only after the very same prefix. Forgets everything when
+    full, as an engine evicts."""
+
+    def __init__(self, capacity: int = 2_000_000) -> None:
+        self.capacity = capacity
+        self._blocks: set[bytes] = set()
+        self._lock = threading.Lock()
+
+    def serve(self, messages: Sequence[Mapping[str, object]]) -> int:
+        """Tokens of the prompt's leading blocks already kept; keeps all of its blocks."""
+        text = prompt_text(messages).encode("utf-8")
+        size = BLOCK_TOKENS * CHARS_PER_TOKEN
+        running = hashlib.blake2b(digest_size=16)
+        digests = []
+        for start in range(0, len(text) - size + 1, size):
+            running.update(text[start : start + size])
+            digests.append(running.copy().digest())
+        hits = 0
+        with self._lock:
+            for digest in digests:
+                if digest not in self._blocks:
+                    break
+                hits += 1
+            if len(self._blocks) + len(digests) > self.capacity:
+                self._blocks.clear()
+            self._blocks.update(digests)
+        return hits * BLOCK_TOKENS
+
+
+def truncates(digest: int, attempt: int, truncate_rate: float) -> bool:
+    """Whether attempt `attempt` of the request with `digest` is cut at the answer limit."""
+    if attempt > 0 or truncate_rate <= 0:
+        return False
+    roll = random.Random(f"{digest}:truncate")  # noqa: S311 - fault dice, not secrets
+    return roll.random() < truncate_rate
 
 
 def fault_for(digest: int, attempt: int, fault_rate: float) -> str | None:
@@ -87,12 +143,17 @@ def token_counts(messages: Sequence[Mapping[str, object]], text: str) -> tuple[i
     return estimate_message_tokens(contents), estimate_tokens(text)
 
 
-def completion_body(request: dict[str, Any], text: str, digest: int) -> dict[str, Any]:
-    """An OpenAI chat.completion response for `text`, honouring `max_tokens` like a model would."""
+def completion_body(
+    request: dict[str, Any], text: str, digest: int, *, cut: bool = False, cached: int = 0
+) -> dict[str, Any]:
+    """An OpenAI chat.completion response for `text`, honouring `max_tokens` like a model would;
+    `cut` stops it halfway as if at the limit, `cached` prompt tokens came from the prefix cache."""
     finish = "stop"
     limit = request.get("max_tokens") or request.get("max_completion_tokens")
     if isinstance(limit, int) and limit > 0 and estimate_tokens(text) > limit:
         text, finish = text[: limit * CHARS_PER_TOKEN], "length"
+    if cut:
+        text, finish = text[: len(text) // 2], "length"
     prompt, completion = token_counts(request.get("messages") or [], text)
     return {
         "id": f"chatcmpl-fake-{digest:016x}",
@@ -110,6 +171,7 @@ def completion_body(request: dict[str, Any], text: str, digest: int) -> dict[str
             "prompt_tokens": prompt,
             "completion_tokens": completion,
             "total_tokens": prompt + completion,
+            "prompt_tokens_details": {"cached_tokens": min(cached, prompt)},
         },
     }
 
@@ -126,6 +188,7 @@ class FakeTeacherServer(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.settings = settings
         self.stats = ServerStats()
+        self.prefixes = PrefixCache()
 
     @property
     def url(self) -> str:
@@ -194,7 +257,8 @@ class _Handler(BaseHTTPRequestHandler):
         if settings.latency_ms > 0:
             time.sleep(settings.latency_ms / 1000)
         digest = request_digest(messages, settings.seed)
-        fault = self._fault(digest)
+        attempt = self._attempt(digest) if settings.fault_rate or settings.truncate_rate else 0
+        fault = fault_for(digest, attempt, settings.fault_rate) if settings.fault_rate else None
         if fault is not None:
             with stats.lock:
                 stats.faults[fault] += 1
@@ -222,21 +286,21 @@ class _Handler(BaseHTTPRequestHandler):
             if fault == "empty"
             else respond(messages, seed=settings.seed, model=model, knowledge=settings.knowledge)
         )
-        body = completion_body(request, text, digest)
+        cut = truncates(digest, attempt, settings.truncate_rate)
+        cached = self.server.prefixes.serve(messages)
+        body = completion_body(request, text, digest, cut=cut, cached=cached)
+        usage = body["usage"]
         with stats.lock:
             stats.completions += 1
             stats.stages[stage or "unknown"] += 1
+            stats.truncated += cut
+            stats.prompt_tokens += usage["prompt_tokens"]
+            stats.cached_prompt_tokens += usage["prompt_tokens_details"]["cached_tokens"]
         if fault == "malformed":
             payload = json.dumps(body).encode("utf-8")
             self._send_bytes(HTTPStatus.OK, payload[: len(payload) // 2])
             return
         self._send_json(HTTPStatus.OK, body)
-
-    def _fault(self, digest: int) -> str | None:
-        settings = self.server.settings
-        if settings.fault_rate <= 0:
-            return None
-        return fault_for(digest, self._attempt(digest), settings.fault_rate)
 
     def _attempt(self, digest: int) -> int:
         header = self.headers.get(ATTEMPT_HEADER)
@@ -315,10 +379,11 @@ def serve(
     retry_after_s: float = 1.0,
     announce: Callable[[str], None] | None = None,
     knowledge: Knowledge | None = None,
+    truncate_rate: float = 0.0,
 ) -> None:
     """Serve until interrupted; `announce` receives the stand-in banner once the port is bound."""
     settings = ServerSettings(
-        latency_ms, fault_rate, seed, hang_s, retry_after_s, knowledge or Knowledge()
+        latency_ms, fault_rate, seed, hang_s, retry_after_s, knowledge or Knowledge(), truncate_rate
     )
     server = make_server(host, port, settings)
     if announce is not None:
@@ -339,10 +404,11 @@ def start_in_thread(
     hang_s: float = HANG_S,
     retry_after_s: float = 1.0,
     knowledge: Knowledge | None = None,
+    truncate_rate: float = 0.0,
 ) -> tuple[FakeTeacherServer, str]:
     """Start a server on a background thread; returns it (call `.stop()`) and its `/v1` URL."""
     settings = ServerSettings(
-        latency_ms, fault_rate, seed, hang_s, retry_after_s, knowledge or Knowledge()
+        latency_ms, fault_rate, seed, hang_s, retry_after_s, knowledge or Knowledge(), truncate_rate
     )
     server = make_server(host, port, settings)
     thread = threading.Thread(

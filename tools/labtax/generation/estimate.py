@@ -19,10 +19,9 @@ from typing import Protocol
 from labtax import documents
 from labtax.config import Config
 from labtax.generation.plan import Plan
-from labtax.generation.rounds import MAX_ASKED_PER_TARGET
+from labtax.generation.rounds import leaf_call_bound
 from labtax.generation.run import pipeline_settings
 from labtax.pipelines import PIPELINES
-from labtax.pipelines.pipeline import LeafMaterial, Pipeline, PipelineSettings
 from labtax.prompts import Message
 from labtax.util import estimate_message_tokens
 
@@ -42,17 +41,6 @@ class LeafEstimate:
     calls: int
     prompt_tokens: int
     cost_usd: float | None
-
-
-def leaf_call_bound(pipeline: Pipeline, material: LeafMaterial, settings: PipelineSettings) -> int:
-    """The most teacher answers a leaf's rounds can use."""
-    targets = pipeline.targets(material, settings)
-    limits = settings.generation
-    everything = {unit: MAX_ASKED_PER_TARGET * target for unit, target in targets.items()}
-    # Each later round adds at most one partly filled batch per stage and unit.
-    per_round = pipeline.round_calls(dict.fromkeys(targets, 1))
-    bound = pipeline.round_calls(everything) + (limits.max_rounds - 1) * per_round
-    return min(bound, limits.max_calls_per_leaf)
 
 
 async def estimate_plan(config: Config, plan: Plan, pricer: Pricer | None) -> list[LeafEstimate]:

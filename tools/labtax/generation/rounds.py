@@ -53,6 +53,19 @@ class LeafOutcome:
     volume: dataset.Volume
 
 
+def leaf_call_bound(pipeline: Pipeline, material: LeafMaterial, settings: PipelineSettings) -> int:
+    """The most teacher answers a leaf's rounds can use: every unit asking for
+    `MAX_ASKED_PER_TARGET` times its target, spread over `max_rounds` rounds, within
+    `max_calls_per_leaf`. A run reserves this much of a limited budget for the leaf."""
+    targets = pipeline.targets(material, settings)
+    limits = settings.generation
+    everything = {unit: MAX_ASKED_PER_TARGET * target for unit, target in targets.items()}
+    # Each later round adds at most one partly filled batch per stage and unit.
+    per_round = pipeline.round_calls(dict.fromkeys(targets, 1))
+    bound = pipeline.round_calls(everything) + (limits.max_rounds - 1) * per_round
+    return min(bound, limits.max_calls_per_leaf)
+
+
 async def generate(
     leaf: Leaf,
     pipeline: Pipeline,

@@ -4,21 +4,29 @@ Each leaf gets its pipeline from the table by kind, its material (documents for 
 rounds through the teacher until its target is met (`rounds`: the quality filters run across all
 of them) and its files, as soon as it is done. Every stage is asked with its own temperature and
 answer limit (`pipelines.pipeline.stage_params`), which the manifest records. Teacher calls pass
-a priority gate so earlier leaves finish first: a budget stop leaves whole leaves written. The leaf
-path never enters a prompt, so a renamed leaf regenerates entirely from the cache.
+a priority gate so earlier leaves finish first, and a leaf's calls draw on one budget allowance
+(`labtax.budget`) of its call bound (`rounds.leaf_call_bound`), granted before its first call only
+when the budget left covers it: a budget stop leaves whole leaves written, never half of one. The
+leaf path never enters a prompt, so a renamed leaf regenerates entirely from the cache.
+
+`run_leaves` is what one process does; `generation.workers` spreads leaves over several processes,
+each running it. A leaf's manifest records, as its `cached_prompt_tokens`, the prompt tokens of its
+calls that repeat another of its calls' prefix (`usage.repeated_prefix_tokens`): order-independent,
+unlike what a server reports, which only the run's usage line shows.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from labtax import __version__, dataset, documents, inputs, leaves, yamldoc
+from labtax import __version__, budget, dataset, documents, inputs, leaves, yamldoc
 from labtax.chunking import Chunk
 from labtax.config import Config
 from labtax.dataset.records import Rejection, Sample
@@ -28,10 +36,10 @@ from labtax.generation.plan import Plan
 from labtax.leaves import Leaf
 from labtax.pipelines import PIPELINES
 from labtax.pipelines.pipeline import Caller, LeafMaterial, PipelineSettings, stage_params
-from labtax.prompts import template_hashes
-from labtax.teacher import BudgetExceeded, Teacher
+from labtax.prompts import Message, template_hashes
+from labtax.teacher import BudgetExceeded, Completion, Teacher, TruncatedAnswer
 from labtax.transport import CallParams
-from labtax.usage import Usage
+from labtax.usage import Usage, prompt_text, repeated_prefix_tokens
 from labtax.util import make_state_dir
 
 LeafRunStatus = Literal["generated", "failed", "unfinished"]
@@ -39,7 +47,7 @@ LeafRunStatus = Literal["generated", "failed", "unfinished"]
 # The teacher's errors for an answer still cut at its length bound after the teacher's own
 # retries with a larger limit: the pipelines turn them into `truncated` rejections of what the
 # answer was for, instead of failing the leaf.
-TRUNCATION: tuple[type[Exception], ...] = ()
+TRUNCATION: tuple[type[Exception], ...] = (TruncatedAnswer,)
 
 
 @dataclass(frozen=True)
@@ -112,6 +120,13 @@ def pipeline_settings(config: Config) -> PipelineSettings:
     )
 
 
+def prepare(config: Config, plan: Plan) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...]]:
+    """Move the data of renamed leaves and remove that of deleted ones: (moved, removed)."""
+    moved = tuple((old, new) for old, new in plan.moves if _move(config, old, new))
+    removed = tuple(leaf_id for leaf_id in plan.removals if _remove(config, leaf_id))
+    return moved, removed
+
+
 async def run_plan(
     config: Config,
     plan: Plan,
@@ -120,16 +135,45 @@ async def run_plan(
     on_leaf: Callable[[LeafResult], None] | None = None,
     fetch_documents: bool = True,
 ) -> RunSummary:
-    """Execute `plan`: move and remove data, then generate every leaf concurrently.
+    """Execute `plan` in this process: move and remove data, then generate every leaf
+    concurrently.
 
     With `fetch_documents=False` documents come from prefetched mirrors only (see
     `generation.prefetch`): the run never touches the network for them.
     """
-    if plan.generate:
+    moved, removed = prepare(config, plan)
+    results = await run_leaves(
+        config,
+        teacher,
+        list(enumerate(plan.generate)),
+        on_leaf=on_leaf,
+        fetch_documents=fetch_documents,
+    )
+    return summarise(results, moved, removed)
+
+
+def summarise(
+    results: Sequence[LeafResult],
+    moved: tuple[tuple[str, str], ...] = (),
+    removed: tuple[str, ...] = (),
+) -> RunSummary:
+    unfinished = [r for r in results if r.status == "unfinished"]
+    budget_message = unfinished[0].message if unfinished else ""
+    return RunSummary(tuple(results), moved, removed, budget_message)
+
+
+async def run_leaves(
+    config: Config,
+    teacher: Teacher,
+    leaves_: Sequence[tuple[int, Leaf]],
+    *,
+    on_leaf: Callable[[LeafResult], None] | None = None,
+    fetch_documents: bool = True,
+) -> list[LeafResult]:
+    """Generate `leaves_` (each with its priority: its place in the plan) concurrently."""
+    if leaves_:
         # The response cache goes here; a `.labtax` directory ignores itself.
         make_state_dir(config.cache_dir)
-    moved = tuple((old, new) for old, new in plan.moves if _move(config, old, new))
-    removed = tuple(leaf_id for leaf_id in plan.removals if _remove(config, leaf_id))
     concurrency = max(1, config.teacher.concurrency)
     state = _Run(
         config,
@@ -140,12 +184,22 @@ async def run_plan(
         # Twice the teacher's bound, so calls waiting out a retry delay leave the teacher busy.
         PriorityGate(2 * concurrency),
     )
-    results = await asyncio.gather(
-        *(state.leaf(leaf, index) for index, leaf in enumerate(plan.generate))
-    )
-    unfinished = [r for r in results if r.status == "unfinished"]
-    budget_message = unfinished[0].message if unfinished else ""
-    return RunSummary(tuple(results), moved, removed, budget_message)
+    return list(await asyncio.gather(*(state.leaf(leaf, index) for index, leaf in leaves_)))
+
+
+class _Recorder:
+    """The teacher as one leaf's pipeline sees it: every prompt it asks is noted, so the leaf's
+    manifest can state how much of its prompts repeat each other's prefixes."""
+
+    def __init__(self, teacher: Teacher) -> None:
+        self.teacher = teacher
+        self.prompts: list[str] = []
+
+    async def complete(
+        self, messages: Sequence[Message], *, stage: str, params: CallParams | None = None
+    ) -> Completion:
+        self.prompts.append(prompt_text(messages))
+        return await self.teacher.complete(messages, stage=stage, params=params)
 
 
 @dataclass
@@ -159,15 +213,16 @@ class _Run:
     templates: dict[str, str] = field(default_factory=template_hashes)
 
     async def leaf(self, leaf: Leaf, priority: int) -> LeafResult:
+        recorder = _Recorder(self.teacher)
         caller = Caller(
-            self.teacher,
+            recorder,
             gate=self.gate,
             priority=priority,
             params=self.settings.params,
             truncation=TRUNCATION,
         )
         try:
-            result = await self._generate(leaf, caller)
+            result = await self._generate(leaf, caller, recorder, priority)
         except BudgetExceeded as exc:
             why = f"{exc.message}; {exc.hint}" if exc.hint else exc.message
             result = LeafResult(leaf.leaf_id, "unfinished", usage=caller.usage, message=why)
@@ -177,12 +232,22 @@ class _Run:
             self.on_leaf(result)
         return result
 
-    async def _generate(self, leaf: Leaf, caller: Caller) -> LeafResult:
+    async def _generate(
+        self, leaf: Leaf, caller: Caller, recorder: _Recorder, priority: int
+    ) -> LeafResult:
         pipeline = PIPELINES[leaf.kind]
         material = await pipeline.material(leaf, self.store, self.settings)
-        outcome = await rounds.generate(leaf, pipeline, material, caller, self.settings)
+        calls = rounds.leaf_call_bound(pipeline, material, self.settings)
+
+        async def price() -> float | None:
+            return await self.teacher.estimate_cost(pipeline.estimated_prompt(leaf, material))
+
+        pause = _gate_pause(self.gate, priority)
+        async with budget.allowance(self.teacher.spending, priority, calls, price, pause):
+            outcome = await rounds.generate(leaf, pipeline, material, caller, self.settings)
         kept, rejected = outcome.kept, outcome.rejected
-        manifest = self._manifest(leaf, material, caller, outcome)
+        repeated = repeated_prefix_tokens(recorder.prompts)
+        manifest = self._manifest(leaf, material, caller, outcome, repeated=repeated)
         await self._write(leaf, kept, rejected, manifest)
         return LeafResult(leaf.leaf_id, "generated", len(kept), len(rejected), caller.usage)
 
@@ -192,6 +257,8 @@ class _Run:
         material: LeafMaterial,
         caller: Caller,
         outcome: rounds.LeafOutcome,
+        *,
+        repeated: int,
     ) -> dataset.Manifest:
         teacher, usage = self.config.teacher, caller.usage
         kept, rejected = outcome.kept, outcome.rejected
@@ -216,13 +283,15 @@ class _Run:
                 rejected_by_reason=dict(Counter(r.reason for r in rejected)),
             ),
             # Every answer the leaf used is one of its calls, whichever run paid for it, so a
-            # rerun from the cache writes the same manifest.
+            # rerun from the cache writes the same manifest. What the server served from its
+            # prefix cache depends on the order calls reached it: the manifest states what its
+            # prompts repeat of each other instead, which does not.
             usage=Usage(
                 calls=usage.calls + usage.cached_calls,
                 prompt_tokens=usage.prompt_tokens,
                 completion_tokens=usage.completion_tokens,
                 cost_usd=usage.cost_usd,
-                cached_prompt_tokens=usage.cached_prompt_tokens,
+                cached_prompt_tokens=min(repeated, usage.prompt_tokens),
             ),
             volume=outcome.volume,
             stages={
@@ -259,6 +328,22 @@ def _recorded(
     if params is None:
         return dataset.StageSettings(temperature, max_tokens)
     return dataset.StageSettings(params.temperature, params.max_tokens)
+
+
+def _gate_pause(gate: PriorityGate, priority: int) -> budget.Pause:
+    """What a leaf's first call does while it waits for the leaf's allowance: the call holds a
+    slot of the gate, and gives it back meanwhile, or leaves waiting could hold every slot that
+    granted ones need."""
+
+    @contextlib.asynccontextmanager
+    async def pause() -> AsyncIterator[None]:
+        gate.release()
+        try:
+            yield
+        finally:
+            await gate.acquire(priority)
+
+    return pause
 
 
 def document_uses(

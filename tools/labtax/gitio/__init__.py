@@ -27,7 +27,9 @@ from labtax.gitio.diffs import (
     untracked,
 )
 from labtax.gitio.mirrors import (
+    DocumentFetchError,
     MirrorLimits,
+    fetch_failure_cause,
     fetch_mirror,
     mirror_blobs,
     mirror_has_commit,
@@ -49,12 +51,14 @@ from labtax.gitio.refs import (
 
 __all__ = [
     "DiffEntry",
+    "DocumentFetchError",
     "MirrorLimits",
     "TreeEntry",
     "changed_paths",
     "deepen",
     "default_base",
     "diff_name_status",
+    "fetch_failure_cause",
     "fetch_mirror",
     "fetch_pull_commit",
     "grep_files",

@@ -66,6 +66,40 @@ class MirrorLimits:
     blob_limit: int  # larger files are left on the server (`--filter=blob:limit=`)
 
 
+class DocumentFetchError(LabtaxError):
+    """A knowledge leaf's document repository could not give its pinned commit; `cause` says why:
+    "commit" (the repository answered but does not have it), "name" (the host name does not
+    resolve), "refused" (nothing answers there) or "repo" (anything else)."""
+
+    def __init__(self, message: str, *, hint: str, cause: str) -> None:
+        super().__init__(message, hint=hint)
+        self.cause = cause
+
+
+_FETCH_HINTS = {
+    "commit": "document.commit is not in that repository: use the full sha of a commit that was"
+    " pushed to it; the server must allow fetching a commit by its sha (GitHub and GitLab do),"
+    " as labtax fetches nothing else",
+    "name": "the host name in document.repo does not resolve: check the URL, and the network's"
+    " name server",
+    "refused": "nothing answers at document.repo's host: check the URL and port, and that the"
+    " server is up",
+    "repo": "check document.repo and document.commit (the full sha of a commit in that repository)",
+}
+
+
+def fetch_failure_cause(detail: str) -> str:
+    """Why git could not fetch a document repository, from the last line it wrote."""
+    text = detail.lower()
+    if "could not resolve host" in text or "name or service not known" in text:
+        return "name"
+    if "couldn't connect to server" in text or "connection refused" in text:
+        return "refused"
+    if not detail or "not our ref" in text or "couldn't find remote ref" in text:
+        return "commit"
+    return "repo"
+
+
 def _mirror_environ(mirror: Path, protocols: Sequence[str]) -> dict[str, str]:
     base = {
         key: value
@@ -196,12 +230,14 @@ def fetch_mirror(url: str, sha: str, *, mirror: Path, limits: MirrorLimits) -> N
 
     Nothing touches the network when the mirror already holds the commit. Otherwise exactly that
     commit is fetched, shallow and filtered, and checked to be a commit; there is no fallback to
-    fetching every branch. Going over `limits` removes the mirror and raises `LabtaxError`.
+    fetching every branch. Going over `limits` removes the mirror and raises `LabtaxError`; a
+    fetch that fails raises `DocumentFetchError` saying why.
     """
     if not url or url.startswith("-") or not is_full_sha(sha):
-        raise LabtaxError(
+        raise DocumentFetchError(
             f"invalid document repository {url!r} at {sha!r}",
             hint="document.repo must be a git URL and document.commit a full commit sha",
+            cause="repo" if not url or url.startswith("-") else "commit",
         )
     prepare_mirror(mirror, sha)
     if mirror_has_commit(mirror, sha):
@@ -223,13 +259,13 @@ def fetch_mirror(url: str, sha: str, *, mirror: Path, limits: MirrorLimits) -> N
     if not mirror_has_commit(mirror, sha):
         kind = _mirror_run(mirror, ["cat-file", "-t", sha]).stdout.decode().strip()
         detail = result.stderr.splitlines()[-1] if result.stderr else ""
+        cause = "commit" if kind else fetch_failure_cause(detail)
         if kind:
             detail = f"{sha} is a {kind}, not a commit"
-        raise LabtaxError(
+        raise DocumentFetchError(
             f"cannot fetch commit {sha} of document repository {url}: {detail or 'not found'}",
-            hint="check document.commit: the full sha of a commit the server has; the server "
-            "must allow fetching a commit by its sha (GitHub and GitLab do), as labtax fetches "
-            "nothing else",
+            hint=_FETCH_HINTS[cause],
+            cause=cause,
         )
 
 

@@ -61,8 +61,15 @@ def usage(run: Usage | None, *, known: bool | None = None, new_calls: int | None
 
 
 def run_usage(usage: Usage) -> str:
-    """What a run spent: calls sent (answers from the cache cost none) and their tokens and cost."""
+    """What a run spent: calls sent (answers from the cache cost none) and their tokens and cost;
+    the prompt tokens the server said it served from its prefix cache when it said any (an
+    order-dependent figure, shown here and never stored)."""
+    prefix = (
+        f" ({usage.cached_prompt_tokens:,} prompt tokens from the server's prefix cache)"
+        if usage.cached_prompt_tokens
+        else ""
+    )
     return (
         f"{plural(usage.calls, 'call')} (+{usage.cached_calls:,} answered from the cache), "
-        f"{plural(usage.tokens, 'token')}, cost: {cost(usage.cost_usd)}"
+        f"{plural(usage.tokens, 'token')}{prefix}, cost: {cost(usage.cost_usd)}"
     )

@@ -11,6 +11,7 @@ from labtax.generation.prefetch import PrefetchedLeaf
 from labtax.generation.run import RunSummary
 from labtax.render.figures import cost, run_usage
 from labtax.sanitize import log_text, one_line
+from labtax.transport import PromptPrices
 from labtax.usage import Usage
 from labtax.util import plural, public_url
 
@@ -44,6 +45,19 @@ def refused(plan: Plan) -> str:
     )
 
 
+def _per_million(per_token: float) -> str:
+    return f"${per_token * 1_000_000:.4g} per 1M"
+
+
+def _cached(prices: PromptPrices) -> str:
+    if prices.cached_input_per_token is None:
+        return " (no separate price is known for tokens from a prefix cache)"
+    return (
+        f", {_per_million(prices.cached_input_per_token)} from the server's prefix cache"
+        " (the bounds above count every prompt token at the full price)"
+    )
+
+
 def skipped_line(plan: Plan) -> str:
     """Leaves the plan leaves alone, or "" when there are none."""
     parts = []
@@ -56,8 +70,15 @@ def skipped_line(plan: Plan) -> str:
     return f"skipped: {', '.join(parts)}" if parts else ""
 
 
-def dry_run(plan: Plan, estimates: Sequence[LeafEstimate], *, priced: bool = True) -> str:
-    """The listing of what a run would do; without `priced`, costs were not asked for."""
+def dry_run(
+    plan: Plan,
+    estimates: Sequence[LeafEstimate],
+    *,
+    priced: bool = True,
+    prices: PromptPrices | None = None,
+) -> str:
+    """The listing of a dry run. Without `priced` (no cost limit asked for prices), costs read
+    "not priced"; `prices` adds what a prompt token costs, and one from a prefix cache."""
     lines = ["would generate:" if estimates else "nothing to generate"]
     for item in estimates:
         shown = f", {_bound(item.cost_usd)}" if priced else ""
@@ -82,6 +103,8 @@ def dry_run(plan: Plan, estimates: Sequence[LeafEstimate], *, priced: bool = Tru
             lines.append(
                 "cost: not estimated (add --price to price the calls from litellm's price table)"
             )
+        elif prices is not None:
+            lines.append(f"prompt tokens: {_per_million(prices.input_per_token)}{_cached(prices)}")
     skipped = skipped_line(plan)
     if skipped:
         lines.append(skipped)
@@ -117,16 +140,32 @@ def summary(plan: Plan, run: RunSummary, usage: Usage) -> str:
 
 
 def problems(run: RunSummary) -> str:
-    """Why the run did not finish every leaf (the budget, or failed leaves), or "" when it did."""
+    """Why the run did not finish every leaf (failed leaves, the budget), or "" when it did.
+
+    Each failure names its leaf: a located one by its file, any other with the leaf's id in front.
+    Leaves that failed the same way (an unreachable server) share one message, said once."""
+    lines = []
+    by_message: dict[str, list[str]] = {}
+    for result in run.results:
+        if result.status == "failed":
+            by_message.setdefault(result.message, []).append(result.leaf_id)
+    for message, leaf_ids in by_message.items():
+        if len(leaf_ids) > 1:
+            shown = ", ".join(leaf_ids[:5]) + (", ..." if len(leaf_ids) > 5 else "")
+            lines.append(f"{message}\n  ({plural(len(leaf_ids), 'leaf', 'leaves')}: {shown})")
+        elif leaf_ids[0] in message:
+            lines.append(message)
+        else:
+            lines.append(f"{leaf_ids[0]}: {message}")
     if run.budget_message:
         left = run.count("unfinished")
-        return (
+        lines.append(
             f"error: stopped by the budget: {run.budget_message}\n"
             f"  {plural(left, 'leaf was', 'leaves were')} not generated; finished "
-            "leaves are written. Run again (with a larger budget) to continue: answers already "
-            "received are cached and cost nothing."
+            "leaves are written, whole. Run again (with a larger budget) to continue: answers "
+            "already received are cached and cost nothing."
         )
-    return "\n".join(r.message for r in run.results if r.status == "failed")
+    return "\n".join(lines)
 
 
 def prefetched(results: Sequence[PrefetchedLeaf]) -> str:

@@ -38,6 +38,7 @@ from labtax.generation.run import run_plan
 from labtax.generation.workers import WorkerPool
 from labtax.teacher import Budget, make_teacher
 
+ATTRIBUTION = "Title of work: bench seeds\nLicense of the work: CC-BY-4.0\nCreator names: labtax\n"
 LEAF = """\
 version: 3
 task_description: Answer riddles of family {n} about everyday objects, briefly and kindly.
@@ -67,6 +68,8 @@ def make_project(root: Path, leaves: int, samples: int, concurrency: int) -> Pat
         leaf = root / "taxonomy" / "compositional_skills" / "bench" / f"leaf_{n:04d}" / "qna.yaml"
         leaf.parent.mkdir(parents=True)
         leaf.write_text(LEAF.format(n=n), encoding="utf-8")
+        # A leaf validate rejects is refused before any call: each needs its attribution.
+        (leaf.parent / "attribution.txt").write_text(ATTRIBUTION, encoding="utf-8")
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
     return root
 

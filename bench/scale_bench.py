@@ -6,10 +6,10 @@ Every command runs as a user runs it, `labtax ...` in a fresh process, timed wit
 (GNU time's maximum resident set, which covers the worker processes `generate` waits for). Goals:
 status and tree <= 2 s, diff <= 10 s, no command above 1 GiB, `generate --dry-run` <= 1 s.
 
-    .venv/bin/python bench/scale_bench.py [--leaves 1000] [--samples 150] [--workers N] [--keep]
+    .venv/bin/python bench/scale_bench.py [--leaves 1000] [--samples 100] [--workers N] [--keep]
 
-`--samples` is the candidates asked per leaf: the fake teacher's answers pass the filters about two
-times in three at this size, so 150 gives about 100 kept samples per leaf.
+`--samples` is the kept samples each leaf aims for (`samples_per_leaf`): a leaf runs rounds until
+it keeps that many, or says why it fell short.
 """
 
 from __future__ import annotations
@@ -106,7 +106,8 @@ def generation(root: Path, env: dict[str, str], workers: list[str]) -> None:
     if run.code != 0:
         print(run.out[-2000:], run.err[-2000:])
         raise SystemExit("generation failed")
-    calls = int(re.search(r"calls (\d+)", run.out).group(1))  # type: ignore[union-attr]
+    found = re.search(r"teacher: ([\d,]+) calls?", run.out)
+    calls = int(found.group(1).replace(",", "")) if found else 0
     data = manifests(root)
     kept = sum(int(m["counts"]["kept"]) for m in data)  # type: ignore[index]
     prompt = sum(int(m["usage"]["prompt_tokens"]) for m in data)  # type: ignore[index]
@@ -148,7 +149,7 @@ def commands(root: Path, env: dict[str, str], work: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--leaves", type=int, default=1000)
-    parser.add_argument("--samples", type=int, default=150)
+    parser.add_argument("--samples", type=int, default=100)
     parser.add_argument("--workers", type=int, default=0, help="default: labtax's own choice")
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--keep", action="store_true", help="keep the project afterwards")
@@ -169,7 +170,7 @@ def main() -> None:
     workers = ["--workers", str(args.workers)] if args.workers else []
     try:
         print(
-            f"scale bench: {args.leaves} leaves, {args.samples} candidates asked per leaf,"
+            f"scale bench: {args.leaves} leaves, {args.samples} kept samples aimed for per leaf,"
             f" fake teacher with no latency, concurrency {args.concurrency},"
             f" {os.cpu_count()} CPUs"
         )

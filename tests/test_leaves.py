@@ -174,3 +174,19 @@ def test_load_file_reads_under_the_project_with_its_path_and_id(tree: Path) -> N
     with pytest.raises(LoadProblem) as caught:
         leaves.load_file(config, write(tree, "taxonomy/knowledge/bad/qna.yaml", "- a list\n"))
     assert caught.value.rule == "yaml-not-mapping"
+
+
+def test_load_all_gives_every_leaf_by_id_and_locates_one_that_does_not_load(tree: Path) -> None:
+    from labtax.errors import LabtaxError
+
+    config = load_config(tree)
+    assert [leaf.leaf_id for leaf in leaves.load_all(config)] == [
+        "compositional_skills/b",
+        "knowledge/k",
+    ]
+    write(tree, "taxonomy/knowledge/bad/qna.yaml", "version: 3\nversion: 3\n")
+    with pytest.raises(LabtaxError, match="the leaf does not load") as caught:
+        leaves.load_all(config)
+    assert caught.value.location is not None
+    assert caught.value.location.path == "taxonomy/knowledge/bad/qna.yaml"
+    assert caught.value.location.line == 2

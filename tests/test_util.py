@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from labtax.util import canonical_json, make_state_dir, public_url
+from labtax.util import canonical_json, make_state_dir, public_url, some
 
 
 @pytest.mark.parametrize(
@@ -62,3 +62,9 @@ def test_a_state_directory_named_dot_labtax_ignores_itself(tmp_path: Path) -> No
     make_state_dir(tmp_path / "elsewhere" / "cache")
     assert not (tmp_path / "elsewhere" / ".gitignore").exists()
     assert not (tmp_path / "elsewhere" / "cache" / ".gitignore").exists()
+
+
+def test_some_lists_the_first_few_and_says_when_there_are_more() -> None:
+    assert some([]) == ""
+    assert some(["a", "b"], 2) == "a, b"
+    assert some(["a", "b", "c"], 2) == "a, b, ..."

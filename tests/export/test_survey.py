@@ -7,10 +7,11 @@ import json
 import pytest
 
 import mixdata
+from labtax import leaves
 from labtax.config import load_config
 from labtax.errors import LabtaxError, Location
 from labtax.export.recipe import LeafWeight, Recipe
-from labtax.export.survey import check_weights, leaf_weight, survey, taxonomy_leaves
+from labtax.export.survey import check_weights, leaf_weight, survey
 
 
 def weight(pattern: str, value: float) -> LeafWeight:
@@ -36,7 +37,7 @@ def test_a_leaf_that_does_not_load_is_an_error_located_in_it(mix_project):
     path = mix_project / "taxonomy" / mixdata.FREEFORM / "qna.yaml"
     path.write_text("version: 3\nseed_examples: [\n", encoding="utf-8")
     with pytest.raises(LabtaxError, match="the leaf does not load") as caught:
-        taxonomy_leaves(load_config(mix_project))
+        leaves.load_all(load_config(mix_project))
     assert str(caught.value.location).startswith(f"taxonomy/{mixdata.FREEFORM}/qna.yaml:")
 
 

@@ -16,7 +16,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from labtax.config import BRANCHES, Config
-from labtax.yamldoc import Positions, decode, parse, read_bytes, too_large
+from labtax.errors import LabtaxError, Location
+from labtax.yamldoc import LoadProblem, Positions, decode, parse, read_bytes, too_large
 
 LEAF_NAME = "qna.yaml"
 ATTRIBUTION_NAME = "attribution.txt"
@@ -204,3 +205,21 @@ def load_file(config: Config, path: Path) -> Leaf:
     leaf_id = leaf_id_of(config, path) or path.parent.as_posix()
     raw = read_bytes(path, config.root, config.max_file_bytes)
     return load_text(config.rel(path), leaf_id, decode(raw))
+
+
+def load_all(config: Config) -> list[Leaf]:
+    """Every leaf of the taxonomy, by id, for a command that needs them all; one that does not
+    load is a located error."""
+    found = []
+    for path in discover(config):
+        if path.name != LEAF_NAME:
+            continue
+        try:
+            found.append(load_file(config, path))
+        except LoadProblem as problem:
+            raise LabtaxError(
+                f"the leaf does not load: {problem.message}",
+                hint=problem.hint or "fix it first (`labtax validate` lists every problem)",
+                location=Location(config.rel(path), problem.line, problem.col),
+            ) from problem
+    return sorted(found, key=lambda leaf: leaf.leaf_id)

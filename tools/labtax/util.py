@@ -91,6 +91,11 @@ def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
+def some(items: Sequence[str], limit: int = 10) -> str:
+    """The first `limit` of `items`, comma-separated, with "..." when there are more."""
+    return ", ".join(items[:limit]) + (", ..." if len(items) > limit else "")
+
+
 def public_url(url: str) -> str:
     """`url` without what must never be printed: `user:password@` and the values of its query
     (`?key=...`), which servers use for tokens. Text that is not a URL is returned unchanged."""

@@ -16,13 +16,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from labtax import dataset, leaves, yamldoc
+from labtax import dataset, leaves
 from labtax.config import Config
 from labtax.dataset.records import FILES
 from labtax.errors import LabtaxError, Location, UsageError
 from labtax.generation.plan import in_shard, parse_shard
 from labtax.leaves import Leaf
-from labtax.util import plural
+from labtax.util import plural, some
 
 MAX_SHARDS = 256
 # Written by `pack_shard` into its directory (a hidden name: never taken for leaf data), so an
@@ -56,26 +56,9 @@ def shard_numbers(count: int) -> list[int]:
     return list(range(1, count + 1))
 
 
-def taxonomy_leaves(config: Config) -> list[Leaf]:
-    """Every leaf of the taxonomy, in leaf-id order; an invalid one is a located error."""
-    found = []
-    for path in leaves.discover(config, ()):
-        if path.name != leaves.LEAF_NAME:
-            continue
-        try:
-            found.append(leaves.load_file(config, path))
-        except yamldoc.LoadProblem as problem:
-            raise LabtaxError(
-                f"cannot plan shards with an invalid leaf: {problem.message}",
-                hint=problem.hint or "run `labtax validate` and fix the leaf first",
-                location=Location(config.rel(path), problem.line, problem.col),
-            ) from problem
-    return sorted(found, key=lambda leaf: leaf.leaf_id)
-
-
 def pack_shard(config: Config, shard: tuple[int, int], out: Path) -> ShardPack:
     """Copy the data of every leaf of `shard` into `out/<leaf id>/`; each must be fresh."""
-    mine = [leaf for leaf in taxonomy_leaves(config) if in_shard(leaf.leaf_id, shard)]
+    mine = [leaf for leaf in leaves.load_all(config) if in_shard(leaf.leaf_id, shard)]
     _require_fresh(config, mine, f"shard {shard[0]}/{shard[1]}")
     out.mkdir(parents=True, exist_ok=True)
     (out / MARKER).write_text(f"{shard[0]}/{shard[1]}\n", encoding="utf-8")
@@ -86,7 +69,7 @@ def pack_shard(config: Config, shard: tuple[int, int], out: Path) -> ShardPack:
 
 def merge_shards(config: Config, directories: Sequence[Path]) -> MergedShards:
     """Check the shard directories together, then make `generated/` exactly their leaves."""
-    planned = taxonomy_leaves(config)
+    planned = leaves.load_all(config)
     by_id = {leaf.leaf_id: leaf for leaf in planned}
     _check_markers(directories)
     source: dict[str, Path] = {}
@@ -110,10 +93,9 @@ def merge_shards(config: Config, directories: Sequence[Path]) -> MergedShards:
             taken[str(directory)].append(leaf_id)
     missing = [leaf_id for leaf_id in by_id if leaf_id not in source]
     if missing:
-        shown = ", ".join(missing[:10]) + (", ..." if len(missing) > 10 else "")
         raise LabtaxError(
             f"{plural(len(missing), 'planned leaf', 'planned leaves')} missing from every shard:"
-            f" {shown}",
+            f" {some(missing)}",
             hint="a shard did not finish (its budget, a failed leaf): rerun it; cached answers"
             " cost nothing",
         )
@@ -173,10 +155,9 @@ def _check_markers(directories: Sequence[Path]) -> None:
 def _require_fresh(config: Config, wanted: Sequence[Leaf], where: str) -> None:
     stale = [leaf.leaf_id for leaf in wanted if dataset.freshness(config, leaf) != "fresh"]
     if stale:
-        shown = ", ".join(stale[:10]) + (", ..." if len(stale) > 10 else "")
         raise LabtaxError(
             f"{where}: the data of {plural(len(stale), 'leaf', 'leaves')} is missing or does not"
-            f" match the leaf: {shown}",
+            f" match the leaf: {some(stale)}",
             hint="generation did not finish these leaves (the budget, a failure): rerun the"
             " shard; cached answers cost nothing",
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,14 +11,13 @@ import click
 from labtax.commands._options import base_option, format_option, project, taxonomy_option
 from labtax.config import Config, TeacherConfig
 from labtax.errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from labtax.evaluation import store
 from labtax.evaluation.questions import HeldOut, load_held_out
 from labtax.evaluation.records import ModelParams
 from labtax.evaluation.run import EvalSummary, Roles, evaluate
 from labtax.generation.plan import Selection, make_plan, parse_shard
 from labtax.leaves import Leaf
 from labtax.prompts import EVALUATION, template_hashes
-from labtax.render import evaluation_markdown, evaluation_text
+from labtax.render import evaluation_json, evaluation_markdown, evaluation_text
 from labtax.teacher import Budget, Spending, make_teacher
 from labtax.usage import Usage
 
@@ -139,25 +137,7 @@ def _show(fmt: str, student: str, judge: str, result: EvalSummary, usage: Usage)
     if fmt == "markdown":
         click.echo(evaluation_markdown.section(student, judge, result), nl=False)
     elif fmt == "json":
-        document = {
-            "labtax_eval": 1,
-            "student": student,
-            "judge": judge,
-            "leaves": [
-                {
-                    "leaf": r.leaf_id,
-                    "status": r.status,
-                    "message": r.message or None,
-                    "mean_score": r.evaluation.mean_score if r.evaluation else None,
-                    "evaluated": r.evaluation.evaluated if r.evaluation else 0,
-                    "failed": r.failed_questions,
-                    "reason": r.evaluation.reason if r.evaluation else None,
-                    "file": store.student_slug(student) + f"/{r.leaf_id}.json",
-                }
-                for r in result.results
-            ],
-        }
-        click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True))
+        click.echo(evaluation_json.render(student, judge, result), nl=False)
     else:
         click.echo(evaluation_text.summary(student, judge, result, usage))
     problems = evaluation_text.problems(result)

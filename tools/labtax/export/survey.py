@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from labtax import dataset, leaves, yamldoc
+from labtax import dataset, leaves
 from labtax.config import Config
 from labtax.dataset import DamagedData, LeafData
 from labtax.errors import LabtaxError, Location
@@ -75,7 +75,7 @@ class Survey:
 def survey(config: Config, recipe: Recipe, built: Path, *, allow_stale: bool) -> Survey:
     """The first pass over the taxonomy and its data (see the module docstring); the test rows
     are written to `built/<phase>/test.jsonl` as the leaves go by."""
-    taxonomy = taxonomy_leaves(config)
+    taxonomy = leaves.load_all(config)
     check_weights(recipe.weights, [leaf.leaf_id for leaf in taxonomy])
     plans = tuple(
         LeafPlan(leaf, _state(config, leaf), leaf_weight(leaf.leaf_id, recipe.weights))
@@ -165,23 +165,6 @@ def leaf_data(
                 location=exc.location,
             ) from exc
         yield plan, read
-
-
-def taxonomy_leaves(config: Config) -> list[Leaf]:
-    """Every leaf of the taxonomy, by id; one that does not load is an error."""
-    found = []
-    for path in leaves.discover(config):
-        if path.name != leaves.LEAF_NAME:
-            continue
-        try:
-            found.append(leaves.load_file(config, path))
-        except yamldoc.LoadProblem as problem:
-            raise LabtaxError(
-                f"the leaf does not load: {problem.message}",
-                hint="fix it first (`labtax validate` lists every problem)",
-                location=Location(config.rel(path), problem.line, problem.col),
-            ) from problem
-    return sorted(found, key=lambda leaf: leaf.leaf_id)
 
 
 def leaf_weight(leaf_id: str, weights: Sequence[LeafWeight]) -> float:

@@ -13,7 +13,7 @@ from labtax.render.figures import cost, run_usage
 from labtax.sanitize import log_text, one_line
 from labtax.transport import PromptPrices
 from labtax.usage import Usage
-from labtax.util import plural, public_url
+from labtax.util import plural, public_url, some
 
 RESUME = (
     "finished leaves are written and every answer received is cached: run the same command "
@@ -151,8 +151,8 @@ def problems(run: RunSummary) -> str:
             by_message.setdefault(result.message, []).append(result.leaf_id)
     for message, leaf_ids in by_message.items():
         if len(leaf_ids) > 1:
-            shown = ", ".join(leaf_ids[:5]) + (", ..." if len(leaf_ids) > 5 else "")
-            lines.append(f"{message}\n  ({plural(len(leaf_ids), 'leaf', 'leaves')}: {shown})")
+            named = f"{plural(len(leaf_ids), 'leaf', 'leaves')}: {some(leaf_ids, 5)}"
+            lines.append(f"{message}\n  ({named})")
         elif leaf_ids[0] in message:
             lines.append(message)
         else:

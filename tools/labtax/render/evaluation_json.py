@@ -1,0 +1,36 @@
+"""A student's evaluation run as JSON: each leaf's outcome and where its stored results are."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from labtax.evaluation import store
+from labtax.evaluation.run import EvalSummary, LeafEvalResult
+
+SCHEMA_VERSION = 1
+
+
+def render(student: str, judge: str, result: EvalSummary) -> str:
+    document = {
+        "labtax_eval": SCHEMA_VERSION,
+        "student": student,
+        "judge": judge,
+        "leaves": [_leaf(student, r) for r in result.results],
+    }
+    # ASCII escapes keep invisible and bidirectional characters visible in any viewer.
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
+
+
+def _leaf(student: str, r: LeafEvalResult) -> dict[str, Any]:
+    scored = r.evaluation
+    return {
+        "leaf": r.leaf_id,
+        "status": r.status,
+        "message": r.message or None,
+        "mean_score": scored.mean_score if scored else None,
+        "evaluated": scored.evaluated if scored else 0,
+        "failed": r.failed_questions,
+        "reason": scored.reason if scored else None,
+        "file": f"{store.student_slug(student)}/{r.leaf_id}.json",
+    }

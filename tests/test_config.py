@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from labtax.commands._options import NAMES
 from labtax.config import (
     DEFAULT_DOCUMENT_FETCH_TIMEOUT,
     DEFAULT_DOCUMENT_MAX_BYTES,
@@ -49,7 +50,7 @@ def test_the_root_is_the_nearest_directory_with_settings_a_taxonomy_or_git(tmp_p
 
 def test_defaults(tmp_path: Path) -> None:
     root = project(tmp_path / "p", labtax="")
-    config = load_config(root, environ={})
+    config = load_config(root, environ={}, names=NAMES)
     assert config.root == root.resolve()
     assert config.taxonomy == (root / "taxonomy").resolve()
     assert config.generated == root.resolve() / "generated"
@@ -62,9 +63,9 @@ def test_defaults(tmp_path: Path) -> None:
 def test_branches_at_the_root_make_the_root_the_taxonomy(tmp_path: Path) -> None:
     root = project(tmp_path / "il", labtax="")
     (root / "knowledge").mkdir()
-    assert load_config(root, environ={}).taxonomy == root.resolve()
+    assert load_config(root, environ={}, names=NAMES).taxonomy == root.resolve()
     (root / "taxonomy").mkdir()  # a taxonomy/ directory wins
-    assert load_config(root, environ={}).taxonomy == (root / "taxonomy").resolve()
+    assert load_config(root, environ={}, names=NAMES).taxonomy == (root / "taxonomy").resolve()
 
 
 def test_the_file_sets_paths_limits_and_the_teacher(tmp_path: Path) -> None:
@@ -82,7 +83,7 @@ def test_the_file_sets_paths_limits_and_the_teacher(tmp_path: Path) -> None:
             "[tool.labtax.teacher.stages.skill_answer]\nmax_tokens = 512\n"
         ),
     )
-    config = load_config(root, environ={})
+    config = load_config(root, environ={}, names=NAMES)
     assert config.taxonomy == (root / "tree").resolve()
     assert (config.generated, config.cache_dir) == (root.resolve() / "data", root.resolve() / "c")
     assert config.max_file_bytes == 2048
@@ -104,7 +105,7 @@ def test_labtax_toml_wins_over_pyproject(tmp_path: Path) -> None:
     root = project(
         tmp_path / "p", pyproject="[tool.labtax]\ngenerated = 'a'\n", labtax="generated = 'b'\n"
     )
-    assert load_config(root, environ={}).generated == root.resolve() / "b"
+    assert load_config(root, environ={}, names=NAMES).generated == root.resolve() / "b"
 
 
 def test_the_environment_wins_over_the_file(tmp_path: Path) -> None:
@@ -124,7 +125,7 @@ def test_the_environment_wins_over_the_file(tmp_path: Path) -> None:
     assert "secret" not in repr(config.teacher)
     assert config.cache_dir == tmp_path / "cache"
     assert config.document_protocols == ("file", "https")
-    assert load_config(root, environ={}).teacher.api_key is None
+    assert load_config(root, environ={}, names=NAMES).teacher.api_key is None
 
 
 def test_the_student_comes_from_its_table_under_its_variables(tmp_path: Path) -> None:
@@ -133,7 +134,7 @@ def test_the_student_comes_from_its_table_under_its_variables(tmp_path: Path) ->
         labtax="evaluations = 'scores'\nheld_out = 'export'\n"
         "[student]\nmodel = 'ollama/file'\napi_base = 'http://file'\nretries = 1\n",
     )
-    config = load_config(root, environ={})
+    config = load_config(root, environ={}, names=NAMES)
     assert (config.evaluations, config.held_out) == (root / "scores", root / "export")
     assert (config.student.model, config.student.api_base) == ("ollama/file", "http://file")
     assert (config.student.temperature, config.student.retries) == (0.0, 1)
@@ -167,7 +168,7 @@ def test_no_student_is_an_empty_model_and_defaults_hold(tmp_path: Path) -> None:
 def test_bad_student_settings_are_errors(tmp_path: Path, table: str, message: str) -> None:
     root = project(tmp_path / "p", labtax=table)
     with pytest.raises(LabtaxError) as caught:
-        load_config(root, environ={})
+        load_config(root, environ={}, names=NAMES)
     assert message in caught.value.message
 
 
@@ -194,7 +195,7 @@ def test_bad_settings_are_errors_that_name_the_project(
 ) -> None:
     root = project(tmp_path / "p", labtax=settings)
     with pytest.raises(LabtaxError) as caught:
-        load_config(root, environ={})
+        load_config(root, environ={}, names=NAMES)
     assert message in caught.value.message
     assert caught.value.location is not None
     assert caught.value.location.path.startswith(str(root))
@@ -203,13 +204,13 @@ def test_bad_settings_are_errors_that_name_the_project(
 def test_an_unsupported_protocol_in_the_file_is_an_error(tmp_path: Path) -> None:
     root = project(tmp_path / "p", labtax="document_protocols = ['https', 'ext']\n")
     with pytest.raises(LabtaxError, match="1 unsupported document protocol: ext"):
-        load_config(root, environ={})
+        load_config(root, environ={}, names=NAMES)
 
 
 def test_an_unknown_key_hint_lists_the_known_ones(tmp_path: Path) -> None:
     root = project(tmp_path / "p", labtax="[teacher]\nmodle = 'x'\n")
     with pytest.raises(LabtaxError) as caught:
-        load_config(root, environ={})
+        load_config(root, environ={}, names=NAMES)
     assert "model" in caught.value.hint
     assert "stages" in caught.value.hint
 
@@ -234,7 +235,7 @@ def test_document_settings_default_to_ci_sized_caps_and_the_documents_folder(
     tmp_path: Path,
 ) -> None:
     root = project(tmp_path / "p", labtax="")
-    config = load_config(root, environ={})
+    config = load_config(root, environ={}, names=NAMES)
     assert config.documents_dir == root.resolve() / "documents"
     assert config.mirrors_dir == root.resolve() / ".labtax" / "mirrors"
     assert not config.mirrors_dir.is_relative_to(config.cache_dir)
@@ -269,7 +270,7 @@ def test_bad_document_settings_are_located_errors(
 ) -> None:
     root = project(tmp_path / "p", labtax=settings)
     with pytest.raises(LabtaxError, match=message) as caught:
-        load_config(root, environ={})
+        load_config(root, environ={}, names=NAMES)
     assert caught.value.location is not None
 
 
@@ -363,7 +364,7 @@ def test_bad_generation_and_stage_settings_are_located_errors(
 ) -> None:
     root = project(tmp_path / "p", labtax=table)
     with pytest.raises(LabtaxError) as caught:
-        load_config(root, environ={})
+        load_config(root, environ={}, names=NAMES)
     assert message in caught.value.message
     location = caught.value.location
     assert location is not None
@@ -378,7 +379,7 @@ def test_stage_settings_in_a_pyproject_are_located_there(tmp_path: Path) -> None
         pyproject="[tool.labtax]\n\n[tool.labtax.teacher.stages.standalone]\nmax_tokens = -2\n",
     )
     with pytest.raises(LabtaxError) as caught:
-        load_config(root, environ={})
+        load_config(root, environ={}, names=NAMES)
     location = caught.value.location
     assert (location.path, location.line) == (str(root / "pyproject.toml"), 4)
     fine = project(
@@ -386,3 +387,15 @@ def test_stage_settings_in_a_pyproject_are_located_there(tmp_path: Path) -> None
         pyproject="[tool.labtax.teacher.stages.standalone]\ntemperature = 0.5\n",
     )
     assert load_config(fine, environ={}).teacher_stages == {"standalone": StageOverride(0.5, None)}
+
+
+def test_without_the_registries_only_the_shape_of_rule_and_stage_tables_is_checked(
+    tmp_path: Path,
+) -> None:
+    table = "[rules]\nnope = 'off'\n[teacher.stages.faithful]\ntemperature = 0\n"
+    root = project(tmp_path / "p", labtax=table)
+    config = load_config(root, environ={})
+    assert config.rules.levels == (("nope", None),)
+    assert "faithful" in config.teacher_stages
+    with pytest.raises(LabtaxError, match="no generation stage is called 'faithful'"):
+        load_config(root, environ={}, names=NAMES)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from labtax.commands._options import NAMES
 from labtax.config import load_config
 from labtax.diagnostics import Diagnostic, Level
 from labtax.errors import LabtaxError
@@ -117,7 +118,7 @@ def test_a_bad_rules_table_is_an_error_at_the_offending_line(  # noqa: PLR0917
 ) -> None:
     root = _settings(tmp_path / "p", name, text)
     with pytest.raises(LabtaxError) as caught:
-        load_config(root, environ={})
+        load_config(root, environ={}, names=NAMES)
     assert caught.value.message == message
     assert caught.value.hint.startswith(hint)
     location = caught.value.location
@@ -131,7 +132,7 @@ def test_a_good_rules_table_is_read_into_levels(tmp_path: Path) -> None:
         "labtax.toml",
         "[rules]\nword-limit = 'off'\n[rules.per-path]\n'k/**' = { schema = 'warning' }\n",
     )
-    rules = load_config(root, environ={}).rules
+    rules = load_config(root, environ={}, names=NAMES).rules
     assert rules == RuleLevels(
         (("word-limit", None),), (PathRuleLevels("k/**", (("schema", WARN),)),)
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -161,14 +161,28 @@ def find_root(start: Path) -> Path:
     return start
 
 
+@dataclass(frozen=True)
+class Names:
+    """The names a settings file may use that higher layers define: the rules registry's ids and
+    the prompt protocol's generation stages. Each is asked for only when the file names any (the
+    registry imports every rule module), and given by the caller so that the settings depend on
+    neither."""
+
+    rule_ids: Callable[[], Collection[str]]
+    stages: Callable[[], Collection[str]]
+
+
 def load_config(
     start: Path | None = None,
     *,
     taxonomy: Path | None = None,
     environ: Mapping[str, str] | None = None,
+    names: Names | None = None,
 ) -> Config:
     """Resolve settings for the project containing `start`: by default the project holding an
-    explicit `taxonomy` directory, else the one around the current directory."""
+    explicit `taxonomy` directory, else the one around the current directory. Rule ids and stage
+    names are checked against `names` (the commands pass the registries); without them only the
+    shape of those tables is."""
     env = os.environ if environ is None else environ
     if taxonomy is not None:
         taxonomy = taxonomy.resolve()
@@ -180,7 +194,7 @@ def load_config(
     max_bytes = _int_setting(table, "max_file_bytes", DEFAULT_MAX_FILE_BYTES, settings)
     teacher_table = table.get("teacher", {})
     generation = _generation(table.get("generation", {}), teacher_table, env, settings)
-    stages = _stages(teacher_table, settings)
+    stages = _stages(teacher_table, settings, names)
     if isinstance(teacher_table, dict):
         # Read above: the volume setting's old home, and the per-stage tables.
         teacher_table = {
@@ -191,7 +205,7 @@ def load_config(
     evaluations = root / str(table.get("evaluations", "evaluations"))
     held_out = root / str(table["held_out"]) if table.get("held_out") else None
     student = _model(table.get("student", {}), "student", settings, env, default_student())
-    rules = _rules(table.get("rules"), settings)
+    rules = _rules(table.get("rules"), settings, names)
     return Config(
         root=root,
         taxonomy=tax.resolve(),
@@ -216,13 +230,10 @@ def load_config(
     )
 
 
-def _rules(raw: object, settings: SettingsFile) -> RuleLevels:
+def _rules(raw: object, settings: SettingsFile, names: Names | None) -> RuleLevels:
     if raw is None:
         return RuleLevels()
-    # The registry imports every rule module: only a project that configures rules pays for it.
-    from labtax.rules import RULES
-
-    return parse_rules(raw, RULES, settings)
+    return parse_rules(raw, None if names is None else names.rule_ids(), settings)
 
 
 def _documents_setting(value: object, settings: SettingsFile) -> str:
@@ -402,7 +413,9 @@ _STAGE_KEYS = ("max_tokens", "temperature")
 MAX_TEMPERATURE = 2.0
 
 
-def _stages(teacher: object, settings: SettingsFile) -> dict[str, StageOverride]:
+def _stages(
+    teacher: object, settings: SettingsFile, names: Names | None
+) -> dict[str, StageOverride]:
     """`[tool.labtax.teacher.stages.<stage>]`: the generation stages' own call settings."""
     raw = teacher.get("stages", {}) if isinstance(teacher, dict) else {}
     where = "teacher.stages"
@@ -411,16 +424,14 @@ def _stages(teacher: object, settings: SettingsFile) -> dict[str, StageOverride]
             f"{settings.name(*where.split('.'))} must hold one table per stage",
             location=settings.locate("teacher", "stages"),
         )
-    # The protocol's stage table; imported here because prompts reads leaves, which read config.
-    from labtax.prompts import GENERATION
-
+    known = None if names is None or not raw else names.stages()
     out: dict[str, StageOverride] = {}
     for name, table in sorted(raw.items()):
         at = f"{where}.{name}"
-        if name not in GENERATION:
+        if known is not None and name not in known:
             raise LabtaxError(
                 f"{settings.name(*at.split('.'))}: no generation stage is called {name!r}",
-                hint=f"stages: {', '.join(GENERATION)}",
+                hint=f"stages: {', '.join(known)}",
                 location=settings.locate(*at.split(".")),
             )
         if not isinstance(table, dict):

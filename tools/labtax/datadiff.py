@@ -13,13 +13,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from labtax.dataset.records import LeafData, Manifest, Sample, rejection_rate
 from labtax.usage import Usage
-
-if TYPE_CHECKING:
-    from labtax.pending import PendingLeaf
 
 # A removed leaf and a new leaf are the same data moved when at least this share of the larger
 # leaf's samples are identical.
@@ -178,6 +175,27 @@ class DiffSummary:
             "usage": _usage_dict(self.usage),
             "cost_known": self.cost_known,
             "new_calls": self.new_calls,
+        }
+
+
+PendingState = Literal["missing", "stale", "failed"]
+
+
+@dataclass(frozen=True)
+class PendingLeaf:
+    """A changed leaf without up-to-date data: its state and the reason, as the user reads it."""
+
+    leaf_id: str
+    path: str  # project-relative path of the qna.yaml
+    state: PendingState
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "leaf_id": self.leaf_id,
+            "path": self.path,
+            "state": self.state,
+            "reason": self.reason,
         }
 
 

@@ -12,39 +12,18 @@ knows of, to a data diff.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Literal
+from dataclasses import replace
 
 from labtax import dataset, leaves, yamldoc
 from labtax.changes import Change
 from labtax.config import Config
-from labtax.datadiff import DataDiff
+from labtax.datadiff import DataDiff, PendingLeaf, PendingState
 from labtax.generation.report import RunReport, leaf_hash
-
-PendingState = Literal["missing", "stale", "failed"]
 
 _WHY = {
     "missing": "no generated data yet: run labtax generate",
     "stale": "the generated data is from older inputs: run labtax generate",
 }
-
-
-@dataclass(frozen=True)
-class PendingLeaf:
-    """A changed leaf without up-to-date data: its state and the reason, as the user reads it."""
-
-    leaf_id: str
-    path: str  # project-relative path of the qna.yaml
-    state: PendingState
-    reason: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "leaf_id": self.leaf_id,
-            "path": self.path,
-            "state": self.state,
-            "reason": self.reason,
-        }
 
 
 def pending_leaves(

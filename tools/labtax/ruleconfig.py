@@ -113,8 +113,9 @@ def glob_regex(glob: str) -> str:
     return "".join(out)
 
 
-def parse_rules(raw: object, known: Collection[str], settings: SettingsFile) -> RuleLevels:
-    """Check and read a rules table; `known` is every rule id the registry lists."""
+def parse_rules(raw: object, known: Collection[str] | None, settings: SettingsFile) -> RuleLevels:
+    """Check and read a rules table; `known` is every rule id the registry lists (None: ids are
+    not checked)."""
     if not isinstance(raw, Mapping):
         raise LabtaxError(
             f"{settings.name(RULES)} must be a table", location=settings.locate(RULES)
@@ -129,7 +130,9 @@ def parse_rules(raw: object, known: Collection[str], settings: SettingsFile) -> 
     return RuleLevels(tuple(levels), tuple(per_path))
 
 
-def _per_path(raw: object, known: Collection[str], settings: SettingsFile) -> list[PathRuleLevels]:
+def _per_path(
+    raw: object, known: Collection[str] | None, settings: SettingsFile
+) -> list[PathRuleLevels]:
     if not isinstance(raw, Mapping):
         raise LabtaxError(
             f"{settings.name(RULES)} {PER_PATH} must be a table of glob = {{ rule = level }}",
@@ -151,9 +154,13 @@ def _per_path(raw: object, known: Collection[str], settings: SettingsFile) -> li
 
 
 def _rule_level(
-    table: tuple[str, ...], key: str, value: object, known: Collection[str], settings: SettingsFile
+    table: tuple[str, ...],
+    key: str,
+    value: object,
+    known: Collection[str] | None,
+    settings: SettingsFile,
 ) -> RuleLevel:
-    if key not in known:
+    if known is not None and key not in known:
         raise LabtaxError(
             f"unknown rule id {key!r} in {settings.name(RULES)}",
             hint=f"valid rule ids: {', '.join(sorted(known))}",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from labtax.config import Config, find_root, load_config
+from labtax.config import Config, Names, find_root, load_config
 from labtax.errors import LabtaxError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,13 +63,29 @@ def project(taxonomy: Path | None, paths: Sequence[Path] = ()) -> Config:
     """
     chosen = _taxonomy_flag(taxonomy)
     if chosen is not None:
-        return load_config(taxonomy=chosen.resolve())
+        return load_config(taxonomy=chosen.resolve(), names=NAMES)
     given = [p.resolve() for p in paths]
     here = find_root(Path.cwd())
     if given and not any(p.is_relative_to(here) or here.is_relative_to(p) for p in given):
         first = given[0]
-        return load_config(first if first.is_dir() else first.parent)
-    return load_config(here)
+        return load_config(first if first.is_dir() else first.parent, names=NAMES)
+    return load_config(here, names=NAMES)
+
+
+def _rule_ids() -> Collection[str]:
+    # Imported only when a settings file configures rules: the registry loads every rule module.
+    from labtax.rules import RULES
+
+    return RULES
+
+
+def _stages() -> Collection[str]:
+    from labtax.prompts import GENERATION
+
+    return GENERATION
+
+
+NAMES = Names(rule_ids=_rule_ids, stages=_stages)
 
 
 def _taxonomy_flag(taxonomy: Path | None) -> Path | None:

@@ -282,3 +282,21 @@ def test_step_outputs_of_a_checked_request():
         "number": "7",
         "head_sha": HEAD,
     }
+
+
+def test_a_failed_run_is_accepted_only_with_failed_run_and_only_when_it_failed(
+    tmp_path, fake_github, github_env
+):
+    fake_github.pulls[7] = pull()
+    req = dump(tmp_path / "request.json", {"number": 7, "head_sha": HEAD})
+    failed = dump(tmp_path / "failed.json", workflow_run_event(conclusion="failure"))
+    ok = dump(tmp_path / "ok.json", workflow_run_event())
+    args = ("pr", "check-head", "--failed-run", "--request", str(req), "--event")
+    code, out, err = clirun.run(*args, str(failed))
+    assert code == 0, err
+    assert f"pull request #7 is still at {HEAD}" in out
+    # A successful run is generation's: the marking job never takes it.
+    code, _, err = clirun.run(*args, str(ok))
+    assert code == 1
+    assert "'pull_request' run that ended 'success'" in err
+    assert "--failed-run is for a pull_request run whose validation failed" in err

@@ -215,3 +215,12 @@ def test_marker_is_the_one_labtax_diff_writes():
     from labtax.render import datadiff_markdown
 
     assert datadiff_markdown.MARKER == comment.STICKY_MARKER
+
+
+def test_a_head_that_does_not_validate_marks_the_older_data_stale():
+    body = comment.sticky_body("the diff\n", head_sha=HEAD, url=RUN)
+    marked = comment.status_body(comment.parse_sticky(body), NEWER, "invalid", url=RUN)
+    assert f"**No data for `{NEWER}`:** its leaves do not validate" in marked
+    assert "Fix them and push again" in marked
+    assert "is stale" in marked
+    assert marked.rstrip().endswith("the diff")

@@ -171,14 +171,31 @@ def workflow_run_runs_default_branch_code(wf: Workflow, lines: list[str]) -> lis
     for name, job in jobs(wf):
         condition = str(job.get("if", ""))
         needs = job.get("needs") or []
-        if not needs and "workflow_run.conclusion == 'success'" not in condition:
-            found.append(f"job {name}: must only run after a successful triggering run")
+        if needs or "workflow_run.conclusion == 'success'" in condition:
+            continue
+        if "workflow_run.conclusion == 'failure'" in condition and _only_marks(job):
+            continue  # a failed run's head: its comment is marked, nothing else is done
+        found.append(f"job {name}: must only run after a successful triggering run")
     for name, step in steps(wf):
         uses = str(step.get("uses", ""))
         with_ = step.get("with") or {}
         if uses.startswith("actions/checkout@") and ({"ref", "repository"} & set(with_)):
             found.append(f"job {name}: checks out something other than the default branch")
     return found
+
+
+def _only_marks(job: Any) -> bool:
+    """A job that only checks a failed run's request and marks the comment: no environment, no
+    secret, and no labtax step but `pr check-head --failed-run` and `pr status`."""
+    runs = [str(step.get("run", "")) for step in job.get("steps") or () if step.get("run")]
+    labtax = [r for r in runs if r.lstrip().startswith("labtax ")]
+    allowed = ("labtax pr check-head --failed-run ", "labtax pr status ")
+    return (
+        "environment" not in job
+        and not SECRET.search(dumps(job))
+        and all(r.lstrip().startswith(allowed) for r in labtax)
+        and all(r.lstrip().startswith(("labtax ", "python -m pip install .")) for r in runs)
+    )
 
 
 def caps_on_every_run(wf: Workflow, lines: list[str]) -> list[str]:
@@ -444,12 +461,20 @@ def test_stage_two_marks_the_comment_when_a_head_produces_no_data():
     by_outcome = {
         str(step["run"]).split("--outcome")[1].split()[0]: (n, j, step) for n, j, step in statuses
     }
-    assert set(by_outcome) == {"pending", '"$OUTCOME"'}
+    assert set(by_outcome) == {"pending", "invalid", '"$OUTCOME"'}
     for name, job, step in statuses:
         assert "environment" not in job, name  # no secret needed, no approval
         assert not SECRET.search(dumps(job)), name
-        assert dict(job["permissions"]) == {"pull-requests": "write"}, name
+        assert dict(job["permissions"])["pull-requests"] == "write", name
+        assert "contents" not in dict(job["permissions"]), name
         assert "--head-sha" in step["run"]
+    # A head whose validation failed (stage 1 failed) is marked too, from its checked request.
+    name, invalid, _ = by_outcome["invalid"]
+    assert "workflow_run.conclusion == 'failure'" in str(invalid["if"])
+    assert dict(invalid["permissions"]) == {"actions": "read", "pull-requests": "write"}
+    checks = [str(s.get("run", "")) for s in invalid["steps"] if "check-head" in str(s.get("run"))]
+    assert len(checks) == 1
+    assert "--failed-run" in checks[0]
     pending = by_outcome["pending"][1]
     assert _needs(pending) == ["request"]  # before the approval gate
     name, outcome, step = by_outcome['"$OUTCOME"']
@@ -568,3 +593,12 @@ def test_pull_request_rule_catches_secrets_and_writes():
     )
     found = pull_request_runs_have_no_secrets_or_writes(load(bad), bad.splitlines())
     assert len(found) == 2
+
+
+def test_stage_one_uploads_its_request_before_validating_so_a_failure_is_marked_too():
+    steps_ = workflow("generate-request.yml")["jobs"]["request"]["steps"]
+    runs = [str(step.get("run", "")) + str(step.get("uses", "")) for step in steps_]
+    request = next(i for i, r in enumerate(runs) if "labtax pr request" in r)
+    upload = next(i for i, r in enumerate(runs) if r.startswith("actions/upload-artifact@"))
+    validate = next(i for i, r in enumerate(runs) if "labtax validate" in r)
+    assert request < upload < validate

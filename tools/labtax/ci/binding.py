@@ -123,12 +123,18 @@ def _get(data: object, key: str, default: object = None) -> Any:
     return value
 
 
-def check_request(request: GenerationRequest, run: WorkflowRun, repository: str) -> None:
-    """The checks that need no API call: the run is a successful PR run and built this sha."""
-    if run.event != "pull_request" or run.conclusion != "success":
+def check_request(
+    request: GenerationRequest, run: WorkflowRun, repository: str, *, failed: bool = False
+) -> None:
+    """The checks that need no API call: the run is a successful PR run (with `failed`: a failed
+    one, whose comment only gets marked) and built this sha."""
+    wanted = "failure" if failed else "success"
+    if run.event != "pull_request" or run.conclusion != wanted:
         raise LabtaxError(
             f"the triggering run was a {run.event!r} run that ended {run.conclusion!r}",
-            hint="generation runs only after a successful pull_request run",
+            hint="generation runs only after a successful pull_request run"
+            if not failed
+            else "--failed-run is for a pull_request run whose validation failed",
         )
     if run.repository != repository:
         raise LabtaxError(f"event is for {run.repository!r}, this job runs in {repository!r}")
@@ -140,10 +146,15 @@ def check_request(request: GenerationRequest, run: WorkflowRun, repository: str)
 
 
 def check_head(
-    request: GenerationRequest, run: WorkflowRun, pull: Mapping[str, Any], repository: str
+    request: GenerationRequest,
+    run: WorkflowRun,
+    pull: Mapping[str, Any],
+    repository: str,
+    *,
+    failed: bool = False,
 ) -> GenerationRequest:
     """Accept the request only if the run, the artifact and the pull request agree right now."""
-    check_request(request, run, repository)
+    check_request(request, run, repository, failed=failed)
     label = f"pull request #{request.number}"
     if pull.get("number") != request.number:
         raise LabtaxError(f"GitHub returned a different pull request for {label}")
@@ -214,14 +225,17 @@ def bind_run(
     request_path: Path | None = None,
     number: int | None = None,
     head_sha: str | None = None,
+    failed: bool = False,
 ) -> GenerationRequest:
-    """`labtax pr check-head`: the checked request, also appended to `$GITHUB_OUTPUT` when set."""
+    """`labtax pr check-head`: the checked request, also appended to `$GITHUB_OUTPUT` when set.
+    With `failed`, the triggering run must have failed (its validation): the request is then
+    only good for marking the comment."""
     request = requested(request_path, number, head_sha)
     run = run_event(read_json(event_path, MAX_EVENT_BYTES), str(event_path))
     env = GitHubEnv.from_environ(environ)
-    check_request(request, run, env.repository)  # before spending an API call
+    check_request(request, run, env.repository, failed=failed)  # before spending an API call
     pull = GitHubClient(env).pull(request.number)
-    checked = check_head(request, run, pull, env.repository)
+    checked = check_head(request, run, pull, env.repository, failed=failed)
     outputs.append_outputs(step_outputs(checked), environ)
     return checked
 

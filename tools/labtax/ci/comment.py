@@ -33,8 +33,8 @@ BOT_LOGIN = "github-actions[bot]"
 # GitHub rejects comment bodies over 65,536 characters; keep room for the marker and a note.
 MAX_COMMENT_CHARS = 65_000
 
-Outcome = Literal["pending", "refused", "failure", "cancelled"]
-OUTCOMES: tuple[Outcome, ...] = ("pending", "refused", "failure", "cancelled")
+Outcome = Literal["pending", "invalid", "refused", "failure", "cancelled"]
+OUTCOMES: tuple[Outcome, ...] = ("pending", "invalid", "refused", "failure", "cancelled")
 
 _HEAD_LINE = re.compile(r"^<!-- labtax-head: ([0-9a-f]{40}|[0-9a-f]{64}) -->$")
 _RUN_ID = re.compile(r"^[0-9]{1,20}$")
@@ -42,6 +42,9 @@ _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$")
 _BANNERS: dict[Outcome, str] = {
     "pending": "⏳ **Data for `{sha}` is on its way:** its generation run is waiting for a "
     "maintainer's approval, or running ({run}).",
+    "invalid": "❌ **No data for `{sha}`:** its leaves do not validate, so nothing was generated"
+    " ({run}); the pull request's checks list each problem as file:line:col. Fix them and push"
+    " again.",
     "refused": "⛔ **No data for `{sha}`:** the generation run refused this commit before "
     "generating ({run}): it changes files outside `taxonomy/`, or holds a symlink, a "
     "submodule or a file over the caps.",
@@ -263,9 +266,10 @@ def post_outcome(
 ) -> PostedComment | Superseded:
     """`labtax pr status`: mark the sticky comment with what became of `head_sha`'s data.
 
-    `outcome` is `pending` (waiting for approval or running), `refused`, `failure` or
-    `cancelled` (the generate job's result). Nothing is written when the pull request has moved
-    on past `head_sha`; the data diff the comment holds is kept below the banner.
+    `outcome` is `pending` (waiting for approval or running), `invalid` (the triggering run's
+    validation failed), `refused`, `failure` or `cancelled` (the generate job's result). Nothing
+    is written when the pull request has moved on past `head_sha`; the data diff the comment
+    holds is kept below the banner.
     """
     pr_number = valid_number(number, "--number")
     sha = valid_sha(head_sha, "--head-sha")

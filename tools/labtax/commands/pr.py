@@ -62,15 +62,30 @@ def request_command(event_path: Path, out: Path) -> int:
     "--number", type=int, default=None, help="Pull request number (instead of --request)."
 )
 @click.option("--head-sha", default=None, help="Head sha (instead of --request).")
+@click.option(
+    "--failed-run",
+    is_flag=True,
+    help="The triggering run must have failed (its validation): only to mark the comment.",
+)
 def check_head_command(
-    event_path: Path, request_path: Path | None, number: int | None, head_sha: str | None
+    event_path: Path,
+    request_path: Path | None,
+    number: int | None,
+    head_sha: str | None,
+    *,
+    failed_run: bool,
 ) -> int:
     """Check the request, the triggering run and the pull request's current head all agree.
 
     On success, writes `number` and `head_sha` to $GITHUB_OUTPUT when it is set.
     """
     checked = binding.bind_run(
-        event_path, os.environ, request_path=request_path, number=number, head_sha=head_sha
+        event_path,
+        os.environ,
+        request_path=request_path,
+        number=number,
+        head_sha=head_sha,
+        failed=failed_run,
     )
     click.echo(f"ok: pull request #{checked.number} is still at {checked.head_sha}")
     return EXIT_OK
@@ -192,7 +207,7 @@ def comment_command(number: int, body_file: Path, head_sha: str, author: str) ->
     "--outcome",
     required=True,
     type=click.Choice(comment.OUTCOMES),
-    help="pending (awaiting approval or running), refused, failure or cancelled.",
+    help="pending (awaiting approval or running), invalid, refused, failure or cancelled.",
 )
 @_AUTHOR
 def status_command(number: int, head_sha: str, outcome: str, author: str) -> int:

@@ -120,6 +120,37 @@ def test_damaged_data_at_a_ref_is_located(data_project: Path, capsys) -> None:
     assert "Traceback" not in err
 
 
+def _as_format_1(directory: Path) -> None:
+    """Rewrite a leaf's manifest as labtax before data format 2 wrote it (no `format` key)."""
+    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    manifest.pop("format")
+    (directory / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def test_a_base_of_an_older_data_format_is_compared_as_no_data_and_said_so(
+    data_project: Path, capsys
+) -> None:
+    old = datafiles.write_leaf(data_project / "generated", "knowledge/a", PAIRS)
+    datafiles.write_leaf(data_project / "generated", "knowledge/b", PAIRS)
+    _as_format_1(old)
+    datafiles.commit_all(data_project, "data of an older labtax")
+    git(data_project, "checkout", "-q", "-b", "feature")
+    datafiles.write_leaf(data_project / "generated", "knowledge/a", PAIRS)
+    datafiles.commit_all(data_project, "regenerated")
+    report = run_json(capsys, "--base", "main", "--head", "feature")
+    assert report["outdated_base"] == ["knowledge/a"]
+    assert statuses(report) == {"knowledge/a": "new", "knowledge/b": "unchanged"}
+    note = "The base data of 1 leaf is of an older format (written by an older labtax)"
+    for fmt in ("text", "markdown"):
+        assert main(["diff", "--base", "main", "--head", "feature", "--format", fmt]) == 0
+        out = capsys.readouterr().out
+        assert note in " ".join(out.split())
+    # The head side is read strictly: data of an older format there is still an error.
+    _as_format_1(data_project / "generated" / "knowledge/b")
+    assert main(["diff", "--base", "main"]) == 1
+    assert "data format 1; this labtax reads format 2" in capsys.readouterr().err
+
+
 def test_two_directories(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(tmp_path)
     datafiles.write_leaf(tmp_path / "old", "knowledge/a", PAIRS)

@@ -151,3 +151,24 @@ def test_an_unreadable_directory_is_a_located_error(repo: Path, monkeypatch) -> 
 def test_leaf_dir_refuses_ids_that_leave_generated(repo: Path, leaf_id: str) -> None:
     with pytest.raises(LabtaxError, match="refusing"):
         store.leaf_dir(load_config(repo), leaf_id)
+
+
+def test_the_old_side_of_a_diff_leaves_out_outdated_leaves_and_names_them(tmp_path: Path) -> None:
+    import json
+
+    old = datafiles.write_leaf(tmp_path / "old", "knowledge/a", PAIRS)
+    other = datafiles.write_leaf(tmp_path / "old", "knowledge/b", PAIRS)
+    manifest = json.loads((old / "manifest.json").read_text(encoding="utf-8"))
+    manifest.pop("format")  # as labtax wrote data format 1
+    (old / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(DamagedData) as strict:
+        store.load_directory(tmp_path / "old")
+    assert strict.value.outdated
+    base = store.load_base_directory(tmp_path / "old")
+    assert sorted(base.leaves) == ["knowledge/b"]
+    assert base.outdated == ("knowledge/a",)
+    # Damage is still damage on the old side.
+    (other / "samples.jsonl").write_text('{"broken": \n', encoding="utf-8")
+    with pytest.raises(DamagedData) as damaged:
+        store.load_base_directory(tmp_path / "old")
+    assert not damaged.value.outdated

@@ -27,7 +27,7 @@ def diff_of(tmp_path: Path) -> datadiff.DataDiff:
 def test_the_document_is_the_diff_with_a_schema_version(tmp_path: Path) -> None:
     diff = diff_of(tmp_path)
     document = json.loads(datadiff_json.render(diff))
-    assert document.pop("labtax_data_diff") == datadiff_json.SCHEMA_VERSION == 2
+    assert document.pop("labtax_data_diff") == datadiff_json.SCHEMA_VERSION == 3
     assert document == json.loads(json.dumps(diff.as_dict()))
     assert (document["base"], document["head"]) == ("old", "new")
 

@@ -208,6 +208,8 @@ class DataDiff:
     # Changed leaves whose data is missing, stale or failed (`pending.annotate`; only known
     # when the head is the working tree of a project).
     pending: tuple[PendingLeaf, ...] = ()
+    # Leaves whose base data is of an older format: compared as if the base had none.
+    outdated_base: tuple[str, ...] = ()
 
     @property
     def touched(self) -> tuple[LeafDiff, ...]:
@@ -219,6 +221,7 @@ class DataDiff:
             "head": self.head,
             "summary": self.summary.as_dict(),
             "pending": [p.as_dict() for p in self.pending],
+            "outdated_base": list(self.outdated_base),
             "leaves": [leaf.as_dict() for leaf in self.leaves],
         }
 
@@ -253,9 +256,15 @@ def _usage_dict(usage: Usage) -> dict[str, Any]:
 
 
 def diff_datasets(
-    old: DatasetState, new: DatasetState, *, base: str = "base", head: str = "head"
+    old: DatasetState,
+    new: DatasetState,
+    *,
+    base: str = "base",
+    head: str = "head",
+    outdated_base: tuple[str, ...] = (),
 ) -> DataDiff:
-    """Compare two dataset states; every leaf of either side appears once in the result."""
+    """Compare two dataset states; every leaf of either side appears once in the result.
+    `outdated_base` names the leaves left out of `old` for being of an older format."""
     only_old = sorted(set(old) - set(new))
     only_new = sorted(set(new) - set(old))
     renames = _match_renames([old[k] for k in only_old], [new[k] for k in only_new])
@@ -268,7 +277,8 @@ def diff_datasets(
     leaves.extend(_compare(None, new[k], renamed=False) for k in only_new if k not in renames)
     leaves.extend(_compare(old[k], None, renamed=False) for k in only_old if k not in moved)
     leaves.sort(key=lambda leaf: leaf.leaf_id)
-    return DataDiff(base, head, tuple(leaves), _summarise(leaves, len(old), len(new)))
+    summary = _summarise(leaves, len(old), len(new))
+    return DataDiff(base, head, tuple(leaves), summary, outdated_base=outdated_base)
 
 
 def _match_renames(removed: list[LeafData], added: list[LeafData]) -> dict[str, str]:

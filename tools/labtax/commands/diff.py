@@ -101,11 +101,13 @@ def _compute(
         if base or head:
             raise UsageError("--base and --head compare git refs; they cannot be used with dirs")
         old_dir, new_dir = (_existing_dir(d) for d in dirs)
+        old = store.load_base_directory(old_dir)
         return datadiff.diff_datasets(
-            store.load_directory(old_dir),
+            old.leaves,
             store.load_directory(new_dir),
             base=old_dir.as_posix(),
             head=new_dir.as_posix(),
+            outdated_base=old.outdated,
         )
     config = project(taxonomy)
     return _compare_refs(config, base, head)
@@ -113,12 +115,17 @@ def _compute(
 
 def _compare_refs(config: Config, base: str | None, head: str | None) -> datadiff.DataDiff:
     base_sha = store.resolve_base(config, base, head or "HEAD")
-    old = store.load_commit(config, base_sha)
+    old = store.load_base_commit(config, base_sha)
+    outdated = old.outdated
     if head is not None:
         new = store.load_commit(config, head)
-        return datadiff.diff_datasets(old, new, base=base_sha, head=head)
+        return datadiff.diff_datasets(
+            old.leaves, new, base=base_sha, head=head, outdated_base=outdated
+        )
     new_state = store.load_worktree(config)
-    diff = datadiff.diff_datasets(old, new_state, base=base_sha, head=WORKTREE)
+    diff = datadiff.diff_datasets(
+        old.leaves, new_state, base=base_sha, head=WORKTREE, outdated_base=outdated
+    )
     return _with_runs(config, base, diff, new_state)
 
 

@@ -15,11 +15,12 @@ import os
 import stat
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from labtax import gitio
 from labtax.config import Config
-from labtax.dataset.reader import parse_leaf
+from labtax.dataset.reader import DamagedData, parse_leaf
 from labtax.dataset.records import FILES, LeafData
 from labtax.errors import LabtaxError, Location
 
@@ -167,8 +168,44 @@ def read_leaf_dataset(directory: Path, leaf_id: str | None = None) -> LeafData:
 # Whole states: a directory, the working tree, a commit
 
 
+@dataclass(frozen=True)
+class BaseState:
+    """The old side of a comparison: every leaf's data, except the leaves whose data is of an
+    older format (`outdated`, by id), which cannot be compared and are left out."""
+
+    leaves: dict[str, LeafData]
+    outdated: tuple[str, ...] = ()
+
+
 def load_directory(directory: Path, *, label: str | None = None) -> dict[str, LeafData]:
     """Every leaf's data under `directory` (a `generated/` tree); a missing one is empty."""
+    return _parse_all(_directory_files(directory, label), skip_outdated=False).leaves
+
+
+def load_base_directory(directory: Path) -> BaseState:
+    """`load_directory` for the old side of a diff: outdated leaves are left out, and named."""
+    return _parse_all(_directory_files(directory, None), skip_outdated=True)
+
+
+_Grouped = dict[str, tuple[dict[str, bytes], str]]  # leaf id -> (its files, where they are)
+
+
+def _parse_all(grouped: _Grouped, *, skip_outdated: bool) -> BaseState:
+    found: dict[str, LeafData] = {}
+    outdated: list[str] = []
+    with _no_cycles():
+        for leaf_id in sorted(grouped):
+            files, where = grouped[leaf_id]
+            try:
+                found[leaf_id] = parse_leaf(leaf_id, files, where)
+            except DamagedData as exc:
+                if not (skip_outdated and exc.outdated):
+                    raise
+                outdated.append(leaf_id)
+    return BaseState(found, tuple(outdated))
+
+
+def _directory_files(directory: Path, label: str | None) -> _Grouped:
     if not directory.exists():
         return {}
     if not directory.is_dir():
@@ -181,11 +218,7 @@ def load_directory(directory: Path, *, label: str | None = None) -> dict[str, Le
         data = _read_regular(path, f"{shown}/{leaf_id}/{name}")
         if data is not None:
             grouped[leaf_id][name] = data
-    with _no_cycles():
-        return {
-            leaf_id: parse_leaf(leaf_id, grouped[leaf_id], f"{shown}/{leaf_id}")
-            for leaf_id in sorted(grouped)
-        }
+    return {leaf_id: (files, f"{shown}/{leaf_id}") for leaf_id, files in grouped.items()}
 
 
 @contextlib.contextmanager
@@ -208,6 +241,16 @@ def load_worktree(config: Config) -> dict[str, LeafData]:
 
 def load_commit(config: Config, rev: str) -> dict[str, LeafData]:
     """Every leaf's data in `generated/` as committed at `rev`."""
+    return _parse_all(_commit_files(config, rev), skip_outdated=False).leaves
+
+
+def load_base_commit(config: Config, rev: str) -> BaseState:
+    """`load_commit` for the old side of a diff: outdated leaves are left out, and named (a base
+    committed by a labtax that wrote an older format still compares with new data)."""
+    return _parse_all(_commit_files(config, rev), skip_outdated=True)
+
+
+def _commit_files(config: Config, rev: str) -> _Grouped:
     top = gitio.toplevel(config.root)
     prefix = _generated_prefix(config, top)
     grouped: dict[str, dict[str, str]] = defaultdict(dict)
@@ -220,15 +263,13 @@ def load_commit(config: Config, rev: str) -> dict[str, LeafData]:
             grouped[leaf_id][rel.name] = entry.path
     paths = [path for names in grouped.values() for path in names.values()]
     blobs = gitio.read_blobs(rev, paths, cwd=top)
-    with _no_cycles():
-        return {
-            leaf_id: parse_leaf(
-                leaf_id,
-                {name: blobs[path] for name, path in grouped[leaf_id].items() if path in blobs},
-                f"{rev[:12]}:{prefix}/{leaf_id}",
-            )
-            for leaf_id in sorted(grouped)
-        }
+    return {
+        leaf_id: (
+            {name: blobs[path] for name, path in names.items() if path in blobs},
+            f"{rev[:12]}:{prefix}/{leaf_id}",
+        )
+        for leaf_id, names in grouped.items()
+    }
 
 
 def _generated_prefix(config: Config, top: Path) -> str:

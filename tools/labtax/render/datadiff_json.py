@@ -7,7 +7,8 @@ import json
 from labtax.datadiff import DataDiff
 
 # 2: usage counts `answers` (cached ones included), `new_calls` and `pending` were added.
-SCHEMA_VERSION = 2
+# 3: `outdated_base`, the leaves whose base data is of an older format.
+SCHEMA_VERSION = 3
 
 
 def render(diff: DataDiff) -> str:

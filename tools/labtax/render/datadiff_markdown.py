@@ -132,6 +132,9 @@ def _head(diff: DataDiff) -> str:
         *rows,
     ]
     lines += _pending(diff)
+    if diff.outdated_base:
+        names = [sanitize.code_span(leaf_id) for leaf_id in diff.outdated_base]
+        lines += ["", f"> [!NOTE]\n> {figures.outdated_base(names)}"]
     if not diff.touched:
         lines += ["", "No generated data changed." if not diff.pending else _NO_NEW_DATA]
     return "\n".join(lines)

@@ -40,6 +40,9 @@ def render(diff: DataDiff, *, samples: int = 3, color: bool = False, width: int 
         console.print(_text(line))
     for part in _pending(diff):
         console.print(part)
+    if diff.outdated_base:
+        names = [sanitize.terminal(leaf_id, limit=200) for leaf_id in diff.outdated_base]
+        console.print(_text(""), _text((figures.outdated_base(names), "yellow")))
     for leaf in diff.touched:
         console.print()
         for part in _leaf(leaf, samples):

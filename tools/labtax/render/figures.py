@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from labtax.usage import Usage
-from labtax.util import plural
+from labtax.util import plural, some
 
 
 def delta(old: int, new: int) -> str:
@@ -72,4 +74,14 @@ def run_usage(usage: Usage) -> str:
     return (
         f"{plural(usage.calls, 'call')} (+{usage.cached_calls:,} answered from the cache), "
         f"{plural(usage.tokens, 'token')}{prefix}, cost: {cost(usage.cost_usd)}"
+    )
+
+
+def outdated_base(names: Sequence[str]) -> str:
+    """Why some leaves of a data diff show all their data as new: `names` (leaf ids, escaped for
+    the format) have base data of an older format."""
+    count = plural(len(names), "leaf", "leaves")
+    return (
+        f"The base data of {count} is of an older format (written by an older labtax), so it is"
+        f" compared as if the base had none: {some(list(names), 5)}"
     )

@@ -69,3 +69,20 @@ def test_seed_rows_are_the_questions_people_wrote(sample_leaves):
     assert all(r.turns[0][1].startswith("What does the text say") for r in knowledge)  # closed book
     assert {r.source for r in [*freeform, grounded, *knowledge]} == {"seed"}
     assert len({r.id for r in knowledge}) == 3
+
+
+def test_questions_about_one_grounded_context_stay_on_one_side():
+    import mixdata
+
+    samples = mixdata.skill_samples(mixdata.GROUNDED, 12, grounded=True)  # 4 contexts of 3
+    for seed in range(20):
+        split = split_leaf(samples, seed=seed, fraction=0.25, minimum=1)
+        held = {s.context for s in split.test}
+        trained = {s.context for s, _ in split.train}
+        assert len(split.test) == 3  # one whole context: the count nearest 3
+        assert not held & trained
+    # The minimum is met by a whole context; nothing is held out when nothing is asked for.
+    assert len(split_leaf(samples, seed=1, fraction=0.0, minimum=1).test) == 3
+    assert split_leaf(samples, seed=1, fraction=0.0, minimum=0).test == ()
+    # Two whole contexts when the target is nearer 6 than 3, never more than half.
+    assert len(split_leaf(samples, seed=1, fraction=0.45, minimum=1).test) == 6

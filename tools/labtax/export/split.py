@@ -5,8 +5,13 @@ Held out for `test`, per leaf:
   context in the user turn when it has one, a knowledge pair closed book;
 - of its generated questions (forms `instruction`, `grounded`, `knowledge_qa`), `held_out_count`:
   the recipe's fraction, at least its minimum, never more than half, so the leaf still trains.
-  Which ones is seeded: the lowest `key(seed, "test", sample id)`. The auxiliary knowledge forms
-  (summaries, facts) are the document's material rather than questions: they always train.
+  Which ones is seeded: the lowest `key(seed, "test", sample id)`. Grounded questions about one
+  context go to the same side together (keyed by the lowest of their ids): their user turns share
+  the context, so one held out would make its siblings near-duplicates that decontamination drops
+  from train. Groups are taken, in that order, while they bring the held-out count closer to its
+  target (the first one always) and the leaf keeps at least half its questions. The auxiliary
+  knowledge forms (summaries, facts) are the document's material rather than questions: they
+  always train.
 
 Of the train samples, `repeats` gives each one's number of copies from the leaf's weight and the
 cap: `half_up(weight * n)` copies in all (at most the cap), whole rounds of the samples first,
@@ -18,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from labtax.dataset.records import Sample
+from labtax.dataset.records import GROUNDED, Sample
 from labtax.export import seeded
 from labtax.export.rows import MixRow, seed_row
 from labtax.leaves import Leaf, LeafKind
@@ -49,11 +54,18 @@ def split_leaf(
     cap: int = 0,
 ) -> LeafSplit:
     """The split of one leaf's samples and the copies of its train samples."""
-    questions = sorted(
-        (s for s in samples if s.form in QUESTION_FORMS),
-        key=lambda s: seeded.key(seed, "test", s.id),
-    )
-    held = questions[: held_out_count(len(questions), fraction, minimum)]
+    questions = [s for s in samples if s.form in QUESTION_FORMS]
+    wanted = held_out_count(len(questions), fraction, minimum)
+    held: list[Sample] = []
+    for group in _groups(questions, seed):
+        if len(held) >= wanted:
+            break
+        after = len(held) + len(group)
+        # The first group that fits is taken; a later one only when it brings the count closer.
+        if after <= len(questions) // 2 and (
+            not held or abs(after - wanted) < abs(len(held) - wanted)
+        ):
+            held.extend(group)
     held_ids = {s.id for s in held}
     train = [s for s in samples if s.id not in held_ids]
     return LeafSplit(
@@ -66,6 +78,17 @@ def split_leaf(
             if copies
         ),
     )
+
+
+def _groups(questions: Sequence[Sample], seed: int) -> list[list[Sample]]:
+    """The questions that must stay on one side together, in seeded order: a grounded context's
+    questions, every other question alone."""
+    grouped: dict[str, list[Sample]] = {}
+    for sample in questions:
+        together = sample.context if sample.form == GROUNDED else f"\0{sample.id}"
+        grouped.setdefault(together, []).append(sample)
+    groups = [sorted(group, key=lambda s: s.id) for group in grouped.values()]
+    return sorted(groups, key=lambda group: seeded.key(seed, "test", group[0].id))
 
 
 def repeats(samples: Sequence[Sample], *, seed: int, weight: float, cap: int = 0) -> list[int]:

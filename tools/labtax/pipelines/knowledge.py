@@ -18,9 +18,9 @@ and its instruction; it has no graded judge, so a faithful one scores 3.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from labtax import chunking
 from labtax.chunking import Chunk
@@ -64,6 +64,16 @@ PAIR_BATCH = 5
 MIN_RELEVANCE = 2
 
 V = TypeVar("V")
+
+
+class _Explained(Protocol):
+    """A judge's verdict that says why."""
+
+    @property
+    def explanation(self) -> str: ...
+
+
+E = TypeVar("E", bound=_Explained)
 
 
 def targets(material: LeafMaterial, settings: PipelineSettings) -> dict[Unit, int]:
@@ -281,16 +291,14 @@ class _ChunkRound:
             parse=standalone.parse,
             batch=QUESTION_BATCH,
         )
-        out = []
-        for pair, judged in self._then(pairs, verdicts):
-            verdict = judged.verdict
-            if verdict is None:
-                rejected.append(pair.reject("standalone", *judged.failure))
-            elif not verdict.stands_alone:
-                rejected.append(pair.reject("standalone", "not_standalone", verdict.explanation))
-            else:
-                out.append(pair)
-        return out
+        return self._sift(
+            pairs,
+            verdicts,
+            "standalone",
+            "not_standalone",
+            passes=lambda v: v.stands_alone,
+            rejected=rejected,
+        )
 
     async def _faithful(
         self, items: list[Sample], batch: int, rejected: list[Rejection]
@@ -303,16 +311,14 @@ class _ChunkRound:
             parse=faithfulness.parse,
             batch=batch,
         )
-        out = []
-        for item, judged in self._then(items, verdicts):
-            verdict = judged.verdict
-            if verdict is None:
-                rejected.append(item.reject("faithfulness", *judged.failure))
-            elif not verdict.faithful:
-                rejected.append(item.reject("faithfulness", "unfaithful", verdict.explanation))
-            else:
-                out.append(item)
-        return out
+        return self._sift(
+            items,
+            verdicts,
+            "faithfulness",
+            "unfaithful",
+            passes=lambda v: v.faithful,
+            rejected=rejected,
+        )
 
     async def _relevant(self, pairs: list[Sample], rejected: list[Rejection]) -> list[Sample]:
         scores = await judge(
@@ -336,6 +342,29 @@ class _ChunkRound:
                 rejected.append(scored.reject("relevance", "low_score", verdict.explanation))
             else:
                 out.append(scored)
+        return out
+
+    def _sift(
+        self,
+        items: Sequence[Sample],
+        verdicts: Sequence[Judged[E]],
+        stage: str,
+        reason: str,
+        *,
+        passes: Callable[[E], bool],
+        rejected: list[Rejection],
+    ) -> list[Sample]:
+        """The items whose verdict `passes`; each other one is rejected at `stage`, for `reason`
+        with the judge's explanation, or for why there is no verdict."""
+        out = []
+        for item, judged in self._then(items, verdicts):
+            verdict = judged.verdict
+            if verdict is None:
+                rejected.append(item.reject(stage, *judged.failure))
+            elif not passes(verdict):
+                rejected.append(item.reject(stage, reason, verdict.explanation))
+            else:
+                out.append(item)
         return out
 
     @staticmethod

@@ -224,3 +224,20 @@ def test_a_head_that_does_not_validate_marks_the_older_data_stale():
     assert "Fix them and push again" in marked
     assert "is stale" in marked
     assert marked.rstrip().endswith("the diff")
+
+
+def test_an_invalid_head_links_the_run_that_validated_it(tmp_path, fake_github, pull):
+    assert post(body_file(tmp_path, "+3 samples\n")).code == 0
+    pull["head"]["sha"] = NEWER
+    args = ("pr", "status", "--number", "7", "--head-sha", NEWER, "--outcome", "invalid")
+    code, _, err = clirun.run(*args, "--run-id", "99")
+    assert code == 0, err
+    banner = fake_github.comments[0]["body"].splitlines()[2]
+    assert banner.startswith(f"> ❌ **No data for `{NEWER}`:** its leaves do not validate")
+    assert "([run](https://github.com/octo/taxonomy/actions/runs/99))" in banner
+    # Anything but digits makes no link at all.
+    code, _, err = clirun.run(*args, "--run-id", "99) [click](https://evil.example")
+    assert code == 0, err
+    banner = fake_github.comments[0]["body"].splitlines()[2]
+    assert "evil.example" not in banner
+    assert "see the repository's Actions tab" in banner

@@ -42,9 +42,8 @@ _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$")
 _BANNERS: dict[Outcome, str] = {
     "pending": "⏳ **Data for `{sha}` is on its way:** its generation run is waiting for a "
     "maintainer's approval, or running ({run}).",
-    "invalid": "❌ **No data for `{sha}`:** its leaves do not validate, so nothing was generated"
-    " ({run}); the pull request's checks list each problem as file:line:col. Fix them and push"
-    " again.",
+    "invalid": "❌ **No data for `{sha}`:** its leaves do not validate, so nothing was generated;"
+    " its validation run lists each problem as file:line:col ({run}). Fix them and push again.",
     "refused": "⛔ **No data for `{sha}`:** the generation run refused this commit before "
     "generating ({run}): it changes files outside `taxonomy/`, or holds a symlink, a "
     "submodule or a file over the caps.",

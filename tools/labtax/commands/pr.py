@@ -209,14 +209,23 @@ def comment_command(number: int, body_file: Path, head_sha: str, author: str) ->
     type=click.Choice(comment.OUTCOMES),
     help="pending (awaiting approval or running), invalid, refused, failure or cancelled.",
 )
+@click.option(
+    "--run-id",
+    default=None,
+    help="The run whose log says why, when it is another run of this repository (default: this"
+    " run); digits only.",
+)
 @_AUTHOR
-def status_command(number: int, head_sha: str, outcome: str, author: str) -> int:
+def status_command(
+    number: int, head_sha: str, outcome: str, run_id: str | None, author: str
+) -> int:
     """Mark the sticky comment: data for HEAD-SHA is pending, or will not come, and why.
 
     A data diff kept from an older commit is marked stale at the comment's top. Needs only the
     job token (pull-requests: write), no secret.
     """
-    posted = comment.post_outcome(number, head_sha, outcome, os.environ, author=author)
+    environ = dict(os.environ) if run_id is None else {**os.environ, "GITHUB_RUN_ID": run_id}
+    posted = comment.post_outcome(number, head_sha, outcome, environ, author=author)
     click.echo(_posted_line(posted, number))
     return EXIT_OK
 

@@ -33,6 +33,7 @@ def test_the_card_of_a_mix_names_its_configs_counts_and_provenance(mix_project):
         "id",
         "kind",
         "leaf",
+        "length",
         "messages",
         "source",
     ]

@@ -337,3 +337,27 @@ def test_data_of_a_leaf_no_longer_in_the_taxonomy_is_not_exported(mix_project):
     summary = export(mix_project)
     assert summary.orphaned == (mixdata.PRESS,)
     assert mixdata.PRESS not in {r["leaf"] for r in rows(mix_project, "knowledge", "train")}
+
+
+def test_knowledge_trains_short_rows_first_then_long_ones(mix_project):
+    from labtax.util import estimate_tokens
+
+    summary = export(mix_project, Recipe(knowledge_short_tokens=40))
+    train = rows(mix_project, "knowledge", "train")
+    lengths = [r["length"] for r in train]
+    short = summary.phases["knowledge"].short_first
+    assert 0 < short < len(train)
+    assert lengths == ["short"] * short + ["long"] * (len(train) - short)
+    for row in train:
+        turns = [m["content"] for m in row["messages"] if m["role"] != "system"]
+        tokens = sum(estimate_tokens(t) for t in turns)
+        assert (tokens <= 40) == (row["length"] == "short")
+    # Closed-book questions are the short ones; a row carrying its chunk is long.
+    assert {r["form"] for r in train[:short]} == {"knowledge_qa"}
+    assert all(r["length"] == "long" for r in train if r["form"] == "knowledge_qa_grounded")
+    # Every file has the column; only the knowledge phase orders by it.
+    assert {r["length"] for r in rows(mix_project, "skills", "train")} <= {"short", "long"}
+    assert summary.phases["skills"].short_first == 0
+    none_short = export(mix_project, Recipe(knowledge_short_tokens=0), out="mix0")
+    assert none_short.phases["knowledge"].short_first == 0
+    assert {r["length"] for r in rows(mix_project, "knowledge", "train", "mix0")} == {"long"}

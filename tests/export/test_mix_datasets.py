@@ -19,7 +19,7 @@ from labtax.evaluation.questions import load_held_out
 from labtax.export import export_mix
 from labtax.export.recipe import Recipe
 
-COLUMNS = ["form", "id", "kind", "leaf", "messages", "source"]
+COLUMNS = ["form", "id", "kind", "leaf", "length", "messages", "source"]
 
 
 def load(out: Path, phase: str, tmp_path: Path):  # type: ignore[no-untyped-def]

@@ -66,6 +66,7 @@ def test_a_parquet_copy_holds_the_rows_of_the_jsonl_file(tmp_path):
             "id": f"{i:016x}",
             "kind": "freeform_skill",
             "leaf": "a/b",
+            "length": "short",
             "messages": [{"content": "q", "role": "user"}, {"content": "a", "role": "assistant"}],
             "source": "generated",
         }

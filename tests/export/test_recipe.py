@@ -157,6 +157,7 @@ def test_the_resolved_recipe_fills_every_default_and_reads_back_the_same(tmp_pat
             "decontamination",
             "formats",
             "knowledge_replay",
+            "knowledge_short_tokens",
             "max_per_leaf",
             "min_knowledge_share",
             "raft",

@@ -38,21 +38,21 @@ def test_a_sample_row_is_its_conversation_with_the_sample_id():
 
 def test_a_line_has_every_column_sorted_and_the_system_prompt_first():
     row = sample_row(candidate("Ünïcode question?", "Answer."))
-    data = json.loads(line(row, "Be kind."))
+    data = json.loads(line(row, "Be kind.", 256))
     assert list(data) == list(COLUMNS)
     assert data["messages"] == [
         {"content": "Be kind.", "role": "system"},
         {"content": "Ünïcode question?", "role": "user"},
         {"content": "Answer.", "role": "assistant"},
     ]
-    assert "Ünïcode" in line(row, "")  # real Unicode, not escapes
-    assert record(row, "")["messages"][0]["role"] == "user"
-    assert line(row, "").endswith("}\n")
-    assert line(row, "").count("\n") == 1
+    assert "Ünïcode" in line(row, "", 256)  # real Unicode, not escapes
+    assert record(row, "", 256)["messages"][0]["role"] == "user"
+    assert line(row, "", 256).endswith("}\n")
+    assert line(row, "", 256).count("\n") == 1
 
 
 def test_a_generated_line_replays_with_only_its_source_changed():
-    text = line(sample_row(candidate("q?", 'a "quoted" source: generated}')), "s")
+    text = line(sample_row(candidate("q?", 'a "quoted" source: generated}')), "s", 256)
     replayed = as_knowledge_replay(text)
     assert json.loads(replayed) == {**json.loads(text), "source": "knowledge_replay"}
     with pytest.raises(ValueError, match="generated"):

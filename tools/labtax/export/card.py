@@ -22,6 +22,7 @@ import yaml
 from labtax import sanitize
 from labtax.export.output import MARKER
 from labtax.export.recipe import RESOLVED_NAME
+from labtax.export.rows import COLUMNS, MESSAGES
 from labtax.export.tally import LeafTally, MixSummary
 from labtax.util import plural
 
@@ -52,12 +53,8 @@ def features() -> list[dict[str, Any]]:
     """The columns of every row file, as the card's `dataset_info` declares them."""
     message = [{"name": "content", "dtype": "string"}, {"name": "role", "dtype": "string"}]
     return [
-        {"name": "form", "dtype": "string"},
-        {"name": "id", "dtype": "string"},
-        {"name": "kind", "dtype": "string"},
-        {"name": "leaf", "dtype": "string"},
-        {"name": "messages", "list": message},
-        {"name": "source", "dtype": "string"},
+        {"name": name, "list": message} if name == MESSAGES else {"name": name, "dtype": "string"}
+        for name in COLUMNS
     ]
 
 
@@ -82,18 +79,24 @@ def _intro(summary: MixSummary) -> str:
     out = summary.out
     prompt = summary.recipe.system_prompt
     system = f"the system prompt {_code(prompt)}" if prompt else "no system prompt"
+    short = plural(summary.phases["knowledge"].short_first, "row")
     return f"""# Training mix
 
 A LAB-style phased training mix written by `labtax export` from the taxonomy's generated data.
 Train on **knowledge** first, then on **skills**: the skills phase replays part of the knowledge
 phase so the student keeps what it learned. Every row is one conversation in `messages`
-({system}, then the user turn, then the assistant's), with `leaf`, `kind`, `form`, `source`
-and `id`: the format TRL's `SFTTrainer` takes.
+({system}, then the user turn, then the assistant's), with `leaf`, `kind`, `form`, `source`,
+`id` and `length`: the format TRL's `SFTTrainer` takes. As LAB tunes knowledge, short samples
+come first, then long ones: `length` is `short` for a conversation of at most
+{summary.recipe.knowledge_short_tokens} tokens (estimated), and the knowledge `train` file holds
+its short rows first ({short}), then the long ones.
 
 ```python
 from datasets import load_dataset
 
 knowledge = load_dataset("{out}", "knowledge")  # train, then evaluate on its test split
+short = knowledge["train"].filter(lambda row: row["length"] == "short")  # first,
+long = knowledge["train"].filter(lambda row: row["length"] == "long")  # then
 skills = load_dataset("{out}", "skills")
 ```
 

@@ -7,14 +7,17 @@ Passes over the data, each streaming one leaf (or one bucket) at a time:
    the auxiliary forms as they are. Every row whose user turn is a test turn (`HeldOutTurns`) is
    dropped and counted; the rest go to their phase's `Shuffle`, knowledge rows tagged with a
    replay key. Outside datasets (`replay`) follow, at their ratio of the phase;
-3. the knowledge shuffle is written out, replaying the rows with the lowest replay keys into
-   the skills phase (`knowledge_replay` of the phase, more when `min_knowledge_share` needs it);
-   then the skills shuffle, Parquet copies, the resolved recipe and the card.
+3. the knowledge shuffles are written out, the short rows' first and then the long ones' (LAB
+   tunes knowledge on short samples, then long ones: `length`), replaying the rows with the
+   lowest replay keys into the skills phase (`knowledge_replay` of the phase, more when
+   `min_knowledge_share` needs it); then the skills shuffle, Parquet copies, the resolved recipe
+   and the card.
 The mix is built beside OUT and replaces it only when complete (`output`).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import shutil
 from array import array
@@ -39,8 +42,10 @@ from labtax.export.rows import (
     KNOWLEDGE_REPLAY,
     RAFT_VARIANT,
     SEED,
+    SHORT,
     MixRow,
     as_knowledge_replay,
+    length_of,
     line,
     sample_row,
 )
@@ -102,6 +107,9 @@ class _Build:
         self.shuffles = {
             p: Shuffle(work / p, bucket_count(int(expected[p] * (1 + ratios[p])))) for p in PHASES
         }
+        # Short knowledge rows are shuffled apart, to be written before the long ones.
+        self.short = Shuffle(work / "knowledge-short", self.shuffles[KNOWLEDGE].buckets)
+        self.short_rows = 0  # the knowledge train file's first rows, the short ones
         self.leaves = {plan.leaf.leaf_id: _LeafCount() for plan in found.plans}
         self.order = [plan.leaf.leaf_id for plan in found.plans]
         self.train: dict[str, Counter[str]] = {p: Counter() for p in PHASES}
@@ -143,10 +151,19 @@ class _Build:
             tag = (seeded.key(seed, "replay", row.leaf, row.id, row.form, copy) >> 1) + 1
             self.replay_keys.append(tag)
             self.replay_leaves.append(position)
-        self.shuffles[phase].add(key, line(row, self.recipe.system_prompt), tag)
+        shuffle = self._shuffle(phase, row)
+        shuffle.add(key, self._line(row), tag)
+        self.short_rows += 1 if shuffle is self.short else 0
         self.train[phase][row.source] += 1
         self.forms[phase][row.form] += 1
         count.train += 1
+
+    def _line(self, row: MixRow) -> str:
+        return line(row, self.recipe.system_prompt, self.recipe.knowledge_short_tokens)
+
+    def _shuffle(self, phase: str, row: MixRow) -> Shuffle:
+        short = length_of(row, self.recipe.knowledge_short_tokens) == SHORT
+        return self.short if phase == KNOWLEDGE and short else self.shuffles[phase]
 
     # -----------------------------------------------------------------------------------------
     # Outside datasets, and how much knowledge the skills phase replays
@@ -189,10 +206,12 @@ class _Build:
                     if any(self.index.match((turn,)) for turn in row.user_turns):
                         self.dropped[phase][row.source] += copies
                         continue
-                    text = line(row, self.recipe.system_prompt)
+                    text = self._line(row)
+                    shuffle = self._shuffle(phase, row)
                     for copy in range(copies):
                         key = seeded.key(seed, "shuffle", phase, row.source, number, copy)
-                        self.shuffles[phase].add(key, text)
+                        shuffle.add(key, text)
+                    self.short_rows += copies if shuffle is self.short else 0
                     self.train[phase][row.source] += copies
                     self.forms[phase][row.form] += copies
 
@@ -208,7 +227,7 @@ class _Build:
         seed = self.recipe.seed
         skills = self.shuffles[SKILLS]
         with self._file(KNOWLEDGE, "train") as handle:
-            for tag, text in self.shuffles[KNOWLEDGE].drain():
+            for tag, text in itertools.chain(self.short.drain(), self.shuffles[KNOWLEDGE].drain()):
                 handle.write(text)
                 copies = (rounds + (1 if tag <= threshold else 0)) if tag else 0
                 for copy in range(copies):
@@ -258,6 +277,7 @@ class _Build:
                 _by_source(self.found.tests, phase),
                 dict(sorted(self.forms[phase].items())),
                 dict(sorted(self.dropped[phase].items())),
+                short_first=self.short_rows if phase == KNOWLEDGE else 0,
             )
             for phase in PHASES
         }

@@ -23,6 +23,7 @@ from typing import Any
 
 from labtax.config import BRANCHES, Config
 from labtax.errors import LabtaxError, Location
+from labtax.export.rows import COLUMNS, MESSAGES
 
 MARKER = "<!-- labtax export: the next export replaces this directory as a whole -->"
 CARD = "README.md"
@@ -99,15 +100,9 @@ def replace(built: Path, out: Path) -> None:
 def parquet_schema() -> Any:
     pa = importlib.import_module("pyarrow")
     message = pa.struct([("content", pa.string()), ("role", pa.string())])
+    # The row's columns (`rows.COLUMNS`): every one a string but the conversation.
     return pa.schema(
-        [
-            ("form", pa.string()),
-            ("id", pa.string()),
-            ("kind", pa.string()),
-            ("leaf", pa.string()),
-            ("messages", pa.list_(message)),
-            ("source", pa.string()),
-        ]
+        [(name, pa.list_(message) if name == MESSAGES else pa.string()) for name in COLUMNS]
     )
 
 

@@ -13,6 +13,7 @@ checks it and fills in the defaults. Every key is optional:
 | `max_per_leaf` | 0 | cap on a leaf's train samples after weighting; 0 for none |
 | `knowledge_replay` | 1.0 | share of the knowledge phase's train rows replayed into skills |
 | `min_knowledge_share` | 0.0 | least share of knowledge rows in the skills phase (below 1) |
+| `knowledge_short_tokens` | 256 | rows of at most this many tokens are `short` (trained first) |
 | `raft.p` | 0.4 | probability that a RAFT row's documents include the right chunk |
 | `raft.distractors` | 3 | distractor chunks per RAFT row; 0 for no RAFT rows |
 | `replay` | `[]` | outside datasets: `name`, `path`, `knowledge` and `skills` ratios |
@@ -51,6 +52,7 @@ _TOP_KEYS = (
     "decontamination",
     "formats",
     "knowledge_replay",
+    "knowledge_short_tokens",
     "max_per_leaf",
     "min_knowledge_share",
     "raft",
@@ -106,6 +108,7 @@ class Recipe:
     max_per_leaf: int = 0
     knowledge_replay: float = 1.0
     min_knowledge_share: float = 0.0
+    knowledge_short_tokens: int = 256
     raft: RaftSettings = field(default_factory=RaftSettings)
     replay: tuple[ReplaySource, ...] = ()
     decontamination: float = 0.9
@@ -146,6 +149,9 @@ def parse_recipe(raw: object, locate: Locate, origin: str, base: Path) -> Recipe
             low=0,
             high=1,
             below_high=True,
+        ),
+        knowledge_short_tokens=check.integer(
+            top, ("knowledge_short_tokens",), defaults.knowledge_short_tokens, least=0
         ),
         raft=RaftSettings(
             p=check.number(raft, ("raft", "p"), defaults.raft.p, low=0, high=1),
@@ -328,6 +334,7 @@ def resolved(recipe: Recipe, out: Path) -> dict[str, Any]:
         "decontamination": recipe.decontamination,
         "formats": list(recipe.formats),
         "knowledge_replay": recipe.knowledge_replay,
+        "knowledge_short_tokens": recipe.knowledge_short_tokens,
         "max_per_leaf": recipe.max_per_leaf,
         "min_knowledge_share": recipe.min_knowledge_share,
         "raft": {"distractors": recipe.raft.distractors, "p": recipe.raft.p},

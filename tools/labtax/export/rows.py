@@ -1,9 +1,11 @@
 """The rows of a training mix: one conversation each, the same columns in every file.
 
-A row is `{"form", "id", "kind", "leaf", "messages", "source"}`, keys sorted, one JSON object per
-line (`line`): `messages` is the system prompt (unless it is empty), then the conversation's
-turns as `{"content", "role"}` objects, which is the conversational shape TRL's SFT trainer
-takes. `source` says where the row comes from:
+A row is `{"form", "id", "kind", "leaf", "length", "messages", "source"}`, keys sorted, one JSON
+object per line (`line`). `messages` is the system prompt (unless it is empty), then the
+conversation's turns as `{"content", "role"}` objects, which is the conversational shape TRL's
+SFT trainer takes. `length` is `short` when the turns take at most the recipe's
+`knowledge_short_tokens` (estimated; the system prompt does not count), else `long`: LAB tunes
+knowledge on short samples first, then long ones. `source` says where the row comes from:
 
 - `generated`: a sample of `generated/`; `id` is the sample's id, so every row can be found in
   `generated/<leaf>/samples.jsonl` (variants and repeated copies of one sample share it);
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from labtax.dataset.records import Sample, sample_id, user_turn
+from labtax.util import estimate_tokens
 
 GENERATED = "generated"
 SEED = "seed"
@@ -36,7 +39,10 @@ GROUNDED_VARIANT = "knowledge_qa_grounded"
 RAFT_VARIANT = "knowledge_qa_raft"
 
 # The columns of every row file, in the order the keys are written.
-COLUMNS = ("form", "id", "kind", "leaf", "messages", "source")
+COLUMNS = ("form", "id", "kind", "leaf", "length", "messages", "source")
+MESSAGES = "messages"  # the one column that is not a string: the conversation
+SHORT = "short"
+LONG = "long"
 
 Turn = tuple[str, str]  # (role, content)
 
@@ -57,7 +63,13 @@ class MixRow:
         return tuple(content for role, content in self.turns if role == "user")
 
 
-def record(row: MixRow, system_prompt: str) -> dict[str, Any]:
+def length_of(row: MixRow, short_tokens: int) -> str:
+    """`short` when the row's turns take at most `short_tokens` tokens (estimated), else `long`."""
+    tokens = sum(estimate_tokens(content) for _, content in row.turns)
+    return SHORT if tokens <= short_tokens else LONG
+
+
+def record(row: MixRow, system_prompt: str, short_tokens: int) -> dict[str, Any]:
     """The row as a JSON object, with the system prompt first (none when it is empty)."""
     system = [{"content": system_prompt, "role": "system"}] if system_prompt else []
     return {
@@ -65,14 +77,16 @@ def record(row: MixRow, system_prompt: str) -> dict[str, Any]:
         "id": row.id,
         "kind": row.kind,
         "leaf": row.leaf,
+        "length": length_of(row, short_tokens),
         "messages": [*system, *({"content": c, "role": r} for r, c in row.turns)],
         "source": row.source,
     }
 
 
-def line(row: MixRow, system_prompt: str) -> str:
+def line(row: MixRow, system_prompt: str, short_tokens: int) -> str:
     """The row's line in a JSONL file, newline included."""
-    return json.dumps(record(row, system_prompt), sort_keys=True, ensure_ascii=False) + "\n"
+    text = json.dumps(record(row, system_prompt, short_tokens), sort_keys=True, ensure_ascii=False)
+    return text + "\n"
 
 
 _SOURCE_TAIL = '"source": ' + json.dumps(GENERATED) + "}\n"

@@ -37,6 +37,10 @@ class Shuffle:
         self.count = 0
         directory.mkdir(parents=True, exist_ok=True)
 
+    @property
+    def buckets(self) -> int:
+        return self._buckets
+
     def add(self, key: int, line: str, tag: int = 0) -> None:
         """Add one line (ending in a newline) with its key and tag."""
         bucket = key % self._buckets

@@ -108,7 +108,7 @@ def survey(config: Config, recipe: Recipe, built: Path, *, allow_stale: bool) ->
                     found.pool.offer(plan.leaf.leaf_id, leaf_chunks(data.samples, recipe.seed))
             # Leaves come in id order: sorting each leaf's rows sorts the files.
             for phase, row in sorted(held, key=lambda pair: _row_order(pair[1])):
-                files[phase].write(line(row, recipe.system_prompt))
+                files[phase].write(line(row, recipe.system_prompt, recipe.knowledge_short_tokens))
                 found.turns.extend(row.user_turns)
                 found.tests[phase, row.leaf, row.source] += 1
     return found

@@ -43,13 +43,15 @@ class LeafTally:
 
 @dataclass(frozen=True)
 class PhaseTally:
-    """One phase's rows: train and test by source, generated train rows by form, and train rows
-    dropped by decontamination by source."""
+    """One phase's rows: train and test by source, generated train rows by form, train rows
+    dropped by decontamination by source, and how many train rows are short ones written first
+    (the knowledge phase's; 0 for a phase that does not order them)."""
 
     train: Mapping[str, int]
     test: Mapping[str, int]
     forms: Mapping[str, int]
     dropped: Mapping[str, int]
+    short_first: int = 0
 
     @property
     def train_rows(self) -> int:

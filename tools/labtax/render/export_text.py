@@ -19,6 +19,11 @@ def summary(result: MixSummary) -> str:
             f"  {phase:<9} train {tally.train_rows:>9,} rows ({sources or 'none'}); "
             f"test {tally.test_rows:,}; dropped by decontamination {tally.dropped_rows:,}"
         )
+        if tally.short_first:
+            lines.append(
+                f"            the first {plural(tally.short_first, 'train row')} short, then"
+                f" {tally.train_rows - tally.short_first:,} long"
+            )
     leaves = plural(len(result.leaves), "leaf", "leaves")
     lines.append(f"  from {leaves}; recipe {out}/recipe.yaml; card {out}/README.md")
     behind = result.behind

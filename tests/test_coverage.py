@@ -9,6 +9,7 @@ import pytest
 import datafiles
 from labtax import coverage, inputs, leaves
 from labtax.config import load_config
+from labtax.dataset import statuses
 from labtax.coverage import LeafCoverage, build_tree
 
 QNA = """\
@@ -95,7 +96,8 @@ def test_unreadable_leaves_and_data_are_recorded_not_raised(data_project: Path) 
         "taxonomy/compositional_skills/broken/qna.yaml:2:"
     )
     damaged = found["compositional_skills/damaged"]
-    assert (damaged.status, damaged.seeds, damaged.kind) == ("invalid", 3, "freeform_skill")
+    # Files that are not the ones the manifest vouches for are stale, as `labtax status` says.
+    assert (damaged.status, damaged.seeds, damaged.kind) == ("stale", 3, "freeform_skill")
     assert "generated/compositional_skills/damaged/samples.jsonl:1:" in damaged.problem
     gone = found["knowledge/gone"]
     assert gone.status == "orphaned"
@@ -222,7 +224,26 @@ def test_data_its_manifest_vouches_for_reads_as_the_strict_reader_reads_it(
     strict = by_id(data_project)
     assert _figures(fast) == _figures(strict)
     states = {i.leaf_id.rsplit("_", 1)[1]: i.status for i in fast.values()}
-    assert (states["00"], states["01"], states["07"]) == ("stale", "fresh", "invalid")
+    assert (states["00"], states["01"], states["07"]) == ("stale", "fresh", "stale")
+    assert fast[next(k for k in fast if k.endswith("_07"))].problem
+
+
+def test_tree_and_status_give_a_damaged_leaf_the_same_state(data_project: Path) -> None:
+    leaf_id = "compositional_skills/edited"
+    write_qna(data_project, leaf_id)
+    datafiles.write_leaf(
+        data_project / "generated",
+        leaf_id,
+        [("What is 2 and 2?", "4.")],
+        inputs_hash=current_hash(data_project, leaf_id),
+    )
+    # A hand edit: the record no longer matches its id, nor the file the manifest's digest.
+    samples = data_project / "generated" / leaf_id / "samples.jsonl"
+    samples.write_text(samples.read_text("utf-8").replace("2 and 2", "2 and 3"), "utf-8")
+    told = {s.leaf_id: s.state for s in statuses(load_config(data_project))}
+    found = by_id(data_project)[leaf_id]
+    assert (told[leaf_id], found.status) == ("stale", "stale")
+    assert "samples.jsonl:1:" in (found.problem or "")
 
 
 def test_a_large_taxonomy_is_read_by_several_processes_with_the_same_figures(

@@ -267,13 +267,7 @@ def _leaf_coverage(
             )
         data = _parse(config, leaf_id, files)
     except LabtaxError as exc:
-        if isinstance(exc, reader.DamagedData) and exc.outdated:
-            # Data of an older format is not damage: it is stale, and the next run replaces it.
-            return LeafCoverage(leaf_id, rel, kind, seeds, 0, 0, "stale", evaluation=evaluation)
-        problem_ = exc.render()
-        return LeafCoverage(
-            leaf_id, rel, kind, seeds, 0, 0, "invalid", problem_, evaluation=evaluation
-        )
+        return _unreadable(config, leaf, exc, evaluation)
     manifest = data.manifest if data else None
     # The inputs hash is only worth computing (it reads local documents) against a manifest.
     expected = inputs.inputs_hash(config, leaf) if manifest else ""
@@ -291,6 +285,33 @@ def _leaf_coverage(
         questions=asked,
         evaluation=evaluation,
         chunks=_chunks(data),
+    )
+
+
+def _unreadable(
+    config: Config, leaf: leaves.Leaf, exc: LabtaxError, evaluation: LeafEvaluation | None
+) -> LeafCoverage:
+    """A leaf whose records cannot be read, in the state `labtax status` gives it: stale when
+    its files are not the ones its manifest vouches for (the next run replaces them), invalid
+    only when they are and still do not read."""
+    if isinstance(exc, reader.DamagedData) and exc.outdated:
+        # Data of an older format is not damage: it is stale, and the next run replaces it.
+        problem = None
+    else:
+        problem = exc.render()
+    state: DataState = status.freshness(config, leaf)
+    if state == "fresh":
+        state = "invalid"
+    return LeafCoverage(
+        leaf.leaf_id,
+        leaf.path,
+        leaf.kind.value,
+        leaf.seed_count,
+        0,
+        0,
+        state,
+        problem,
+        evaluation=evaluation,
     )
 
 
@@ -318,9 +339,7 @@ def _vouched(
         return None
     if not status.digests_match(files, manifest):
         return None
-    state: DataState = (
-        "fresh" if manifest.inputs_hash == inputs.inputs_hash(config, leaf) else "stale"
-    )
+    state: DataState = status.state_of(files, manifest, inputs.inputs_hash(config, leaf))
     asked = reader.trusted_questions(files[SAMPLES])
     chunks = None
     if manifest.documents:

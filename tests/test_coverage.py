@@ -9,8 +9,8 @@ import pytest
 import datafiles
 from labtax import coverage, inputs, leaves
 from labtax.config import load_config
-from labtax.dataset import statuses
 from labtax.coverage import LeafCoverage, build_tree
+from labtax.dataset import statuses
 
 QNA = """\
 version: 2

@@ -14,6 +14,7 @@ from labtax import datadiff
 from labtax.config import load_config
 from labtax.dataset import records, store, writer
 from labtax.dataset.records import LeafData, Manifest, SampleCounts, TeacherParams, Volume
+from labtax.render import datadiff_json
 from labtax.usage import Usage
 
 PAIRS = [("What is 2+2?", "4"), ("Capital of France?", "Paris"), ("Largest planet?", "Jupiter")]
@@ -176,7 +177,7 @@ def test_usage_in_the_report_is_what_the_manifests_record() -> None:
     leaf = "knowledge/a"
     kept = (candidate("Q?", "A.", "ctx", leaf=leaf, form="knowledge_qa"),)
     stored = LeafData(leaf, manifest(leaf, cost=0.25), kept, ())
-    report = datadiff.diff_datasets({}, {leaf: stored}).as_dict()
+    report = datadiff_json.diff_dict(datadiff.diff_datasets({}, {leaf: stored}))
     usage = {
         "answers": 6,
         "prompt_tokens": 600,

@@ -196,6 +196,29 @@ def test_write_leaf_failure_leaves_the_old_data_intact(tmp_path: Path, monkeypat
     assert sorted(p.name for p in directory.iterdir()) == sorted(FILES)
 
 
+def test_copy_leaf_copies_the_three_files_and_nothing_else(tmp_path: Path) -> None:
+    kept, rejected = records_of()
+    source, target = tmp_path / "shard" / "a" / "b", tmp_path / "generated" / "a" / "b"
+    writer.write_leaf(source, kept, rejected, manifest())
+    (source / "c").mkdir()  # a nested leaf is a leaf of its own
+    writer.copy_leaf(source, target)
+    assert sorted(p.name for p in target.iterdir()) == sorted(FILES)
+    assert all((target / n).read_bytes() == (source / n).read_bytes() for n in FILES)
+
+
+def test_copy_leaf_failure_leaves_the_old_data_intact(tmp_path: Path) -> None:
+    kept, rejected = records_of()
+    source, target = tmp_path / "shard", tmp_path / "generated"
+    writer.write_leaf(target, kept, rejected, manifest())
+    before = {n: (target / n).read_bytes() for n in FILES}
+    writer.write_leaf(source, kept[:1], [], manifest(inputs_hash="h2"))
+    (source / "manifest.json").unlink()  # a torn shard: nothing of it may land
+    with pytest.raises(FileNotFoundError):
+        writer.copy_leaf(source, target)
+    assert {n: (target / n).read_bytes() for n in FILES} == before
+    assert not list(target.glob(".*.tmp"))
+
+
 def test_move_and_remove_leaf(repo: Path) -> None:
     config = load_config(repo)
     kept, rejected = records_of("old/place")

@@ -10,9 +10,9 @@ and only those leaves are read and parsed (old versions in one `git cat-file --b
 part that grows with the tree is git's scan of the working tree (the stat calls and directory walk
 `git status` also makes); generated data is kept out of it.
 
-The classification of one diff (leaf or not, which reasons, renames, documents) is one piece: its
-parts share the repository layout and the half-built change table, and split apart they would pass
-both around everywhere.
+The module is one piece: the classification of one diff (leaf or not, which reasons, renames,
+documents) shares the repository layout and the half-built change table, and split apart its parts
+would pass both around everywhere; the rest (the merge base, the paths asked about) only feeds it.
 
 Reasons a leaf counts (several may apply; they are sorted):
 - `inputs`: what the teacher sees changed (see `inputs.leaf_inputs`), or either version does not

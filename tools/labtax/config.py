@@ -10,6 +10,10 @@ current one.
 `[tool.labtax.generation]` (`GenerationConfig`) holds the volumes of a run;
 `[tool.labtax.teacher.stages.<stage>]` sets one prompt stage's temperature and answer limit. Bad
 values are errors located at their line in the file.
+
+The module is one piece on purpose: every setting passes through the same precedence and the same
+located errors here, so a new setting cannot be read by other rules elsewhere. Reading the
+settings file itself (and locating a key in it) is `settingsfile`'s.
 """
 
 from __future__ import annotations

@@ -294,11 +294,9 @@ def _unreadable(
     """A leaf whose records cannot be read, in the state `labtax status` gives it: stale when
     its files are not the ones its manifest vouches for (the next run replaces them), invalid
     only when they are and still do not read."""
-    if isinstance(exc, reader.DamagedData) and exc.outdated:
-        # Data of an older format is not damage: it is stale, and the next run replaces it.
-        problem = None
-    else:
-        problem = exc.render()
+    # Data of an older format is not damage: it is stale, and the next run replaces it.
+    outdated = isinstance(exc, reader.DamagedData) and exc.outdated
+    problem = None if outdated else exc.render()
     state: DataState = status.freshness(config, leaf)
     if state == "fresh":
         state = "invalid"

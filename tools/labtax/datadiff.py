@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from labtax.dataset.records import LeafData, Manifest, Sample, rejection_rate
 from labtax.usage import Usage
@@ -46,13 +46,6 @@ class SampleChange:
     def id(self) -> str:
         sample = self.after or self.before
         return sample.id if sample else ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "before": _sample_dict(self.before) if self.before else None,
-            "after": _sample_dict(self.after) if self.after else None,
-        }
 
 
 @dataclass(frozen=True)
@@ -102,35 +95,6 @@ class LeafDiff:
     def model_changed(self) -> bool:
         return self.model_old != self.model_new and self.status in {"changed", "renamed"}
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "leaf_id": self.leaf_id,
-            "status": self.status,
-            "old_leaf_id": self.old_leaf_id,
-            "kind": self.kind,
-            "counts": {
-                "added": self.count("added"),
-                "removed": self.count("removed"),
-                "changed": self.count("changed"),
-                "unchanged": self.unchanged_samples,
-            },
-            "kept": {"old": self.kept_old, "new": self.kept_new},
-            "rejected": {"old": self.rejected_old, "new": self.rejected_new},
-            "rejected_by_reason": [
-                {"reason": r.reason, "old": r.old, "new": r.new, "delta": r.delta}
-                for r in self.rejected
-            ],
-            "teacher_model": {"old": self.model_old, "new": self.model_new},
-            "templates_changed": list(self.templates_changed),
-            "inputs_changed": self.inputs_changed,
-            "usage": {
-                "old": _usage_dict(self.usage_old) if self.usage_old else None,
-                "new": _usage_dict(self.usage_new) if self.usage_new else None,
-            },
-            "new_calls": self.new_calls,
-            "samples": [s.as_dict() for s in self.samples],
-        }
-
 
 @dataclass(frozen=True)
 class DiffSummary:
@@ -160,23 +124,6 @@ class DiffSummary:
     def rejection_rate_new(self) -> float | None:
         return rejection_rate(self.rejected_new, self.kept_new)
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "leaves": {"old": self.leaves_old, "new": self.leaves_new, "touched": self.touched},
-            "by_status": dict(self.by_status),
-            "samples": {
-                "added": self.samples_added,
-                "removed": self.samples_removed,
-                "changed": self.samples_changed,
-            },
-            "kept": {"old": self.kept_old, "new": self.kept_new},
-            "rejected": {"old": self.rejected_old, "new": self.rejected_new},
-            "rejection_rate": {"old": self.rejection_rate_old, "new": self.rejection_rate_new},
-            "usage": _usage_dict(self.usage),
-            "cost_known": self.cost_known,
-            "new_calls": self.new_calls,
-        }
-
 
 PendingState = Literal["missing", "stale", "failed"]
 
@@ -189,14 +136,6 @@ class PendingLeaf:
     path: str  # project-relative path of the qna.yaml
     state: PendingState
     reason: str
-
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "leaf_id": self.leaf_id,
-            "path": self.path,
-            "state": self.state,
-            "reason": self.reason,
-        }
 
 
 @dataclass(frozen=True)
@@ -214,41 +153,6 @@ class DataDiff:
     @property
     def touched(self) -> tuple[LeafDiff, ...]:
         return tuple(leaf for leaf in self.leaves if leaf.status != "unchanged")
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "base": self.base,
-            "head": self.head,
-            "summary": self.summary.as_dict(),
-            "pending": [p.as_dict() for p in self.pending],
-            "outdated_base": list(self.outdated_base),
-            "leaves": [leaf.as_dict() for leaf in self.leaves],
-        }
-
-
-def _sample_dict(sample: Sample) -> dict[str, Any]:
-    return {
-        "id": sample.id,
-        "leaf": sample.leaf,
-        "kind": sample.kind,
-        "form": sample.form,
-        "context": sample.context,
-        "question": sample.question,
-        "answer": sample.answer,
-        "score": sample.score,
-    }
-
-
-def _usage_dict(usage: Usage) -> dict[str, Any]:
-    # What a manifest records: every answer the leaf used (a manifest's `calls`), whether the run
-    # sent a call for it or found it in the cache, with the figures it was first paid with.
-    return {
-        "answers": usage.calls,
-        "prompt_tokens": usage.prompt_tokens,
-        "cached_prompt_tokens": usage.cached_prompt_tokens,
-        "completion_tokens": usage.completion_tokens,
-        "cost_usd": usage.cost_usd,
-    }
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,14 +11,12 @@ Nothing is written when a check fails.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from labtax import dataset, leaves
 from labtax.config import Config
-from labtax.dataset.records import FILES
 from labtax.errors import LabtaxError, Location, UsageError
 from labtax.generation.plan import in_shard, parse_shard
 from labtax.leaves import Leaf
@@ -63,7 +61,9 @@ def pack_shard(config: Config, shard: tuple[int, int], out: Path) -> ShardPack:
     out.mkdir(parents=True, exist_ok=True)
     (out / MARKER).write_text(f"{shard[0]}/{shard[1]}\n", encoding="utf-8")
     for leaf in mine:
-        _copy_leaf(dataset.leaf_dir(config, leaf.leaf_id), out.joinpath(*leaf.leaf_id.split("/")))
+        dataset.copy_leaf(
+            dataset.leaf_dir(config, leaf.leaf_id), out.joinpath(*leaf.leaf_id.split("/"))
+        )
     return ShardPack(shard, tuple(leaf.leaf_id for leaf in mine))
 
 
@@ -106,15 +106,9 @@ def merge_shards(config: Config, directories: Sequence[Path]) -> MergedShards:
     for leaf_id in removed:
         dataset.remove_leaf(config, leaf_id)
     for leaf_id, directory in sorted(source.items()):
-        _copy_leaf(directory.joinpath(*leaf_id.split("/")), dataset.leaf_dir(config, leaf_id))
+        source_dir = directory.joinpath(*leaf_id.split("/"))
+        dataset.copy_leaf(source_dir, dataset.leaf_dir(config, leaf_id))
     return MergedShards({k: tuple(v) for k, v in taken.items()}, removed)
-
-
-def _copy_leaf(source: Path, target: Path) -> None:
-    """A leaf's three files, and nothing else (a nested leaf below it is a leaf of its own)."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in FILES:
-        shutil.copyfile(source / name, target / name)
 
 
 def _check_markers(directories: Sequence[Path]) -> None:

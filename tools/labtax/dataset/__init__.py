@@ -4,7 +4,7 @@ This package is the only code that knows that on-disk format:
 - `records`: what a leaf's stored data is (`Sample`, `Rejection`, `Manifest`, `LeafData`), the
   forms of samples and how each builds its user turn, and where a sample came from (`Provenance`);
 - `reader`: the one strict reader, from bytes, raising `DamagedData` located `file:line:col`;
-- `writer`: the one atomic writer (`write_leaf`, `move_leaf`, `remove_leaf`);
+- `writer`: the one atomic writer (`write_leaf`, `copy_leaf`, `move_leaf`, `remove_leaf`);
 - `store`: which files are leaf data in a directory tree or a commit, and loading whole states;
 - `status`: whether stored data matches its leaf's current inputs (`labtax status`).
 
@@ -39,7 +39,7 @@ from labtax.dataset.store import (
     read_leaf_dataset,
     stored_leaf_ids,
 )
-from labtax.dataset.writer import move_leaf, remove_leaf, samples_bytes, write_leaf
+from labtax.dataset.writer import copy_leaf, move_leaf, remove_leaf, samples_bytes, write_leaf
 
 __all__ = [
     "FILES",
@@ -60,6 +60,7 @@ __all__ = [
     "StageSettings",
     "TeacherParams",
     "Volume",
+    "copy_leaf",
     "files_match",
     "freshness",
     "iter_leaves",

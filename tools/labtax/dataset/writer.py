@@ -165,7 +165,21 @@ def write_leaf(
     sample_data = samples_bytes(samples)
     rejected_data = rejected_bytes(rejected)
     final = replace(manifest, files={SAMPLES: digest(sample_data), REJECTED: digest(rejected_data)})
-    payloads = {SAMPLES: sample_data, REJECTED: rejected_data, MANIFEST: manifest_bytes(final)}
+    _write_files(
+        directory, {SAMPLES: sample_data, REJECTED: rejected_data, MANIFEST: manifest_bytes(final)}
+    )
+    return final
+
+
+def copy_leaf(source: Path, target: Path) -> None:
+    """Copy a leaf's three files as they are (a checked shard's data into the project), as
+    atomically as `write_leaf` writes them; nothing else below `source` (a nested leaf is a leaf
+    of its own)."""
+    _write_files(target, {name: (source / name).read_bytes() for name in FILES})
+
+
+def _write_files(directory: Path, payloads: Mapping[str, bytes]) -> None:
+    """The leaf's files through temp files and renames, in `FILES` order (manifest last)."""
     directory.mkdir(parents=True, exist_ok=True)
     _remove_temps(directory)  # left by a run killed while writing this leaf
     temps: dict[str, Path] = {}
@@ -179,7 +193,6 @@ def write_leaf(
         for leftover in temps.values():
             with contextlib.suppress(OSError):
                 leftover.unlink()
-    return final
 
 
 def _remove_temps(directory: Path) -> None:

@@ -45,7 +45,7 @@ MAX_ASKED_PER_TARGET = 3
 
 
 @dataclass(frozen=True)
-class LeafOutcome:
+class LeafYield:
     """A leaf's kept samples (at most its target per unit), every rejection, and its volume."""
 
     kept: tuple[Sample, ...]
@@ -72,7 +72,7 @@ async def generate(
     material: LeafMaterial,
     caller: Caller,
     settings: PipelineSettings,
-) -> LeafOutcome:
+) -> LeafYield:
     """Run `pipeline`'s rounds for `leaf` until its target is met or a bound stops it."""
     work = _Rounds(leaf, pipeline, material, caller, settings)
     targets = work.targets
@@ -86,7 +86,7 @@ async def generate(
         else f"kept {len(kept)} of {goal} samples after {plural(work.rounds, 'round')}: {stop}"
     )
     volume = dataset.Volume(goal, len(kept), work.rounds, shortfall)
-    return LeafOutcome(tuple(kept), rejected, volume)
+    return LeafYield(tuple(kept), rejected, volume)
 
 
 class _Rounds:

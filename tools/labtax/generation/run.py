@@ -256,7 +256,7 @@ class _Run:
         leaf: Leaf,
         material: LeafMaterial,
         caller: Caller,
-        outcome: rounds.LeafOutcome,
+        outcome: rounds.LeafYield,
         *,
         repeated: int,
     ) -> dataset.Manifest:

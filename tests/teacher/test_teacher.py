@@ -336,7 +336,7 @@ def test_cost_budget_under_concurrency_waits_for_running_calls_then_stops():
 
 def test_cost_budget_with_unknown_price_refuses_before_any_call():
     transport = Script(estimate=None)
-    with pytest.raises(BudgetExceeded, match="no price is known"):
+    with pytest.raises(BudgetExceeded, match="--max-cost needs a price"):
         run(make(transport, budget=Budget(max_cost_usd=1.0)).complete(msgs(0), stage="s"))
     assert transport.attempts == []
 

@@ -45,6 +45,16 @@ class BudgetExceeded(LabtaxError):  # noqa: N818 - the name the design gives it
     """The next call (or group) would go over the budget; raised before anything is sent."""
 
 
+def no_price(model: str | None = None) -> BudgetExceeded:
+    """The one refusal of a cost limit that cannot be enforced (the same words from `--dry-run`,
+    the teacher and an allowance, which knows only its price)."""
+    name = repr(model) if model else "the teacher's model"
+    return BudgetExceeded(
+        f"--max-cost needs a price, and litellm knows none for {name}",
+        hint="bound the run with --max-calls instead, or use a model litellm has a price for",
+    )
+
+
 class Account(Protocol):
     """What a teacher and an allowance need from the run's budget (`Spending`, or a proxy of it
     in a worker process)."""
@@ -265,11 +275,7 @@ class Allowance:
             if account.budget.max_cost_usd is not None:
                 per_call = await self._price()
                 if per_call is None:
-                    raise BudgetExceeded(
-                        "cannot enforce a cost limit: no price is known for the teacher's model",
-                        hint="use a call limit (--max-calls), or a model litellm knows the price"
-                        " of",
-                    )
+                    raise no_price()
                 self.cost = per_call * self.calls
             await account.grant(self.priority, self.calls, self.cost)
             self._granted = True

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from labtax.budget import Account, Allowance, Budget, BudgetExceeded, Spending
+from labtax.budget import Account, Allowance, Budget, BudgetExceeded, Spending, no_price
 from labtax.cache import Answer, ResponseCache, request_key
 from labtax.config import TeacherConfig
 from labtax.errors import LabtaxError, Location
@@ -295,10 +295,7 @@ class Teacher:
         if self.budget.max_cost_usd is not None:
             priced = await self.transport.estimate_cost(messages, params)
             if priced is None:
-                raise BudgetExceeded(
-                    f"cannot enforce a cost limit: no price is known for {self.config.model!r}",
-                    hint="use a call limit (--max-calls), or a model litellm knows the price of",
-                )
+                raise no_price(self.config.model)
             estimate = priced
         if group is not None and await group.admit(self.spending, estimate):
             return estimate, True

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from labtax.budget import no_price
 from labtax.commands._options import (
     base_option,
     project,
@@ -19,7 +20,7 @@ from labtax.commands._options import (
     unmatched_paths_error,
 )
 from labtax.config import Config
-from labtax.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, LabtaxError, UsageError
+from labtax.errors import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, UsageError
 from labtax.generation import report
 from labtax.generation.estimate import estimate_plan
 from labtax.generation.plan import Plan, Selection, make_plan, parse_shard, unmatched_paths
@@ -219,10 +220,7 @@ def _require_price(teacher: Teacher) -> None:
     # Whether litellm knows a price does not depend on the prompt: any one tells.
     probe: list[Message] = [{"role": "user", "content": "price"}]
     if asyncio.run(teacher.estimate_cost(probe)) is None:
-        raise LabtaxError(
-            f"--max-cost needs a price, and litellm knows none for {teacher.config.model!r}",
-            hint="bound the run with --max-calls instead, or use a model litellm has a price for",
-        )
+        raise no_price(teacher.config.model)
 
 
 def _run(

@@ -10,6 +10,7 @@ import topicrepo
 from gitrepo import ODD, git
 from labtax import gitio
 from labtax.errors import LabtaxError
+from labtax.gitio.objects import TreeEntry
 
 
 def test_read_blobs_in_one_batch_with_odd_paths(odd_repo: Path):
@@ -49,3 +50,17 @@ def test_ls_tree_reports_submodules(odd_repo: Path):
     git(odd_repo, "commit", "-q", "-m", "submodule")
     (entry,) = [e for e in gitio.ls_tree("HEAD", cwd=odd_repo) if e.path == "sub"]
     assert (entry.mode, entry.kind, entry.size) == ("160000", "commit", None)
+
+
+@pytest.mark.parametrize(
+    ("mode", "kind", "regular"),
+    [
+        ("100644", "blob", True),
+        ("100755", "blob", True),
+        ("120000", "blob", False),  # a symlink: its content is a path
+        ("160000", "commit", False),  # a submodule
+        ("040000", "tree", False),
+    ],
+)
+def test_only_blobs_of_regular_files_are_regular(mode: str, kind: str, regular: bool) -> None:
+    assert TreeEntry(mode, kind, "0" * 40, 1, "a").is_regular_file is regular

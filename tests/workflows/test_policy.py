@@ -428,7 +428,8 @@ def test_a_keyed_workflow_never_restores_what_a_pull_request_run_saved(keyed: st
     pr_saved, _ = _cache_keys(workflow("generate.yml"))
     keyed_saved, keyed_restored = _cache_keys(workflow(keyed))
     assert pr_saved == {"labtax-teacher-pr-"}
-    assert keyed_saved and all(k.startswith("labtax-teacher-main-") for k in keyed_saved)
+    assert keyed_saved
+    assert all(k.startswith("labtax-teacher-main-") for k in keyed_saved)
     for restore in keyed_restored:
         for saved in pr_saved:
             # GitHub restores an entry whose key starts with a restore key.
@@ -444,7 +445,8 @@ def test_a_regenerate_shard_restores_its_own_earlier_cache_first():
     assert restore["key"] == save["key"]
     own, scope = [k.strip() for k in restore["restore-keys"].splitlines() if k.strip()]
     # A rerun of the shard (after a budget stop) finds the answers it was already given.
-    assert "${{ matrix.shard }}" in own and "${{ needs.plan.outputs.count }}" in own
+    assert "${{ matrix.shard }}" in own
+    assert "${{ needs.plan.outputs.count }}" in own
     assert save["key"].startswith(own)
     assert scope == "labtax-teacher-main-"
 

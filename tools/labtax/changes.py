@@ -35,12 +35,11 @@ from labtax import gitio
 from labtax.config import BRANCHES, Config
 from labtax.errors import LabtaxError, Location
 from labtax.inputs import DocumentRef, document_ref, leaf_inputs
-from labtax.leaves import LEAF_NAME, Leaf, load_bytes, load_file
+from labtax.leaves import ATTRIBUTION_NAME, LEAF_NAME, Leaf, load_bytes, load_file
 from labtax.yamldoc import LoadProblem
 
 Status = Literal["added", "modified", "renamed", "deleted"]
 REASONS = ("attribution", "document", "inputs", "metadata")
-ATTRIBUTION_NAME = "attribution.txt"
 _YAML_SUFFIXES = (".yaml", ".yml")
 
 

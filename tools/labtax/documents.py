@@ -35,7 +35,6 @@ from labtax.leaves import Leaf
 from labtax.util import is_full_sha
 
 MAX_DOCUMENT_BYTES = 32 * 1024 * 1024
-_REGULAR_MODES = frozenset({"100644", "100755"})
 _REMOTE = re.compile(r"^(?:(?:https?|git|ssh|file)://|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:)")
 
 
@@ -158,11 +157,7 @@ class DocumentStore:
         self, mirror: Path, commit: str, patterns: Sequence[str], leaf: Leaf
     ) -> list[SourceFile]:
         # Regular files only: a symlink's target or a submodule is never a document.
-        entries = {
-            e.path: e
-            for e in gitio.mirror_tree(mirror, commit)
-            if e.kind == "blob" and e.mode in _REGULAR_MODES
-        }
+        entries = {e.path: e for e in gitio.mirror_tree(mirror, commit) if e.is_regular_file}
         chosen = select(entries, patterns)
         largest = limits(self.config).blob_limit
         for path in chosen:

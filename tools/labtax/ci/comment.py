@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from labtax.ci.binding import valid_number, valid_sha
-from labtax.ci.github import GitHubClient, GitHubEnv
+from labtax.ci.github import REPOSITORY, GitHubClient, GitHubEnv
 from labtax.errors import LabtaxError, Location
 
 STICKY_MARKER = "<!-- labtax-data-diff -->"
@@ -38,7 +38,6 @@ OUTCOMES: tuple[Outcome, ...] = ("pending", "invalid", "refused", "failure", "ca
 
 _HEAD_LINE = re.compile(r"^<!-- labtax-head: ([0-9a-f]{40}|[0-9a-f]{64}) -->$")
 _RUN_ID = re.compile(r"^[0-9]{1,20}$")
-_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$")
 _BANNERS: dict[Outcome, str] = {
     "pending": "⏳ **Data for `{sha}` is on its way:** its generation run is waiting for a "
     "maintainer's approval, or running ({run}).",
@@ -128,7 +127,7 @@ def run_url(environ: Mapping[str, str]) -> str | None:
     parts = urllib.parse.urlsplit(server)
     odd = re.search(r"[\s()<>\[\]]", server) is not None
     plain = parts.scheme in {"https", "http"} and bool(parts.netloc) and not odd
-    if not plain or not _REPOSITORY.match(repository) or not _RUN_ID.match(run_id):
+    if not plain or not REPOSITORY.match(repository) or not _RUN_ID.match(run_id):
         return None
     return f"{server}/{repository}/actions/runs/{run_id}"
 

@@ -25,7 +25,6 @@ DEFAULT_MAX_LEAVES = 25
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 DEFAULT_MAX_FILES = 500
 
-REGULAR_MODES = frozenset({"100644", "100755"})
 ALLOWED_SUFFIXES = frozenset({".yaml", ".yml", ".md", ".txt"})
 _SUFFIXES_SHOWN = tuple(sorted(ALLOWED_SUFFIXES))
 _SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
@@ -154,7 +153,7 @@ def plan(
         if entry is None:
             removes.append(path)
             continue
-        if entry.mode not in REGULAR_MODES or entry.kind != "blob":
+        if not entry.is_regular_file:
             kind = _MODE_NAMES.get(entry.mode, f"mode {entry.mode}")
             raise LabtaxError(
                 f"pull request adds {kind}; only regular files are taken",

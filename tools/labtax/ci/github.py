@@ -23,7 +23,8 @@ from labtax.errors import LabtaxError
 DEFAULT_API_URL = "https://api.github.com"
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 MAX_COMMENT_PAGES = 30
-_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$")
+# owner/name, as GITHUB_REPOSITORY holds it
+REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}$")
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class GitHubEnv:
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> GitHubEnv:
         repository = environ.get("GITHUB_REPOSITORY", "")
-        if not _REPOSITORY.match(repository):
+        if not REPOSITORY.match(repository):
             raise LabtaxError(
                 f"GITHUB_REPOSITORY is {repository!r}, not owner/name",
                 hint="run this inside a GitHub Actions job, or set GITHUB_REPOSITORY=owner/name",

@@ -24,7 +24,6 @@ from labtax.dataset.reader import DamagedData, parse_leaf
 from labtax.dataset.records import FILES, LeafData
 from labtax.errors import LabtaxError, Location
 
-_REGULAR_MODES = frozenset({"100644", "100755"})  # git's modes for regular files
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
@@ -255,7 +254,7 @@ def _commit_files(config: Config, rev: str) -> _Grouped:
     prefix = _generated_prefix(config, top)
     grouped: dict[str, dict[str, str]] = defaultdict(dict)
     for entry in gitio.ls_tree(rev, prefix, cwd=top):
-        if entry.kind != "blob" or entry.mode not in _REGULAR_MODES:
+        if not entry.is_regular_file:
             continue
         rel = PurePosixPath(entry.path).relative_to(prefix)
         leaf_id = data_leaf_id(rel.parts)

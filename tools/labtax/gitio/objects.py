@@ -11,6 +11,8 @@ from labtax.gitio.process import FETCH_TIMEOUT_S, Result, failure, output, run, 
 from labtax.gitio.refs import resolve
 from labtax.util import is_full_sha
 
+_REGULAR_MODES = frozenset({"100644", "100755"})
+
 
 @dataclass(frozen=True)
 class TreeEntry:
@@ -21,6 +23,12 @@ class TreeEntry:
     sha: str
     size: int | None  # bytes for blobs, None otherwise
     path: str
+
+    @property
+    def is_regular_file(self) -> bool:
+        """A blob of a regular file (git's modes 100644 and 100755): not a symlink, a
+        submodule or a directory, whose content would be a path, a commit or a listing."""
+        return self.kind == "blob" and self.mode in _REGULAR_MODES
 
 
 def ls_tree(rev: str, prefix: str = "", *, cwd: Path) -> list[TreeEntry]:

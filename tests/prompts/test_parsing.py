@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from labtax.prompts import parsing
 from labtax.prompts.parsing import extract_json, string_list
 
 
@@ -42,3 +43,18 @@ def test_extract_json_takes_the_first_object(text, expected):
 )
 def test_string_list_keeps_non_blank_strings(value, expected):
     assert string_list(value) == expected
+
+
+def test_flags_by_id_keeps_only_boolean_verdicts() -> None:
+    text = (
+        '{"verdicts": [{"id": 1, "explanation": "ok", "ok": true},'
+        ' {"id": "2", "ok": false}, {"id": 3, "ok": "yes"}]}'
+    )
+    assert parsing.flags_by_id(text, "verdicts", "ok") == {1: ("ok", True), 2: ("", False)}
+    assert parsing.flags_by_id('{"other": []}', "verdicts", "ok") is None
+
+
+def test_scores_by_id_keeps_only_allowed_scores() -> None:
+    text = '{"scores": [{"id": 1, "score": "3"}, {"id": 2, "score": 4}, {"id": 3, "score": true}]}'
+    assert parsing.scores_by_id(text, "scores", (1, 2, 3)) == {1: ("", 3)}
+    assert parsing.scores_by_id("no JSON here", "scores", (1, 2, 3)) is None

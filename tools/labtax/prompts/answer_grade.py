@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from labtax.prompts.parsing import extract_json
+from labtax.prompts.parsing import extract_json, score_of
 from labtax.prompts.templates import Stage
 
 STAGE = Stage(
@@ -20,6 +20,7 @@ STAGE = Stage(
 
 LOWEST = 1
 HIGHEST = 10
+_SCORES = tuple(range(LOWEST, HIGHEST + 1))
 
 
 @dataclass(frozen=True)
@@ -35,9 +36,5 @@ def parse(text: str) -> Grade | None:
     data = extract_json(text)
     if data is None:
         return None
-    score = data.get("score")
-    if isinstance(score, str) and score.strip().isdigit():
-        score = int(score.strip())
-    if isinstance(score, bool) or not isinstance(score, int) or not LOWEST <= score <= HIGHEST:
-        return None
-    return Grade(str(data.get("explanation", "")), score)
+    score = score_of(data.get("score"), _SCORES)
+    return None if score is None else Grade(str(data.get("explanation", "")), score)

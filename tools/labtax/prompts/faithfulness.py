@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from labtax.prompts.parsing import by_id
+from labtax.prompts.parsing import flags_by_id
 from labtax.prompts.templates import Stage
 
 STAGE = Stage("faithfulness", judge=True, sections=("document", "items"))
@@ -26,11 +26,5 @@ class Faithfulness:
 def parse(text: str) -> dict[int, Faithfulness] | None:
     """The verdicts by item id, or None when the answer holds no list of verdicts. An entry whose
     `faithful` is not a JSON boolean is left out."""
-    entries = by_id(text, "verdicts")
-    if entries is None:
-        return None
-    return {
-        number: Faithfulness(str(entry.get("explanation", "")), entry["faithful"])
-        for number, entry in entries.items()
-        if isinstance(entry.get("faithful"), bool)
-    }
+    found = flags_by_id(text, "verdicts", "faithful")
+    return None if found is None else {n: Faithfulness(*v) for n, v in found.items()}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from labtax.prompts.parsing import by_id, score_of
+from labtax.prompts.parsing import scores_by_id
 from labtax.prompts.templates import Stage
 
 STAGE = Stage(
@@ -32,12 +32,5 @@ class Rating:
 def parse(text: str) -> dict[int, Rating] | None:
     """The ratings by item id (a score given as a digit string counts), or None when the answer
     holds no list of ratings. An entry without a valid score is left out."""
-    entries = by_id(text, "ratings")
-    if entries is None:
-        return None
-    out = {}
-    for number, entry in entries.items():
-        score = score_of(entry.get("score"), SCORES)
-        if score is not None:
-            out[number] = Rating(str(entry.get("explanation", "")), score)
-    return out
+    found = scores_by_id(text, "ratings", SCORES)
+    return None if found is None else {n: Rating(*v) for n, v in found.items()}

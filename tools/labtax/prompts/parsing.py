@@ -66,6 +66,36 @@ def score_of(value: object, allowed: tuple[int, ...]) -> int | None:
     return value
 
 
+def flags_by_id(text: str, key: str, flag: str) -> dict[int, tuple[str, bool]] | None:
+    """(explanation, verdict) by item id, from the list under `key` whose entries carry the
+    JSON boolean `flag`; None when there is no such list. An entry whose flag is not a boolean
+    is left out."""
+    entries = by_id(text, key)
+    if entries is None:
+        return None
+    return {
+        number: (str(entry.get("explanation", "")), entry[flag])
+        for number, entry in entries.items()
+        if isinstance(entry.get(flag), bool)
+    }
+
+
+def scores_by_id(
+    text: str, key: str, allowed: tuple[int, ...]
+) -> dict[int, tuple[str, int]] | None:
+    """(explanation, score) by item id, from the list under `key` (digits as text count); None
+    when there is no such list. An entry without an allowed score is left out."""
+    entries = by_id(text, key)
+    if entries is None:
+        return None
+    out = {}
+    for number, entry in entries.items():
+        score = score_of(entry.get("score"), allowed)
+        if score is not None:
+            out[number] = (str(entry.get("explanation", "")), score)
+    return out
+
+
 def _item_id(value: object) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from labtax.prompts.parsing import by_id, score_of
+from labtax.prompts.parsing import scores_by_id
 from labtax.prompts.templates import Stage
 
 STAGE = Stage("relevance", judge=True, sections=("items",))
@@ -28,12 +28,5 @@ class Relevance:
 def parse(text: str) -> dict[int, Relevance] | None:
     """The scores by item id (digits as text count), or None when the answer holds no list of
     scores. An entry without a valid score is left out."""
-    entries = by_id(text, "scores")
-    if entries is None:
-        return None
-    out = {}
-    for number, entry in entries.items():
-        score = score_of(entry.get("score"), SCORES)
-        if score is not None:
-            out[number] = Relevance(str(entry.get("explanation", "")), score)
-    return out
+    found = scores_by_id(text, "scores", SCORES)
+    return None if found is None else {n: Relevance(*v) for n, v in found.items()}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from labtax.prompts.parsing import by_id
+from labtax.prompts.parsing import flags_by_id
 from labtax.prompts.templates import Stage
 
 STAGE = Stage("standalone", judge=True, sections=("items",), optional=("domain",))
@@ -27,11 +27,5 @@ class Standalone:
 def parse(text: str) -> dict[int, Standalone] | None:
     """The verdicts by item id, or None when the answer holds no list of verdicts. An entry whose
     `stands_alone` is not a JSON boolean is left out."""
-    entries = by_id(text, "verdicts")
-    if entries is None:
-        return None
-    return {
-        number: Standalone(str(entry.get("explanation", "")), entry["stands_alone"])
-        for number, entry in entries.items()
-        if isinstance(entry.get("stands_alone"), bool)
-    }
+    found = flags_by_id(text, "verdicts", "stands_alone")
+    return None if found is None else {n: Standalone(*v) for n, v in found.items()}

@@ -34,3 +34,13 @@ def test_a_diagnostic_is_a_value() -> None:
     )
     assert len({E1, E1, E2}) == 2
     assert Level.WARNING.value == "warning"
+
+
+def test_a_file_that_does_not_load_is_an_error_at_least_at_line_1_column_1() -> None:
+    from labtax.yamldoc import LoadProblem
+
+    whole_file = Diagnostic.from_problem("a/qna.yaml", LoadProblem("yaml-syntax", "bad", 0, 0))
+    assert (whole_file.line, whole_file.col, whole_file.level) == (1, 1, Level.ERROR)
+    placed = Diagnostic.from_problem("a/qna.yaml", LoadProblem("yaml-syntax", "bad", 3, 7))
+    assert (placed.line, placed.col, placed.rule, placed.message) == (3, 7, "yaml-syntax", "bad")
+    assert placed.hint

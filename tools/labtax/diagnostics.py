@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from labtax.errors import EXIT_FINDINGS, EXIT_OK
+
+if TYPE_CHECKING:
+    from labtax.yamldoc import LoadProblem
 
 
 class Level(StrEnum):
@@ -25,6 +29,12 @@ class Diagnostic:
     rule: str
     message: str
     hint: str = ""
+
+    @classmethod
+    def from_problem(cls, path: str, problem: LoadProblem) -> Diagnostic:
+        """The error a file that does not load is reported as (at least line 1, column 1)."""
+        line, col = max(problem.line, 1), max(problem.col, 1)
+        return cls(path, line, col, Level.ERROR, problem.rule, problem.message, problem.hint)
 
 
 @dataclass(frozen=True)

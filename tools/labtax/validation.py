@@ -15,7 +15,7 @@ from pathlib import Path
 
 from labtax import leaves, schemas, yamldoc
 from labtax.config import BRANCHES, Config
-from labtax.diagnostics import Diagnostic, Level
+from labtax.diagnostics import Diagnostic
 from labtax.leaves import Leaf, LeafKind
 from labtax.rules import CHECKS, NAME_RULE
 from labtax.rules.subject import Subject
@@ -160,14 +160,14 @@ def _check(config: Config, file: Path, *, changed: bool) -> list[Diagnostic]:
     try:
         text = yamldoc.decode(yamldoc.read_bytes(file, config.root, config.max_file_bytes))
     except LoadProblem as problem:
-        return [_from_problem(path, problem)]
+        return [Diagnostic.from_problem(path, problem)]
     found: list[Diagnostic] = []
     leaf: Leaf | None = None
     version: int | None = None
     try:
         leaf = _load(path, leaf_id, text)
     except LoadProblem as problem:
-        found.append(_from_problem(path, problem))
+        found.append(Diagnostic.from_problem(path, problem))
     else:
         version = schemas.effective_version(leaf.data)
         found.extend(schemas.check(leaf))
@@ -202,15 +202,3 @@ def _load(path: str, leaf_id: str | None, text: str) -> Leaf:
     leaf = leaves.load_text(path, leaf_id or ".", text)
     kind = LeafKind.KNOWLEDGE if "document" in leaf.data else LeafKind.FREEFORM_SKILL
     return dataclasses.replace(leaf, kind=kind)
-
-
-def _from_problem(path: str, problem: LoadProblem) -> Diagnostic:
-    return Diagnostic(
-        path,
-        max(problem.line, 1),
-        max(problem.col, 1),
-        Level.ERROR,
-        problem.rule,
-        problem.message,
-        problem.hint,
-    )

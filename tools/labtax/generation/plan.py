@@ -221,15 +221,7 @@ def _vet(
     for path, problem in broken:
         where = config.rel(path)
         # A leaf that does not load cannot be generated, even with its rule turned off.
-        error = _first_error(config, path, fresh_changed) or Diagnostic(
-            where,
-            max(problem.line, 1),
-            max(problem.col, 1),
-            Level.ERROR,
-            problem.rule,
-            problem.message,
-            problem.hint,
-        )
+        error = _first_error(config, path, fresh_changed) or Diagnostic.from_problem(where, problem)
         refused.append(RefusedLeaf(_leaf_id(config, path), where, error))
     return kept, tuple(sorted(refused, key=lambda r: r.leaf_id))
 

@@ -190,3 +190,19 @@ def test_load_all_gives_every_leaf_by_id_and_locates_one_that_does_not_load(tree
     assert caught.value.location is not None
     assert caught.value.location.path == "taxonomy/knowledge/bad/qna.yaml"
     assert caught.value.location.line == 2
+
+
+def test_the_document_field_is_read_once_with_its_types_checked() -> None:
+    knowledge = (
+        "version: 3\ndocument:\n  repo: ' https://example.com/docs.git '\n"
+        "  commit: 42\n  patterns: ['*.md', 7, '']\n"
+    )
+    leaf = leaves.load_text("t/qna.yaml", "knowledge/a", knowledge)
+    assert leaf.has_document
+    assert leaf.document == leaves.DocumentField("https://example.com/docs.git", "", ("*.md",))
+    blank = leaves.load_text("t/qna.yaml", "knowledge/a", "document:\n  repo: '  '\n")
+    assert blank.has_document
+    assert blank.document is None
+    skill = leaves.load_text("t/qna.yaml", "compositional_skills/a", "version: 3\n")
+    assert not skill.has_document
+    assert skill.document is None

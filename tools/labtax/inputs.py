@@ -72,22 +72,11 @@ def document_ref(config: Config, leaf: Leaf) -> DocumentRef | None:
     """The document a knowledge leaf references, or None (a skill, or no usable `document`)."""
     if leaf.kind is not LeafKind.KNOWLEDGE:
         return None
-    document = leaf.data.get("document")
-    if not isinstance(document, dict):
+    document = leaf.document
+    if document is None:
         return None
-    repo = document.get("repo")
-    if not isinstance(repo, str) or not repo.strip():
-        return None
-    commit = document.get("commit")
-    raw_patterns = document.get("patterns")
-    patterns = (
-        tuple(p for p in raw_patterns if isinstance(p, str) and p)
-        if isinstance(raw_patterns, list)
-        else ()
-    )
-    return DocumentRef(
-        repo.strip(), commit if isinstance(commit, str) else "", patterns, local_dir(config, repo)
-    )
+    where = local_dir(config, document.repo)
+    return DocumentRef(document.repo, document.commit, document.patterns, where)
 
 
 def is_url(repo: str) -> bool:

@@ -42,6 +42,16 @@ class SeedExample:
 
 
 @dataclass(frozen=True)
+class DocumentField:
+    """A knowledge leaf's `document` as written: its repository (trimmed), its commit ("" when
+    not text) and its usable patterns (non-empty strings)."""
+
+    repo: str
+    commit: str
+    patterns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Leaf:
     """A loaded `qna.yaml`: where it is, what kind of leaf it is, its data and positions."""
 
@@ -68,6 +78,26 @@ class Leaf:
     @property
     def document_outline(self) -> str:
         return _text(self.data.get("document_outline"))
+
+    @property
+    def has_document(self) -> bool:
+        """Whether the file has a `document` key at all (usable or not)."""
+        return "document" in self.data
+
+    @property
+    def document(self) -> DocumentField | None:
+        """The `document` of the file when it names a repository, else None."""
+        document = self.data.get("document")
+        if not isinstance(document, dict):
+            return None
+        repo, commit = document.get("repo"), document.get("commit")
+        if not isinstance(repo, str) or not repo.strip():
+            return None
+        raw = document.get("patterns")
+        patterns = (
+            tuple(p for p in raw if isinstance(p, str) and p) if isinstance(raw, list) else ()
+        )
+        return DocumentField(repo.strip(), commit if isinstance(commit, str) else "", patterns)
 
     @property
     def seed_count(self) -> int:

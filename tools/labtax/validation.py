@@ -200,5 +200,5 @@ def _load(path: str, leaf_id: str | None, text: str) -> Leaf:
     # Outside the branches the kind cannot come from the path; like instructlab-schema, a leaf
     # with a `document` is taken for knowledge.
     leaf = leaves.load_text(path, leaf_id or ".", text)
-    kind = LeafKind.KNOWLEDGE if "document" in leaf.data else LeafKind.FREEFORM_SKILL
+    kind = LeafKind.KNOWLEDGE if leaf.has_document else LeafKind.FREEFORM_SKILL
     return dataclasses.replace(leaf, kind=kind)

@@ -10,6 +10,7 @@ defined once, in `LOAD_RULES`, which the validate rule registry lists too.
 
 from __future__ import annotations
 
+import re
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -61,7 +62,7 @@ LOAD_RULES: dict[str, LoadRule] = {
     ),
     "yaml-value": LoadRule(
         "a value does not fit its YAML type (a number too long to read, !!int on text, "
-        "bad base64 in !!binary, ...)",
+        "bad base64 in !!binary, an escape of half a surrogate pair, ...)",
         "quote the value to keep it as text, or write it in the form its tag expects",
     ),
     "yaml-alias-expansion": LoadRule(
@@ -77,6 +78,9 @@ LOAD_RULES: dict[str, LoadRule] = {
         "a leaf is a mapping with version, created_by, seed_examples, ...",
     ),
 }
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class LoadProblem(Exception):  # noqa: N818 - a finding about the file, reported as a diagnostic
@@ -315,8 +319,21 @@ class _Converter:
 
     def _scalar(self, node: yaml.Node) -> Any:
         self._check_tag(node, None)
-        if node.tag == scalars.STR:
-            return node.value
+        value = node.value if node.tag == scalars.STR else self._typed(node)
+        if isinstance(value, str) and (half := _SURROGATE.search(value)) is not None:
+            # An escape such as "\ud800" makes half a UTF-16 pair, which no encoder writes.
+            line, col = _mark(node)
+            raise LoadProblem(
+                "yaml-value",
+                f"the escape \\u{ord(half.group()):04x} is half of a UTF-16 surrogate pair, not a"
+                " character: write the character itself, or one \\U0001xxxx escape",
+                line,
+                col,
+            )
+        return value
+
+    @staticmethod
+    def _typed(node: yaml.Node) -> Any:
         try:
             return scalars.construct(node.tag, node.value)
         except scalars.ScalarError as exc:

@@ -132,3 +132,28 @@ def test_commands_in_a_repository_without_a_taxonomy_say_so(
     assert run.code == 1
     assert f"error: no taxonomy at {(tmp_path / 'taxonomy').resolve()}" in run.err
     assert "--taxonomy" in run.err
+
+
+def test_from_a_directory_that_is_no_project_a_path_picks_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proj, _ = _two_repositories(tmp_path)
+    monkeypatch.chdir(tmp_path)  # neither settings, a taxonomy nor git: /tmp, a home directory
+    config = project(None, [Path("proj/taxonomy")])
+    assert (config.root, config.taxonomy) == (proj.resolve(), (proj / "taxonomy").resolve())
+
+
+def test_a_repository_nested_in_the_working_directory_is_the_project_of_its_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proj, here = _two_repositories(tmp_path)
+    nested = here / "vendor" / "proj"
+    nested.parent.mkdir()
+    proj.rename(nested)
+    monkeypatch.chdir(here)
+    assert project(None, [Path("vendor/proj/taxonomy")]).root == nested.resolve()
+    # A leaf folder named `taxonomy` is no project of its own.
+    leaf = here / "taxonomy" / "knowledge" / "biology" / "taxonomy"
+    leaf.mkdir(parents=True)
+    (leaf.parent / "taxonomy").mkdir(exist_ok=True)
+    assert project(None, [leaf.relative_to(here)]).root == here.resolve()

@@ -155,14 +155,25 @@ class Config:
 
 
 def find_root(start: Path) -> Path:
-    """The nearest directory at or above `start` holding labtax settings, a taxonomy, or `.git`."""
+    """The nearest directory at or above `start` holding labtax settings, a taxonomy, or `.git`
+    (`start` itself when there is none)."""
     start = start.resolve()
     for candidate in (start, *start.parents):
-        if (candidate / "labtax.toml").is_file() or _has_tool_labtax(candidate / "pyproject.toml"):
-            return candidate
-        if (candidate / "taxonomy").is_dir() or (candidate / ".git").exists():
+        if is_project(candidate):
             return candidate
     return start
+
+
+def is_project(directory: Path) -> bool:
+    """Whether `directory` holds labtax settings, a taxonomy, or `.git`."""
+    if is_settings_dir(directory):
+        return True
+    return (directory / "taxonomy").is_dir() or (directory / ".git").exists()
+
+
+def is_settings_dir(directory: Path) -> bool:
+    """Whether `directory` holds labtax settings (`labtax.toml`, or `[tool.labtax]`)."""
+    return (directory / "labtax.toml").is_file() or _has_tool_labtax(directory / "pyproject.toml")
 
 
 @dataclass(frozen=True)

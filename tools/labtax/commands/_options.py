@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from labtax.config import Config, Names, find_root, load_config
+from labtax.config import Config, Names, find_root, is_project, is_settings_dir, load_config
 from labtax.errors import LabtaxError, UsageError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -57,19 +57,34 @@ def project(taxonomy: Path | None, paths: Sequence[Path] = ()) -> Config:
     """The configuration of the project a command works on.
 
     With `--taxonomy DIR` (after the subcommand or before it), the project holding DIR. Else the
-    project around the current directory, unless every path given on the command line lies
-    outside it: then the project around the first of them. Relative paths are taken from the
-    current directory.
+    project around the current directory when every path given on the command line lies in it
+    (or in a repository nested in it: then that one); otherwise (a path outside it, or a
+    current directory that is no project at all, such as /tmp or a home directory) the project
+    around the first path. Relative paths are taken from the current directory.
     """
     chosen = _taxonomy_flag(taxonomy)
     if chosen is not None:
         return load_config(taxonomy=chosen.resolve(), names=NAMES)
     given = [p.resolve() for p in paths]
     here = find_root(Path.cwd())
-    if given and not any(p.is_relative_to(here) or here.is_relative_to(p) for p in given):
-        first = given[0]
-        return load_config(first if first.is_dir() else first.parent, names=NAMES)
-    return load_config(here, names=NAMES)
+    if not given:
+        return load_config(here, names=NAMES)
+    first = given[0] if given[0].is_dir() else given[0].parent
+    if not (is_project(here) and all(p.is_relative_to(here) for p in given)):
+        return load_config(first, names=NAMES)
+    return load_config(_nested_repository(first, here) or here, names=NAMES)
+
+
+def _nested_repository(directory: Path, here: Path) -> Path | None:
+    """The nearest directory from `directory` up to (not including) `here` that is a git
+    repository or holds labtax settings. A folder merely named `taxonomy` does not count: a
+    leaf may be called that (`knowledge/biology/taxonomy`)."""
+    for candidate in (directory, *directory.parents):
+        if candidate == here or not candidate.is_relative_to(here):
+            return None
+        if (candidate / ".git").exists() or is_settings_dir(candidate):
+            return candidate
+    return None
 
 
 def _rule_ids() -> Collection[str]:

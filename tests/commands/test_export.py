@@ -64,3 +64,11 @@ def test_the_command_runs_as_a_program_without_importing_the_teacher_stack(mix_p
     )
     assert done.returncode == 0, done.stderr
     assert "exported the training mix to mix/" in done.stdout
+
+
+def test_no_taxonomy_is_an_error_like_validate(mix_project, tmp_path, capsys):
+    missing = tmp_path / "nonexist"
+    assert main(["export", str(tmp_path / "x1"), "--taxonomy", str(missing)]) == 1
+    err = capsys.readouterr().err
+    assert f"error: no taxonomy at {missing}" in err
+    assert not (tmp_path / "x1").exists()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from labtax.commands._options import project, taxonomy_option
+from labtax.commands._options import project, require_taxonomy, taxonomy_option
 from labtax.errors import EXIT_OK
 from labtax.export import export_mix, load_recipe, with_formats
 from labtax.render import export_text
@@ -50,6 +50,7 @@ def command(
     a previous export. Same inputs and recipe, same bytes.
     """
     config = project(taxonomy)
+    require_taxonomy(config)
     recipe = with_formats(load_recipe(config, recipe_file), formats)
     result = export_mix(config, out.absolute(), recipe, allow_stale=allow_stale)
     click.echo(export_text.summary(result))

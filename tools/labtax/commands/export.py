@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 import click
 
@@ -52,6 +56,26 @@ def command(
     config = project(taxonomy)
     require_taxonomy(config)
     recipe = with_formats(load_recipe(config, recipe_file), formats)
-    result = export_mix(config, out.absolute(), recipe, allow_stale=allow_stale)
+    with terminate_interrupts():
+        result = export_mix(config, out.absolute(), recipe, allow_stale=allow_stale)
     click.echo(export_text.summary(result))
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def terminate_interrupts() -> Iterator[None]:
+    """SIGTERM (a cancelled CI job, a stopped container) ends the export as Ctrl-C does: the
+    half-built mix beside OUT is removed, OUT is left as it was, and the exit code is 130."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: signals cannot be handled here
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

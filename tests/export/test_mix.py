@@ -298,12 +298,33 @@ def test_damaged_data_is_an_error_naming_the_leaf(mix_project):
     record["answer"] = "tampered"
     lines[2] = json.dumps(record, sort_keys=True)
     samples.write_text("\n".join(lines) + "\n")
-    # The manifest's digest no longer matches: the data reads as stale, and with
-    # --allow-stale the damage itself is the error.
-    with pytest.raises(LabtaxError) as caught:
-        export(mix_project, allow_stale=True)
-    assert f"leaf {mixdata.WATER} is damaged" in caught.value.message
-    assert str(caught.value.location).startswith(f"generated/{mixdata.WATER}/samples.jsonl:3:")
+    # The manifest's digest no longer matches, but the damage, not staleness, is the error,
+    # with or without --allow-stale.
+    for allow_stale in (False, True):
+        with pytest.raises(LabtaxError) as caught:
+            export(mix_project, allow_stale=allow_stale)
+        assert f"leaf {mixdata.WATER} is damaged" in caught.value.message
+        where = f"generated/{mixdata.WATER}/samples.jsonl:3:"
+        assert str(caught.value.location).startswith(where)
+        assert "--allow-stale" not in caught.value.hint
+
+
+@pytest.mark.parametrize(
+    ("name", "damage", "where"),
+    [
+        ("samples.jsonl", lambda raw: raw.replace(raw.split(b"\n")[2], b'{"broken', 1), ":3:"),
+        ("samples.jsonl", lambda raw: raw[: len(raw) // 2 + 7], ":11:"),  # cut in a line
+        ("samples.jsonl", lambda raw: raw.replace(b"a", b"\xff", 1), ":1:"),  # not UTF-8
+        ("manifest.json", lambda raw: raw[:40], ":"),
+    ],
+)
+def test_damage_of_any_kind_is_reported_as_damage_not_staleness(mix_project, name, damage, where):
+    path = mix_project / "generated" / mixdata.FREEFORM / name
+    path.write_bytes(damage(path.read_bytes()))
+    with pytest.raises(LabtaxError, match=f"leaf {mixdata.FREEFORM} is damaged") as caught:
+        export(mix_project)
+    assert str(caught.value.location).startswith(f"generated/{mixdata.FREEFORM}/{name}{where}")
+    assert "--allow-stale" not in caught.value.hint
 
 
 def test_an_interrupted_export_leaves_the_previous_mix_as_it_was(mix_project, monkeypatch):

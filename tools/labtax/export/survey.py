@@ -9,7 +9,8 @@ there and records it), then streams the leaves' data once, one leaf at a time, t
 - offer each knowledge leaf's chunks to the RAFT `ChunkPool`;
 - estimate how many bytes of train rows each phase will get (to size the shuffle's buckets);
 - gather the teacher models and template hashes of the manifests, for the dataset card.
-Damaged data is an error naming the leaf; data of an older format is stale.
+Damaged data is an error naming the leaf, the file and the line, before any stale leaf is
+reported (with or without `allow_stale`); data of an older format is stale.
 """
 
 from __future__ import annotations
@@ -159,12 +160,17 @@ def leaf_data(
         try:
             read = next(data)
         except DamagedData as exc:
-            raise LabtaxError(
-                f"the generated data of leaf {plan.leaf.leaf_id} is damaged: {exc.message}",
-                hint=exc.hint,
-                location=exc.location,
-            ) from exc
+            raise damaged(plan.leaf.leaf_id, exc) from exc
         yield plan, read
+
+
+def damaged(leaf_id: str, problem: DamagedData) -> LabtaxError:
+    """The error for a leaf's damaged data, at the file and line the reader found."""
+    return LabtaxError(
+        f"the generated data of leaf {leaf_id} is damaged: {problem.message}",
+        hint=problem.hint,
+        location=problem.location,
+    )
 
 
 def leaf_weight(leaf_id: str, weights: Sequence[LeafWeight]) -> float:
@@ -199,11 +205,14 @@ def _state(config: Config, leaf: Leaf) -> str:
 
 
 def _outdated(config: Config, leaf_id: str) -> bool:
-    """Whether a stale leaf's data cannot be read at all (another format, or damaged)."""
+    """Whether a stale leaf's data is of another format. Damaged data (which freshness calls
+    stale too) is an error at the file and line, not a stale leaf --allow-stale would pass."""
     try:
         dataset.read_leaf(config, leaf_id)
     except DamagedData as exc:
-        return exc.outdated
+        if exc.outdated:
+            return True
+        raise damaged(leaf_id, exc) from exc
     return False
 
 

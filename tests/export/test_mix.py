@@ -176,6 +176,22 @@ def test_weights_repeat_or_thin_a_leafs_train_samples_and_the_cap_limits_them(mi
     assert {t.leaf: t.train for t in capped.leaves}[mixdata.GROUNDED] == 5
 
 
+def test_weights_that_leave_a_phase_with_data_no_train_rows_are_a_located_error(mix_project):
+    where = Location("recipe.yaml", 3, 1)
+    zero_all = tuple(LeafWeight(b, 0.0, where) for b in ("compositional_skills", "knowledge"))
+    recipe = Recipe(weights=zero_all, locations={"weights": where})
+    with pytest.raises(LabtaxError, match="leave the knowledge phase no train rows") as caught:
+        export(mix_project, recipe)
+    assert caught.value.location == where
+    assert "ratios that cannot be met" in caught.value.message
+    tiny = (_weight("compositional_skills", 0.01),)  # 0.01 x each leaf's samples rounds to 0
+    with pytest.raises(LabtaxError, match="leave the skills phase no train rows"):
+        export(mix_project, Recipe(weights=tiny))
+    assert not (mix_project / "mix").exists()
+    one_leaf = (_weight(mixdata.FREEFORM, 0.0),)  # a leaf left out on purpose is fine
+    assert export(mix_project, Recipe(weights=one_leaf)).phases["skills"].train_rows
+
+
 def _weight(pattern: str, weight: float) -> LeafWeight:
     return LeafWeight(pattern, weight, Location("recipe.yaml"))
 

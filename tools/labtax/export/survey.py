@@ -68,6 +68,10 @@ class Survey:
     tests: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     pool: ChunkPool = field(default_factory=lambda: ChunkPool(0))
     expected_bytes: dict[str, int] = field(default_factory=lambda: {KNOWLEDGE: 0, SKILLS: 0})
+    # Train samples per phase before and after the weights (copies counted), to tell a recipe
+    # whose weights leave a phase with data no train rows.
+    unweighted: Counter[str] = field(default_factory=Counter)
+    weighted: Counter[str] = field(default_factory=Counter)
     teachers: set[str] = field(default_factory=set)
     templates: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     orphaned: tuple[str, ...] = ()
@@ -104,6 +108,7 @@ def survey(config: Config, recipe: Recipe, built: Path, *, allow_stale: bool) ->
                 split = plan_split(data, plan, recipe)
                 held += [(phase_of(s.kind), sample_row(s)) for s in split.test]
                 _estimate(found, split, recipe)
+                _count_train(found, data, split)
                 _provenance(found, data)
                 if any(s.kind == LeafKind.KNOWLEDGE.value for s in data.samples):
                     found.pool.offer(plan.leaf.leaf_id, leaf_chunks(data.samples, recipe.seed))
@@ -112,7 +117,32 @@ def survey(config: Config, recipe: Recipe, built: Path, *, allow_stale: bool) ->
                 files[phase].write(line(row, recipe.system_prompt, recipe.knowledge_short_tokens))
                 found.turns.extend(row.user_turns)
                 found.tests[phase, row.leaf, row.source] += 1
+    check_phases(found, recipe)
     return found
+
+
+def check_phases(found: Survey, recipe: Recipe) -> None:
+    """A phase whose leaves have train samples must keep some once weighted: weights that
+    leave it none are ratios that cannot be met."""
+    for phase in PHASES:
+        if found.unweighted[phase] and not found.weighted[phase]:
+            raise LabtaxError(
+                f"the recipe's weights leave the {phase} phase no train rows, though its leaves "
+                f"have {plural(found.unweighted[phase], 'train sample')}: ratios that cannot "
+                "be met",
+                hint=f"give some {phase} leaves a weight that keeps a sample (weight x samples "
+                "rounds to 1 or more), or remove the weights that zero them",
+                location=recipe.where("weights"),
+            )
+
+
+def _count_train(found: Survey, data: LeafData, split: LeafSplit) -> None:
+    held = {s.id for s in split.test}
+    for sample in data.samples:
+        if sample.id not in held:
+            found.unweighted[phase_of(sample.kind)] += 1
+    for sample, copies in split.train:
+        found.weighted[phase_of(sample.kind)] += copies
 
 
 def _test_file(built: Path, phase: str) -> TextIO:

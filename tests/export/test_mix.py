@@ -160,6 +160,20 @@ def test_a_near_duplicate_of_a_held_out_question_is_dropped(mix_project):
     assert summary.phases["skills"].dropped == {"generated": 1}
 
 
+def test_a_held_out_question_trains_in_no_variant_of_another_sample(mix_project):
+    config = load_config(mix_project)
+    samples = mixdata.knowledge_samples(mixdata.WATER, 12)
+    # Two chunks' samples ask the same question: when one is held out, the other's grounded
+    # and RAFT rows (its chunk, then the question) must not train either.
+    twin = replace(samples[1], question=samples[0].question, answer="another answer")
+    mixdata.write_data(config, mixdata.WATER, [samples[0], twin, *samples[2:]])
+    export(mix_project, Recipe(test_fraction=0.3))
+    test = {user(r) for r in rows(mix_project, "knowledge", "test")}
+    for row in rows(mix_project, "knowledge", "train"):
+        turn = user(row)
+        assert not any(turn.endswith("\n\n" + question) for question in test), row["form"]
+
+
 def test_weights_repeat_or_thin_a_leafs_train_samples_and_the_cap_limits_them(mix_project):
     plain = export(mix_project, Recipe(knowledge_replay=0))
     base = {t.leaf: t.train for t in plain.leaves}

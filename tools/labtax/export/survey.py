@@ -61,10 +61,12 @@ class LeafPlan:
 @dataclass
 class Survey:
     """What the first pass found. The test rows are in their files already: `turns` holds
-    their user turns (for decontamination), `tests` their counts by (phase, leaf, source)."""
+    their user turns and `test_ids` their ids (for decontamination), `tests` their counts by
+    (phase, leaf, source)."""
 
     plans: tuple[LeafPlan, ...]
     turns: list[str] = field(default_factory=list)
+    test_ids: set[str] = field(default_factory=set)
     tests: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     pool: ChunkPool = field(default_factory=lambda: ChunkPool(0))
     expected_bytes: dict[str, int] = field(default_factory=lambda: {KNOWLEDGE: 0, SKILLS: 0})
@@ -116,6 +118,7 @@ def survey(config: Config, recipe: Recipe, built: Path, *, allow_stale: bool) ->
             for phase, row in sorted(held, key=lambda pair: _row_order(pair[1])):
                 files[phase].write(line(row, recipe.system_prompt, recipe.knowledge_short_tokens))
                 found.turns.extend(row.user_turns)
+                found.test_ids.add(row.id)
                 found.tests[phase, row.leaf, row.source] += 1
     check_phases(found, recipe)
     return found

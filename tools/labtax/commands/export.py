@@ -50,8 +50,9 @@ def command(
     train.jsonl and test.jsonl, the resolved recipe (OUT/recipe.yaml) and a dataset card
     (OUT/README.md) that `datasets.load_dataset(OUT, "knowledge")` reads.
 
-    The mix is built beside OUT and replaces it only when complete; OUT must be new, empty, or
-    a previous export. Same inputs and recipe, same bytes.
+    The mix is built beside OUT and replaces it only when complete (Ctrl-C and SIGTERM leave
+    OUT as it was); OUT must be new, empty, or a previous export holding only what an export
+    writes (other files are listed, never deleted). Same inputs and recipe, same bytes.
     """
     config = project(taxonomy)
     require_taxonomy(config)

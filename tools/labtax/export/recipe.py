@@ -67,8 +67,8 @@ _RAFT_KEYS = ("distractors", "p")
 _REPLAY_KEYS = ("knowledge", "name", "path", "skills")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 # Upper bounds: past them a recipe asks for a mix of no use (and terabytes of writing).
-MAX_WEIGHT = 1000.0  # copies of a leaf's train samples
-MAX_RATIO = 100.0  # knowledge_replay, and a replay source's rows per row of a phase
+MAX_WEIGHT = 1000  # copies of a leaf's train samples
+MAX_RATIO = 100  # knowledge_replay, and a replay source's rows per row of a phase
 MAX_DISTRACTORS = 50  # distractor chunks in one RAFT turn
 
 

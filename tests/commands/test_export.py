@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 
 import mixdata
 from labtax.cli import main
+from labtax.export import output
 from projects import tree_bytes
 
 
@@ -64,3 +68,29 @@ def test_the_command_runs_as_a_program_without_importing_the_teacher_stack(mix_p
     )
     assert done.returncode == 0, done.stderr
     assert "exported the training mix to mix/" in done.stdout
+
+
+def test_no_taxonomy_is_an_error_like_validate(mix_project, tmp_path, capsys):
+    missing = tmp_path / "nonexist"
+    assert main(["export", str(tmp_path / "x1"), "--taxonomy", str(missing)]) == 1
+    err = capsys.readouterr().err
+    assert f"error: no taxonomy at {missing}" in err
+    assert not (tmp_path / "x1").exists()
+
+
+def test_sigterm_ends_the_export_as_ctrl_c_does(mix_project, monkeypatch, capsys):
+    assert main(["export", "mix"]) == 0
+    before = tree_bytes(mix_project / "mix")
+
+    def terminated(built, out):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the handler interrupts this
+        raise AssertionError("SIGTERM was not handled")
+
+    monkeypatch.setattr(output, "replace", terminated)
+    handler = signal.getsignal(signal.SIGTERM)
+    assert main(["export", "mix"]) == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert tree_bytes(mix_project / "mix") == before  # the previous mix, as it was
+    assert [p.name for p in mix_project.iterdir() if p.name.startswith(".mix.")] == []
+    assert signal.getsignal(signal.SIGTERM) is handler

@@ -85,3 +85,15 @@ def test_no_test_turns_match_nothing_and_words_unknown_to_the_test_side_never_ma
     index = HeldOutTurns(["alpha beta gamma delta"], 0.9)
     assert index.match(["epsilon zeta eta theta"]) is None
     assert index.match([""]) is None
+
+
+def test_a_turn_holding_a_test_turn_verbatim_is_found_at_word_boundaries():
+    question = "What is the link between droplets and around?"
+    index = HeldOutTurns([question, "Why?"], 0.9)
+    chunk = "Clouds form when water vapour cools. " * 20
+    assert index.match((chunk + "\n\n" + question,)) is None  # the whole turn is no test turn
+    assert index.contains(chunk + "\n\n" + question)
+    assert index.contains(f"[1] {chunk}\n\nwhat IS the link between droplets and around")
+    assert not index.contains(chunk + " the link between droplets and around")  # a part of it
+    assert not index.contains(chunk + " What is the link between droplets and aroundabout")
+    assert not index.contains(chunk + " Why?")  # too short to be found inside a longer turn

@@ -160,6 +160,20 @@ def test_a_near_duplicate_of_a_held_out_question_is_dropped(mix_project):
     assert summary.phases["skills"].dropped == {"generated": 1}
 
 
+def test_a_held_out_question_trains_in_no_variant_of_another_sample(mix_project):
+    config = load_config(mix_project)
+    samples = mixdata.knowledge_samples(mixdata.WATER, 12)
+    # Two chunks' samples ask the same question: when one is held out, the other's grounded
+    # and RAFT rows (its chunk, then the question) must not train either.
+    twin = replace(samples[1], question=samples[0].question, answer="another answer")
+    mixdata.write_data(config, mixdata.WATER, [samples[0], twin, *samples[2:]])
+    export(mix_project, Recipe(test_fraction=0.3))
+    test = {user(r) for r in rows(mix_project, "knowledge", "test")}
+    for row in rows(mix_project, "knowledge", "train"):
+        turn = user(row)
+        assert not any(turn.endswith("\n\n" + question) for question in test), row["form"]
+
+
 def test_weights_repeat_or_thin_a_leafs_train_samples_and_the_cap_limits_them(mix_project):
     plain = export(mix_project, Recipe(knowledge_replay=0))
     base = {t.leaf: t.train for t in plain.leaves}
@@ -174,6 +188,22 @@ def test_weights_repeat_or_thin_a_leafs_train_samples_and_the_cap_limits_them(mi
     assert counts[mixdata.WATER] == base[mixdata.WATER]
     capped = export(mix_project, Recipe(knowledge_replay=0, weights=weights, max_per_leaf=5))
     assert {t.leaf: t.train for t in capped.leaves}[mixdata.GROUNDED] == 5
+
+
+def test_weights_that_leave_a_phase_with_data_no_train_rows_are_a_located_error(mix_project):
+    where = Location("recipe.yaml", 3, 1)
+    zero_all = tuple(LeafWeight(b, 0.0, where) for b in ("compositional_skills", "knowledge"))
+    recipe = Recipe(weights=zero_all, locations={"weights": where})
+    with pytest.raises(LabtaxError, match="leave the knowledge phase no train rows") as caught:
+        export(mix_project, recipe)
+    assert caught.value.location == where
+    assert "ratios that cannot be met" in caught.value.message
+    tiny = (_weight("compositional_skills", 0.01),)  # 0.01 x each leaf's samples rounds to 0
+    with pytest.raises(LabtaxError, match="leave the skills phase no train rows"):
+        export(mix_project, Recipe(weights=tiny))
+    assert not (mix_project / "mix").exists()
+    one_leaf = (_weight(mixdata.FREEFORM, 0.0),)  # a leaf left out on purpose is fine
+    assert export(mix_project, Recipe(weights=one_leaf)).phases["skills"].train_rows
 
 
 def _weight(pattern: str, weight: float) -> LeafWeight:
@@ -298,12 +328,33 @@ def test_damaged_data_is_an_error_naming_the_leaf(mix_project):
     record["answer"] = "tampered"
     lines[2] = json.dumps(record, sort_keys=True)
     samples.write_text("\n".join(lines) + "\n")
-    # The manifest's digest no longer matches: the data reads as stale, and with
-    # --allow-stale the damage itself is the error.
-    with pytest.raises(LabtaxError) as caught:
-        export(mix_project, allow_stale=True)
-    assert f"leaf {mixdata.WATER} is damaged" in caught.value.message
-    assert str(caught.value.location).startswith(f"generated/{mixdata.WATER}/samples.jsonl:3:")
+    # The manifest's digest no longer matches, but the damage, not staleness, is the error,
+    # with or without --allow-stale.
+    for allow_stale in (False, True):
+        with pytest.raises(LabtaxError) as caught:
+            export(mix_project, allow_stale=allow_stale)
+        assert f"leaf {mixdata.WATER} is damaged" in caught.value.message
+        where = f"generated/{mixdata.WATER}/samples.jsonl:3:"
+        assert str(caught.value.location).startswith(where)
+        assert "--allow-stale" not in caught.value.hint
+
+
+@pytest.mark.parametrize(
+    ("name", "damage", "where"),
+    [
+        ("samples.jsonl", lambda raw: raw.replace(raw.split(b"\n")[2], b'{"broken', 1), ":3:"),
+        ("samples.jsonl", lambda raw: raw[: len(raw) // 2 + 7], ":11:"),  # cut in a line
+        ("samples.jsonl", lambda raw: raw.replace(b"a", b"\xff", 1), ":1:"),  # not UTF-8
+        ("manifest.json", lambda raw: raw[:40], ":"),
+    ],
+)
+def test_damage_of_any_kind_is_reported_as_damage_not_staleness(mix_project, name, damage, where):
+    path = mix_project / "generated" / mixdata.FREEFORM / name
+    path.write_bytes(damage(path.read_bytes()))
+    with pytest.raises(LabtaxError, match=f"leaf {mixdata.FREEFORM} is damaged") as caught:
+        export(mix_project)
+    assert str(caught.value.location).startswith(f"generated/{mixdata.FREEFORM}/{name}{where}")
+    assert "--allow-stale" not in caught.value.hint
 
 
 def test_an_interrupted_export_leaves_the_previous_mix_as_it_was(mix_project, monkeypatch):

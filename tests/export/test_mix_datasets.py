@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import importlib
 import json
+import shutil
+import sys
+import types
 from pathlib import Path
+from typing import ClassVar
 
 import pyarrow.parquet as pq
 
 import mixdata
+from labtax.cli import main
 from labtax.config import load_config
 from labtax.evaluation.questions import load_held_out
 from labtax.export import export_mix
@@ -102,3 +107,59 @@ def test_labtax_eval_reads_the_test_split_as_held_out_questions(mix_project):
     assert len(water) == len(generated)
     asked = {q.question for q in water}
     assert {r["messages"][1]["content"] for r in generated} == asked  # closed book questions
+
+
+class _Trainer:
+    """TRL's SFTTrainer as the README's loop calls it, recording each step."""
+
+    steps: ClassVar[list[tuple[str, int, int | None]]] = []
+
+    def __init__(self, *, model, train_dataset, eval_dataset, args):  # type: ignore[no-untyped-def]
+        assert train_dataset.column_names == ["messages"]
+        self.record = (args["output_dir"], len(train_dataset), eval_dataset and len(eval_dataset))
+
+    def train(self) -> None:
+        _Trainer.steps.append(self.record)
+
+    def save_model(self) -> None:
+        pass
+
+
+def run_readme_training_loop(monkeypatch, root: Path) -> list[tuple[str, int, int | None]]:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Training on the phases in order") :]
+    start = section.index("```python\n") + len("```python\n")
+    code = section[start : section.index("\n```", start)]
+    trl = types.ModuleType("trl")
+    trl.SFTConfig = dict  # type: ignore[attr-defined]
+    trl.SFTTrainer = _Trainer  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "trl", trl)
+    monkeypatch.chdir(root)
+    _Trainer.steps = []
+    exec(compile(code, "README.md", "exec"), {})  # noqa: S102 - the README's own example
+    return _Trainer.steps
+
+
+def test_the_readme_training_loop_runs_on_a_mix(mix_project, monkeypatch):
+    summary = export_mix(load_config(mix_project), mix_project / "reports" / "mix", Recipe())
+    steps = run_readme_training_loop(monkeypatch, mix_project)
+    knowledge, skills = summary.phases["knowledge"], summary.phases["skills"]
+    names = [name for name, _, _ in steps]
+    assert names == ["student-knowledge-short", "student-knowledge-long", "student-skills"]
+    assert sum(n for name, n, _ in steps if "knowledge" in name) == knowledge.train_rows
+    assert steps[-1] == ("student-skills", skills.train_rows, skills.test_rows)
+
+
+def test_a_mix_without_knowledge_has_no_knowledge_config_and_the_readme_loop_trains_skills(
+    mix_project, monkeypatch, capsys
+):
+    for leaf in (mixdata.WATER, mixdata.PRESS):
+        shutil.rmtree(mix_project / "taxonomy" / leaf)
+        shutil.rmtree(mix_project / "generated" / leaf)
+    assert main(["export", "reports/mix"]) == 0
+    out = capsys.readouterr().out
+    assert "no rows: the card declares no knowledge config" in out
+    card = (mix_project / "reports" / "mix" / "README.md").read_text(encoding="utf-8")
+    assert "not declared in the header (`datasets` loads no empty split): knowledge train" in card
+    steps = run_readme_training_loop(monkeypatch, mix_project)
+    assert [name for name, _, _ in steps] == ["student-skills"]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
+import subprocess
 
 import pyarrow.parquet as pq
 import pytest
@@ -80,3 +83,58 @@ def test_a_parquet_copy_holds_the_rows_of_the_jsonl_file(tmp_path):
     empty = tmp_path / "test.jsonl"
     empty.write_text("")
     assert pq.read_table(output.parquet_copy(empty)).schema == output.parquet_schema()
+
+
+def test_a_previous_export_holding_foreign_files_is_refused_and_they_are_listed(data_project):
+    config = load_config(data_project)
+    out = data_project / "mix"
+    for name in ("README.md", "knowledge/train.jsonl", "skills/test.parquet", "recipe.yaml"):
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(output.MARKER + "\n")
+    output.check_out(config, out)  # only what an export writes
+    (out / ".git").mkdir()
+    (out / ".gitattributes").write_text("*.parquet filter=lfs\n")
+    (out / "knowledge" / "notes.txt").write_text("mine\n")
+    with pytest.raises(LabtaxError, match="did not write") as caught:
+        output.check_out(config, out)
+    assert ".git/, .gitattributes, knowledge/notes.txt" in caught.value.message
+    assert "cp -r" in caught.value.hint
+    assert (out / ".git").is_dir()
+
+
+def test_the_mix_directory_follows_the_umask(data_project):
+    out = data_project / "mixes" / "latest"
+    previous = os.umask(0o022)
+    try:
+        with output.staging(out) as built:
+            output.replace(built, out)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755
+
+
+def test_directories_a_killed_export_left_beside_out_are_removed_by_the_next(data_project):
+    out = data_project / "mixes" / "latest"
+    out.parent.mkdir(parents=True)
+    gone = _a_dead_pid()
+    left = [
+        out.parent / f".latest.labtax-{gone}.abcd_123",
+        out.parent / f".latest.labtax-old-{gone}.zz000000",
+    ]
+    kept = [
+        out.parent / f".latest.labtax-{os.getppid()}.abcd_123",  # a live export's
+        out.parent / f".other.labtax-{gone}.abcd_123",  # beside another OUT
+        out.parent / ".latest.notes",
+    ]
+    for path in left + kept:
+        (path / "knowledge").mkdir(parents=True)
+    with output.staging(out) as built:
+        assert not any(p.exists() for p in left)
+        assert all(p.exists() for p in kept)
+        assert built.name.startswith(f".latest.labtax-{os.getpid()}.")
+
+
+def _a_dead_pid() -> int:
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid

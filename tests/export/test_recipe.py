@@ -127,6 +127,34 @@ def test_replay_sources_are_checked(tmp_path):
     assert "knowledge and/or skills" in error.hint
 
 
+@pytest.mark.parametrize(
+    ("raw", "where", "match"),
+    [
+        ({"weights": {"knowledge": 100_000_000}}, "weights.knowledge", "from 0 to 1000"),
+        ({"knowledge_replay": 1e6}, "knowledge_replay", "from 0 to 100"),
+        ({"raft": {"distractors": 100_000_000}}, "raft.distractors", "integer from 0 to 50"),
+    ],
+)
+def test_absurdly_large_values_are_bounded(raw, where, match):
+    fails(raw, where, match)
+
+
+def test_huge_replay_ratios_are_bounded(tmp_path):
+    (tmp_path / "a.jsonl").write_text("")
+    source = {"name": "a", "path": "a.jsonl", "skills": 1e7}
+    fails({"replay": [source]}, "replay.0.skills", "from 0 to 100", tmp_path)
+
+
+@pytest.mark.parametrize(("written", "plain"), [("8e-1", "0.8"), ("1e7", "10000000")])
+def test_a_number_yaml_read_as_text_says_so_and_how_to_write_it(written, plain):
+    error = fails({"decontamination": written}, "decontamination", f"the text '{written}'")
+    assert "YAML reads a number with an exponent but no dot" in error.hint
+    assert error.hint.endswith(f"write {plain}")
+    error = fails({"seed": "1e3"}, "seed", "integer from 0, got the text '1e3'")
+    assert error.hint.endswith("write 1000")
+    assert "README" in fails({"seed": "x"}, "seed", "got 'x'").hint  # not a number: no such hint
+
+
 def test_with_formats_adds_what_the_command_line_asks_for():
     assert with_formats(Recipe(), ["parquet"]).formats == ("jsonl", "parquet")
     assert with_formats(Recipe(), []).formats == ("jsonl",)

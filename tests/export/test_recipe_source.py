@@ -33,6 +33,22 @@ def test_a_yaml_recipe_is_read_and_its_problems_have_line_and_column(tmp_path):
     assert located(bad, "not usable YAML") == "bad.yaml:1:1"
 
 
+def test_an_empty_yaml_recipe_is_every_default_like_an_empty_toml_one(tmp_path):
+    for name, text in (("e.yaml", ""), ("c.yaml", "# nothing yet\n"), ("e.toml", "")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        recipe = read_recipe_file(tmp_path / name, name)
+        assert (recipe.seed, recipe.weights, recipe.origin) == (42, (), name)
+
+
+def test_a_yaml_exponent_without_a_dot_is_called_text_at_its_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("seed: 3\ndecontamination: 8e-1\n", encoding="utf-8")
+    with pytest.raises(LabtaxError, match="got the text '8e-1'") as caught:
+        read_recipe_file(bad, "bad.yaml")
+    assert str(caught.value.location) == "bad.yaml:2:1"
+    assert "write 0.8" in caught.value.hint
+
+
 def test_a_toml_recipe_is_read_and_its_problems_have_a_line(tmp_path):
     good = tmp_path / "mix.toml"
     good.write_text(

@@ -177,3 +177,41 @@ def test_an_empty_source_cannot_give_the_rows_asked_for(mix_project, tmp_path):
     with pytest.raises(LabtaxError, match="has no rows to replay into skills") as caught:
         export_mix(load_config(mix_project), mix_project / "mix", recipe)
     assert str(caught.value.location) == "r.yaml:4:3"
+
+
+def test_replaying_a_previous_mix_puts_no_held_out_question_in_train(mix_project):
+    """The audit's case: a mix exported with another split, replayed into the next one."""
+    config = load_config(mix_project)
+    export_mix(config, mix_project / "prev", Recipe(seed=7, test_fraction=0.3))
+    ratios = {"knowledge": 1.0, "skills": 1.0}
+    previous = ReplaySource("prev", mix_project / "prev", ratios, Location("r.yaml", 2, 3))
+    summary = export_mix(config, mix_project / "mix", Recipe(replay=(previous,)))
+    for phase in ("knowledge", "skills"):
+        test = [json.loads(line) for line in (mix_project / "mix" / phase / "test.jsonl").open()]
+        ids = {r["id"] for r in test}
+        questions = {r["messages"][1]["content"] for r in test}
+        for line in (mix_project / "mix" / phase / "train.jsonl").open():
+            row = json.loads(line)
+            turn = row["messages"][1]["content"]
+            assert row["id"] not in ids, (phase, row["source"], row["form"])
+            assert not any(q in turn for q in questions), (phase, row["source"], row["form"])
+    dropped = summary.phases["knowledge"].dropped
+    assert dropped.get("replay:prev", 0) > 0  # counted like other decontamination drops
+
+
+def test_an_outside_row_ending_with_or_holding_a_test_question_is_dropped(mix_project, tmp_path):
+    config = load_config(mix_project)
+    export_mix(config, mix_project / "first", Recipe())
+    seeds = [json.loads(line) for line in (mix_project / "first/skills/test.jsonl").open()]
+    question = next(r["messages"][1]["content"] for r in seeds if r["form"] == "instruction")
+    rows = [conversation(i) for i in range(20)]
+    rows[0]["messages"][0]["content"] = f"Some context.\n\n{question}"  # ends with it
+    rows[1]["messages"][0]["content"] = f"Please answer: {question} Thanks."  # holds it
+    path = write_jsonl(tmp_path / "outside.jsonl", rows)
+    summary = export_mix(config, mix_project / "mix", Recipe(replay=(source(path, skills=2.0),)))
+    turns = [
+        json.loads(line)["messages"][1]["content"]
+        for line in (mix_project / "mix/skills/train.jsonl").open()
+    ]
+    assert not any(question in turn for turn in turns)
+    assert summary.phases["skills"].dropped["replay:old"] >= 2

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +59,14 @@ def test_the_test_files_are_written_sorted_and_counted(mix_project, tmp_path):
     assert len(found.turns) == sum(found.tests.values())
     assert len(found.pool.chunks) == 8  # four chunks in each knowledge leaf
     assert found.expected_bytes["knowledge"] > found.expected_bytes["skills"] > 0
+
+
+def test_the_readme_weight_examples_match_leaves_of_the_starter_taxonomy():
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith("| `weights` |"))
+    patterns = [p.strip('"') for p in re.findall(r"`([^`=]+?) = [0-9.]+`", row)]
+    assert len(patterns) == 2
+    ids = [leaf.leaf_id for leaf in leaves.load_all(load_config(root))]
+    for pattern in patterns:
+        check_weights([weight(pattern, 2)], ids)  # a pattern matching no leaf is an error

@@ -114,6 +114,19 @@ def _phases(summary: MixSummary) -> str:
     ]
     for phase, tally in summary.phases.items():
         lines.append(f"| {phase} | {tally.train_rows} | {tally.test_rows} | {tally.dropped_rows} |")
+    missing = [
+        f"{phase} {split}"
+        for phase, tally in summary.phases.items()
+        for split, rows in (("train", tally.train_rows), ("test", tally.test_rows))
+        if not rows
+    ]
+    if missing:
+        lines += [
+            "",
+            f"Without rows, so not declared in the header (`datasets` loads no empty split): "
+            f"{', '.join(missing)}. `datasets.get_dataset_config_names` lists the phases "
+            "there are.",
+        ]
     lines += ["", "| phase | split | source | rows |", "|---|---|---|---:|"]
     for phase, tally in summary.phases.items():
         for split, counts in (("train", tally.train), ("test", tally.test)):

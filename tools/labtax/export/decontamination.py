@@ -19,6 +19,11 @@ millions of train turns against thousands of test turns without comparing every 
 - short pairs, for which that bound guarantees nothing (`m <= 0`: a few words each), are
   compared directly.
 
+`contains(turn)` says whether a turn holds a test turn of at least `CONTAINED_WORDS` words
+verbatim (its words, contiguous, at word boundaries): an outside row whose user turn is a chunk
+followed by a held-out question is a test question in `train`, though the whole turn is neither
+the test turn nor near it. Candidates come from a map of each such test turn's first n-gram.
+
 A train turn's parts are tokenised once per distinct long part (a chunk repeated across many
 rows) through a bounded memo. Words the test side never uses get the id -1, which matches
 nothing, so the vocabulary stays the test side's.
@@ -50,6 +55,7 @@ _SHORT_ENOUGH = 12  # the largest "short pair" size accepted when choosing n
 _MEMO_PARTS = 4096  # distinct long parts remembered (chunks, contexts)
 _MEMO_CHARS = 200  # parts from this long are remembered (chunks and contexts repeat) ...
 _TINY_CHARS = 24  # ... and up to this long (RAFT headers); questions rarely repeat
+CONTAINED_WORDS = 4  # test turns this long or longer are found inside longer turns
 
 
 class HeldOutTurns:
@@ -79,6 +85,7 @@ class HeldOutTurns:
         self._bloom, self._bloom_mask = self._filter()
         self._by_length: dict[int, tuple[int, int, int]] = {}
         self._memo: dict[str, _Part] = {}
+        self._starts = self._first_grams()
 
     def __len__(self) -> int:
         return len(self._exact)
@@ -111,6 +118,15 @@ class HeldOutTurns:
             bits[probe >> 3] |= 1 << (probe & 7)
         return bits, size - 1
 
+    def _first_grams(self) -> dict[int, list[int]]:
+        """The test turns `contains` looks for, by the hash of their first n-gram."""
+        starts: dict[int, list[int]] = {}
+        for test, tokens in enumerate(self._tokens):
+            if len(tokens) >= max(CONTAINED_WORDS, self._n):
+                first = next(_gram_hashes(tokens, self._n))
+                starts.setdefault(first, []).append(test)
+        return starts
+
     # -----------------------------------------------------------------------------------------
     # Matching
 
@@ -137,6 +153,15 @@ class HeldOutTurns:
             if low <= len(other) <= high and reaches(tokens, other)[0]:
                 return "near"
         return None
+
+    def contains(self, turn: str) -> bool:
+        """Whether `turn` holds a test turn of at least `CONTAINED_WORDS` words verbatim."""
+        tokens = self._part(turn).tokens
+        found = {t for g in set(_gram_hashes(tokens, self._n)) for t in self._starts.get(g, ())}
+        if not found:
+            return False
+        text = _spelled(tokens)
+        return any(_spelled(self._tokens[test]) in text for test in found)
 
     def _part(self, text: str) -> _Part:
         """A part of a turn read once: long parts (chunks, contexts) and tiny ones (headers)
@@ -241,6 +266,11 @@ class _Part:
     text: str
     tokens: tuple[int, ...]
     grams: dict[int, tuple[int, int, int]] | None = None
+
+
+def _spelled(tokens: Sequence[int]) -> str:
+    """Token ids as text in which a contiguous run of ids is a substring (word boundaries kept)."""
+    return "," + ",".join(map(str, tokens)) + ","
 
 
 def _digest(text: str) -> bytes:

@@ -4,9 +4,11 @@ Passes over the data, each streaming one leaf (or one bucket) at a time:
 1. `survey`: leaves, freshness, the split and the test files, the RAFT chunk pool, estimates;
 2. train rows: each leaf is read again and its train samples become rows (`rows_of`): skills as
    they are; knowledge closed book, with its chunk (`knowledge_qa_grounded`), as a RAFT row, and
-   the auxiliary forms as they are. Every row whose user turn is a test turn (`HeldOutTurns`) is
-   dropped and counted; the rest go to their phase's `Shuffle`, knowledge rows tagged with a
-   replay key. Outside datasets (`replay`) follow, at their ratio of the phase;
+   the auxiliary forms as they are. Every row whose user turn is a test turn (`HeldOutTurns`),
+   or whose question is one (its grounded and RAFT rows too), is dropped and counted; the rest
+   go to their phase's `Shuffle`, knowledge rows tagged with a replay key. Outside datasets
+   (`replay`) follow, at their ratio of the phase, each row dropped and counted when it carries
+   a test row's id or a user turn that is, ends with or holds a test turn;
 3. the knowledge shuffles are written out, the short rows' first and then the long ones' (LAB
    tunes knowledge on short samples, then long ones: `length`), replaying the rows with the
    lowest replay keys into the skills phase (`knowledge_replay` of the phase, more when
@@ -100,6 +102,7 @@ class _Build:
         self.built = built
         self.index = HeldOutTurns(found.turns, recipe.decontamination)
         found.turns.clear()  # the index has what it needs of them
+        self.test_ids = found.test_ids
         work = built / ".buckets"
         ratios = {p: sum(s.ratios[p] for s in recipe.replay) for p in PHASES}
         expected = dict(found.expected_bytes)
@@ -130,16 +133,27 @@ class _Build:
             split = plan_split(data, plan, self.recipe)
             own = leaf_chunks(data.samples, self.recipe.seed)
             for sample, copies in split.train:
+                # A question that is a test turn leaks through every row that holds it: closed
+                # book, and also with its chunk or RAFT documents in front of it.
+                leaked = self.index.match((sample.question,)) is not None
                 for copy in range(copies):
                     for row, parts in rows_of(sample, copy, own, self.found.pool, self.recipe):
-                        self._add(position, plan, row, parts, copy)
+                        self._add(position, plan, row, parts, copy, leaked=leaked)
 
     def _add(
-        self, position: int, plan: LeafPlan, row: MixRow, parts: tuple[str, ...], copy: int
+        self,
+        position: int,
+        plan: LeafPlan,
+        row: MixRow,
+        parts: tuple[str, ...],
+        copy: int,
+        *,
+        leaked: bool,
     ) -> None:
         phase = phase_of(row.kind)
         count = self.leaves[plan.leaf.leaf_id]
-        if self.index.match(parts) is not None:
+        # A one-part turn is the question itself, matched already.
+        if leaked or (len(parts) > 1 and self.index.match(parts) is not None):
             self.dropped[phase][row.source] += 1
             count.dropped += 1
             return
@@ -203,7 +217,7 @@ class _Build:
                 for row, copies, number in replay.draw(
                     rows, source, phase, wanted, seed=seed, shown=shown
                 ):
-                    if any(self.index.match((turn,)) for turn in row.user_turns):
+                    if self._held_out(row):
                         self.dropped[phase][row.source] += copies
                         continue
                     text = self._line(row)
@@ -214,6 +228,20 @@ class _Build:
                     self.short_rows += copies if shuffle is self.short else 0
                     self.train[phase][row.source] += copies
                     self.forms[phase][row.form] += copies
+
+    def _held_out(self, row: MixRow) -> bool:
+        """Whether an outside row carries the test side: a test row's id (a previous mix's row
+        of a sample now held out), or a user turn that is a test turn (exactly or nearly), ends
+        with one (a grounded or RAFT turn: its last paragraph), or holds one verbatim."""
+        if row.id in self.test_ids:
+            return True
+        for turn in row.user_turns:
+            last = turn.rsplit("\n\n", 1)[-1]
+            if self.index.match((turn,)) is not None or self.index.contains(turn):
+                return True
+            if last != turn and self.index.match((last,)) is not None:
+                return True
+        return False
 
     # -----------------------------------------------------------------------------------------
     # Pass 3: the files

@@ -66,6 +66,10 @@ _TOP_KEYS = (
 _RAFT_KEYS = ("distractors", "p")
 _REPLAY_KEYS = ("knowledge", "name", "path", "skills")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+# Upper bounds: past them a recipe asks for a mix of no use (and terabytes of writing).
+MAX_WEIGHT = 1000  # copies of a leaf's train samples
+MAX_RATIO = 100  # knowledge_replay, and a replay source's rows per row of a phase
+MAX_DISTRACTORS = 50  # distractor chunks in one RAFT turn
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,9 @@ def parse_recipe(raw: object, locate: Locate, origin: str, base: Path) -> Recipe
         test_min=check.integer(top, ("test_min",), defaults.test_min, least=0),
         weights=_weights(check, top),
         max_per_leaf=check.integer(top, ("max_per_leaf",), defaults.max_per_leaf, least=0),
-        knowledge_replay=check.number(top, ("knowledge_replay",), defaults.knowledge_replay, low=0),
+        knowledge_replay=check.number(
+            top, ("knowledge_replay",), defaults.knowledge_replay, low=0, high=MAX_RATIO
+        ),
         min_knowledge_share=check.number(
             top,
             ("min_knowledge_share",),
@@ -156,7 +162,11 @@ def parse_recipe(raw: object, locate: Locate, origin: str, base: Path) -> Recipe
         raft=RaftSettings(
             p=check.number(raft, ("raft", "p"), defaults.raft.p, low=0, high=1),
             distractors=check.integer(
-                raft, ("raft", "distractors"), defaults.raft.distractors, least=0
+                raft,
+                ("raft", "distractors"),
+                defaults.raft.distractors,
+                least=0,
+                most=MAX_DISTRACTORS,
             ),
         ),
         replay=_replay(check, top, base),
@@ -195,11 +205,26 @@ class _Checker:
                 )
         return value
 
-    def integer(self, table: Mapping[str, Any], keys: KeyPath, default: int, least: int) -> int:
+    def integer(
+        self,
+        table: Mapping[str, Any],
+        keys: KeyPath,
+        default: int,
+        least: int,
+        most: int | None = None,
+    ) -> int:
         value = table.get(str(keys[-1]), default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or value < least
+            or (most is not None and value > most)
+        ):
+            span = f"from {least}" if most is None else f"from {least} to {most}"
             raise self.fail(
-                keys, f"recipe key {_name(keys)} must be an integer from {least}, got {value!r}"
+                keys,
+                f"recipe key {_name(keys)} must be an integer {span}, got {_shown(value)}",
+                hint=_text_hint(value),
             )
         return value
 
@@ -226,7 +251,9 @@ class _Checker:
             span = f"from {low}" if high is None else f"from {low} to {high}"
             span += " (excluded)" if below_high else ""
             raise self.fail(
-                keys, f"recipe key {_name(keys)} must be a number {span}, got {value!r}"
+                keys,
+                f"recipe key {_name(keys)} must be a number {span}, got {_shown(value)}",
+                hint=_text_hint(value),
             )
         return float(value)
 
@@ -242,7 +269,7 @@ def _weights(check: _Checker, top: Mapping[str, Any]) -> tuple[LeafWeight, ...]:
     found = []
     for pattern in sorted(table):
         keys = ("weights", pattern)
-        weight = check.number(table, keys, 1.0, low=0)
+        weight = check.number(table, keys, 1.0, low=0, high=MAX_WEIGHT)
         if not pattern.strip("/") or pattern.startswith("/") or ".." in pattern.split("/"):
             raise check.fail(
                 keys,
@@ -271,7 +298,10 @@ def _replay(check: _Checker, top: Mapping[str, Any], base: Path) -> tuple[Replay
                 (*keys, "name"),
                 f"replay name {name!r} must be unique and made of letters, digits, _ . -",
             )
-        ratios = {phase: check.number(entry, (*keys, phase), 0.0, low=0) for phase in PHASES}
+        ratios = {
+            phase: check.number(entry, (*keys, phase), 0.0, low=0, high=MAX_RATIO)
+            for phase in PHASES
+        }
         if not any(ratios.values()):
             raise check.fail(
                 keys,
@@ -318,6 +348,44 @@ def with_formats(recipe: Recipe, extra: Sequence[str]) -> Recipe:
     """`recipe` writing `extra` formats too (the command line's `--format`)."""
     wanted = set(recipe.formats) | set(extra)
     return replace(recipe, formats=tuple(f for f in FORMATS if f in wanted))
+
+
+def _shown(value: object) -> str:
+    """A wrong value as an error shows it; text that reads as a number is called text."""
+    return f"the text {value!r}" if _numeric_text(value) is not None else repr(value)
+
+
+def _numeric_text(value: object) -> float | None:
+    """The number a text value spells (`8e-1`), when it spells a finite one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        number = float(value.strip())
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _text_hint(value: object) -> str:
+    """For a number read as text: why, and how to write it so YAML reads a number."""
+    number = _numeric_text(value)
+    if number is None:
+        return ""
+    return (
+        "YAML reads a number with an exponent but no dot (8e-1, 1e7) as text, as it does a "
+        f"quoted one: write {_plain(number)}"
+    )
+
+
+def _plain(number: float) -> str:
+    """`number` written so that YAML and TOML both read a number: 0.8, 10000000, 1.0e+20."""
+    if number.is_integer() and abs(number) < 1e16:
+        return str(int(number))
+    text = repr(number)
+    mantissa, exponent = text.split("e") if "e" in text else (text, "")
+    if exponent and "." not in mantissa:
+        mantissa += ".0"
+    return f"{mantissa}e{exponent}" if exponent else mantissa
 
 
 def _name(keys: KeyPath) -> str:

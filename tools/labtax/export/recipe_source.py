@@ -1,10 +1,11 @@
 """Where an export recipe comes from, and where each of its keys is written.
 
 `--recipe FILE` is YAML (`.yaml`, `.yml`: read with `yamldoc`, so every problem has its line and
-column) or TOML (`.toml`: its top level is the recipe). Without it, the `export` table of the
-project's settings is the recipe (`[tool.labtax.export]` in pyproject.toml, `[export]` in
-labtax.toml); without that, every default. tomllib gives no positions, so TOML keys are located
-by `settingsfile.TomlPlaces`, as every settings error is.
+column) or TOML (`.toml`: its top level is the recipe); an empty file, or one of comments only,
+is every default in either. Without it, the `export` table of the project's settings is the
+recipe (`[tool.labtax.export]` in pyproject.toml, `[export]` in labtax.toml); without that,
+every default. tomllib gives no positions, so TOML keys are located by `settingsfile.TomlPlaces`,
+as every settings error is.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+
+import yaml
 
 from labtax import yamldoc
 from labtax.config import Config
@@ -49,6 +52,9 @@ def read_recipe_file(path: Path, shown: str) -> Recipe:
         ) from exc
     base = path.resolve().parent
     if path.suffix in {".yaml", ".yml"}:
+        if _no_document(text):
+            # As an empty TOML recipe: every default.
+            return parse_recipe({}, lambda keys: Location(shown), shown, base)
         try:
             document = yamldoc.parse(text)
         except yamldoc.LoadProblem as problem:
@@ -80,6 +86,14 @@ def read_recipe_file(path: Path, shown: str) -> Recipe:
         hint="rename the file with the extension of its format",
         location=Location(shown),
     )
+
+
+def _no_document(text: str) -> bool:
+    """Whether YAML `text` holds no document at all (nothing, or only comments)."""
+    try:
+        return yaml.compose(text, Loader=yaml.CSafeLoader) is None
+    except yaml.YAMLError:
+        return False  # `yamldoc.parse` locates the problem
 
 
 def _toml_error_position(message: str) -> tuple[int, int]:

@@ -9,7 +9,8 @@ there and records it), then streams the leaves' data once, one leaf at a time, t
 - offer each knowledge leaf's chunks to the RAFT `ChunkPool`;
 - estimate how many bytes of train rows each phase will get (to size the shuffle's buckets);
 - gather the teacher models and template hashes of the manifests, for the dataset card.
-Damaged data is an error naming the leaf; data of an older format is stale.
+Damaged data is an error naming the leaf, the file and the line, before any stale leaf is
+reported (with or without `allow_stale`); data of an older format is stale.
 """
 
 from __future__ import annotations
@@ -60,13 +61,19 @@ class LeafPlan:
 @dataclass
 class Survey:
     """What the first pass found. The test rows are in their files already: `turns` holds
-    their user turns (for decontamination), `tests` their counts by (phase, leaf, source)."""
+    their user turns and `test_ids` their ids (for decontamination), `tests` their counts by
+    (phase, leaf, source)."""
 
     plans: tuple[LeafPlan, ...]
     turns: list[str] = field(default_factory=list)
+    test_ids: set[str] = field(default_factory=set)
     tests: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     pool: ChunkPool = field(default_factory=lambda: ChunkPool(0))
     expected_bytes: dict[str, int] = field(default_factory=lambda: {KNOWLEDGE: 0, SKILLS: 0})
+    # Train samples per phase before and after the weights (copies counted), to tell a recipe
+    # whose weights leave a phase with data no train rows.
+    unweighted: Counter[str] = field(default_factory=Counter)
+    weighted: Counter[str] = field(default_factory=Counter)
     teachers: set[str] = field(default_factory=set)
     templates: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     orphaned: tuple[str, ...] = ()
@@ -103,6 +110,7 @@ def survey(config: Config, recipe: Recipe, built: Path, *, allow_stale: bool) ->
                 split = plan_split(data, plan, recipe)
                 held += [(phase_of(s.kind), sample_row(s)) for s in split.test]
                 _estimate(found, split, recipe)
+                _count_train(found, data, split)
                 _provenance(found, data)
                 if any(s.kind == LeafKind.KNOWLEDGE.value for s in data.samples):
                     found.pool.offer(plan.leaf.leaf_id, leaf_chunks(data.samples, recipe.seed))
@@ -110,8 +118,34 @@ def survey(config: Config, recipe: Recipe, built: Path, *, allow_stale: bool) ->
             for phase, row in sorted(held, key=lambda pair: _row_order(pair[1])):
                 files[phase].write(line(row, recipe.system_prompt, recipe.knowledge_short_tokens))
                 found.turns.extend(row.user_turns)
+                found.test_ids.add(row.id)
                 found.tests[phase, row.leaf, row.source] += 1
+    check_phases(found, recipe)
     return found
+
+
+def check_phases(found: Survey, recipe: Recipe) -> None:
+    """A phase whose leaves have train samples must keep some once weighted: weights that
+    leave it none are ratios that cannot be met."""
+    for phase in PHASES:
+        if found.unweighted[phase] and not found.weighted[phase]:
+            raise LabtaxError(
+                f"the recipe's weights leave the {phase} phase no train rows, though its leaves "
+                f"have {plural(found.unweighted[phase], 'train sample')}: ratios that cannot "
+                "be met",
+                hint=f"give some {phase} leaves a weight that keeps a sample (weight x samples "
+                "rounds to 1 or more), or remove the weights that zero them",
+                location=recipe.where("weights"),
+            )
+
+
+def _count_train(found: Survey, data: LeafData, split: LeafSplit) -> None:
+    held = {s.id for s in split.test}
+    for sample in data.samples:
+        if sample.id not in held:
+            found.unweighted[phase_of(sample.kind)] += 1
+    for sample, copies in split.train:
+        found.weighted[phase_of(sample.kind)] += copies
 
 
 def _test_file(built: Path, phase: str) -> TextIO:
@@ -159,12 +193,17 @@ def leaf_data(
         try:
             read = next(data)
         except DamagedData as exc:
-            raise LabtaxError(
-                f"the generated data of leaf {plan.leaf.leaf_id} is damaged: {exc.message}",
-                hint=exc.hint,
-                location=exc.location,
-            ) from exc
+            raise damaged(plan.leaf.leaf_id, exc) from exc
         yield plan, read
+
+
+def damaged(leaf_id: str, problem: DamagedData) -> LabtaxError:
+    """The error for a leaf's damaged data, at the file and line the reader found."""
+    return LabtaxError(
+        f"the generated data of leaf {leaf_id} is damaged: {problem.message}",
+        hint=problem.hint,
+        location=problem.location,
+    )
 
 
 def leaf_weight(leaf_id: str, weights: Sequence[LeafWeight]) -> float:
@@ -199,11 +238,14 @@ def _state(config: Config, leaf: Leaf) -> str:
 
 
 def _outdated(config: Config, leaf_id: str) -> bool:
-    """Whether a stale leaf's data cannot be read at all (another format, or damaged)."""
+    """Whether a stale leaf's data is of another format. Damaged data (which freshness calls
+    stale too) is an error at the file and line, not a stale leaf --allow-stale would pass."""
     try:
         dataset.read_leaf(config, leaf_id)
     except DamagedData as exc:
-        return exc.outdated
+        if exc.outdated:
+            return True
+        raise damaged(leaf_id, exc) from exc
     return False
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from labtax import sanitize
-from labtax.export.tally import MixSummary
+from labtax.export.tally import MixSummary, PhaseTally
 from labtax.util import plural
+
+_INDENT = " " * 12  # under a phase's line
 
 
 def summary(result: MixSummary) -> str:
@@ -19,6 +21,7 @@ def summary(result: MixSummary) -> str:
             f"  {phase:<9} train {tally.train_rows:>9,} rows ({sources or 'none'}); "
             f"test {tally.test_rows:,}; dropped by decontamination {tally.dropped_rows:,}"
         )
+        lines.extend(_empty(phase, tally))
         if tally.short_first:
             lines.append(
                 f"            the first {plural(tally.short_first, 'train row')} short, then"
@@ -34,3 +37,21 @@ def summary(result: MixSummary) -> str:
         listed = ", ".join(sanitize.terminal(o, limit=200) for o in result.orphaned)
         lines.append(f"  not exported, no such leaf any more: {listed}")
     return "\n".join(lines)
+
+
+def _empty(phase: str, tally: PhaseTally) -> list[str]:
+    """What the card leaves out of a phase for want of rows (datasets loads no empty split)."""
+    empty = [
+        split
+        for split, rows in (("train", tally.train_rows), ("test", tally.test_rows))
+        if not rows
+    ]
+    if len(empty) == 2:
+        return [
+            f"{_INDENT}no rows: the card declares no {phase} config (datasets loads no empty one)"
+        ]
+    return [
+        f"{_INDENT}no {split} rows: the {phase} config has no {split} split "
+        "(datasets loads no empty one)"
+        for split in empty
+    ]

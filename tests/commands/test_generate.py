@@ -374,6 +374,22 @@ def test_a_full_disk_fails_the_leaf_not_the_run(project, in_process, monkeypatch
     assert sorted(_manifests(project)) == sorted(k for k in LEAVES if "water" not in k)
 
 
+def test_a_pdf_pypdf_cannot_read_fails_its_leaf_not_the_run(project, in_process, capsys):
+    import pdfs
+
+    # AES needs the `cryptography` package; pypdf's DependencyError is no PyPdfError.
+    aes = pdfs.aes_encrypted(pdfs.build_pdf([["Rain falls from clouds."]]))
+    (project / "documents/water/aes.md").write_bytes(aes)  # a PDF, known by its content
+    assert _generate() == 1
+    err = capsys.readouterr().err
+    assert "knowledge/science/water_cycle/qna.yaml:" in err
+    assert "documents/water/aes.md" in err
+    assert "pip install cryptography" in err
+    assert "internal error" not in err
+    assert "Traceback" not in err
+    assert sorted(_manifests(project)) == sorted(k for k in LEAVES if "water" not in k)
+
+
 def test_document_protocols_restrict_where_knowledge_documents_come_from(
     project, in_process, monkeypatch, capsys
 ):

@@ -37,7 +37,7 @@ from labtax.leaves import Leaf
 from labtax.pipelines import PIPELINES
 from labtax.pipelines.pipeline import Caller, LeafMaterial, PipelineSettings, stage_params
 from labtax.prompts import Message, template_hashes
-from labtax.teacher import BudgetExceeded, Completion, Teacher, TruncatedAnswer
+from labtax.teacher import BudgetExceeded, Completion, EmptyAnswer, Teacher, TruncatedAnswer
 from labtax.transport import CallParams
 from labtax.usage import Usage, prompt_text, repeated_prefix_tokens
 from labtax.util import make_state_dir
@@ -45,9 +45,9 @@ from labtax.util import make_state_dir
 LeafRunStatus = Literal["generated", "failed", "unfinished"]
 
 # The teacher's errors for an answer still cut at its length bound after the teacher's own
-# retries with a larger limit: the pipelines turn them into `truncated` rejections of what the
-# answer was for, instead of failing the leaf.
-TRUNCATION: tuple[type[Exception], ...] = (TruncatedAnswer,)
+# retries with a larger limit, or still empty after it asked again: the pipelines turn them into
+# `truncated` / `empty` rejections of what the answer was for, instead of failing the leaf.
+TRUNCATION: tuple[type[Exception], ...] = (TruncatedAnswer, EmptyAnswer)
 
 
 @dataclass(frozen=True)

@@ -569,6 +569,24 @@ def test_volume_flags_win_over_the_environment_and_the_file(project, in_process,
     assert _manifests(project)["compositional_skills/riddles/objects"]["volume"]["target"] == 5
 
 
+def test_a_leaf_whose_first_round_exceeds_its_call_bound_spends_the_bound_and_says_so(
+    project, in_process, monkeypatch, capsys
+):
+    monkeypatch.setenv("LABTAX_MAX_CALLS_PER_LEAF", "5")
+    # Not an error: the bound is a setting. The leaf is written with what passed.
+    assert _generate("taxonomy/knowledge/science") == 0
+    out, err = capsys.readouterr()
+    volume = _manifests(project)["knowledge/science/water_cycle"]["volume"]
+    assert 0 < volume["kept"] < volume["target"]
+    assert "max_calls_per_leaf (5) spent" in volume["shortfall"]
+    assert "1 leaf short of target" in out
+    line = f"short of target: knowledge/science/water_cycle: {volume['shortfall']}"
+    assert line in err
+    assert "max_calls_per_leaf or max_rounds" in err
+    manifest = _manifests(project)["knowledge/science/water_cycle"]
+    assert manifest["usage"]["calls"] <= 5
+
+
 def test_a_budget_for_one_leaf_generates_that_leaf_whole(project, in_process, monkeypatch, capsys):
     from labtax.config import load_config
     from labtax.generation.plan import Selection, make_plan

@@ -52,7 +52,10 @@ TRUNCATION: tuple[type[Exception], ...] = (TruncatedAnswer, EmptyAnswer)
 
 @dataclass(frozen=True)
 class LeafResult:
-    """One leaf's end: written, failed (`message` says why) or stopped by the budget."""
+    """One leaf's end: written, failed (`message` says why) or stopped by the budget.
+
+    `shortfall` is why a written leaf kept fewer samples than its target ("" when it did not):
+    its manifest's `volume.shortfall`, which the run's console shows too."""
 
     leaf_id: str
     status: LeafRunStatus
@@ -60,6 +63,7 @@ class LeafResult:
     rejected: int = 0
     usage: Usage = field(default_factory=Usage)
     message: str = ""
+    shortfall: str = ""
 
 
 @dataclass(frozen=True)
@@ -249,7 +253,14 @@ class _Run:
         repeated = repeated_prefix_tokens(recorder.prompts)
         manifest = self._manifest(leaf, material, caller, outcome, repeated=repeated)
         await self._write(leaf, kept, rejected, manifest)
-        return LeafResult(leaf.leaf_id, "generated", len(kept), len(rejected), caller.usage)
+        return LeafResult(
+            leaf.leaf_id,
+            "generated",
+            len(kept),
+            len(rejected),
+            caller.usage,
+            shortfall=outcome.volume.shortfall,
+        )
 
     def _manifest(
         self,

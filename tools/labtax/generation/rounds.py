@@ -133,7 +133,8 @@ class _Rounds:
             if not fitted:
                 return (
                     f"max_calls_per_leaf ({self.limits.max_calls_per_leaf}) spent:"
-                    f" {max(left, 0)} teacher answers left, too few for any part of the next round"
+                    f" {plural(max(left, 0), 'teacher answer')} left, too few for any part of the"
+                    " next round"
                 )
             if not await self.round(fitted):
                 return (

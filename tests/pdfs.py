@@ -63,3 +63,21 @@ def encrypted(pdf: bytes, user_password: str) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def aes_encrypted(pdf: bytes) -> bytes:
+    """`pdf` encrypted with AES and an empty user password, the way permission-only PDFs often
+    are: pypdf needs the `cryptography` package to read it. Built from an RC4 copy whose
+    encryption dictionary is rewritten (encrypting with AES would need that package here too)."""
+    rc4 = encrypted(pdf, "")
+    aes = (
+        b"/V 4\n/R 4\n/CF << /StdCF << /CFM /AESV2 /AuthEvent /DocOpen /Length 16 >> >>"
+        b" /StmF /StdCF /StrF /StdCF\n"
+    )
+    assert b"/V 2\n/R 3\n" in rc4  # the layout pypdf writes
+    return rc4.replace(b"/V 2\n/R 3\n", aes, 1)
+
+
+def unsupported_filter(pdf: bytes) -> bytes:
+    """`pdf` with its first content stream under a filter no reader implements."""
+    return pdf.replace(b"<< /Length", b"<< /Filter /Bogus /Length", 1)

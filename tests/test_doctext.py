@@ -3,11 +3,13 @@ and an error saying what to do for anything else."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from labtax import doctext
 from labtax.doctext import UnreadableDocument
-from pdfs import build_pdf, encrypted
+from pdfs import aes_encrypted, build_pdf, encrypted, unsupported_filter
 
 PAGES = [
     ["Honey bees live in colonies.", "The queen (one per colony) lays the eggs."],
@@ -39,6 +41,10 @@ def test_a_pdfs_text_layer_is_read_page_after_page():
         ("scan.pdf", build_pdf([[]]), "without a text layer", "OCR"),
         ("locked.pdf", encrypted(build_pdf(PAGES), "secret"), "encrypted PDF", "unencrypted"),
         ("broken.pdf", b"%PDF-1.4\nnot really a pdf", "not a readable PDF", "export"),
+        # pypdf's DependencyError: AES needs the `cryptography` package.
+        ("aes.pdf", aes_encrypted(build_pdf(PAGES)), "without an extra package", "cryptography"),
+        # pypdf's NotImplementedError.
+        ("odd.pdf", unsupported_filter(build_pdf(PAGES)), "Unsupported filter /Bogus", "export"),
         ("empty.md", b"  \n\n", "is empty", "add the document's text"),
     ],
 )
@@ -47,3 +53,11 @@ def test_a_file_without_usable_text_says_what_and_what_to_do(path, raw, problem,
         doctext.document_text(path, raw)
     assert problem in caught.value.problem
     assert hint in caught.value.hint
+
+
+def test_pypdfs_own_warnings_are_not_printed(caplog):
+    # Printed to stderr (Python's last-resort handler), they read like a crash before labtax's
+    # own error about the file.
+    with caplog.at_level(logging.DEBUG), pytest.raises(UnreadableDocument):
+        doctext.document_text("broken.pdf", b"%PDF-1.4\nnot really a pdf")
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("pypdf")] == []

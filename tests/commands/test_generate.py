@@ -374,6 +374,22 @@ def test_a_full_disk_fails_the_leaf_not_the_run(project, in_process, monkeypatch
     assert sorted(_manifests(project)) == sorted(k for k in LEAVES if "water" not in k)
 
 
+def test_a_pdf_pypdf_cannot_read_fails_its_leaf_not_the_run(project, in_process, capsys):
+    import pdfs
+
+    # AES needs the `cryptography` package; pypdf's DependencyError is no PyPdfError.
+    aes = pdfs.aes_encrypted(pdfs.build_pdf([["Rain falls from clouds."]]))
+    (project / "documents/water/aes.md").write_bytes(aes)  # a PDF, known by its content
+    assert _generate() == 1
+    err = capsys.readouterr().err
+    assert "knowledge/science/water_cycle/qna.yaml:" in err
+    assert "documents/water/aes.md" in err
+    assert "pip install cryptography" in err
+    assert "internal error" not in err
+    assert "Traceback" not in err
+    assert sorted(_manifests(project)) == sorted(k for k in LEAVES if "water" not in k)
+
+
 def test_document_protocols_restrict_where_knowledge_documents_come_from(
     project, in_process, monkeypatch, capsys
 ):
@@ -551,6 +567,24 @@ def test_volume_flags_win_over_the_environment_and_the_file(project, in_process,
     assert manifests["knowledge/science/water_cycle"]["volume"]["target"] == 1 + 3
     assert _generate("--force") == 0
     assert _manifests(project)["compositional_skills/riddles/objects"]["volume"]["target"] == 5
+
+
+def test_a_leaf_whose_first_round_exceeds_its_call_bound_spends_the_bound_and_says_so(
+    project, in_process, monkeypatch, capsys
+):
+    monkeypatch.setenv("LABTAX_MAX_CALLS_PER_LEAF", "5")
+    # Not an error: the bound is a setting. The leaf is written with what passed.
+    assert _generate("taxonomy/knowledge/science") == 0
+    out, err = capsys.readouterr()
+    volume = _manifests(project)["knowledge/science/water_cycle"]["volume"]
+    assert 0 < volume["kept"] < volume["target"]
+    assert "max_calls_per_leaf (5) spent" in volume["shortfall"]
+    assert "1 leaf short of target" in out
+    line = f"short of target: knowledge/science/water_cycle: {volume['shortfall']}"
+    assert line in err
+    assert "max_calls_per_leaf or max_rounds" in err
+    manifest = _manifests(project)["knowledge/science/water_cycle"]
+    assert manifest["usage"]["calls"] <= 5
 
 
 def test_a_budget_for_one_leaf_generates_that_leaf_whole(project, in_process, monkeypatch, capsys):

@@ -61,6 +61,8 @@ def test_markdown_text_and_pdf_documents_are_read(repo, tmp_path, monkeypatch):
         ("notes.md", "caf\u00e9".encode("latin-1"), "not valid UTF-8"),
         ("scan.pdf", pdfs.build_pdf([[]]), "without a text layer"),
         ("locked.pdf", pdfs.encrypted(pdfs.build_pdf([["Secret."]]), "pw"), "encrypted PDF"),
+        ("aes.pdf", pdfs.aes_encrypted(pdfs.build_pdf([["Secret."]])), "cryptography"),
+        ("odd.pdf", pdfs.unsupported_filter(pdfs.build_pdf([["Odd."]])), "Unsupported filter"),
     ],
 )
 def test_an_unreadable_file_is_an_error_naming_the_leaf_and_the_file(

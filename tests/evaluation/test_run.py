@@ -4,7 +4,6 @@ leaf; unchanged leaves make no calls; failures are counted per leaf, never a sto
 from __future__ import annotations
 
 import asyncio
-import shutil
 
 import projects
 from labtax import leaves
@@ -131,8 +130,12 @@ def test_empty_answers_and_ungraded_answers_are_failures(project):
     assert judge.sent == 0
     reasons = {r.evaluation.reason for r in summary.results}
     assert all("the student's answer is empty" in reason for reason in reasons)
-    # (Real transports never return empty content, so it was cached only here: start afresh.)
-    shutil.rmtree(project / ".labtax" / "cache")
+    # Each question's empty answer was asked again once; every call is counted (a provider
+    # bills them) and none is cached.
+    asked = sum(len(r.evaluation.outcomes) for r in summary.results)
+    assert teachers[0].usage.calls == 2 * asked
+    assert teachers[0].spending.calls == 2 * asked
+    assert not (project / ".labtax" / "cache").exists()
     config, found, teachers, _ = setup(project, judge_transport=Says("I would say seven."))
     summary = run(config, found, teachers)
     assert {r.status for r in summary.results} == {"not evaluated"}

@@ -12,6 +12,7 @@ import projects
 from labtax.config import GenerationConfig
 from labtax.dataset.records import Call, Provenance, Sample
 from labtax.generation import rounds
+from labtax.pipelines import auxiliary, freeform, knowledge
 from labtax.pipelines.pipeline import (
     Caller,
     LeafMaterial,
@@ -162,12 +163,24 @@ class Exhausted(Scripted):
             lambda i: i < 4,
             "kept 4 of 10 samples after 1 round: max_rounds (1) reached",
         ),
-        ({}, lambda i: i < 4, "kept 4 of 10 samples after 2 rounds: round 2 kept no new sample"),
         (
-            {"max_calls_per_leaf": 30},
+            {},
+            lambda i: i < 4,
+            "kept 4 of 10 samples after 3 rounds: every short part has asked for 3x its target",
+        ),
+        # A first round larger than the bound asks for what fits (6 of 10) and keeps what passes.
+        (
+            {"max_calls_per_leaf": 6},
             lambda i: i % 4 == 0,
-            "kept 3 of 10 samples after 1 round: the next round could take 28 teacher answers"
-            " and max_calls_per_leaf (30) leaves 20",
+            "kept 2 of 10 samples after 1 round: max_calls_per_leaf (6) spent: 0 teacher answers"
+            " left, too few for any part of the next round",
+        ),
+        # So does a later one (15 of the 20 it would ask for).
+        (
+            {"max_calls_per_leaf": 25},
+            lambda i: i % 4 == 0,
+            "kept 7 of 10 samples after 2 rounds: max_calls_per_leaf (25) spent: 0 teacher"
+            " answers left, too few for any part of the next round",
         ),
     ],
 )
@@ -175,8 +188,9 @@ def test_a_leaf_that_falls_short_says_why(sample_leaves, limits, keep, shortfall
     scripted = Scripted(keep=keep)
     outcome, caller = _generate(sample_leaves["freeform"], scripted, **limits)
     assert outcome.volume.kept == len(outcome.kept) < 10
+    assert outcome.volume.shortfall == shortfall
     if "max_calls_per_leaf" in limits:
-        assert caller.answers <= limits["max_calls_per_leaf"]
+        assert caller.answers == limits["max_calls_per_leaf"]
 
 
 def test_every_unit_stops_asking_at_its_allowance(sample_leaves):
@@ -210,3 +224,29 @@ def test_the_cap_is_deterministic_whatever_the_order():
     # Best score first, then the earlier round.
     assert [s.question for s in first] == ["Q3?", "Q2?"]
     assert sorted(r.question for r in surplus) == ["Q1?", "Q4?"]
+
+
+def test_a_round_too_large_for_the_call_bound_is_cut_to_fit_spread_over_the_chunks():
+    # 360 chunks of 8 pairs and 3 auxiliary texts: 2880 answers at least, 2000 left.
+    asks = {(c, "knowledge_qa"): 8 for c in range(360)}
+    asks.update({(c, form): 1 for c in range(360) for form in auxiliary.FORMS})
+    fitted = rounds.fit(asks, 2000, knowledge.round_calls)
+    assert knowledge.round_calls(asks) > 2000 >= knowledge.round_calls(fitted) > 2000 - 8
+    assert all(0 < n <= asks[unit] for unit, n in fitted.items())
+    # One candidate each, chunk after chunk (the common level, 0 here, plus one for the first).
+    assert set(fitted.values()) == {1}
+    assert len({chunk for chunk, _ in fitted}) == 250
+    assert rounds.fit(dict(reversed(asks.items())), 2000, knowledge.round_calls) == fitted
+    # Room for everything at a common level: every chunk gets its share.
+    wide = rounds.fit(asks, 360 * 8, knowledge.round_calls)
+    assert {chunk for chunk, _ in wide} == set(range(360))
+    # What fits exactly is asked whole; nothing fits: nothing is asked.
+    assert rounds.fit(asks, knowledge.round_calls(asks), knowledge.round_calls) == asks
+    assert rounds.fit(asks, 2, knowledge.round_calls) == {(0, "atomic_facts"): 1}  # and its judge
+    assert rounds.fit(asks, 1, knowledge.round_calls) == {}
+    assert rounds.fit(asks, -3, knowledge.round_calls) == {}
+
+
+def test_a_skill_round_asks_for_as_many_as_its_calls_allow():
+    fitted = rounds.fit({UNIT: 50}, 30, freeform.round_calls)
+    assert freeform.round_calls(fitted) <= 30 < freeform.round_calls({UNIT: fitted[UNIT] + 1})

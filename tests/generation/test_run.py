@@ -20,8 +20,10 @@ from labtax.generation.plan import Selection, make_plan
 from labtax.generation.run import PriorityGate, run_plan
 from labtax.pipelines import PIPELINES
 from labtax.pipelines.pipeline import LeafMaterial, Outcome
+from labtax.prompts import stage_of
 from labtax.teacher import Budget, Teacher
 from labtax.usage import Usage
+from labtax.util import sha256_hex
 
 
 def _teacher(config, transport, cache_dir=None, budget=None):
@@ -300,3 +302,47 @@ def test_leaves_waiting_for_their_allowance_never_starve_the_ones_running(projec
     assert summary.count("generated") >= 1
     assert summary.count("generated") + summary.count("unfinished") == len(plan.generate)
     assert teacher.usage.calls <= biggest
+
+
+class Blanking:
+    """The fake teacher in-process, except that a deterministic half of the skill answers and
+    every faithfulness verdict come back empty, however often they are asked."""
+
+    def __init__(self) -> None:
+        self.inner = projects.InProcessTransport()
+        self.blanked = 0
+
+    async def send(self, messages, attempt, params=None):
+        answer = await self.inner.send(messages, attempt, params)
+        stage = stage_of(messages)
+        digest = sha256_hex(repr(messages))
+        if stage == "faithfulness" or (stage == "skill_answer" and digest[0] in "01"):
+            self.blanked += 1
+            return replace(answer, text="")
+        return answer
+
+    async def estimate_cost(self, messages, params=None):
+        return None
+
+
+def test_empty_answers_are_counted_rejections_every_call_counts_and_the_run_goes_on(project):
+    config = load_config(project)
+    plan = make_plan(config, Selection())
+    transport = Blanking()
+    teacher = _teacher(config, transport)
+    summary = asyncio.run(run_plan(config, plan, teacher))
+    assert summary.count("generated") == 4
+    # Every empty answer was a call the server billed: all are counted.
+    assert teacher.usage.calls == transport.inner.sent
+    assert transport.blanked > 0
+    empties = {}
+    for leaf in plan.generate:
+        manifest = _manifest(project, leaf.leaf_id)
+        empties[leaf.leaf_id] = manifest["counts"]["rejected_by_reason"].get("empty", 0)
+        rejected = (project / "generated" / leaf.leaf_id / "rejected.jsonl").read_text()
+        empty = [json.loads(r) for r in rejected.splitlines() if '"reason": "empty"' in r]
+        assert {r["stage"] for r in empty} <= {"skill_answer", "faithfulness"}
+        assert len(empty) == empties[leaf.leaf_id]
+    assert empties["compositional_skills/riddles/objects"] > 0
+    assert empties["knowledge/science/water_cycle"] > 0
+    assert _manifest(project, "compositional_skills/riddles/objects")["counts"]["kept"] > 0

@@ -38,8 +38,8 @@ def test_a_prompt_carries_the_chunk_and_a_later_round_asks_afresh():
         assert "attempt" not in first[1]["content"]
 
 
-def _reply(text: str, truncated: bool = False) -> Reply:
-    return Reply(text, Call("atomic_facts", "k"), truncated)
+def _reply(text: str, failure: str = "") -> Reply:
+    return Reply(text, Call("atomic_facts", "k"), failure)
 
 
 @pytest.mark.parametrize(
@@ -51,7 +51,8 @@ def _reply(text: str, truncated: bool = False) -> Reply:
         ("detailed_summary", _reply(""), "", "empty_answer"),
         ("atomic_facts", _reply('{"facts": []}'), "", "empty_answer"),
         ("atomic_facts", _reply("A and B."), "", "unparseable"),
-        ("extractive_summary", _reply("", truncated=True), "", "truncated"),
+        ("extractive_summary", _reply("", "truncated"), "", "truncated"),
+        ("atomic_facts", _reply("", "empty"), "", "empty"),
     ],
 )
 def test_the_written_text_or_why_there_is_none(form, reply, text, failure):

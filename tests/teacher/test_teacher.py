@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from labtax.errors import LabtaxError
 from labtax.teacher import (
     Budget,
     BudgetExceeded,
+    EmptyAnswer,
     Pacer,
     RetryPolicy,
     Spending,
@@ -211,11 +212,50 @@ def test_concurrent_identical_requests_share_one_call(tmp_path: Path):
     assert teacher.usage.cached_calls == 4
 
 
-def test_the_transport_text_is_passed_through_unchanged_even_when_empty(tmp_path: Path):
+def test_an_empty_answer_is_asked_again_once_then_an_empty_answer_error_counting_both_calls(
+    tmp_path: Path,
+):
+    transport = Script(text="  \n")
+    teacher = make(transport, tmp_path, budget=Budget(max_calls=10))
+    with pytest.raises(EmptyAnswer) as caught:
+        run(teacher.complete(msgs(1), stage="skill_answer"))
+    assert caught.value.reason == "empty"
+    assert "'skill_answer' was empty, 2 times" in caught.value.message
+    # Asked twice (the attempt numbered on), never cached, and both calls billed and counted.
+    assert [attempt for _, attempt in transport.attempts] == [0, 1]
+    assert teacher.usage.calls == 2
+    assert teacher.usage.prompt_tokens == 200
+    assert teacher.spending.calls == 2
+    transport.text = "an answer"
+    assert run(teacher.complete(msgs(1), stage="skill_answer")).cached is False
+
+
+def test_empty_answers_count_against_the_call_budget(tmp_path: Path):
     transport = Script(text="")
-    completion = run(make(transport, tmp_path).complete(msgs(1), stage="skill_answer"))
-    assert completion.text == ""
-    assert completion.cached is False
+    teacher = make(transport, tmp_path, budget=Budget(max_calls=3))
+    with pytest.raises(EmptyAnswer):
+        run(teacher.complete(msgs(1), stage="s"))
+    # The retry of the second request would be call 4.
+    with pytest.raises(BudgetExceeded):
+        run(teacher.complete(msgs(2), stage="s"))
+    assert len(transport.attempts) == 3
+    assert teacher.usage.calls == 3
+
+
+def test_one_empty_answer_then_a_real_one_is_the_answer(tmp_path: Path):
+    transport = Script()
+    real = transport.send
+
+    async def first_empty(messages, attempt, params=None):
+        answer = await real(messages, attempt, params)
+        return replace(answer, text="") if attempt == 0 else answer
+
+    transport.send = first_empty  # type: ignore[method-assign]
+    teacher = make(transport, tmp_path)
+    done = run(teacher.complete(msgs(1), stage="s"))
+    assert done.text == "an answer"
+    assert teacher.usage.calls == 2
+    assert run(make(transport, tmp_path).complete(msgs(1), stage="s")).cached
 
 
 # --- budget ------------------------------------------------------------------------------------

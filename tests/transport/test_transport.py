@@ -167,3 +167,14 @@ def test_why_a_call_failed_is_read_from_the_whole_chain():
     looped = ValueError("a")
     looped.__context__ = looped
     assert failure_cause(looped) == ""
+
+
+def test_an_empty_answer_is_returned_with_the_tokens_the_server_billed():
+    # Blank content, or no choice at all: an answer the policy counts and judges, never a
+    # transient failure whose call would go uncounted.
+    transport = LitellmTransport(TeacherConfig())
+    blank = transport._answer(None, _Response(_Usage(100, 0, None), "  "))
+    no_choice = _Response(_Usage(100, 0, None))
+    no_choice.choices = []
+    for answer in (blank, transport._answer(None, no_choice)):
+        assert (answer.text.strip(), answer.prompt_tokens, answer.truncated) == ("", 100, False)

@@ -3,12 +3,16 @@
 A file that cannot be read as one of these is an error, never silently dropped: a binary file, a
 text file that is not UTF-8, a PDF that is encrypted, broken or has no text layer (a scan). The
 error says what is wrong and what to do; the document store adds the leaf and the file it is
-about. pypdf (the generation extra) is imported only when a PDF is read.
+about. pypdf (the generation extra) is imported only when a PDF is read; whatever it raises for
+a file it cannot read (damage, an encryption that needs the `cryptography` package, a filter it does
+not implement) is such an error, and its logger's warnings about damaged files are not printed: the
+error says it once.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import re
 
 PDF_MAGIC = b"%PDF-"
@@ -60,22 +64,31 @@ def pdf_text(raw: bytes) -> str:
     """The text layer of a PDF, page after page (a blank line between pages)."""
     try:
         import pypdf
-        from pypdf.errors import PyPdfError
+        from pypdf.errors import DependencyError
     except ImportError as exc:  # pragma: no cover - the generation extra installs it
         raise UnreadableDocument(
             "is a PDF, and reading PDFs needs pypdf",
             "install labtax with its generation extra: pip install 'labtax[teacher]'",
         ) from exc
+    _quiet_pypdf()
     try:
         reader = pypdf.PdfReader(io.BytesIO(raw))
         # Many PDFs are encrypted with an empty password only to set permissions.
         locked = reader.is_encrypted and not reader.decrypt("")
         pages = [] if locked else [page.extract_text() or "" for page in reader.pages]
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
-        # pypdf reports damaged files with these; none of them means a bug in labtax.
+    except DependencyError as exc:
         raise UnreadableDocument(
-            f"is not a readable PDF ({exc})",
-            "export the document to PDF again, or commit its text as Markdown",
+            f"is a PDF that pypdf cannot open without an extra package ({exc})",
+            "install it (for AES-encrypted PDFs: pip install cryptography), or commit an"
+            " unencrypted copy of the document, or its text as Markdown",
+        ) from exc
+    except Exception as exc:  # pypdf raises assorted types for files it cannot read
+        # PyPdfError for damage, NotImplementedError for an unsupported filter or encryption,
+        # and plain ValueError, KeyError, TypeError, ... from deep inside a malformed file.
+        raise UnreadableDocument(
+            f"is not a readable PDF ({type(exc).__name__}: {exc})",
+            "export the document to PDF again (e.g. print it to PDF), or commit its text as"
+            " Markdown",
         ) from exc
     if locked:
         raise UnreadableDocument(
@@ -89,3 +102,10 @@ def pdf_text(raw: bytes) -> str:
             "run OCR on it first (e.g. `ocrmypdf in.pdf out.pdf`), or commit its text as Markdown",
         )
     return text
+
+
+def _quiet_pypdf() -> None:
+    """pypdf's logger silenced (for good: the process only reads PDFs through here): its messages
+    about damaged files ("EOF marker not found", ...) would read like a crash before labtax's own
+    error about the file, and a file it can read despite them needs no comment."""
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL + 1)

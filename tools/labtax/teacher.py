@@ -48,6 +48,7 @@ __all__ = [
     "Budget",
     "BudgetExceeded",
     "Completion",
+    "EmptyAnswer",
     "Pacer",
     "RetryPolicy",
     "Spending",
@@ -81,6 +82,8 @@ class TruncatedAnswer(TeacherError):  # noqa: N818 - named for what the pipeline
     policy allows. Pipelines record the candidate as a `truncated` rejection; `text` is the last
     cut answer, never cached."""
 
+    reason = "truncated"
+
     def __init__(self, stage: str, max_tokens: int, text: str) -> None:
         super().__init__(
             f"the teacher's answer for stage {stage!r} was cut at the answer limit, even at"
@@ -92,18 +95,37 @@ class TruncatedAnswer(TeacherError):  # noqa: N818 - named for what the pipeline
         self.text = text
 
 
+class EmptyAnswer(TeacherError):  # noqa: N818 - named for what the pipelines record
+    """Every answer came back empty (blank content, or no choice at all), even when asked again
+    as often as the policy allows. Each was a call the server billed, and was counted; pipelines
+    record the candidate as an `empty` rejection, and nothing is cached."""
+
+    reason = "empty"
+
+    def __init__(self, stage: str, calls: int) -> None:
+        super().__init__(
+            f"the answer for stage {stage!r} was empty, {calls} times",
+            hint="check the model and its server (a model that returns nothing at temperature 0"
+            " repeats it)",
+        )
+        self.stage = stage
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """Exponential backoff with jitter; a server's Retry-After is a floor, not a suggestion.
 
     An answer cut at the answer limit is asked again with twice the limit, `truncation_retries`
-    times at most (4x the call's own limit by default)."""
+    times at most (4x the call's own limit by default). An empty answer is asked again
+    `empty_retries` times at most: every one is a billed call, and a model that answers nothing
+    at temperature 0 or with a seed mostly does so again."""
 
     retries: int = 5
     base_delay: float = 0.5
     max_delay: float = 30.0
     max_retry_after: float = 120.0
     truncation_retries: int = 2
+    empty_retries: int = 1
 
     def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
         """Seconds to wait after attempt number `attempt` (0-based) failed, before the next one."""
@@ -261,17 +283,23 @@ class Teacher:
             ) from exc
 
     async def _call(self, messages: Sequence[Message], stage: str, params: CallParams) -> Answer:
-        """One answer that was not cut at its limit: a cut one is asked again with twice the
-        limit, and only the complete answer is returned (and cached, under the original key)."""
-        attempt, limit = 0, params
-        for doubling in range(self.policy.truncation_retries + 1):
+        """One answer that was neither cut at its limit nor empty: a cut one is asked again with
+        twice the limit, an empty one as it was; each is a call of its own (admitted, metered and
+        billed). Only the complete answer is returned (and cached, under the original key)."""
+        attempt, limit, doublings, empties = 0, params, 0, 0
+        while True:
             answer, attempt = await self._one_call(messages, stage, limit, attempt)
-            if not answer.truncated:
+            if answer.truncated:
+                if doublings == self.policy.truncation_retries:
+                    raise TruncatedAnswer(stage, limit.max_tokens, answer.text)
+                doublings += 1
+                limit = CallParams(limit.temperature, limit.max_tokens * 2)
+            elif not answer.text.strip():
+                empties += 1
+                if empties > self.policy.empty_retries:
+                    raise EmptyAnswer(stage, empties)
+            else:
                 return answer
-            if doubling == self.policy.truncation_retries:
-                raise TruncatedAnswer(stage, limit.max_tokens, answer.text)
-            limit = CallParams(limit.temperature, limit.max_tokens * 2)
-        raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
     async def _one_call(
         self, messages: Sequence[Message], stage: str, params: CallParams, attempt: int

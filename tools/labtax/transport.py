@@ -263,9 +263,8 @@ class LitellmTransport:
         if _finish_reason(response) == "length":
             # Cut at the answer limit: never an answer, whatever it says; the policy asks again.
             return Answer(text, prompt, completion, cost, prefix, truncated=True)
-        if not text.strip():
-            # An empty completion is a glitch, not an answer: retry it rather than cache it.
-            raise TransientError("the teacher returned empty content")
+        # An empty one (blank content, or no choice at all) is returned too: it was billed, and
+        # the policy decides what it is worth.
         return Answer(text, prompt, completion, cost, prefix)
 
     async def prompt_prices(self) -> PromptPrices | None:

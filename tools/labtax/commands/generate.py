@@ -110,7 +110,9 @@ def command(
     Leaves whose data already matches their inputs are skipped (no calls); answers are cached, so
     an interrupted run continues where it stopped. A leaf `labtax validate` finds an error in is
     refused before any call. Exits 1 when the budget stops the run (finished leaves are kept), a
-    leaf fails or one is refused.
+    leaf fails or one is refused. A leaf that keeps fewer samples than its target (max_rounds or
+    max_calls_per_leaf spent, answers that do not pass) is written and named on stderr with the
+    reason; that alone leaves the exit status 0.
     """
     if changed and paths:
         raise UsageError("pass either PATHs or --changed, not both")
@@ -175,6 +177,9 @@ def _generate(
         return EXIT_INTERRUPTED
     report.write_report(config, report.outcomes(config, plan, run.results))
     click.echo(generation_text.summary(plan, run, teacher.usage))
+    short = generation_text.shortfalls(run)
+    if short:
+        click.echo(short, err=True)
     problems = generation_text.problems(run)
     if problems:
         click.echo(problems, err=True)

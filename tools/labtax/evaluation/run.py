@@ -30,7 +30,7 @@ from labtax.generation.run import PriorityGate
 from labtax.leaves import Leaf
 from labtax.pipelines.pipeline import Asker, Caller, gather_all
 from labtax.prompts import answer_grade, render, student_answer
-from labtax.teacher import BudgetExceeded
+from labtax.teacher import BudgetExceeded, EmptyAnswer
 from labtax.transport import TeacherError
 from labtax.usage import Usage
 
@@ -182,6 +182,8 @@ async def _ask(asked: HeldOutQuestion, student: Caller, judge: Caller) -> Questi
     try:
         reply = await student.ask("student_answer", prompt)
         answer = student_answer.parse(reply.text)
+    except EmptyAnswer:
+        answer = None
     except TeacherError as exc:
         return QuestionOutcome(asked, failure=clip(f"no answer from the student: {exc.message}"))
     if answer is None:

@@ -1,11 +1,11 @@
 """The fake teacher's HTTP side: an OpenAI-compatible server, injected faults and statistics.
 
 Faults imitate real servers (429 with Retry-After, 500, a hang past the client's timeout, a
-malformed body, empty content) and are decided per request hash and attempt: the attempt comes
-from the `X-Labtax-Attempt` header labtax sends, or from a per-request counter, so a retried call
-eventually gets through and a rerun sees the same faults. Apart from them, `truncate_rate` cuts
-the first attempt of a share of requests at half its answer with `finish_reason: "length"`, as a
-model stopping at its answer limit does.
+malformed body, empty content on a first attempt) and are decided per request hash and attempt:
+the attempt comes from the `X-Labtax-Attempt` header labtax sends, or from a per-request counter,
+so a retried call eventually gets through and a rerun sees the same faults. Apart from them,
+`truncate_rate` cuts the first attempt of a share of requests at half its answer with
+`finish_reason: "length"`, as a model stopping at its answer limit does.
 
 Like a serving engine with automatic prefix caching (vLLM's), the server keeps the prompts it has
 seen in blocks of `BLOCK_TOKENS` tokens, each hashed with everything before it, and reports the
@@ -134,7 +134,10 @@ def fault_for(digest: int, attempt: int, fault_rate: float) -> str | None:
     roll = random.Random(f"{digest}:{attempt}")  # noqa: S311 - fault dice, not secrets
     if roll.random() >= fault_rate:
         return None
-    return roll.choice(FAULTS)
+    fault = roll.choice(FAULTS)
+    # An empty answer is an answer, billed and counted, that labtax asks again once at most: only
+    # a first attempt gets one, so that the retry gets through as with the other faults.
+    return None if fault == "empty" and attempt > 0 else fault
 
 
 def token_counts(messages: Sequence[Mapping[str, object]], text: str) -> tuple[int, int]:

@@ -6,20 +6,23 @@ chunk's pairs and auxiliary forms). Round 1 asks for the target. After each roun
 so far goes through the quality filters together (a duplicate of an earlier round's sample is a
 duplicate), and the next round asks for each unit's shortfall scaled by the acceptance rate its
 form has had so far (kept / asked; never assumed below `MIN_ACCEPTANCE`). Rounds stop when the
-target is met, or with the reason the leaf fell short: `max_rounds` spent, a round that would not
-fit in what `max_calls_per_leaf` leaves (its calls are bounded before it starts, so a rerun from
-the cache stops at the same place), a round in which the teacher produced nothing that passed its
+target is met, or with the reason the leaf fell short: `max_rounds` spent, `max_calls_per_leaf`
+spent, a round in which the teacher produced nothing that passed its
 judges (everything unparseable, repeated or rejected), or every short unit having asked for
-`MAX_ASKED_PER_TARGET` times its target. Kept samples beyond a unit's target are
-rejections (`over_target`, stage `volume`): the best-scored are kept, earlier rounds first on a
-tie, then by id.
+`MAX_ASKED_PER_TARGET` times its target. A round's calls are bounded before it starts
+(`Pipeline.round_calls`), so a leaf never uses more than `max_calls_per_leaf` answers and a rerun
+from the cache stops at the same place: a round that would not fit in what is left asks for the
+part that does (`fit`: every unit up to a common count, then one more for the first units), keeps
+what passes, and the next round, if any fits, goes on from there. Kept samples beyond a unit's
+target are rejections (`over_target`, stage `volume`): the best-scored are kept, earlier rounds
+first on a tie, then by id.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from labtax import dataset, filters
@@ -125,14 +128,15 @@ class _Rounds:
             asks = self.asks(short)
             if not asks:
                 return f"every short part has asked for {MAX_ASKED_PER_TARGET}x its target"
-            bound = self.pipeline.round_calls(asks)
             left = self.limits.max_calls_per_leaf - self.caller.answers
-            if bound > left:
+            fitted = fit(asks, left, self.pipeline.round_calls)
+            if not fitted:
                 return (
-                    f"the next round could take {bound} teacher answers and max_calls_per_leaf"
-                    f" ({self.limits.max_calls_per_leaf}) leaves {max(left, 0)}"
+                    f"max_calls_per_leaf ({self.limits.max_calls_per_leaf}) spent:"
+                    f" {plural(max(left, 0), 'teacher answer')} left, too few for any part of the"
+                    " next round"
                 )
-            if not await self.round(asks):
+            if not await self.round(fitted):
                 return (
                     f"round {self.rounds}: the teacher produced nothing new that passed its judges"
                 )
@@ -178,6 +182,37 @@ class _Rounds:
         )
         self.kept, self.dropped = kept, dropped
         return bool(outcome.candidates)
+
+
+def fit(
+    asks: Mapping[Unit, int], left: int, round_calls: Callable[[Mapping[Unit, int]], int]
+) -> dict[Unit, int]:
+    """The most of `asks` whose calls (`round_calls`, an upper bound) fit in `left`: all of it when
+    it fits; else every unit up to one common count (the largest that fits), and one more each for
+    the first units in order (chunk, form) while that fits. Empty when not even one candidate of
+    the first unit fits. Deterministic, and spread over the units rather than spent on the first."""
+    if round_calls(asks) <= left:
+        return dict(asks)
+
+    def level(count: int) -> dict[Unit, int]:
+        return {unit: min(n, count) for unit, n in asks.items() if min(n, count) > 0}
+
+    fits, over = 0, max(asks.values())  # level `fits` fits, level `over` does not
+    while over - fits > 1:
+        middle = (fits + over) // 2
+        fits, over = (middle, over) if round_calls(level(middle)) <= left else (fits, middle)
+    growing = [unit for unit in sorted(asks) if asks[unit] > fits]
+
+    def first(count: int) -> dict[Unit, int]:
+        return {**level(fits), **dict.fromkeys(growing[:count], fits + 1)}
+
+    taken, too_many = 0, len(growing)  # the first `taken` fit, all `growing` do not
+    while too_many - taken > 1:
+        middle = (taken + too_many) // 2
+        taken, too_many = (
+            (middle, too_many) if round_calls(first(middle)) <= left else (taken, middle)
+        )
+    return first(taken)
 
 
 def cap(

@@ -37,7 +37,7 @@ from labtax.leaves import Leaf
 from labtax.pipelines import PIPELINES
 from labtax.pipelines.pipeline import Caller, LeafMaterial, PipelineSettings, stage_params
 from labtax.prompts import Message, template_hashes
-from labtax.teacher import BudgetExceeded, Completion, Teacher, TruncatedAnswer
+from labtax.teacher import BudgetExceeded, Completion, EmptyAnswer, Teacher, TruncatedAnswer
 from labtax.transport import CallParams
 from labtax.usage import Usage, prompt_text, repeated_prefix_tokens
 from labtax.util import make_state_dir
@@ -45,14 +45,17 @@ from labtax.util import make_state_dir
 LeafRunStatus = Literal["generated", "failed", "unfinished"]
 
 # The teacher's errors for an answer still cut at its length bound after the teacher's own
-# retries with a larger limit: the pipelines turn them into `truncated` rejections of what the
-# answer was for, instead of failing the leaf.
-TRUNCATION: tuple[type[Exception], ...] = (TruncatedAnswer,)
+# retries with a larger limit, or still empty after it asked again: the pipelines turn them into
+# `truncated` / `empty` rejections of what the answer was for, instead of failing the leaf.
+TRUNCATION: tuple[type[Exception], ...] = (TruncatedAnswer, EmptyAnswer)
 
 
 @dataclass(frozen=True)
 class LeafResult:
-    """One leaf's end: written, failed (`message` says why) or stopped by the budget."""
+    """One leaf's end: written, failed (`message` says why) or stopped by the budget.
+
+    `shortfall` is why a written leaf kept fewer samples than its target ("" when it did not):
+    its manifest's `volume.shortfall`, which the run's console shows too."""
 
     leaf_id: str
     status: LeafRunStatus
@@ -60,6 +63,7 @@ class LeafResult:
     rejected: int = 0
     usage: Usage = field(default_factory=Usage)
     message: str = ""
+    shortfall: str = ""
 
 
 @dataclass(frozen=True)
@@ -249,7 +253,14 @@ class _Run:
         repeated = repeated_prefix_tokens(recorder.prompts)
         manifest = self._manifest(leaf, material, caller, outcome, repeated=repeated)
         await self._write(leaf, kept, rejected, manifest)
-        return LeafResult(leaf.leaf_id, "generated", len(kept), len(rejected), caller.usage)
+        return LeafResult(
+            leaf.leaf_id,
+            "generated",
+            len(kept),
+            len(rejected),
+            caller.usage,
+            shortfall=outcome.volume.shortfall,
+        )
 
     def _manifest(
         self,

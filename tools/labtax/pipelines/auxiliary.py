@@ -16,7 +16,7 @@ from types import MappingProxyType
 
 from labtax.chunking import Chunk
 from labtax.dataset.records import Form
-from labtax.pipelines.pipeline import TRUNCATED, Reply
+from labtax.pipelines.pipeline import Reply
 from labtax.prompts import Message, atomic_facts, detailed_summary, extractive_summary, render
 
 FORMS: tuple[Form, ...] = ("detailed_summary", "extractive_summary", "atomic_facts")
@@ -72,8 +72,8 @@ def request(form: Form, domain: str, chunk: Chunk, round_number: int) -> list[Me
 
 def written(form: Form, reply: Reply) -> Written:
     """The auxiliary text an answer holds (facts as a list, one a line)."""
-    if reply.truncated:
-        return Written(form, "", (TRUNCATED, f"the {form} answer was cut at its length limit"))
+    if reply.failure:
+        return Written(form, "", (reply.failure, reply.problem(f"the {form} answer")))
     if form == "atomic_facts":
         facts = atomic_facts.parse(reply.text)
         if facts is None:

@@ -26,7 +26,6 @@ from labtax.leaves import Leaf
 from labtax.pipelines.judging import judge
 from labtax.pipelines.pipeline import (
     EXAMPLES_PER_ITEM,
-    TRUNCATED,
     Caller,
     LeafMaterial,
     Outcome,
@@ -132,9 +131,9 @@ async def skill_round(
     rejected: list[Rejection] = []
     for wanted, reply in zip(parts, replies, strict=True):
         made = Provenance((*origin, reply.call), plan.number)
-        parsed = None if reply.truncated else skill_questions.parse(reply.text)
+        parsed = None if reply.failure else skill_questions.parse(reply.text)
         if parsed is None:
-            reason = TRUNCATED if reply.truncated else "unparseable"
+            reason = reply.failure or "unparseable"
             rejected.append(one.sample("", made).reject("skill_questions", reason, reply.text))
             continue
         for question in parsed[:wanted]:
@@ -216,9 +215,9 @@ class _Round:
         }
         reply = await self.caller.ask("skill_answer", render("skill_answer", sections, self.using))
         made = made.then(reply.call)
-        if reply.truncated:
-            detail = "the answer was cut at its length limit"
-            return self.sample(question, made).reject("skill_answer", TRUNCATED, detail)
+        if reply.failure:
+            detail = reply.problem("the answer")
+            return self.sample(question, made).reject("skill_answer", reply.failure, detail)
         answer = skill_answer.parse(reply.text)
         if not answer:
             return self.sample(question, made).reject("skill_answer", "empty_answer")

@@ -13,7 +13,6 @@ from labtax.dataset.records import GROUNDED, UNSCORED, Call, Provenance, Rejecti
 from labtax.leaves import Leaf
 from labtax.pipelines import freeform
 from labtax.pipelines.pipeline import (
-    TRUNCATED,
     Caller,
     LeafMaterial,
     Outcome,
@@ -62,9 +61,9 @@ async def run_round(leaf: Leaf, material: LeafMaterial, caller: Caller, plan: Ro
     seen = {context for context, _ in plan.seen}
     rejected: list[Rejection] = []
     for wanted, reply in zip(parts, replies, strict=True):
-        parsed = None if reply.truncated else grounded_contexts.parse(reply.text)
+        parsed = None if reply.failure else grounded_contexts.parse(reply.text)
         if parsed is None:
-            reason = TRUNCATED if reply.truncated else "unparseable"
+            reason = reply.failure or "unparseable"
             blank = _blank(leaf, "", reply.call, plan.number)
             rejected.append(blank.reject("grounded_contexts", reason, reply.text))
             continue

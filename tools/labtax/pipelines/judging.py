@@ -3,8 +3,8 @@
 Items that share their context (a leaf's questions, a chunk's pairs, a chunk's auxiliary texts)
 are sent together, `batch` to a call, as the `<items>` section; the judge answers with a verdict
 per item id. An item the answer has no valid verdict for is `unparseable`, never a pass; when the
-whole answer is unusable every item of the call is, and a call cut at its length bound makes
-every item of it `truncated`.
+whole answer is unusable every item of the call is, and a call cut at its length bound (or that
+stayed empty) makes every item of it `truncated` (`empty`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from labtax.dataset.records import Call
-from labtax.pipelines.pipeline import TRUNCATED, Caller, gather_all
+from labtax.pipelines.pipeline import Caller, gather_all
 from labtax.prompts import Item, format_items, render
 
 V = TypeVar("V")
@@ -50,9 +50,9 @@ async def judge(
     )
     out: list[Judged[V]] = []
     for group, reply in zip(groups, replies, strict=True):
-        if reply.truncated:
-            cut = (TRUNCATED, f"the {stage} answer was cut at its length limit")
-            out.extend(Judged(None, reply.call, cut) for _ in group)
+        if reply.failure:
+            failed = (reply.failure, reply.problem(f"the {stage} answer"))
+            out.extend(Judged(None, reply.call, failed) for _ in group)
             continue
         verdicts = parse(reply.text)
         for number in range(1, len(group) + 1):

@@ -40,7 +40,6 @@ from labtax.pipelines import auxiliary
 from labtax.pipelines.judging import Judged, judge
 from labtax.pipelines.pipeline import (
     EXAMPLES_PER_ITEM,
-    TRUNCATED,
     Caller,
     LeafMaterial,
     Outcome,
@@ -265,9 +264,9 @@ class _ChunkRound:
         out: list[Sample] = []
         for wanted, reply in zip(parts, replies, strict=True):
             made = Provenance((reply.call,), number, chunk.source, chunk.index)
-            parsed = None if reply.truncated else knowledge_qa.parse(reply.text)
+            parsed = None if reply.failure else knowledge_qa.parse(reply.text)
             if parsed is None:
-                reason = TRUNCATED if reply.truncated else "unparseable"
+                reason = reply.failure or "unparseable"
                 blank = self.candidate(KNOWLEDGE_QA, "", "", made)
                 rejected.append(blank.reject("knowledge_qa", reason, reply.text))
                 continue

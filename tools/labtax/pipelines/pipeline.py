@@ -13,7 +13,8 @@ A pipeline asks the teacher through a `Caller`, which passes the run's priority 
 stage with its own temperature and answer limit (judges cold, writers warm), meters the leaf's
 usage and hands back each answer with the `Call` it came from (its stage and the teacher's cache
 key), which every candidate accumulates as its provenance. An answer the teacher could not finish
-within its length bound comes back `truncated`, and the items it was for are rejected as such. A
+within its length bound comes back `truncated`, one that stayed empty `empty`, and the items it was
+for are rejected as such. A
 pipeline never sees another leaf: only the leaf's own seeds go into its prompts. Work inside a
 leaf is split into many independent calls run concurrently, so the teacher's concurrency is used
 even for a single leaf; generation runs many leaves at once on top.
@@ -43,6 +44,7 @@ T = TypeVar("T")
 Unit = tuple[int, str]
 
 TRUNCATED = "truncated"
+EMPTY = "empty"
 
 
 class Asker(Protocol):
@@ -64,13 +66,24 @@ class Gate(Protocol):
 class Reply:
     """A teacher answer as a pipeline uses it: the text, and the call it is the answer to.
 
-    `truncated`: the teacher stopped at its length bound even after its retries with a larger
-    limit; `text` is then empty and whatever the call was for is rejected as truncated.
+    `failure` is why there is no usable answer, the reason whatever the call was for is rejected
+    with (`text` is then empty): `truncated`, the teacher stopped at its length bound even after
+    its retries with a larger limit; `empty`, it answered nothing even when asked again.
     """
 
     text: str
     call: Call
-    truncated: bool = False
+    failure: str = ""
+
+    @property
+    def truncated(self) -> bool:
+        return self.failure == TRUNCATED
+
+    def problem(self, answer: str) -> str:
+        """The rejection's detail for a failed reply, `answer` naming what it was for."""
+        if self.failure == TRUNCATED:
+            return f"{answer} was cut at its length limit"
+        return f"{answer} was empty, even when asked again"
 
 
 def stage_params(
@@ -99,9 +112,10 @@ class Caller:
     Every answer counts, cached ones with their stored figures: a leaf's usage is what producing
     its data took, whichever run paid for it. `stages` collects the stages the leaf asked.
     `params` gives a stage's temperature and answer limit (absent: the teacher's defaults).
-    `truncation` names the teacher's error for an answer still cut at its length bound after
-    the teacher's own retries: such a call becomes a `truncated` reply instead of failing the
-    leaf.
+    `truncation` names the teacher's errors for an answer it could not make usable with its own
+    retries: one still cut at its length bound, or empty. Such a call becomes a reply whose
+    `failure` is the error's `reason` (`truncated` unless it says otherwise) instead of failing
+    the leaf.
     """
 
     teacher: Asker
@@ -133,7 +147,9 @@ class Caller:
             # The call was made (and paid for); its answer is unusable.
             self.meter.add(0, 0, 0.0, cached=False)
             self.stages.add(stage)
-            return Reply("", Call(stage, _request_of(exc, messages, params)), truncated=True)
+            reason = getattr(exc, "reason", TRUNCATED)
+            failure = reason if isinstance(reason, str) and reason else TRUNCATED
+            return Reply("", Call(stage, _request_of(exc, messages, params)), failure)
         finally:
             if self.gate is not None:
                 self.gate.release()

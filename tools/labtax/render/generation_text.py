@@ -119,7 +119,7 @@ def summary(plan: Plan, run: RunSummary, usage: Usage) -> str:
     lines = [
         f"generated {run.count('generated'):,} of "
         f"{plural(len(plan.generate), 'leaf', 'leaves')}: "
-        f"{plural(run.kept, 'sample')} kept, {run.rejected:,} rejected",
+        f"{plural(run.kept, 'sample')} kept, {run.rejected:,} rejected{_short(run)}",
         f"teacher: {run_usage(usage)}",
     ]
     if run.moved:
@@ -137,6 +137,27 @@ def summary(plan: Plan, run: RunSummary, usage: Usage) -> str:
     if failed:
         lines.append(f"failed: {', '.join(failed)}")
     return "\n".join(lines)
+
+
+def shortfalls(run: RunSummary) -> str:
+    """A line for each written leaf that kept fewer samples than its target, with the reason,
+    or "". A shortfall is no error (the exit status stays 0): the bounds that cause it
+    (`max_rounds`, `max_calls_per_leaf`) are settings, and a teacher whose answers do not pass
+    its judges is what the rejections and `labtax tree` show."""
+    short = [r for r in run.results if r.status == "generated" and r.shortfall]
+    if not short:
+        return ""
+    lines = [f"short of target: {r.leaf_id}: {r.shortfall}" for r in short]
+    lines.append(
+        "  (raise [tool.labtax.generation] max_calls_per_leaf or max_rounds, or look at the"
+        " rejections, then run again: answers already received are cached)"
+    )
+    return "\n".join(lines)
+
+
+def _short(run: RunSummary) -> str:
+    count = sum(1 for r in run.results if r.status == "generated" and r.shortfall)
+    return f"; {plural(count, 'leaf', 'leaves')} short of target" if count else ""
 
 
 def problems(run: RunSummary) -> str:

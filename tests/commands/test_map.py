@@ -64,3 +64,38 @@ def test_without_the_map_extra_it_says_which_to_install(project, monkeypatch, ca
 def test_a_picture_of_another_format_is_a_usage_error(project, capsys):
     assert main(["map", "map.html", "--picture", "map.jpg"]) == 2
     assert "use a .png or .svg file name" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("out", ["", ".", "reports/.."])
+def test_an_out_without_a_file_name_is_a_usage_error(project, capsys, out):
+    assert main(["map", out]) == 2
+    err = capsys.readouterr().err
+    assert "internal error" not in err
+    assert "name the HTML file to write" in err or "is a directory" in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["map", "m.png"],
+        ["map", "s.svg", "--picture", "s.svg"],
+        ["map", "a.svg", "--picture", "./a.svg"],
+    ],
+)
+def test_a_picture_that_would_overwrite_the_map_is_refused(project, capsys, args):
+    assert main(args) == 2
+    assert "would overwrite the map" in capsys.readouterr().err
+    assert not any(project.glob("*.png"))
+    assert not any(project.glob("*.svg"))
+
+
+def test_an_existing_out_that_is_not_a_regular_file_is_refused(project, capsys):
+    import os
+
+    os.mkfifo(project / "pipe.html")
+    assert main(["map", "pipe.html"]) == 2
+    assert "not a regular file" in capsys.readouterr().err
+    assert (project / "pipe.html").is_fifo()
+    os.mkfifo(project / "pic.png")
+    assert main(["map", "ok.html", "--picture", "pic.png"]) == 2
+    assert (project / "pic.png").is_fifo()

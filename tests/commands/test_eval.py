@@ -113,3 +113,26 @@ def test_an_unreachable_student_is_counted_per_leaf_over_http(
     assert "no answer from the student" in captured.err
     stored = project / "evaluations/openai-nobody-home/knowledge/science/water_cycle.json"
     assert json.loads(stored.read_text())["status"] == "not evaluated"
+
+
+def test_a_cost_limit_without_a_price_is_refused_before_any_call(
+    project, in_process_eval, monkeypatch, capsys
+):
+    from labtax.commands import eval as command
+
+    def priced_student(config, *args, **kwargs):
+        teacher = in_process_eval.make_teacher(config, *args, **kwargs)
+        if config.model == STUDENT:
+            teacher.transport.price = 0.001
+        return teacher
+
+    # The student has a price, the fake judge none: the student must not be asked either.
+    monkeypatch.setattr(command, "make_teacher", priced_student)
+    assert main(["eval", "--student", STUDENT, "--max-cost", "1"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "--max-cost needs a price, and litellm knows none for 'openai/labtax-fake-teacher'" in err
+    )
+    assert "--max-calls" in err
+    assert in_process_eval.sent == 0
+    assert not (project / "evaluations").exists()

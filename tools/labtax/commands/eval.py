@@ -8,7 +8,13 @@ from pathlib import Path
 
 import click
 
-from labtax.commands._options import base_option, format_option, project, taxonomy_option
+from labtax.commands._options import (
+    base_option,
+    format_option,
+    project,
+    require_price,
+    taxonomy_option,
+)
 from labtax.config import Config, TeacherConfig
 from labtax.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from labtax.evaluation.questions import HeldOut, load_held_out
@@ -91,6 +97,9 @@ def command(
     spending = Spending(Budget(max_cost, max_calls))
     asked = make_teacher(student, config.cache_dir, spending=spending)
     judged = make_teacher(judge, config.cache_dir, spending=spending)
+    if max_cost is not None and leaves:
+        # Refused before anything is asked, as `generate` does: the limit could not be kept.
+        require_price(asked, judged)
     roles = Roles(_params(student), _params(judge), template_hashes(EVALUATION))
     result = asyncio.run(
         evaluate(

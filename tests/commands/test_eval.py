@@ -60,6 +60,16 @@ def test_a_missing_export_is_a_located_error(project, in_process_eval, capsys):
     assert "out: error: no export directory" in capsys.readouterr().err
 
 
+def test_a_directory_that_is_not_an_export_is_refused_before_any_call(
+    project, in_process_eval, capsys
+):
+    (project / "reports" / "mix").mkdir(parents=True)
+    for given in ("reports", ""):
+        assert main(["eval", "--student", STUDENT, "--held-out", given]) == 1
+        assert "error: no export directory" in capsys.readouterr().err
+    assert in_process_eval.sent == 0
+
+
 def test_the_export_test_split_is_asked_too(project, in_process_eval, capsys):
     row = {
         "messages": [
@@ -72,8 +82,7 @@ def test_the_export_test_split_is_asked_too(project, in_process_eval, capsys):
         "form": "qa",
         "id": "r1",
     }
-    (project / "out" / "knowledge").mkdir(parents=True)
-    (project / "out" / "knowledge" / "test.jsonl").write_text(json.dumps(row) + "\n")
+    projects.write_export(project / "out", "knowledge", json.dumps(row))
     assert main(["eval", "--student", STUDENT, "--held-out", "out", "taxonomy/knowledge"]) == 0
     stored = (
         project / "evaluations/openai-labtax-fake-student/knowledge/history/printing_press.json"

@@ -48,14 +48,16 @@ def held_out_questions(leaf: Leaf, held_out: HeldOut | None = None) -> tuple[Hel
 def load_held_out(out: Path, label: str, leaf_ids: Collection[str] | None = None) -> HeldOut:
     """The test rows under `out` by leaf (only `leaf_ids`, when given), each leaf's by row id.
 
-    `label` is how errors name `out`. A missing directory, or a row that is not what the export
-    writes, is a located error.
+    `label` is how errors name `out`. A directory the export did not write (no card with its
+    marker, no recipe.yaml, no test split), or a row that is not what the export writes, is a
+    located error: a slip like the export's parent directory never drops the test split silently.
     """
-    if not out.is_dir():
+    missing = _not_an_export(out)
+    if missing:
         raise LabtaxError(
-            "no export directory here to take the held-out test split from",
-            hint="pass --held-out the directory the export wrote (it holds <phase>/test.jsonl),"
-            " or leave it out to ask the seed examples only",
+            f"no export directory here to take the held-out test split from ({missing})",
+            hint="pass --held-out the directory `labtax export OUT` wrote (its README.md card,"
+            " recipe.yaml and <phase>/test.jsonl), or leave it out to ask the seed examples only",
             location=Location(label),
         )
     rows: dict[str, list[tuple[str, HeldOutQuestion]]] = defaultdict(list)
@@ -65,6 +67,22 @@ def load_held_out(out: Path, label: str, leaf_ids: Collection[str] | None = None
             if leaf_ids is None or leaf in leaf_ids:
                 rows[leaf].append((row_id, question))
     return {leaf: tuple(q for _, q in sorted(found)) for leaf, found in sorted(rows.items())}
+
+
+def _not_an_export(out: Path) -> str:
+    """What shows `out` is not a directory `labtax export` wrote; "" when it is one."""
+    from labtax.export.output import CARD, is_export
+    from labtax.export.recipe import PHASES, RESOLVED_NAME
+
+    if not out.is_dir():
+        return "not a directory" if out.exists() else "it does not exist"
+    if not is_export(out):
+        return f"no {CARD} export card"
+    if not (out / RESOLVED_NAME).is_file():
+        return f"no {RESOLVED_NAME}"
+    if not any((out / phase / TEST_FILE).is_file() for phase in PHASES):
+        return f"no <phase>/{TEST_FILE}"
+    return ""
 
 
 def _rows(path: Path, where: str) -> list[tuple[str, str, HeldOutQuestion]]:

@@ -99,3 +99,22 @@ def test_an_existing_out_that_is_not_a_regular_file_is_refused(project, capsys):
     os.mkfifo(project / "pic.png")
     assert main(["map", "ok.html", "--picture", "pic.png"]) == 2
     assert (project / "pic.png").is_fifo()
+
+
+def test_a_damaged_evaluation_is_a_problem_and_an_outdated_one_is_marked(evaluated, capsys):
+    press = "knowledge/history/printing_press"
+    qna = evaluated / "taxonomy" / press / "qna.yaml"
+    text = qna.read_text(encoding="utf-8")
+    qna.write_text(text.replace("What does the text say", "What else does the text say", 1))
+    assert main(["map", "map.html", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    gaps = [g for g in document["gaps"] if g["kind"] == "outdated_evaluation"]
+    assert [g["path"] for g in gaps] == [press]
+    tile = next(t for t in document["tiles"] if t["id"].endswith(press))
+    assert tile["caption"]["score"].endswith("(outdated)")
+    stored = evaluated / "evaluations/openai-labtax-fake-student/knowledge/science/water_cycle.json"
+    stored.write_text('{"broken\n', encoding="utf-8")
+    assert main(["map", "map.html"]) == 1
+    out = capsys.readouterr().out
+    assert "damaged evaluation: not JSON" in out
+    assert "no stored evaluation" not in out

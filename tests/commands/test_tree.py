@@ -188,3 +188,53 @@ def test_a_knowledge_leaf_shows_how_many_of_its_chunks_its_samples_come_from(
     assert main(["tree"]) == 0
     text = capsys.readouterr().out
     assert text.count("1 of 1 chunks") == 2  # the two knowledge leaves
+
+
+PRESS = "knowledge/history/printing_press"
+
+
+def evaluated_project(capsys) -> None:
+    import projects
+
+    assert main(["generate"]) == 0
+    assert main(["eval", "--student", projects.FAKE_STUDENT]) == 0
+    capsys.readouterr()
+
+
+def test_a_damaged_stored_evaluation_is_a_problem_not_not_evaluated(
+    project, in_process, in_process_eval, capsys, monkeypatch
+):
+    monkeypatch.setenv("COLUMNS", "200")
+    evaluated_project(capsys)
+    stored = project / "evaluations/openai-labtax-fake-student" / f"{PRESS}.json"
+    stored.write_text('{"broken\n', encoding="utf-8")
+    assert main(["tree"]) == 1
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if "printing_press" in x)
+    assert "student evaluation damaged" in line
+    assert f"evaluations/openai-labtax-fake-student/{PRESS}.json:1:" in out
+    assert "error: damaged evaluation: not JSON" in out
+    assert main(["tree", "--format", "json"]) == 1
+    press = leaf_records(json.loads(capsys.readouterr().out))[PRESS]
+    assert "damaged evaluation: not JSON" in press["evaluation_problem"]
+
+
+def test_a_score_for_questions_the_leaf_no_longer_asks_is_marked_outdated(
+    project, in_process, in_process_eval, capsys, monkeypatch
+):
+    monkeypatch.setenv("COLUMNS", "200")
+    evaluated_project(capsys)
+    assert main(["tree", "--format", "json"]) == 0
+    assert leaf_records(json.loads(capsys.readouterr().out))[PRESS]["student"]["outdated"] is False
+    qna = project / "taxonomy" / PRESS / "qna.yaml"
+    text = qna.read_text(encoding="utf-8")
+    qna.write_text(text.replace("What does the text say", "What else does the text say", 1))
+    assert main(["tree", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert leaf_records(document)[PRESS]["student"]["outdated"] is True
+    assert document["totals"]["student"]["leaves_outdated"] == 1
+    assert main(["tree"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    press = next(x for x in lines if "printing_press" in x)
+    assert "outdated: the leaf changed since" in press
+    assert "outdated" not in next(x for x in lines if "water_cycle" in x)

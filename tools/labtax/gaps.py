@@ -18,11 +18,18 @@ from labtax.render import figures
 from labtax.util import plural
 
 GapKind = Literal[
-    "low_score", "not_evaluated", "thin_branch", "few_seeds", "low_diversity", "no_data"
+    "low_score",
+    "not_evaluated",
+    "outdated_evaluation",
+    "thin_branch",
+    "few_seeds",
+    "low_diversity",
+    "no_data",
 ]
 KINDS: tuple[GapKind, ...] = (
     "low_score",
     "not_evaluated",
+    "outdated_evaluation",
     "thin_branch",
     "few_seeds",
     "low_diversity",
@@ -73,8 +80,28 @@ def find_gaps(tree: TreeNode, *, student: str | None = None) -> list[Gap]:
 def _scores(leaves: list[LeafCoverage]) -> list[Gap]:
     low: list[tuple[float, Gap]] = []
     missing: list[Gap] = []
+    outdated: list[Gap] = []
     for leaf in leaves:
         found = leaf.evaluation
+        if leaf.evaluation_problem:
+            missing.append(
+                Gap(
+                    "not_evaluated",
+                    leaf.leaf_id,
+                    f"not evaluated: {leaf.evaluation_problem}",
+                    "run `labtax eval` for it again: it rewrites the damaged file",
+                )
+            )
+            continue
+        if found is not None and leaf.evaluation_outdated:
+            outdated.append(
+                Gap(
+                    "outdated_evaluation",
+                    leaf.leaf_id,
+                    f"student {figures.score(found.mean_score)}, outdated",
+                    "run `labtax eval` for it again: its questions changed since it was scored",
+                )
+            )
         if found is None or found.mean_score is None:
             why = found.reason if found is not None and found.reason else "no stored evaluation"
             missing.append(
@@ -95,7 +122,8 @@ def _scores(leaves: list[LeafCoverage]) -> list[Gap]:
                 " seeds are unclear or wrong, fix them first"
             )
             low.append((found.mean_score, Gap("low_score", leaf.leaf_id, figure, advice)))
-    return [gap for _, gap in sorted(low, key=lambda item: (item[0], item[1].path))] + missing
+    ranked = [gap for _, gap in sorted(low, key=lambda item: (item[0], item[1].path))]
+    return ranked + missing + outdated
 
 
 def _thin_branches(tree: TreeNode) -> list[Gap]:

@@ -16,7 +16,7 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 from labtax.errors import LabtaxError, Location
-from labtax.evaluation.records import HeldOutQuestion
+from labtax.evaluation.records import HeldOutQuestion, LeafEvaluation
 from labtax.leaves import Leaf, LeafKind
 
 SEED = "seed"
@@ -43,6 +43,14 @@ def held_out_questions(leaf: Leaf, held_out: HeldOut | None = None) -> tuple[Hel
         q for q in (held_out or {}).get(leaf.leaf_id, ()) if (q.context, q.question) not in asked
     ]
     return (*seeds, *extra)
+
+
+def outdated(evaluation: LeafEvaluation, leaf: Leaf, templates: Mapping[str, str]) -> bool:
+    """Whether a stored evaluation no longer fits its leaf: the seed questions it asked are not
+    the leaf's seeds now, or the evaluation templates changed. (An export's test rows are not
+    compared: which export a run was given is not known afterwards.)"""
+    asked = [o.asked for o in evaluation.outcomes if o.asked.source == SEED]
+    return asked != list(seed_questions(leaf)) or dict(evaluation.templates) != dict(templates)
 
 
 def load_held_out(out: Path, label: str, leaf_ids: Collection[str] | None = None) -> HeldOut:

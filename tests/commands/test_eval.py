@@ -145,3 +145,26 @@ def test_a_cost_limit_without_a_price_is_refused_before_any_call(
     assert "--max-calls" in err
     assert in_process_eval.sent == 0
     assert not (project / "evaluations").exists()
+
+
+def test_a_cost_limit_bounds_the_judge_when_the_student_is_on_its_own_server(
+    project, in_process_eval, monkeypatch, capsys
+):
+    from labtax.commands import eval as command
+
+    def priced_judge(config, *args, **kwargs):
+        teacher = in_process_eval.make_teacher(config, *args, **kwargs)
+        if config.model != STUDENT:
+            teacher.transport.price = 0.001
+        return teacher
+
+    monkeypatch.setattr(command, "make_teacher", priced_judge)
+    args = ["eval", "--student", STUDENT, "--max-cost", "1", "taxonomy/knowledge"]
+    # Without a server of its own, an unpriced student could cost anything: refused.
+    assert main(args) == 1
+    assert f"litellm knows none for {STUDENT!r}" in capsys.readouterr().err
+    assert in_process_eval.sent == 0
+    assert main([*args, "--student-api-base", "http://127.0.0.1:9/v1"]) == 0
+    out = capsys.readouterr().out
+    assert "2 evaluated now" in out
+    assert "cost: $0.0" in out

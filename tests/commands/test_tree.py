@@ -167,7 +167,11 @@ def test_the_students_scores_and_diversity_in_json_and_text(
     assert press["student"]["mean_score"] >= 8
     assert press["student"]["judge"] == "openai/labtax-fake-teacher"
     assert 0 < press["diversity"]["distinct_bigrams"] <= 1
-    assert press["diversity"]["questions"] == press["kept"]
+    # Only the generated questions: the auxiliary forms' fixed instructions are not questions.
+    rows = (project / "generated" / PRESS / "samples.jsonl").read_text().splitlines()
+    forms = [json.loads(line)["form"] for line in rows]
+    assert set(forms) > {"knowledge_qa"}
+    assert press["diversity"]["questions"] == forms.count("knowledge_qa") < press["kept"]
     assert tree["totals"]["student"]["leaves_evaluated"] == 4
     assert main(["tree", "--student", "openai/never-asked"]) == 0
     text = capsys.readouterr().out
@@ -238,3 +242,20 @@ def test_a_score_for_questions_the_leaf_no_longer_asks_is_marked_outdated(
     press = next(x for x in lines if "printing_press" in x)
     assert "outdated: the leaf changed since" in press
     assert "outdated" not in next(x for x in lines if "water_cycle" in x)
+
+
+def test_diversity_leaves_out_auxiliary_forms_when_read_strictly_too(project, in_process, capsys):
+    assert main(["generate"]) == 0
+    capsys.readouterr()
+    assert main(["tree", "--format", "json"]) == 0
+    vouched = leaf_records(json.loads(capsys.readouterr().out))[PRESS]["diversity"]
+    # A manifest that no longer vouches for its files: the strict reader reads the samples.
+    manifest = project / "generated" / PRESS / "manifest.json"
+    document = json.loads(manifest.read_text())
+    document["files"]["samples.jsonl"] = "0" * 64
+    manifest.write_text(json.dumps(document))
+    assert main(["tree", "--format", "json"]) in (0, 1)
+    strict = leaf_records(json.loads(capsys.readouterr().out))[PRESS]
+    assert strict["status"] == "stale"
+    assert strict["problem"] is None
+    assert strict["diversity"] == vouched

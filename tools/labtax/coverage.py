@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from labtax import inputs, leaves, yamldoc
 from labtax.config import Config
 from labtax.dataset import reader, status, store
-from labtax.dataset.records import MANIFEST, SAMPLES, LeafData, rejection_rate
+from labtax.dataset.records import AUXILIARY_FORMS, MANIFEST, SAMPLES, LeafData, rejection_rate
 from labtax.dataset.status import DataState
 from labtax.errors import LabtaxError
 from labtax.evaluation import questions as held_out
@@ -53,7 +53,8 @@ class LeafCoverage:
     rejected: int
     status: DataState
     problem: str | None = None  # a located message when the leaf or its data cannot be read
-    questions: tuple[str, ...] = field(default=(), repr=False, compare=False)  # kept questions
+    # The kept samples' real questions: the auxiliary forms' fixed instructions are left out.
+    questions: tuple[str, ...] = field(default=(), repr=False, compare=False)
     evaluation: LeafEvaluation | None = None  # the named student's, when it has one
     # A knowledge leaf's document chunks: (those its kept samples come from, all of them).
     chunks: tuple[int, int] | None = None
@@ -302,7 +303,7 @@ def _loaded_coverage(
     expected = inputs.inputs_hash(config, leaf) if manifest else ""
     state = status.state_of(files, manifest, expected)
     kept, rejected = (len(data.samples), len(data.rejected)) if data else (0, 0)
-    asked = tuple(s.question for s in data.samples) if data else ()
+    asked = tuple(s.question for s in data.samples if s.form not in AUXILIARY_FORMS) if data else ()
     return LeafCoverage(
         leaf_id,
         rel,
@@ -367,12 +368,15 @@ def _vouched(
     if not status.digests_match(files, manifest):
         return None
     state: DataState = status.state_of(files, manifest, inputs.inputs_hash(config, leaf))
-    asked = reader.trusted_questions(files[SAMPLES])
+    every = reader.trusted_questions(files[SAMPLES])
+    asked = every
     chunks = None
     if manifest.documents:
         used = reader.trusted_chunks(files[SAMPLES])
         chunks = len(used), sum(use.chunks for use in manifest.documents)
-    return state, len(asked), manifest.counts.rejected, asked, chunks
+        forms = reader.trusted_forms(files[SAMPLES])
+        asked = tuple(q for q, f in zip(every, forms, strict=True) if f not in AUXILIARY_FORMS)
+    return state, len(every), manifest.counts.rejected, asked, chunks
 
 
 def _orphan(config: Config, leaf_id: str) -> LeafCoverage:

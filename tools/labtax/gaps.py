@@ -38,10 +38,15 @@ KINDS: tuple[GapKind, ...] = (
 MIN_BRANCH_LEAVES = 3
 MIN_SEEDS = 5
 # Kept questions lack variety below this share of distinct bigrams, or above this share of
-# near-duplicate pairs (see `labtax.diversity`), once a leaf has enough of them to tell.
+# near-duplicate pairs (see `labtax.diversity`), once a leaf has enough of them to tell. The
+# questions are the generated ones (never the auxiliary forms' fixed instructions), and distinct-2
+# is taken over a fixed-size seeded sample of `DIVERSITY_SAMPLE` of them: it falls as questions are
+# added, so a large leaf is not flagged for its size alone. (The near-duplicate rate is a share of
+# pairs and does not grow with size.)
 MIN_DISTINCT_BIGRAMS = 0.5
 MAX_NEAR_DUPLICATES = 0.2
 MIN_QUESTIONS_FOR_DIVERSITY = 5
+DIVERSITY_SAMPLE = 30
 
 
 @dataclass(frozen=True)
@@ -155,17 +160,24 @@ def _few_seeds(leaf: LeafCoverage) -> Gap:
 
 
 def _low_diversity(leaf: LeafCoverage) -> Gap | None:
-    if leaf.kept < MIN_QUESTIONS_FOR_DIVERSITY:
+    if len(leaf.questions) < MIN_QUESTIONS_FOR_DIVERSITY:
         return None
-    found = leaf.diversity
-    distinct, near = found.distinct_bigrams, found.near_duplicates
+    from labtax.diversity import sampled_distinct_bigrams
+
+    near = leaf.diversity.near_duplicates
+    if leaf.diversity.distinct_bigrams is None:
+        distinct = None  # the figures cannot be computed here (no rapidfuzz)
+    else:
+        distinct = sampled_distinct_bigrams(leaf.questions, DIVERSITY_SAMPLE)
     if (distinct is None or distinct >= MIN_DISTINCT_BIGRAMS) and (
         near is None or near <= MAX_NEAR_DUPLICATES
     ):
         return None
+    sample = min(len(leaf.questions), DIVERSITY_SAMPLE)
     return Gap(
         "low_diversity",
         leaf.leaf_id,
-        f"distinct-2 {figures.percent(distinct)}, near-dup {figures.percent(near)}",
+        f"distinct-2 {figures.percent(distinct)} over {sample} questions,"
+        f" near-dup {figures.percent(near)}",
         "vary the seed examples' topics and phrasing, then regenerate: the data repeats itself",
     )

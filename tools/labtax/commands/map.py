@@ -63,7 +63,8 @@ def command(
     Tiles are the taxonomy's leaves and branches, sized by kept samples or seeds and coloured by
     the student's score, data status, rejection rate or diversity; a leaf shows its figures and
     its lowest-scored questions. Prints the gaps: low scores, thin branches, few seeds, repetitive
-    data. Exits 1 when a leaf or its data cannot be read (the map is still written).
+    data. Exits 1 when a leaf, its data or a stored evaluation cannot be read (the map is still
+    written).
     """
     shown = _paths(out, picture)
     config = project(taxonomy)

@@ -223,3 +223,18 @@ def call_bound(config, leaf) -> int:
     pipeline, settings = PIPELINES[leaf.kind], pipeline_settings(config)
     material = asyncio.run(pipeline.material(leaf, DocumentStore(config), settings))
     return leaf_call_bound(pipeline, material, settings)
+
+
+def mark_export(out: Path) -> None:
+    """The files that make `out` a directory `labtax export` wrote: its card and recipe."""
+    from labtax.export.output import CARD, MARKER
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / CARD).write_text(f"---\n---\n{MARKER}\n", encoding="utf-8")
+    (out / "recipe.yaml").write_text("format: 1\n", encoding="utf-8")
+
+
+def write_export(out: Path, phase: str, *lines: str) -> None:
+    mark_export(out)
+    (out / phase).mkdir(parents=True, exist_ok=True)
+    (out / phase / "test.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -194,6 +194,7 @@ def test_as_dict_holds_the_whole_tree() -> None:
             "questions": 0,
         },
         "student": None,
+        "evaluation_problem": None,
         "chunks": None,
     }
     assert document["totals"]["kept"] == 3

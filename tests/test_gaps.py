@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mapdata
+from labtax.coverage import build_tree
 from labtax.gaps import find_gaps
 
 
@@ -35,3 +36,23 @@ def test_without_a_student_scores_are_no_gap():
     kinds = {g.kind for g in find_gaps(mapdata.sample_tree())}
     assert "low_score" not in kinds
     assert "not_evaluated" not in kinds
+
+
+def test_a_large_varied_leaf_is_not_flagged_for_its_size_alone():
+    import random
+
+    from labtax.diversity import diversity
+    from labtax.gaps import DIVERSITY_SAMPLE, MIN_DISTINCT_BIGRAMS
+
+    rng = random.Random(7)
+    words = [f"word{n}" for n in range(40)]
+    many = tuple(" ".join(rng.choice(words) for _ in range(8)) + "?" for _ in range(1500))
+    # Over all 1,500 questions, distinct-2 is low only because there are so many of them.
+    assert diversity(many).distinct_bigrams < MIN_DISTINCT_BIGRAMS
+    big = mapdata.leaf("compositional_skills/writing/big", questions=many)
+    assert not [g for g in find_gaps(build_tree([big])) if g.kind == "low_diversity"]
+    # A leaf that truly repeats itself is flagged at any size, on a sample of the same size.
+    same = tuple(f"What is the capital of country number {n}?" for n in range(1500))
+    flat = mapdata.leaf("compositional_skills/writing/flat", questions=same)
+    (gap,) = [g for g in find_gaps(build_tree([flat])) if g.kind == "low_diversity"]
+    assert f"over {DIVERSITY_SAMPLE} questions" in gap.figure

@@ -60,6 +60,16 @@ def test_a_missing_export_is_a_located_error(project, in_process_eval, capsys):
     assert "out: error: no export directory" in capsys.readouterr().err
 
 
+def test_a_directory_that_is_not_an_export_is_refused_before_any_call(
+    project, in_process_eval, capsys
+):
+    (project / "reports" / "mix").mkdir(parents=True)
+    for given in ("reports", ""):
+        assert main(["eval", "--student", STUDENT, "--held-out", given]) == 1
+        assert "error: no export directory" in capsys.readouterr().err
+    assert in_process_eval.sent == 0
+
+
 def test_the_export_test_split_is_asked_too(project, in_process_eval, capsys):
     row = {
         "messages": [
@@ -72,8 +82,7 @@ def test_the_export_test_split_is_asked_too(project, in_process_eval, capsys):
         "form": "qa",
         "id": "r1",
     }
-    (project / "out" / "knowledge").mkdir(parents=True)
-    (project / "out" / "knowledge" / "test.jsonl").write_text(json.dumps(row) + "\n")
+    projects.write_export(project / "out", "knowledge", json.dumps(row))
     assert main(["eval", "--student", STUDENT, "--held-out", "out", "taxonomy/knowledge"]) == 0
     stored = (
         project / "evaluations/openai-labtax-fake-student/knowledge/history/printing_press.json"
@@ -113,3 +122,49 @@ def test_an_unreachable_student_is_counted_per_leaf_over_http(
     assert "no answer from the student" in captured.err
     stored = project / "evaluations/openai-nobody-home/knowledge/science/water_cycle.json"
     assert json.loads(stored.read_text())["status"] == "not evaluated"
+
+
+def test_a_cost_limit_without_a_price_is_refused_before_any_call(
+    project, in_process_eval, monkeypatch, capsys
+):
+    from labtax.commands import eval as command
+
+    def priced_student(config, *args, **kwargs):
+        teacher = in_process_eval.make_teacher(config, *args, **kwargs)
+        if config.model == STUDENT:
+            teacher.transport.price = 0.001
+        return teacher
+
+    # The student has a price, the fake judge none: the student must not be asked either.
+    monkeypatch.setattr(command, "make_teacher", priced_student)
+    assert main(["eval", "--student", STUDENT, "--max-cost", "1"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "--max-cost needs a price, and litellm knows none for 'openai/labtax-fake-teacher'" in err
+    )
+    assert "--max-calls" in err
+    assert in_process_eval.sent == 0
+    assert not (project / "evaluations").exists()
+
+
+def test_a_cost_limit_bounds_the_judge_when_the_student_is_on_its_own_server(
+    project, in_process_eval, monkeypatch, capsys
+):
+    from labtax.commands import eval as command
+
+    def priced_judge(config, *args, **kwargs):
+        teacher = in_process_eval.make_teacher(config, *args, **kwargs)
+        if config.model != STUDENT:
+            teacher.transport.price = 0.001
+        return teacher
+
+    monkeypatch.setattr(command, "make_teacher", priced_judge)
+    args = ["eval", "--student", STUDENT, "--max-cost", "1", "taxonomy/knowledge"]
+    # Without a server of its own, an unpriced student could cost anything: refused.
+    assert main(args) == 1
+    assert f"litellm knows none for {STUDENT!r}" in capsys.readouterr().err
+    assert in_process_eval.sent == 0
+    assert main([*args, "--student-api-base", "http://127.0.0.1:9/v1"]) == 0
+    out = capsys.readouterr().out
+    assert "2 evaluated now" in out
+    assert "cost: $0.0" in out

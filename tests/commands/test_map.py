@@ -64,3 +64,57 @@ def test_without_the_map_extra_it_says_which_to_install(project, monkeypatch, ca
 def test_a_picture_of_another_format_is_a_usage_error(project, capsys):
     assert main(["map", "map.html", "--picture", "map.jpg"]) == 2
     assert "use a .png or .svg file name" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("out", ["", ".", "reports/.."])
+def test_an_out_without_a_file_name_is_a_usage_error(project, capsys, out):
+    assert main(["map", out]) == 2
+    err = capsys.readouterr().err
+    assert "internal error" not in err
+    assert "name the HTML file to write" in err or "is a directory" in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["map", "m.png"],
+        ["map", "s.svg", "--picture", "s.svg"],
+        ["map", "a.svg", "--picture", "./a.svg"],
+    ],
+)
+def test_a_picture_that_would_overwrite_the_map_is_refused(project, capsys, args):
+    assert main(args) == 2
+    assert "would overwrite the map" in capsys.readouterr().err
+    assert not any(project.glob("*.png"))
+    assert not any(project.glob("*.svg"))
+
+
+def test_an_existing_out_that_is_not_a_regular_file_is_refused(project, capsys):
+    import os
+
+    os.mkfifo(project / "pipe.html")
+    assert main(["map", "pipe.html"]) == 2
+    assert "not a regular file" in capsys.readouterr().err
+    assert (project / "pipe.html").is_fifo()
+    os.mkfifo(project / "pic.png")
+    assert main(["map", "ok.html", "--picture", "pic.png"]) == 2
+    assert (project / "pic.png").is_fifo()
+
+
+def test_a_damaged_evaluation_is_a_problem_and_an_outdated_one_is_marked(evaluated, capsys):
+    press = "knowledge/history/printing_press"
+    qna = evaluated / "taxonomy" / press / "qna.yaml"
+    text = qna.read_text(encoding="utf-8")
+    qna.write_text(text.replace("What does the text say", "What else does the text say", 1))
+    assert main(["map", "map.html", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    gaps = [g for g in document["gaps"] if g["kind"] == "outdated_evaluation"]
+    assert [g["path"] for g in gaps] == [press]
+    tile = next(t for t in document["tiles"] if t["id"].endswith(press))
+    assert tile["caption"]["score"].endswith("(outdated)")
+    stored = evaluated / "evaluations/openai-labtax-fake-student/knowledge/science/water_cycle.json"
+    stored.write_text('{"broken\n', encoding="utf-8")
+    assert main(["map", "map.html"]) == 1
+    out = capsys.readouterr().out
+    assert "damaged evaluation: not JSON" in out
+    assert "no stored evaluation" not in out

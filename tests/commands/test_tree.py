@@ -167,7 +167,11 @@ def test_the_students_scores_and_diversity_in_json_and_text(
     assert press["student"]["mean_score"] >= 8
     assert press["student"]["judge"] == "openai/labtax-fake-teacher"
     assert 0 < press["diversity"]["distinct_bigrams"] <= 1
-    assert press["diversity"]["questions"] == press["kept"]
+    # Only the generated questions: the auxiliary forms' fixed instructions are not questions.
+    rows = (project / "generated" / PRESS / "samples.jsonl").read_text().splitlines()
+    forms = [json.loads(line)["form"] for line in rows]
+    assert set(forms) > {"knowledge_qa"}
+    assert press["diversity"]["questions"] == forms.count("knowledge_qa") < press["kept"]
     assert tree["totals"]["student"]["leaves_evaluated"] == 4
     assert main(["tree", "--student", "openai/never-asked"]) == 0
     text = capsys.readouterr().out
@@ -188,3 +192,70 @@ def test_a_knowledge_leaf_shows_how_many_of_its_chunks_its_samples_come_from(
     assert main(["tree"]) == 0
     text = capsys.readouterr().out
     assert text.count("1 of 1 chunks") == 2  # the two knowledge leaves
+
+
+PRESS = "knowledge/history/printing_press"
+
+
+def evaluated_project(capsys) -> None:
+    import projects
+
+    assert main(["generate"]) == 0
+    assert main(["eval", "--student", projects.FAKE_STUDENT]) == 0
+    capsys.readouterr()
+
+
+def test_a_damaged_stored_evaluation_is_a_problem_not_not_evaluated(
+    project, in_process, in_process_eval, capsys, monkeypatch
+):
+    monkeypatch.setenv("COLUMNS", "200")
+    evaluated_project(capsys)
+    stored = project / "evaluations/openai-labtax-fake-student" / f"{PRESS}.json"
+    stored.write_text('{"broken\n', encoding="utf-8")
+    assert main(["tree"]) == 1
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if "printing_press" in x)
+    assert "student evaluation damaged" in line
+    assert f"evaluations/openai-labtax-fake-student/{PRESS}.json:1:" in out
+    assert "error: damaged evaluation: not JSON" in out
+    assert main(["tree", "--format", "json"]) == 1
+    press = leaf_records(json.loads(capsys.readouterr().out))[PRESS]
+    assert "damaged evaluation: not JSON" in press["evaluation_problem"]
+
+
+def test_a_score_for_questions_the_leaf_no_longer_asks_is_marked_outdated(
+    project, in_process, in_process_eval, capsys, monkeypatch
+):
+    monkeypatch.setenv("COLUMNS", "200")
+    evaluated_project(capsys)
+    assert main(["tree", "--format", "json"]) == 0
+    assert leaf_records(json.loads(capsys.readouterr().out))[PRESS]["student"]["outdated"] is False
+    qna = project / "taxonomy" / PRESS / "qna.yaml"
+    text = qna.read_text(encoding="utf-8")
+    qna.write_text(text.replace("What does the text say", "What else does the text say", 1))
+    assert main(["tree", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert leaf_records(document)[PRESS]["student"]["outdated"] is True
+    assert document["totals"]["student"]["leaves_outdated"] == 1
+    assert main(["tree"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    press = next(x for x in lines if "printing_press" in x)
+    assert "outdated: the leaf changed since" in press
+    assert "outdated" not in next(x for x in lines if "water_cycle" in x)
+
+
+def test_diversity_leaves_out_auxiliary_forms_when_read_strictly_too(project, in_process, capsys):
+    assert main(["generate"]) == 0
+    capsys.readouterr()
+    assert main(["tree", "--format", "json"]) == 0
+    vouched = leaf_records(json.loads(capsys.readouterr().out))[PRESS]["diversity"]
+    # A manifest that no longer vouches for its files: the strict reader reads the samples.
+    manifest = project / "generated" / PRESS / "manifest.json"
+    document = json.loads(manifest.read_text())
+    document["files"]["samples.jsonl"] = "0" * 64
+    manifest.write_text(json.dumps(document))
+    assert main(["tree", "--format", "json"]) in (0, 1)
+    strict = leaf_records(json.loads(capsys.readouterr().out))[PRESS]
+    assert strict["status"] == "stale"
+    assert strict["problem"] is None
+    assert strict["diversity"] == vouched

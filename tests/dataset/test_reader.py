@@ -564,3 +564,12 @@ def test_trusted_questions_are_the_questions_the_strict_reader_reads() -> None:
     assert reader.trusted_questions(raw) == tuple(s.question for s in strict)
     assert sorted(reader.trusted_questions(raw)) == sorted(hostile)
     assert reader.trusted_questions(b"") == ()
+    assert reader.trusted_forms(raw) == tuple(s.form for s in strict)
+    assert reader.trusted_forms(b"") == ()
+
+
+def test_the_auxiliary_forms_are_the_auxiliary_pipelines():
+    from labtax.dataset.records import AUXILIARY_FORMS
+    from labtax.pipelines import auxiliary
+
+    assert frozenset(auxiliary.FORMS) == AUXILIARY_FORMS

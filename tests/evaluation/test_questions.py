@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from labtax.errors import LabtaxError
 from labtax.evaluation.questions import held_out_questions, load_held_out, seed_questions
+from projects import mark_export, write_export
 
 
 def row(leaf: str, row_id: str, question: str, answer: str, **extra: object) -> str:
@@ -19,11 +19,6 @@ def row(leaf: str, row_id: str, question: str, answer: str, **extra: object) -> 
     ]
     record = {"messages": messages, "leaf": leaf, "kind": "knowledge", "source": "generated"}
     return json.dumps({**record, "form": "qa", "id": row_id, **extra})
-
-
-def write_export(out: Path, phase: str, *lines: str) -> None:
-    (out / phase).mkdir(parents=True, exist_ok=True)
-    (out / phase / "test.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def test_seeds_keep_a_skills_context_and_ask_knowledge_closed_book(sample_leaves):
@@ -67,6 +62,25 @@ def test_a_missing_export_is_a_located_error(tmp_path):
         load_held_out(tmp_path / "nowhere", "nowhere")
     assert caught.value.render().startswith("nowhere: error: no export directory")
     assert "--held-out" in caught.value.hint
+
+
+@pytest.mark.parametrize(
+    ("make", "why"),
+    [
+        (lambda out: out.mkdir(), "no README.md export card"),
+        (lambda out: (out / "mix" / "knowledge").mkdir(parents=True), "no README.md export card"),
+        (lambda out: out.write_text("x"), "not a directory"),
+        (lambda out: (mark_export(out), (out / "recipe.yaml").unlink()), "no recipe.yaml"),
+        (mark_export, "no <phase>/test.jsonl"),
+    ],
+)
+def test_a_directory_that_is_not_an_export_is_a_located_error(tmp_path, make, why):
+    out = tmp_path / "reports"
+    make(out)
+    with pytest.raises(LabtaxError) as caught:
+        load_held_out(out, "reports")
+    assert caught.value.render().startswith("reports: error: no export directory")
+    assert why in caught.value.message
 
 
 @pytest.mark.parametrize(

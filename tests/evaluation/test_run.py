@@ -154,3 +154,18 @@ def test_a_budget_stop_writes_whole_leaves_only(project):
     for r in summary.results:
         path = evaluation_path(config, STUDENT.model, r.leaf_id)
         assert path.exists() is (r.status == "evaluated")
+
+
+class ReportsTheTeacher(Unreachable):
+    """A transport whose words are about the teacher, as every transport's are."""
+
+    async def send(self, messages, attempt, params=None):
+        raise TeacherError("cannot reach the teacher at http://10.0.0.7:8000/v1: refused")
+
+
+def test_a_student_failure_is_worded_as_the_students(project):
+    config, found, teachers, _ = setup(project, student_transport=ReportsTheTeacher())
+    summary = run(config, found, teachers)
+    reason = summary.results[0].evaluation.reason
+    assert "no answer from the student: cannot reach the student at" in reason
+    assert "teacher" not in reason

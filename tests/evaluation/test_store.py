@@ -13,6 +13,7 @@ from labtax.evaluation.store import (
     DamagedEvaluation,
     default_student,
     evaluation_path,
+    load_stored,
     load_student,
     read_evaluation,
     stored_students,
@@ -106,6 +107,10 @@ def test_a_damaged_file_is_a_located_error_and_is_skipped_when_loading_all(
     )
     assert message in caught.value.message
     assert load_student(config, STUDENT.model) == {}
+    found, damaged = load_stored(config, STUDENT.model)
+    assert found == {}
+    assert list(damaged) == ["knowledge/weather/rain"]
+    assert damaged["knowledge/weather/rain"] == caught.value.render()
 
 
 def test_a_score_out_of_range_is_damage(data_project):

@@ -201,7 +201,7 @@ def _only_marks(job: Any) -> bool:
 def caps_on_every_run(wf: Workflow, lines: list[str]) -> list[str]:
     required = {
         "labtax generate": ("--max-calls", "--max-cost"),
-        "labtax eval": ("--max-calls",),
+        "labtax eval": ("--max-calls", "--max-cost"),
         "labtax pr extract": ("--max-leaves", "--max-bytes"),
     }
     found = []
@@ -403,6 +403,18 @@ def test_the_student_is_scored_only_when_configured_and_its_key_is_the_teacher_e
     assert names.index(step["name"]) < names.index("Save the teacher response cache")
     diff = next(s for s in generate["steps"] if s.get("id") == "diff")
     assert "labtax-report/student.md >> labtax-report/comment.md" in diff["run"]
+
+
+def test_the_student_section_and_the_capped_diff_fit_one_comment():
+    from labtax.ci.comment import MAX_COMMENT_CHARS
+    from labtax.render.evaluation_markdown import MAX_CHARS
+
+    generate = workflow("generate.yml")["jobs"]["generate"]
+    diff = next(s for s in generate["steps"] if s.get("id") == "diff")
+    words = diff["run"].split()
+    capped = int(words[words.index("--max-chars") + 1])
+    # The comment's markers, heading and a status banner take well under 1,000 characters.
+    assert capped + MAX_CHARS + 1_000 <= MAX_COMMENT_CHARS
 
 
 def _cache_keys(wf: Workflow) -> tuple[set[str], set[str]]:

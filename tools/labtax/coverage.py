@@ -15,10 +15,11 @@ also computing its leaves' diversity (`PARALLEL_MIN_LEAVES`).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,9 +27,10 @@ from typing import TYPE_CHECKING, Any
 from labtax import inputs, leaves, yamldoc
 from labtax.config import Config
 from labtax.dataset import reader, status, store
-from labtax.dataset.records import MANIFEST, SAMPLES, LeafData, rejection_rate
+from labtax.dataset.records import AUXILIARY_FORMS, MANIFEST, SAMPLES, LeafData, rejection_rate
 from labtax.dataset.status import DataState
 from labtax.errors import LabtaxError
+from labtax.evaluation import questions as held_out
 from labtax.evaluation import store as evaluations
 from labtax.evaluation.records import NOT_EVALUATED, LeafEvaluation, mean
 
@@ -51,10 +53,15 @@ class LeafCoverage:
     rejected: int
     status: DataState
     problem: str | None = None  # a located message when the leaf or its data cannot be read
-    questions: tuple[str, ...] = field(default=(), repr=False, compare=False)  # kept questions
+    # The kept samples' real questions: the auxiliary forms' fixed instructions are left out.
+    questions: tuple[str, ...] = field(default=(), repr=False, compare=False)
     evaluation: LeafEvaluation | None = None  # the named student's, when it has one
     # A knowledge leaf's document chunks: (those its kept samples come from, all of them).
     chunks: tuple[int, int] | None = None
+    # The named student's stored evaluation of the leaf cannot be read (a located message).
+    evaluation_problem: str | None = None
+    # The stored evaluation was made for other questions (or templates) than the leaf's now.
+    evaluation_outdated: bool = False
 
     @property
     def rejection_rate(self) -> float | None:
@@ -84,7 +91,8 @@ class LeafCoverage:
             "status": self.status,
             "problem": self.problem,
             "diversity": self.diversity.as_dict(),
-            "student": _student_figures(self.evaluation),
+            "student": _student_figures(self.evaluation, outdated=self.evaluation_outdated),
+            "evaluation_problem": self.evaluation_problem,
             "chunks": None
             if self.chunks is None
             else {"contributing": self.chunks[0], "total": self.chunks[1]},
@@ -156,6 +164,7 @@ class TreeNode:
             "failed": sum(e.failed for e in found),
             "leaves_evaluated": sum(1 for e in found if e.status != NOT_EVALUATED),
             "leaves_not_evaluated": sum(1 for e in found if e.status == NOT_EVALUATED),
+            "leaves_outdated": sum(1 for i in self.leaves() if i.evaluation_outdated),
         }
 
     def as_dict(self) -> dict[str, Any]:
@@ -169,15 +178,13 @@ class TreeNode:
 
     @property
     def has_problems(self) -> bool:
-        return any(leaf.problem for leaf in self.leaves())
+        return any(leaf.problem or leaf.evaluation_problem for leaf in self.leaves())
 
 
 def coverage(config: Config, student: str | None = None) -> list[LeafCoverage]:
     """Every leaf of the taxonomy, plus generated data whose leaf no longer exists, by leaf id;
     with `student`, each leaf carries that student's stored evaluation (when it has one)."""
-    scored: Mapping[str, LeafEvaluation] = (
-        evaluations.load_student(config, student) if student else {}
-    )
+    scored, damaged = evaluations.load_stored(config, student) if student else ({}, {})
     paths = [p for p in leaves.discover(config) if p.name == leaves.LEAF_NAME]
     workers = min(_cores(), len(paths) // _CHUNK)
     if workers > 1 and len(paths) >= PARALLEL_MIN_LEAVES:
@@ -188,13 +195,19 @@ def coverage(config: Config, student: str | None = None) -> list[LeafCoverage]:
     for leaf_id in store.stored_leaf_ids(config):
         if leaf_id not in found:
             found[leaf_id] = _orphan(config, leaf_id)
+    for leaf_id, message in damaged.items():
+        if leaf_id in found:
+            found[leaf_id] = replace(found[leaf_id], evaluation_problem=message)
     return [found[k] for k in sorted(found)]
 
 
-def _student_figures(evaluation: LeafEvaluation | None) -> dict[str, Any] | None:
+def _student_figures(
+    evaluation: LeafEvaluation | None, *, outdated: bool = False
+) -> dict[str, Any] | None:
     if evaluation is None:
         return None
     return {
+        "outdated": outdated,
         "model": evaluation.student.model,
         "judge": evaluation.judge.model,
         "status": evaluation.status,
@@ -256,6 +269,23 @@ def _leaf_coverage(
         where = f"{rel}:{problem.line}:{problem.col or 1}" if problem.line else rel
         message = f"{where}: {problem.message}"
         return LeafCoverage(leaf_id, rel, None, 0, 0, 0, "invalid", message, evaluation=evaluation)
+    item = _loaded_coverage(config, leaf, rel, evaluation)
+    if evaluation is not None and held_out.outdated(evaluation, leaf, _evaluation_templates()):
+        return replace(item, evaluation_outdated=True)
+    return item
+
+
+@functools.cache
+def _evaluation_templates() -> dict[str, str]:
+    from labtax.prompts import EVALUATION, template_hashes
+
+    return template_hashes(EVALUATION)
+
+
+def _loaded_coverage(
+    config: Config, leaf: leaves.Leaf, rel: str, evaluation: LeafEvaluation | None
+) -> LeafCoverage:
+    leaf_id = leaf.leaf_id
     kind, seeds = leaf.kind.value, leaf.seed_count
     try:
         files = store.leaf_files(config, leaf_id)
@@ -273,7 +303,7 @@ def _leaf_coverage(
     expected = inputs.inputs_hash(config, leaf) if manifest else ""
     state = status.state_of(files, manifest, expected)
     kept, rejected = (len(data.samples), len(data.rejected)) if data else (0, 0)
-    asked = tuple(s.question for s in data.samples) if data else ()
+    asked = tuple(s.question for s in data.samples if s.form not in AUXILIARY_FORMS) if data else ()
     return LeafCoverage(
         leaf_id,
         rel,
@@ -338,12 +368,15 @@ def _vouched(
     if not status.digests_match(files, manifest):
         return None
     state: DataState = status.state_of(files, manifest, inputs.inputs_hash(config, leaf))
-    asked = reader.trusted_questions(files[SAMPLES])
+    every = reader.trusted_questions(files[SAMPLES])
+    asked = every
     chunks = None
     if manifest.documents:
         used = reader.trusted_chunks(files[SAMPLES])
         chunks = len(used), sum(use.chunks for use in manifest.documents)
-    return state, len(asked), manifest.counts.rejected, asked, chunks
+        forms = reader.trusted_forms(files[SAMPLES])
+        asked = tuple(q for q, f in zip(every, forms, strict=True) if f not in AUXILIARY_FORMS)
+    return state, len(every), manifest.counts.rejected, asked, chunks
 
 
 def _orphan(config: Config, leaf_id: str) -> LeafCoverage:

@@ -58,6 +58,19 @@ class Bigrams:
     total: int
 
 
+def sampled_distinct_bigrams(questions: Sequence[str], size: int) -> float | None:
+    """Distinct-2 over a fixed-size sample of `questions` (all of them when there are at most
+    `size`), drawn with a seed from their count: distinct-2 falls as questions are added, so
+    leaves of different sizes are compared on equal terms. The same questions always give the
+    same figure; None when there are no bigrams."""
+    ordered = sorted(questions)
+    if len(ordered) > size:
+        rng = random.Random(len(ordered))  # noqa: S311 - a reproducible sample, not a secret
+        ordered = [ordered[i] for i in sorted(rng.sample(range(len(ordered)), size))]
+    counted = bigrams_of(ordered)
+    return round(len(counted.distinct) / counted.total, 4) if counted.total else None
+
+
 def bigrams_of(questions: Iterable[str]) -> Bigrams:
     found = list(map(_bigrams, questions))
     return Bigrams(frozenset().union(*found), sum(map(len, found)))

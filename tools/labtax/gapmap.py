@@ -159,7 +159,8 @@ def _leaf_tile(ident: str, parent: str, name: str, leaf: LeafCoverage, student: 
         "diversity": scale(diversity.distinct_bigrams if diversity else None),
     }
     caption = {
-        "score": _score_caption(found, student),
+        "score": _score_caption(found, student)
+        + (" (outdated)" if leaf.evaluation_outdated else ""),
         "status": leaf.status,
         "rejection": f"rejection {figures.percent(leaf.rejection_rate)}",
         "diversity": _diversity_caption(diversity),
@@ -170,14 +171,15 @@ def _leaf_tile(ident: str, parent: str, name: str, leaf: LeafCoverage, student: 
         f"{leaf.seeds} seeds, {leaf.kept} kept samples, rejection"
         f" {figures.percent(leaf.rejection_rate)}",
         _diversity_line(leaf.diversity),
-        _score_line(found, student),
+        _score_line(found, student) + _evaluation_note(leaf),
     )
     details = {
         "leaf": leaf.leaf_id,
         "figures": list(hover[1:]),
         "student": student,
         "reading": reading(score) if found is not None else "not evaluated",
-        "reason": found.reason if found is not None else None,
+        "reason": leaf.evaluation_problem or (found.reason if found is not None else None),
+        "outdated": leaf.evaluation_outdated,
         "lowest": _lowest(found),
     }
     area = {"samples": float(max(leaf.kept, 1)), "seeds": float(max(leaf.seeds, 1))}
@@ -222,9 +224,19 @@ def _branch_tile(ident: str, parent: str, node: TreeNode, student: str | None) -
     return Tile(ident, parent, node.name or ROOT, False, empty, colour, caption, hover, details)
 
 
-def _score_caption(found: LeafEvaluation | None, student: str | None) -> str:
+def _evaluation_note(leaf: LeafCoverage) -> str:
+    if leaf.evaluation_problem:
+        return " (the stored evaluation is damaged)"
+    if leaf.evaluation_outdated:
+        return " (outdated: the leaf's questions changed since; run `labtax eval` again)"
+    return ""
+
+
+def _score_caption(
+    found: LeafEvaluation | None, student: str | None, *, outdated: bool = False
+) -> str:
     if found is not None and found.mean_score is not None:
-        return figures.score(found.mean_score)
+        return figures.score(found.mean_score) + (" (outdated)" if outdated else "")
     return "not evaluated" if student else ""
 
 

@@ -18,11 +18,18 @@ from labtax.render import figures
 from labtax.util import plural
 
 GapKind = Literal[
-    "low_score", "not_evaluated", "thin_branch", "few_seeds", "low_diversity", "no_data"
+    "low_score",
+    "not_evaluated",
+    "outdated_evaluation",
+    "thin_branch",
+    "few_seeds",
+    "low_diversity",
+    "no_data",
 ]
 KINDS: tuple[GapKind, ...] = (
     "low_score",
     "not_evaluated",
+    "outdated_evaluation",
     "thin_branch",
     "few_seeds",
     "low_diversity",
@@ -31,10 +38,15 @@ KINDS: tuple[GapKind, ...] = (
 MIN_BRANCH_LEAVES = 3
 MIN_SEEDS = 5
 # Kept questions lack variety below this share of distinct bigrams, or above this share of
-# near-duplicate pairs (see `labtax.diversity`), once a leaf has enough of them to tell.
+# near-duplicate pairs (see `labtax.diversity`), once a leaf has enough of them to tell. The
+# questions are the generated ones (never the auxiliary forms' fixed instructions), and distinct-2
+# is taken over a fixed-size seeded sample of `DIVERSITY_SAMPLE` of them: it falls as questions are
+# added, so a large leaf is not flagged for its size alone. (The near-duplicate rate is a share of
+# pairs and does not grow with size.)
 MIN_DISTINCT_BIGRAMS = 0.5
 MAX_NEAR_DUPLICATES = 0.2
 MIN_QUESTIONS_FOR_DIVERSITY = 5
+DIVERSITY_SAMPLE = 30
 
 
 @dataclass(frozen=True)
@@ -73,8 +85,28 @@ def find_gaps(tree: TreeNode, *, student: str | None = None) -> list[Gap]:
 def _scores(leaves: list[LeafCoverage]) -> list[Gap]:
     low: list[tuple[float, Gap]] = []
     missing: list[Gap] = []
+    outdated: list[Gap] = []
     for leaf in leaves:
         found = leaf.evaluation
+        if leaf.evaluation_problem:
+            missing.append(
+                Gap(
+                    "not_evaluated",
+                    leaf.leaf_id,
+                    f"not evaluated: {leaf.evaluation_problem}",
+                    "run `labtax eval` for it again: it rewrites the damaged file",
+                )
+            )
+            continue
+        if found is not None and leaf.evaluation_outdated:
+            outdated.append(
+                Gap(
+                    "outdated_evaluation",
+                    leaf.leaf_id,
+                    f"student {figures.score(found.mean_score)}, outdated",
+                    "run `labtax eval` for it again: its questions changed since it was scored",
+                )
+            )
         if found is None or found.mean_score is None:
             why = found.reason if found is not None and found.reason else "no stored evaluation"
             missing.append(
@@ -95,7 +127,8 @@ def _scores(leaves: list[LeafCoverage]) -> list[Gap]:
                 " seeds are unclear or wrong, fix them first"
             )
             low.append((found.mean_score, Gap("low_score", leaf.leaf_id, figure, advice)))
-    return [gap for _, gap in sorted(low, key=lambda item: (item[0], item[1].path))] + missing
+    ranked = [gap for _, gap in sorted(low, key=lambda item: (item[0], item[1].path))]
+    return ranked + missing + outdated
 
 
 def _thin_branches(tree: TreeNode) -> list[Gap]:
@@ -127,17 +160,24 @@ def _few_seeds(leaf: LeafCoverage) -> Gap:
 
 
 def _low_diversity(leaf: LeafCoverage) -> Gap | None:
-    if leaf.kept < MIN_QUESTIONS_FOR_DIVERSITY:
+    if len(leaf.questions) < MIN_QUESTIONS_FOR_DIVERSITY:
         return None
-    found = leaf.diversity
-    distinct, near = found.distinct_bigrams, found.near_duplicates
+    from labtax.diversity import sampled_distinct_bigrams
+
+    near = leaf.diversity.near_duplicates
+    if leaf.diversity.distinct_bigrams is None:
+        distinct = None  # the figures cannot be computed here (no rapidfuzz)
+    else:
+        distinct = sampled_distinct_bigrams(leaf.questions, DIVERSITY_SAMPLE)
     if (distinct is None or distinct >= MIN_DISTINCT_BIGRAMS) and (
         near is None or near <= MAX_NEAR_DUPLICATES
     ):
         return None
+    sample = min(len(leaf.questions), DIVERSITY_SAMPLE)
     return Gap(
         "low_diversity",
         leaf.leaf_id,
-        f"distinct-2 {figures.percent(distinct)}, near-dup {figures.percent(near)}",
+        f"distinct-2 {figures.percent(distinct)} over {sample} questions,"
+        f" near-dup {figures.percent(near)}",
         "vary the seed examples' topics and phrasing, then regenerate: the data repeats itself",
     )

@@ -4,14 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from labtax.config import Config, Names, find_root, is_project, is_settings_dir, load_config
 from labtax.errors import LabtaxError, UsageError
 
+if TYPE_CHECKING:
+    from labtax.teacher import Teacher
+
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def require_price(*teachers: Teacher) -> None:
+    """Refuse a cost limit (`budget.no_price`) before any call when a model has no known price:
+    the limit could not be kept. Whether litellm knows a price does not depend on the prompt."""
+    import asyncio
+
+    from labtax.budget import no_price
+
+    for teacher in teachers:
+        if asyncio.run(teacher.estimate_cost([{"role": "user", "content": "price"}])) is None:
+            raise no_price(teacher.config.model)
 
 
 def taxonomy_option(func: F) -> F:

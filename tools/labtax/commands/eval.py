@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from labtax.commands._options import base_option, format_option, project, taxonomy_option
+from labtax.cache import Answer
+from labtax.commands._options import (
+    base_option,
+    format_option,
+    project,
+    require_price,
+    taxonomy_option,
+)
 from labtax.config import Config, TeacherConfig
 from labtax.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from labtax.evaluation.questions import HeldOut, load_held_out
@@ -16,9 +24,10 @@ from labtax.evaluation.records import ModelParams
 from labtax.evaluation.run import EvalSummary, Roles, evaluate
 from labtax.generation.plan import Selection, make_plan, parse_shard
 from labtax.leaves import Leaf
-from labtax.prompts import EVALUATION, template_hashes
+from labtax.prompts import EVALUATION, Message, template_hashes
 from labtax.render import evaluation_json, evaluation_markdown, evaluation_text
-from labtax.teacher import Budget, Spending, make_teacher
+from labtax.teacher import Budget, Spending, Teacher, make_teacher
+from labtax.transport import CallParams, Transport
 from labtax.usage import Usage
 
 
@@ -91,6 +100,12 @@ def command(
     spending = Spending(Budget(max_cost, max_calls))
     asked = make_teacher(student, config.cache_dir, spending=spending)
     judged = make_teacher(judge, config.cache_dir, spending=spending)
+    if max_cost is not None and leaves:
+        # Refused before anything is asked, as `generate` does: the limit could not be kept.
+        require_price(judged)
+        if _own_server(student) and not _priced(asked):
+            asked.transport = OwnServer(asked.transport)
+        require_price(asked)
     roles = Roles(_params(student), _params(judge), template_hashes(EVALUATION))
     result = asyncio.run(
         evaluate(
@@ -120,6 +135,32 @@ def _student(config: Config, model: str | None, api_base: str | None) -> Teacher
             hint="pass --student MODEL, or set LABTAX_STUDENT_MODEL or [tool.labtax.student] model",
         )
     return student
+
+
+def _own_server(student: TeacherConfig) -> bool:
+    return bool(student.api_base or student.api_bases)
+
+
+def _priced(teacher: Teacher) -> bool:
+    probe: list[Message] = [{"role": "user", "content": "price"}]
+    return asyncio.run(teacher.estimate_cost(probe)) is not None
+
+
+class OwnServer:
+    """A student on a server of the project's own (an API base) that litellm has no price for:
+    its answers cost the cost limit nothing, so `--max-cost` bounds the judge (the keyed
+    teacher) while every call still counts against `--max-calls`."""
+
+    def __init__(self, inner: Transport) -> None:
+        self.inner = inner
+
+    async def send(self, messages: Sequence[Message], attempt: int, params: CallParams) -> Answer:
+        answer = await self.inner.send(messages, attempt, params)
+        return answer if answer.cost_usd is not None else replace(answer, cost_usd=0.0)
+
+    async def estimate_cost(self, messages: Sequence[Message], params: CallParams) -> float | None:
+        found = await self.inner.estimate_cost(messages, params)
+        return 0.0 if found is None else found
 
 
 def _held_out(config: Config, given: Path | None, leaves: tuple[Leaf, ...]) -> HeldOut | None:

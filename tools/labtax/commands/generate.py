@@ -11,10 +11,10 @@ from typing import Any
 
 import click
 
-from labtax.budget import no_price
 from labtax.commands._options import (
     base_option,
     project,
+    require_price,
     require_taxonomy,
     taxonomy_option,
     unmatched_paths_error,
@@ -27,7 +27,6 @@ from labtax.generation.plan import Plan, Selection, make_plan, parse_shard, unma
 from labtax.generation.prefetch import prefetch
 from labtax.generation.run import LeafResult, RunSummary, run_plan
 from labtax.generation.workers import WorkerPool, can_fork, default_workers
-from labtax.prompts import Message
 from labtax.render import generation_text
 from labtax.teacher import Budget, Teacher, make_teacher
 
@@ -142,7 +141,7 @@ def command(
     priced = max_cost is not None
     if priced and plan.generate:
         # Refused before anything runs, a dry run included: the limit could not be kept.
-        _require_price(teacher)
+        require_price(teacher)
     if dry_run:
         return _dry_run(config, plan, teacher, priced=price or max_cost is not None)
     return _generate(
@@ -219,13 +218,6 @@ def _volumes(config: Config, samples: int | None, samples_per_chunk: int | None)
     if samples_per_chunk:
         generation = replace(generation, samples_per_chunk=samples_per_chunk)
     return replace(config, generation=generation)
-
-
-def _require_price(teacher: Teacher) -> None:
-    # Whether litellm knows a price does not depend on the prompt: any one tells.
-    probe: list[Message] = [{"role": "user", "content": "price"}]
-    if asyncio.run(teacher.estimate_cost(probe)) is None:
-        raise no_price(teacher.config.model)
 
 
 def _run(

@@ -30,7 +30,7 @@ EXTRA_HINT = "install the map extra: pip install 'labtax[map]' (plotly, matplotl
     "--picture",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="The static picture, .png or .svg (default: OUT with the suffix .png).",
+    help="The static picture, .png or .svg (default: OUT with the suffix .png; never OUT itself).",
 )
 @click.option(
     "--area",
@@ -63,11 +63,10 @@ def command(
     Tiles are the taxonomy's leaves and branches, sized by kept samples or seeds and coloured by
     the student's score, data status, rejection rate or diversity; a leaf shows its figures and
     its lowest-scored questions. Prints the gaps: low scores, thin branches, few seeds, repetitive
-    data. Exits 1 when a leaf or its data cannot be read (the map is still written).
+    data. Exits 1 when a leaf, its data or a stored evaluation cannot be read (the map is still
+    written).
     """
-    shown = picture or out.with_suffix(".png")
-    if shown.suffix.lower() not in {".png", ".svg"}:
-        raise UsageError(f"--picture {shown}: use a .png or .svg file name")
+    shown = _paths(out, picture)
     config = project(taxonomy)
     model_name = student or default_student(config)
     tree = coverage.build_tree(coverage.coverage(config, model_name))
@@ -98,6 +97,37 @@ def command(
         click.echo(f"map: {out}\npicture: {shown}")
         click.echo(gaps_text.render(model.gaps), nl=False)
     return EXIT_FINDINGS if tree.has_problems else EXIT_OK
+
+
+def _paths(out: Path, picture: Path | None) -> Path:
+    """The picture's path, once OUT and it are usable: named, not the same file, and not
+    something other than a regular file already (a device or a pipe is never replaced)."""
+    if out.name in {"", ".", ".."}:
+        raise UsageError(f"OUT {str(out)!r}: name the HTML file to write, like reports/map.html")
+    shown = picture or out.with_suffix(".png")
+    if shown.suffix.lower() not in {".png", ".svg"}:
+        raise UsageError(f"--picture {shown}: use a .png or .svg file name")
+    if _same(out, shown):
+        raise UsageError(
+            f"the picture {shown} would overwrite the map {out}",
+            hint="name the map with .html (the picture is then OUT with .png), or pass --picture"
+            " another file name",
+        )
+    for what, path in (("OUT", out), ("--picture", shown)):
+        if path.exists() and not path.is_file():
+            raise UsageError(
+                f"{what} {path}: exists and is not a regular file; refusing to replace it"
+            )
+    return shown
+
+
+def _same(one: Path, other: Path) -> bool:
+    if one.resolve() == other.resolve():
+        return True
+    try:
+        return one.samefile(other)
+    except OSError:
+        return False
 
 
 def _write(label: str, path: Path, text: str) -> None:

@@ -30,7 +30,8 @@ def command(*, fmt: str, student: str | None, taxonomy: Path | None) -> int:
     """Show the taxonomy with per-leaf coverage: seeds, kept samples, rejection rate, freshness,
     the diversity of the kept questions and the student's score.
 
-    Exits 1 when a leaf or its generated data cannot be read (the tree is still shown).
+    Exits 1 when a leaf, its generated data or a stored evaluation cannot be read (the tree is
+    still shown); a score whose leaf changed since is marked outdated.
     """
     config = project(taxonomy)
     require_taxonomy(config)

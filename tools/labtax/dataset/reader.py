@@ -142,7 +142,29 @@ def parse_leaf(leaf_id: str, files: Mapping[str, bytes], where: str) -> LeafData
 
 
 _QUESTION_KEY = '"question": '
+_FORM_KEY = '"form": '
 _PROVENANCE_KEY = '"provenance": '
+
+
+def trusted_forms(raw: bytes) -> tuple[str, ...]:
+    """The forms of the kept samples of a vouched `samples.jsonl`, in line order, read as
+    `trusted_questions` reads questions: `"form": ` occurs once per written line (no other key
+    ends in `form`, and a quote inside a string is escaped)."""
+    return _first_values(raw.decode("utf-8"), _FORM_KEY)
+
+
+def _first_values(text: str, key_text: str) -> tuple[str, ...]:
+    found: list[str] = []
+    start = 0
+    while True:
+        key = text.find(key_text, start)
+        if key < 0:
+            return tuple(found)
+        value, end = _DECODER.raw_decode(text, key + len(key_text))
+        found.append(value)
+        start = text.find("\n", end)
+        if start < 0:
+            return tuple(found)
 
 
 def trusted_questions(raw: bytes) -> tuple[str, ...]:

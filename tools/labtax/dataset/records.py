@@ -58,6 +58,11 @@ FORM_KINDS: Mapping[Form, str] = MappingProxyType(
     }
 )
 FORMS: tuple[Form, ...] = tuple(FORM_KINDS)
+# The auxiliary forms' question is one of labtax's own fixed instructions ("Give a thorough
+# summary of the passage above."), not a generated question: diversity figures leave them out.
+AUXILIARY_FORMS: frozenset[Form] = frozenset(
+    {"detailed_summary", "extractive_summary", "atomic_facts"}
+)
 # The forms whose instruction needs its context: the user turn is context, a blank line, question.
 # `instruction` has no context; `knowledge_qa` is closed book (its context is provenance only).
 CONTEXT_IN_TURN: frozenset[Form] = frozenset(

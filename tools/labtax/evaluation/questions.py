@@ -16,7 +16,7 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 from labtax.errors import LabtaxError, Location
-from labtax.evaluation.records import HeldOutQuestion
+from labtax.evaluation.records import HeldOutQuestion, LeafEvaluation
 from labtax.leaves import Leaf, LeafKind
 
 SEED = "seed"
@@ -45,17 +45,27 @@ def held_out_questions(leaf: Leaf, held_out: HeldOut | None = None) -> tuple[Hel
     return (*seeds, *extra)
 
 
+def outdated(evaluation: LeafEvaluation, leaf: Leaf, templates: Mapping[str, str]) -> bool:
+    """Whether a stored evaluation no longer fits its leaf: the seed questions it asked are not
+    the leaf's seeds now, or the evaluation templates changed. (An export's test rows are not
+    compared: which export a run was given is not known afterwards.)"""
+    asked = [o.asked for o in evaluation.outcomes if o.asked.source == SEED]
+    return asked != list(seed_questions(leaf)) or dict(evaluation.templates) != dict(templates)
+
+
 def load_held_out(out: Path, label: str, leaf_ids: Collection[str] | None = None) -> HeldOut:
     """The test rows under `out` by leaf (only `leaf_ids`, when given), each leaf's by row id.
 
-    `label` is how errors name `out`. A missing directory, or a row that is not what the export
-    writes, is a located error.
+    `label` is how errors name `out`. A directory the export did not write (no card with its
+    marker, no recipe.yaml, no test split), or a row that is not what the export writes, is a
+    located error: a slip like the export's parent directory never drops the test split silently.
     """
-    if not out.is_dir():
+    missing = _not_an_export(out)
+    if missing:
         raise LabtaxError(
-            "no export directory here to take the held-out test split from",
-            hint="pass --held-out the directory the export wrote (it holds <phase>/test.jsonl),"
-            " or leave it out to ask the seed examples only",
+            f"no export directory here to take the held-out test split from ({missing})",
+            hint="pass --held-out the directory `labtax export OUT` wrote (its README.md card,"
+            " recipe.yaml and <phase>/test.jsonl), or leave it out to ask the seed examples only",
             location=Location(label),
         )
     rows: dict[str, list[tuple[str, HeldOutQuestion]]] = defaultdict(list)
@@ -65,6 +75,22 @@ def load_held_out(out: Path, label: str, leaf_ids: Collection[str] | None = None
             if leaf_ids is None or leaf in leaf_ids:
                 rows[leaf].append((row_id, question))
     return {leaf: tuple(q for _, q in sorted(found)) for leaf, found in sorted(rows.items())}
+
+
+def _not_an_export(out: Path) -> str:
+    """What shows `out` is not a directory `labtax export` wrote; "" when it is one."""
+    from labtax.export.output import CARD, is_export
+    from labtax.export.recipe import PHASES, RESOLVED_NAME
+
+    if not out.is_dir():
+        return "not a directory" if out.exists() else "it does not exist"
+    if not is_export(out):
+        return f"no {CARD} export card"
+    if not (out / RESOLVED_NAME).is_file():
+        return f"no {RESOLVED_NAME}"
+    if not any((out / phase / TEST_FILE).is_file() for phase in PHASES):
+        return f"no <phase>/{TEST_FILE}"
+    return ""
 
 
 def _rows(path: Path, where: str) -> list[tuple[str, str, HeldOutQuestion]]:

@@ -158,18 +158,37 @@ def default_student(config: Config) -> str | None:
 
 def load_student(config: Config, model: str) -> dict[str, LeafEvaluation]:
     """Every readable stored evaluation of `model`, by leaf id (damaged files are left out)."""
+    return load_stored(config, model)[0]
+
+
+def load_stored(config: Config, model: str) -> tuple[dict[str, LeafEvaluation], dict[str, str]]:
+    """Every stored evaluation of `model` by leaf id, and every damaged one's located message by
+    the leaf id its path names (so reports show it as a problem, never as "not evaluated")."""
     directory = student_dir(config, model)
     found: dict[str, LeafEvaluation] = {}
+    damaged: dict[str, str] = {}
     if not directory.is_dir():
-        return found
+        return found, damaged
     for path in sorted(directory.rglob(f"*{SUFFIX}")):
         try:
             evaluation = parse_evaluation(path.read_bytes(), config.rel(path))
-        except (OSError, LabtaxError):
+        except OSError as exc:
+            damaged[_leaf_of(directory, path)] = DamagedEvaluation(
+                f"cannot read the evaluation: {exc.strerror or exc}",
+                hint="check the file's permissions",
+                location=Location(config.rel(path)),
+            ).render()
+            continue
+        except LabtaxError as exc:
+            damaged[_leaf_of(directory, path)] = exc.render()
             continue
         if evaluation.student.model == model:
             found[evaluation.leaf] = evaluation
-    return found
+    return found, damaged
+
+
+def _leaf_of(directory: Path, path: Path) -> str:
+    return path.relative_to(directory).as_posix().removesuffix(SUFFIX)
 
 
 def _evaluation(data: Any) -> LeafEvaluation:

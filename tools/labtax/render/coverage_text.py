@@ -47,6 +47,10 @@ def render(
     for leaf in tree.leaves():
         if leaf.problem:
             console.print(_problem(leaf))
+        if leaf.evaluation_problem:
+            console.print(
+                Text(sanitize.terminal(leaf.evaluation_problem, limit=500), style="magenta")
+            )
     return buffer.getvalue()
 
 
@@ -95,10 +99,14 @@ def _leaf_score(leaf: LeafCoverage, student: str | None) -> str:
     if not student or leaf.status == "orphaned":
         return ""
     found = leaf.evaluation
+    if leaf.evaluation_problem:
+        return ", student evaluation damaged"
     if found is None or found.mean_score is None:
         return ", student not evaluated"
     failed = f", {found.failed} failed" if found.failed else ""
-    return f", student {figures.score(found.mean_score)} ({found.evaluated} scored{failed})"
+    outdated = ", outdated: the leaf changed since" if leaf.evaluation_outdated else ""
+    score = figures.score(found.mean_score)
+    return f", student {score} ({found.evaluated} scored{failed}{outdated})"
 
 
 def _branch_score(node: TreeNode, student: str | None) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from labtax import sanitize
 from labtax.evaluation.records import reading
-from labtax.evaluation.run import EvalSummary, LeafEvalResult
+from labtax.evaluation.run import EvalSummary, LeafEvalResult, LeafEvalStatus
 from labtax.render import figures
 from labtax.usage import Usage
 from labtax.util import plural
@@ -15,12 +15,23 @@ def summary(student: str, judge: str, result: EvalSummary, usage: Usage) -> str:
     count = plural(len(result.results), "leaf", "leaves")
     lines = [sanitize.terminal(f"student {student}, judged by {judge}: {count}", limit=300)]
     lines += [f"  {_leaf_line(r)}" for r in result.results]
-    done = result.count("evaluated") + result.count("not evaluated")
-    lines.append(
-        f"{done} evaluated now, {result.count('fresh')} already up to date (no calls); "
-        f"{figures.run_usage(usage)}"
-    )
+    lines.append(f"{_counts(result)}; {figures.run_usage(usage)}")
     return "\n".join(lines)
+
+
+def _counts(result: EvalSummary) -> str:
+    """How the leaves ended: scored now, not evaluated (nothing scored), up to date, stopped."""
+    parts = [f"{result.count('evaluated')} evaluated now"]
+    ended: tuple[tuple[LeafEvalStatus, str], ...] = (
+        ("not evaluated", "not evaluated (no question scored)"),
+        ("fresh", "already up to date (no calls)"),
+        ("unfinished", "unfinished (stopped by the budget)"),
+        ("failed", "failed"),
+    )
+    for status, words in ended:
+        if result.count(status) or status == "fresh":
+            parts.append(f"{result.count(status)} {words}")
+    return ", ".join(parts)
 
 
 def problems(result: EvalSummary) -> str:
@@ -35,9 +46,20 @@ def problems(result: EvalSummary) -> str:
             count = plural(r.evaluation.failed, "question")
             lines.append(f"{leaf}: {r.status}, {count} failed: {why}")
     if lines:
-        failed = result.failed_questions
-        lines.insert(0, f"{plural(failed, 'question')} failed; the leaves:")
+        lines.insert(0, f"{_trouble(result)}; the leaves:")
     return "\n".join(lines)
+
+
+def _trouble(result: EvalSummary) -> str:
+    parts = []
+    if result.failed_questions:
+        parts.append(f"{plural(result.failed_questions, 'question')} failed")
+    stopped: tuple[LeafEvalStatus, ...] = ("not evaluated", "unfinished", "failed")
+    for status in stopped:
+        count = result.count(status)
+        if count:
+            parts.append(f"{plural(count, 'leaf', 'leaves')} {status}")
+    return ", ".join(parts)
 
 
 def _leaf_line(r: LeafEvalResult) -> str:

@@ -147,6 +147,25 @@ def test_paths_written_with_dot_dot_or_from_elsewhere_resolve_without_false_erro
     assert [(r["path"], r["rule"]) for r in json.loads(run.out)] == [(f"{LEAF}/qna.yaml", "schema")]
 
 
+def test_a_symlinked_leaf_given_by_path_is_never_read_outside_the_repository(
+    haiku_project: Path, tmp_path: Path, invoke
+) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("aws_secret_access_key: SECRETVALUE123\nversion: 3\n")
+    link = haiku_project / "taxonomy" / "compositional_skills" / "writing" / "lnk"
+    link.mkdir()
+    (link / "qna.yaml").symlink_to(secret)
+    shown = "taxonomy/compositional_skills/writing/lnk/qna.yaml"
+    for cwd in (haiku_project, tmp_path):
+        given = link.relative_to(cwd) / "qna.yaml"
+        run = invoke("validate", "--format", "json", str(given), cwd=cwd)
+        found = json.loads(run.out)
+        assert [(r["path"], r["message"]) for r in found] == [
+            (shown, "symlink points outside the repository")
+        ]
+        assert "SECRET" not in run.out + run.err
+
+
 SKILL_DIR = "taxonomy/compositional_skills/writing/poetry"
 
 

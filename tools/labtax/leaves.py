@@ -159,18 +159,6 @@ def discover(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
     return sorted(found)
 
 
-def absolute(path: Path) -> Path:
-    """A path from the command line, absolute and without `.` or `..`, its directory resolved.
-
-    The last component is kept as it is, so a symlinked leaf is still seen as a symlink.
-    """
-    # Lexical, not Path.resolve(): that would follow the symlink the last component may be.
-    full = Path(os.path.abspath(path))  # noqa: PTH100
-    if full.parent == full:
-        return full
-    return full.parent.resolve() / full.name
-
-
 def _yaml_named(name: str) -> bool:
     # A directory given by name (`qna.yaml/`) is reported by the loader, as when walking.
     return name.lower().endswith((".yaml", ".yml"))

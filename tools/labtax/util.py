@@ -167,3 +167,15 @@ def write_atomic(
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
+
+
+def absolute(path: Path) -> Path:
+    """A path from the command line, absolute and without `.` or `..`, its directory resolved.
+
+    The last component is kept as it is, so a symlinked leaf is still seen as a symlink.
+    """
+    # Lexical, not Path.resolve(): that would follow the symlink the last component may be.
+    full = Path(os.path.abspath(path))  # noqa: PTH100
+    if full.parent == full:
+        return full
+    return full.parent.resolve() / full.name

@@ -21,6 +21,7 @@ from labtax.rules import CHECKS, NAME_RULE
 from labtax.rules.subject import Subject
 from labtax.rules.version_deprecated import ID as VERSION_DEPRECATED
 from labtax.rules.version_required import ID as VERSION_REQUIRED
+from labtax.util import absolute
 from labtax.yamldoc import LoadProblem
 
 # Below this many files one process is faster than starting workers.
@@ -52,13 +53,13 @@ def targets(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
 def match_paths(config: Config, paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     """The files the given paths stand for, and the paths (as given) that stand for none.
 
-    Paths are taken from the current directory and normalised (`leaves.absolute`), so a path
+    Paths are taken from the current directory and normalised (`util.absolute`), so a path
     written with `..` is checked by where it leads.
     """
     found: set[Path] = set()
     unmatched: list[Path] = []
     for given in paths:
-        chosen = _leaf_for(leaves.absolute(given))
+        chosen = _leaf_for(absolute(given))
         files = leaves.discover(config, [chosen]) if chosen is not None else []
         if files:
             found.update(files)

@@ -10,6 +10,7 @@ import click
 
 from labtax.config import Config, Names, find_root, is_project, is_settings_dir, load_config
 from labtax.errors import LabtaxError, UsageError
+from labtax.util import absolute
 
 if TYPE_CHECKING:
     from labtax.teacher import Teacher
@@ -80,7 +81,9 @@ def project(taxonomy: Path | None, paths: Sequence[Path] = ()) -> Config:
     chosen = _taxonomy_flag(taxonomy)
     if chosen is not None:
         return load_config(taxonomy=chosen.resolve(), names=NAMES)
-    given = [p.resolve() for p in paths]
+    # Lexically absolute, not resolved: a symlinked leaf belongs to the project it is in, not
+    # to the one its target is in (its reader refuses a target outside the repository).
+    given = [absolute(p) for p in paths]
     here = find_root(Path.cwd())
     if not given:
         return load_config(here, names=NAMES)

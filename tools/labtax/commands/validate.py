@@ -20,6 +20,7 @@ from labtax.config import Config
 from labtax.diagnostics import exit_code
 from labtax.errors import LabtaxError, UsageError
 from labtax.render.diagnostics import FORMATS, render, resolve_format
+from labtax.util import absolute
 
 
 @click.command("validate")
@@ -98,14 +99,13 @@ def _losing_attribution(config: Config) -> list[Path]:
     for git_path in gitio.staged_deletions(cwd=top):
         path = top / git_path
         if path.name == leaves.ATTRIBUTION_NAME and (path.parent / leaves.LEAF_NAME).is_file():
-            found.append(leaves.absolute(path.parent / leaves.LEAF_NAME))
+            found.append(absolute(path.parent / leaves.LEAF_NAME))
     return found
 
 
 def _changed_files(config: Config, base: str | None, scope: Sequence[Path]) -> list[Path]:
     """Files of changed leaves that still exist (deleted ones have nothing to validate), among
     the files `scope` stands for when it is not empty."""
-    from labtax import leaves
     from labtax.changes import changed_leaves
 
     change_set = changed_leaves(config, base)
@@ -116,7 +116,7 @@ def _changed_files(config: Config, base: str | None, scope: Sequence[Path]) -> l
         for i in change_set.ignored
         if Path(i.path).suffix.lower() in {".yaml", ".yml"} and (config.root / i.path).is_file()
     ]
-    chosen = sorted({leaves.absolute(f) for f in files})
+    chosen = sorted({absolute(f) for f in files})
     if scope:
         wanted = set(scope)
         chosen = [f for f in chosen if f in wanted]

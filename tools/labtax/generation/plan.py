@@ -19,6 +19,7 @@ from labtax.config import BRANCHES, Config
 from labtax.diagnostics import Diagnostic, Level
 from labtax.errors import LabtaxError, Location, UsageError
 from labtax.leaves import Leaf
+from labtax.util import absolute
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def unmatched_paths(config: Config, paths: Sequence[Path]) -> list[Path]:
     leaf beside a given `attribution.txt`."""
     missing = []
     for given in paths:
-        path = leaves.absolute(given)
+        path = absolute(given)
         if path.name == leaves.ATTRIBUTION_NAME:
             path = path.parent / leaves.LEAF_NAME
         if not any(p.name == leaves.LEAF_NAME for p in leaves.discover(config, [path])):
@@ -157,7 +158,7 @@ def _plan_changed(config: Config, selection: Selection) -> Plan:
             continue
         if old is not None and old_exists:
             removals.append(old)
-        candidates.append(leaves.absolute(config.root / change.path))
+        candidates.append(absolute(config.root / change.path))
     loaded, broken = _load_all(config, candidates)
     generate, fresh = _split_fresh(config, loaded, selection.force)
     generate, refused = _vet(config, generate, broken, candidates)
@@ -174,7 +175,7 @@ def _plan_changed(config: Config, selection: Selection) -> Plan:
 
 def _leaf_file(path: Path) -> Path:
     """A path from the command line, an `attribution.txt` standing for the leaf beside it."""
-    path = leaves.absolute(path)
+    path = absolute(path)
     return path.parent / leaves.LEAF_NAME if path.name == leaves.ATTRIBUTION_NAME else path
 
 
@@ -209,7 +210,7 @@ def _vet(
     config: Config, candidates: Sequence[Leaf], broken: Sequence[Broken], changed: Collection[Path]
 ) -> tuple[list[Leaf], tuple[RefusedLeaf, ...]]:
     """The candidates `labtax validate` finds no error in, and the refused leaves."""
-    fresh_changed = {leaves.absolute(p) for p in changed}
+    fresh_changed = {absolute(p) for p in changed}
     refused: list[RefusedLeaf] = []
     kept: list[Leaf] = []
     for leaf in candidates:
@@ -227,7 +228,7 @@ def _vet(
 
 
 def _first_error(config: Config, path: Path, changed: Collection[Path]) -> Diagnostic | None:
-    file = leaves.absolute(path)
+    file = absolute(path)
     found = validation.check_file(config, file, changed=file in changed)
     errors = sorted(d for d in found if d.level is Level.ERROR)
     return errors[0] if errors else None

@@ -192,3 +192,29 @@ def test_untrusted_values_never_start_a_workflow_command(
     # The values are still shown, escaped, so the author can find them.
     assert "\\n::add-mask::" in runs[0].out or "::add-mask::" not in injected
     assert "documents/water" in runs[0].out
+
+
+@pytest.mark.parametrize("injected", INJECTIONS)
+def test_leaf_names_never_start_a_workflow_command(project, invoke, injected: str) -> None:
+    """A leaf directory named with a line break and a workflow command, in the commands that
+    list leaves: changed, status and the data diff's text."""
+    from gitrepo import git
+
+    git(project, "checkout", "-q", "-b", "topic")
+    source = project / "taxonomy/compositional_skills/riddles/objects"
+    evil = source.parent / f"evil{injected}"
+    evil.mkdir()
+    for name in ("qna.yaml", "attribution.txt"):
+        (evil / name).write_bytes((source / name).read_bytes())
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "a leaf with a forged name")
+    actions = {"GITHUB_ACTIONS": "true"}
+    runs = [
+        invoke("changed", "--base", "main", cwd=project, env=actions),
+        invoke("status", cwd=project, env=actions),
+        invoke("diff", "--base", "main", "--format", "text", cwd=project, env=actions),
+    ]
+    for run in runs:
+        assert run.code in {0, 1}, run
+        assert _commands(run.out + "\n" + run.err) == [], run
+        assert "evil" in run.out + run.err  # still named, escaped

@@ -116,3 +116,8 @@ def test_log_text_keeps_a_line_from_starting_a_workflow_command(line: str) -> No
 def test_log_text_leaves_ordinary_text_alone() -> None:
     text = "path:1:2: error: a::b ## not a command\n  hint: see ::x"
     assert sanitize.log_text(text) == text
+
+
+def test_a_name_is_one_line_whatever_it_holds() -> None:
+    assert sanitize.name("a\n::error::x\r\u202eb") == "a\\n::error::x\\u000d\\u202eb"
+    assert "\n" not in sanitize.name("x" * 300)  # the truncation note too

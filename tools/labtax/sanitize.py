@@ -131,3 +131,9 @@ def html_code(text: str, *, limit: int | None = 200) -> str:
 def terminal(text: str, *, limit: int | None = None) -> str:
     """Text safe to print to a terminal: no escape sequences, no invisible reordering."""
     return escape_controls(truncate(text, limit))
+
+
+def name(text: str, *, limit: int | None = 200) -> str:
+    """A one-line field (a leaf id, a path, a reason) safe for a terminal and a workflow log:
+    line breaks are shown as escapes, so no line of it can start a workflow command."""
+    return escape_controls(truncate(text, limit), keep_newlines=False)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from labtax import dataset
+from labtax import dataset, sanitize
 from labtax.commands._options import format_option, project, require_taxonomy, taxonomy_option
 from labtax.errors import EXIT_FINDINGS, EXIT_OK
 from labtax.util import plural
@@ -42,8 +42,8 @@ def command(fmt: str, show_all: bool, taxonomy: Path | None) -> int:
         click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
     else:
         for item in shown:
-            detail = f"  ({item.detail})" if item.detail else ""
-            click.echo(f"{item.state:<9} {item.leaf_id}{detail}")
+            detail = f"  ({sanitize.name(item.detail, limit=None)})" if item.detail else ""
+            click.echo(f"{item.state:<9} {sanitize.name(item.leaf_id, limit=None)}{detail}")
         fresh = len(states) - len(pending)
         click.echo(
             f"{plural(len(pending), 'leaf needs', 'leaves need')} generation, {fresh:,} up to date"

@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from labtax import sanitize
 from labtax.changes import Change, ChangeSet
 from labtax.util import plural
 
@@ -13,7 +14,7 @@ from labtax.util import plural
 def text(changes: ChangeSet) -> str:
     """`modified  taxonomy/x/qna.yaml  (inputs)`, one line per change, then the ignored files."""
     lines = [_line(change) for change in changes.changes]
-    lines += [f"ignored   {item.path}  ({item.reason})" for item in changes.ignored]
+    lines += [f"ignored   {_shown(item.path)}  ({_shown(item.reason)})" for item in changes.ignored]
     return "".join(f"{line}\n" for line in lines)
 
 
@@ -30,8 +31,15 @@ def _line(change: Change) -> str:
     reasons = f"({', '.join(change.reasons)})"
     if change.status == "renamed":
         similarity = "" if change.similarity is None else f" ({change.similarity}%)"
-        return f"renamed   {change.path} <- {change.old_path}{similarity}  {reasons}"
-    return f"{change.status:<9} {change.path}  {reasons}"
+        old = _shown(change.old_path or "")
+        return f"renamed   {_shown(change.path)} <- {old}{similarity}  {reasons}"
+    return f"{change.status:<9} {_shown(change.path)}  {reasons}"
+
+
+def _shown(path: str) -> str:
+    # One line each, whatever a directory is named: no line of the list can start a workflow
+    # command or move the terminal's cursor.
+    return sanitize.name(path, limit=None)
 
 
 def json_text(changes: ChangeSet) -> str:

@@ -41,7 +41,7 @@ def render(diff: DataDiff, *, samples: int = 3, color: bool = False, width: int 
     for part in _pending(diff):
         console.print(part)
     if diff.outdated_base:
-        names = [sanitize.terminal(leaf_id, limit=200) for leaf_id in diff.outdated_base]
+        names = [sanitize.name(leaf_id, limit=200) for leaf_id in diff.outdated_base]
         console.print(_text(""), _text((figures.outdated_base(names), "yellow")))
     for leaf in diff.touched:
         console.print()
@@ -72,10 +72,10 @@ def _pending(diff: DataDiff) -> list[RenderableType]:
         parts.append(
             _text(
                 (f"  {item.state.upper():<8} ", _PENDING_STYLE[item.state]),
-                (sanitize.terminal(item.leaf_id, limit=200), "bold"),
+                (sanitize.name(item.leaf_id, limit=200), "bold"),
             )
         )
-        parts.append(_text(f"    {sanitize.terminal(item.reason, limit=FIELD_CHARS)}"))
+        parts.append(_text(f"    {sanitize.name(item.reason, limit=FIELD_CHARS)}"))
     return parts
 
 
@@ -119,7 +119,7 @@ def _side(label: str) -> str:
     """A commit as its short sha (terminals are narrow); anything else as given, made safe."""
     if len(label) == 40 and all(c in "0123456789abcdef" for c in label):
         return label[:12]
-    return sanitize.terminal(label, limit=60)
+    return sanitize.name(label, limit=60)
 
 
 def _totals(diff: DataDiff) -> list[str]:
@@ -138,10 +138,10 @@ def _leaf(leaf: LeafDiff, samples: int) -> list[RenderableType]:
     style = _STYLE[leaf.status]
     title = _text(
         (f"{leaf.status.upper():<9} ", f"bold {style}"),
-        (sanitize.terminal(leaf.leaf_id, limit=200), "bold"),
+        (sanitize.name(leaf.leaf_id, limit=200), "bold"),
     )
     if leaf.old_leaf_id:
-        title.append(f"  (from {sanitize.terminal(leaf.old_leaf_id, limit=200)})", style="dim")
+        title.append(f"  (from {sanitize.name(leaf.old_leaf_id, limit=200)})", style="dim")
     title.append(
         f"  +{leaf.count('added')} -{leaf.count('removed')} ~{leaf.count('changed')}", style=style
     )
@@ -167,16 +167,16 @@ def _facts(leaf: LeafDiff) -> list[str]:
     ]
     if leaf.rejected:
         reasons = ", ".join(
-            f"{sanitize.terminal(r.reason, limit=60)} {r.old}→{r.new}" for r in leaf.rejected
+            f"{sanitize.name(r.reason, limit=60)} {r.old}→{r.new}" for r in leaf.rejected
         )
         lines.append(f"rejected by reason: {reasons}")
     if leaf.model_changed:
         lines.append(
-            f"teacher model changed: {sanitize.terminal(str(leaf.model_old), limit=120)} → "
-            f"{sanitize.terminal(str(leaf.model_new), limit=120)}"
+            f"teacher model changed: {sanitize.name(str(leaf.model_old), limit=120)} → "
+            f"{sanitize.name(str(leaf.model_new), limit=120)}"
         )
     if leaf.templates_changed:
-        names = ", ".join(sanitize.terminal(t, limit=60) for t in leaf.templates_changed)
+        names = ", ".join(sanitize.name(t, limit=60) for t in leaf.templates_changed)
         lines.append(f"prompt templates changed: {names}")
     if leaf.inputs_changed:
         lines.append("leaf inputs changed since the base data was generated")
@@ -193,7 +193,7 @@ def _sample(change: SampleChange) -> list[RenderableType]:
     out: list[RenderableType] = [
         _text(
             (f"  {sign} ", f"bold {style}"),
-            (sanitize.terminal(current.id, limit=40), "dim"),
+            (sanitize.name(current.id, limit=40), "dim"),
             (f"  {current.form}", "dim"),
         )
     ]
@@ -201,7 +201,7 @@ def _sample(change: SampleChange) -> list[RenderableType]:
         # Shown once: a grounded user turn is this context followed by the question below.
         made = current.provenance
         where = (
-            f" (chunk {made.chunk} of {sanitize.terminal(made.document, limit=200)})"
+            f" (chunk {made.chunk} of {sanitize.name(made.document, limit=200)})"
             if made.document
             else ""
         )

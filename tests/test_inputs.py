@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import topicrepo
+from labtax import inputs
 from labtax.config import load_config
 from labtax.inputs import (
     DocumentRef,
@@ -150,3 +151,10 @@ def test_local_documents_never_include_hidden_files_or_symlinks(topic_repo: Path
 )
 def test_pattern_problem(pattern: str, problem: str | None):
     assert pattern_problem(pattern) == problem
+
+
+def test_repeated_globstars_in_document_patterns_match_as_one() -> None:
+    deep = "/".join(["d"] * 25)
+    assert not inputs.glob_match("**/" * 30 + "x.md", f"{deep}/y.md")
+    assert inputs.glob_match("**/" * 30 + "x.md", f"{deep}/x.md")
+    assert inputs._compile("**/**/**/x.md").pattern == inputs._compile("**/x.md").pattern

@@ -139,3 +139,8 @@ def test_a_good_rules_table_is_read_into_levels(tmp_path: Path) -> None:
     assert load_config(_settings(tmp_path / "q", "labtax.toml", ""), environ={}).rules == (
         RuleLevels()
     )
+
+
+def test_repeated_globstars_build_the_regex_of_one() -> None:
+    # Twelve `**/` in a row would otherwise backtrack for seconds on a deep path.
+    assert glob_regex("**/" * 12 + "x") == glob_regex("**/x")

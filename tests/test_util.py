@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from labtax import util
 from labtax.util import canonical_json, make_state_dir, public_url, some
 
 
@@ -68,3 +69,17 @@ def test_some_lists_the_first_few_and_says_when_there_are_more() -> None:
     assert some([]) == ""
     assert some(["a", "b"], 2) == "a, b"
     assert some(["a", "b", "c"], 2) == "a, b, ..."
+
+
+@pytest.mark.parametrize(
+    ("pattern", "collapsed"),
+    [
+        ("**/**/x", "**/x"),
+        ("**/" * 12 + "x", "**/x"),
+        ("a/**/**/b/**/**", "a/**/b/**"),
+        ("**", "**"),
+        ("a/b*/c", "a/b*/c"),
+    ],
+)
+def test_runs_of_globstars_collapse_to_one(pattern: str, collapsed: str) -> None:
+    assert util.collapse_globstars(pattern) == collapsed

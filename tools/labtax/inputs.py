@@ -37,7 +37,7 @@ from typing import Any
 
 from labtax.config import BRANCHES, Config
 from labtax.leaves import Leaf, LeafKind
-from labtax.util import canonical_json
+from labtax.util import canonical_json, collapse_globstars
 
 METADATA_KEYS = frozenset({"version", "created_by"})
 
@@ -163,7 +163,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
         text = pattern.strip()
         while text.startswith("./"):
             text = text[2:]
-        found = re.compile(_translate(text))
+        found = re.compile(_translate(collapse_globstars(text)))
         _COMPILED[pattern] = found
     return found
 

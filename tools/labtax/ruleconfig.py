@@ -28,6 +28,7 @@ from functools import cached_property
 from labtax.diagnostics import Diagnostic, Level
 from labtax.errors import LabtaxError
 from labtax.settingsfile import SettingsFile
+from labtax.util import collapse_globstars
 
 LEVELS: dict[str, Level | None] = {"error": Level.ERROR, "warning": Level.WARNING, "off": None}
 RULES = "rules"
@@ -91,7 +92,7 @@ class RuleLevels:
 
 def glob_regex(glob: str) -> str:
     """A regular expression for a path glob: `**` any depth, `*` and `?` within one name."""
-    text = glob.strip().removeprefix("./").rstrip("/")
+    text = collapse_globstars(glob.strip().removeprefix("./").rstrip("/"))
     out = []
     i = 0
     while i < len(text):

@@ -179,3 +179,15 @@ def absolute(path: Path) -> Path:
     if full.parent == full:
         return full
     return full.parent.resolve() / full.name
+
+
+def collapse_globstars(pattern: str) -> str:
+    """`pattern` with each run of `**` segments made one (`**/**/x` is `**/x`): the same paths
+    match, and a regular expression built from it cannot backtrack through many equivalent ways
+    of splitting a path between repeated `**`s (time exponential in their number)."""
+    out: list[str] = []
+    for segment in pattern.split("/"):
+        if segment == "**" and out and out[-1] == "**":
+            continue
+        out.append(segment)
+    return "/".join(out)

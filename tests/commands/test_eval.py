@@ -20,6 +20,14 @@ def test_without_a_student_it_says_how_to_name_one(project, in_process_eval, cap
     assert main(["eval", "--changed", "taxonomy"]) == 2
 
 
+def test_paths_that_match_no_leaf_are_named_before_any_call(project, in_process_eval, capsys):
+    knowledge = "taxonomy/knowledge/history"
+    assert main(["eval", "--student", STUDENT, "nope1", knowledge]) == 2
+    assert "no leaf matches this path: nope1" in capsys.readouterr().err
+    assert main(["eval", "--student", STUDENT, "nope1"]) == 2
+    assert in_process_eval.sent == 0
+
+
 def test_scores_every_leaf_then_a_rerun_asks_nothing(project, in_process_eval, capsys):
     assert main(["eval", "--student", STUDENT]) == 0
     out = capsys.readouterr().out

@@ -15,14 +15,16 @@ from labtax.commands._options import (
     format_option,
     project,
     require_price,
+    require_taxonomy,
     taxonomy_option,
+    unmatched_paths_error,
 )
 from labtax.config import Config, TeacherConfig
 from labtax.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from labtax.evaluation.questions import HeldOut, load_held_out
 from labtax.evaluation.records import ModelParams
 from labtax.evaluation.run import EvalSummary, Roles, evaluate
-from labtax.generation.plan import Selection, make_plan, parse_shard
+from labtax.generation.plan import Selection, make_plan, parse_shard, unmatched_paths
 from labtax.leaves import Leaf
 from labtax.prompts import EVALUATION, Message, template_hashes
 from labtax.render import evaluation_json, evaluation_markdown, evaluation_text
@@ -85,7 +87,12 @@ def command(
     """
     if changed and paths:
         raise UsageError("pass either PATHs or --changed, not both")
-    config = project(taxonomy)
+    config = project(taxonomy, paths)
+    if not paths:
+        require_taxonomy(config)
+    unmatched = unmatched_paths(config, paths)
+    if unmatched:
+        raise unmatched_paths_error(config, unmatched)
     student = _student(config, student_model, student_api_base)
     judge = replace(config.teacher, temperature=0.0)
     selection = Selection(

@@ -178,3 +178,11 @@ def test_an_empty_answer_is_returned_with_the_tokens_the_server_billed():
     no_choice.choices = []
     for answer in (blank, transport._answer(None, no_choice)):
         assert (answer.text.strip(), answer.prompt_tokens, answer.truncated) == ("", 100, False)
+
+
+def test_half_a_surrogate_pair_in_an_answer_becomes_a_replacement_character():
+    # JSON may carry "\ud800"; no UTF-8 file can hold it, and the answer is written to several.
+    transport = LitellmTransport(TeacherConfig())
+    answer = transport._answer(None, _Response(_Usage(10, 5, None), "a\ud800b \U0001f600"))
+    assert answer.text == "a\ufffdb \U0001f600"
+    answer.text.encode("utf-8")

@@ -27,6 +27,7 @@ import asyncio
 import datetime as dt
 import math
 import os
+import re
 import socket
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -473,12 +474,19 @@ def _finish_reason(response: Any) -> str:
     return reason if isinstance(reason, str) else ""
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _content_of(response: Any) -> str:
     try:
         content = response.choices[0].message.content
     except (AttributeError, IndexError, KeyError, TypeError):
         return ""
-    return content if isinstance(content, str) else ""
+    if not isinstance(content, str):
+        return ""
+    # JSON can carry half a surrogate pair ("\ud800"), which no UTF-8 file can hold: it would
+    # stop the run when the answer is written. It becomes U+FFFD, as a decoder makes bad bytes.
+    return _SURROGATE.sub("\ufffd", content)
 
 
 def _count(value: object) -> int:

@@ -149,3 +149,18 @@ def test_an_unlimited_budget_never_grants_or_waits():
     account = run(go())
     assert (account.calls, account.spent_usd) == (1, 0.5)
     assert Allowance.current() is None
+
+
+def test_a_group_larger_than_the_whole_budget_says_so_not_a_figure_of_the_moment():
+    async def go() -> None:
+        account = Spending(Budget(max_calls=150))
+        account.bind_loop(asyncio.get_running_loop())
+        with pytest.raises(BudgetExceeded) as caught:
+            async with allowance(account, 0, 201, priced(None)) as big:
+                await big.admit(account, 0.0)
+        assert str(caught.value.message) == (
+            "call budget too small: the next leaf may need up to 201 calls, more than the whole"
+            " --max-calls 150"
+        )
+
+    run(go())

@@ -188,11 +188,23 @@ class Spending:
 
     def _short(self, calls: int, cost: float, what: str) -> str:
         limit_calls, limit_cost = self._budget.max_calls, self._budget.max_cost_usd
+        if limit_calls is not None and calls > limit_calls:
+            # Never fits, whatever is used: said so, not as a figure of the moment it was found
+            # (the run goes on with other leaves, and its summary shows this line at the end).
+            return (
+                f"call budget too small: the next {what} may need up to {calls} calls, more than"
+                f" the whole --max-calls {limit_calls}"
+            )
         if limit_calls is not None and not self._fits_calls(calls):
             left = limit_calls - self.calls - self._pending_calls - self._held_calls
             return (
                 f"call budget reached: {self.calls} of {limit_calls} used; the {left} left do not"
                 f" cover the next {what}, which may need up to {calls}"
+            )
+        if limit_cost is not None and cost > limit_cost:
+            return (
+                f"cost budget too small: the next {what} may cost up to ${cost:.4f}, more than"
+                f" the whole --max-cost ${limit_cost:.4f}"
             )
         left_usd = (limit_cost or 0.0) - self.spent_usd - self._pending_cost - self._held_cost
         return (

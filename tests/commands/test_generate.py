@@ -165,7 +165,7 @@ def test_budget_stop_keeps_finished_leaves_and_a_rerun_completes(
     # One call short: exactly one leaf cannot finish, every other leaf must be written.
     assert _generate("--max-calls", str(total - 1)) == 1
     captured = capsys.readouterr()
-    assert "stopped by the budget: call budget reached" in captured.err
+    assert "stopped by the budget: call budget" in captured.err
     assert "Run again" in captured.err
     assert in_process.sent <= total - 1
     done = _manifests(project)

@@ -104,6 +104,10 @@ def test_the_teacher_line_names_model_and_servers_without_credentials() -> None:
     assert generation_text.teacher_line(TeacherConfig(model="openai/m")) == (
         "teacher: openai/m at the provider's default endpoint"
     )
+    # Nothing configured: no teacher is named as if it had been chosen.
+    assert generation_text.teacher_line(TeacherConfig()) == (
+        "teacher: none configured (no model, no API base)"
+    )
     one = TeacherConfig(model="hosted_vllm/m", api_base="https://u:p@h.example/v1?token=t")
     assert (
         generation_text.teacher_line(one)

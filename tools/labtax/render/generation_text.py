@@ -11,7 +11,7 @@ from labtax.generation.prefetch import PrefetchedLeaf
 from labtax.generation.run import RunSummary
 from labtax.render.figures import cost, run_usage
 from labtax.sanitize import log_text, one_line
-from labtax.transport import PromptPrices
+from labtax.transport import UNCONFIGURED_MODEL, PromptPrices
 from labtax.usage import Usage
 from labtax.util import plural, public_url, some
 
@@ -24,6 +24,8 @@ RESUME = (
 def teacher_line(teacher: TeacherConfig) -> str:
     """The teacher a run uses: the model and its servers, without credentials."""
     servers = [public_url(url) for url in teacher.servers]
+    if teacher.model == UNCONFIGURED_MODEL and not servers:
+        return "teacher: none configured (no model, no API base)"
     if not servers:
         where = "the provider's default endpoint"
     elif len(servers) == 1:

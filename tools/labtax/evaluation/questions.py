@@ -17,11 +17,10 @@ from pathlib import Path
 
 from labtax.errors import LabtaxError, Location
 from labtax.evaluation.records import HeldOutQuestion, LeafEvaluation
+from labtax.export.rows import SEED, TEST_FILE
 from labtax.leaves import Leaf, LeafKind
 
-SEED = "seed"
-TEST = "test"
-TEST_FILE = "test.jsonl"
+TEST = "test"  # the source of a question from the export's test split
 
 HeldOut = Mapping[str, tuple[HeldOutQuestion, ...]]
 
@@ -80,7 +79,8 @@ def load_held_out(out: Path, label: str, leaf_ids: Collection[str] | None = None
 def _not_an_export(out: Path) -> str:
     """What shows `out` is not a directory `labtax export` wrote; "" when it is one."""
     from labtax.export.output import CARD, is_export
-    from labtax.export.recipe import PHASES, RESOLVED_NAME
+    from labtax.export.recipe import RESOLVED_NAME
+    from labtax.export.rows import PHASES
 
     if not out.is_dir():
         return "not a directory" if out.exists() else "it does not exist"

@@ -18,9 +18,30 @@ asked), `OUT/recipe.yaml` (the resolved recipe) and `OUT/README.md` (a dataset c
 
 from __future__ import annotations
 
-from labtax.export.mix import export_mix
-from labtax.export.recipe import Recipe, with_formats
-from labtax.export.recipe_source import load_recipe
-from labtax.export.tally import MixSummary
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from labtax.export.mix import export_mix
+    from labtax.export.recipe import Recipe, with_formats
+    from labtax.export.recipe_source import load_recipe
+    from labtax.export.tally import MixSummary
 
 __all__ = ["MixSummary", "Recipe", "export_mix", "load_recipe", "with_formats"]
+
+# Loaded on first use, so that a light module (`rows`, whose names the evaluation reads) does not
+# bring the whole export (git, the passes, the card) with it.
+_WHERE = {
+    "MixSummary": "labtax.export.tally",
+    "Recipe": "labtax.export.recipe",
+    "export_mix": "labtax.export.mix",
+    "load_recipe": "labtax.export.recipe_source",
+    "with_formats": "labtax.export.recipe",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'labtax.export' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -22,11 +22,10 @@ import yaml
 from labtax import sanitize
 from labtax.export.output import MARKER
 from labtax.export.recipe import RESOLVED_NAME
-from labtax.export.rows import COLUMNS, MESSAGES
+from labtax.export.rows import COLUMNS, MESSAGES, PHASES
 from labtax.export.tally import LeafTally, MixSummary
 from labtax.util import plural
 
-PHASES = ("knowledge", "skills")
 SPLITS = ("train", "test")
 
 

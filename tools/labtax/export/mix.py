@@ -32,7 +32,7 @@ from typing import TextIO
 
 from labtax import __version__, gitio
 from labtax.config import Config
-from labtax.dataset.records import CONTEXT_IN_TURN, Sample
+from labtax.dataset.records import CONTEXT_IN_TURN, KNOWLEDGE_QA, Sample
 from labtax.errors import LabtaxError
 from labtax.export import card, output, replay, seeded
 from labtax.export.decontamination import HeldOutTurns
@@ -41,10 +41,13 @@ from labtax.export.recipe import RESOLVED_NAME, Recipe, resolved_text
 from labtax.export.rows import (
     GENERATED,
     GROUNDED_VARIANT,
+    KNOWLEDGE,
     KNOWLEDGE_REPLAY,
+    PHASES,
     RAFT_VARIANT,
     SEED,
     SHORT,
+    SKILLS,
     MixRow,
     as_knowledge_replay,
     length_of,
@@ -53,8 +56,6 @@ from labtax.export.rows import (
 )
 from labtax.export.shuffle import Shuffle, bucket_count
 from labtax.export.survey import (
-    KNOWLEDGE,
-    SKILLS,
     LeafPlan,
     Survey,
     leaf_data,
@@ -64,8 +65,6 @@ from labtax.export.survey import (
 from labtax.export.survey import survey as first_pass
 from labtax.export.tally import InputsState, LeafTally, MixSummary, PhaseTally
 from labtax.util import write_atomic
-
-PHASES = (KNOWLEDGE, SKILLS)
 
 
 def export_mix(
@@ -326,7 +325,7 @@ def rows_of(
     sample: Sample, copy: int, own: tuple[str, ...], pool: ChunkPool, recipe: Recipe
 ) -> Iterator[tuple[MixRow, tuple[str, ...]]]:
     """The train rows of one copy of a sample, each with the parts of its user turn."""
-    if sample.form != "knowledge_qa":
+    if sample.form != KNOWLEDGE_QA:
         in_turn = sample.form in CONTEXT_IN_TURN
         yield (
             sample_row(sample),

@@ -32,13 +32,13 @@ from typing import Any
 
 from labtax.config import BRANCHES, Config
 from labtax.errors import LabtaxError, Location
-from labtax.export.rows import COLUMNS, MESSAGES
+from labtax.export.rows import COLUMNS, MESSAGES, PHASES, TEST_FILE, TRAIN_FILE
 
 MARKER = "<!-- labtax export: the next export replaces this directory as a whole -->"
 CARD = "README.md"
 RESOLVED = "recipe.yaml"
-PHASE_DIRS = ("knowledge", "skills")
-ROW_FILES = frozenset({"train.jsonl", "test.jsonl", "train.parquet", "test.parquet"})
+PHASE_DIRS = PHASES
+ROW_FILES = frozenset({TRAIN_FILE, TEST_FILE, "train.parquet", "test.parquet"})
 EXPORT_FILES = frozenset({CARD, RESOLVED, *PHASE_DIRS})  # OUT's entries an export writes
 _PARQUET_BATCH = 8192
 _SHOWN_FOREIGN = 10

@@ -39,9 +39,9 @@ from typing import Any
 import yaml
 
 from labtax.errors import LabtaxError, Location
+from labtax.export.rows import PHASES
 
 DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant. Answer accurately and concisely."
-PHASES = ("knowledge", "skills")
 FORMATS = ("jsonl", "parquet")
 RESOLVED_NAME = "recipe.yaml"
 

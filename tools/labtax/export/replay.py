@@ -25,7 +25,14 @@ from typing import Any
 from labtax.errors import LabtaxError, Location
 from labtax.export import seeded
 from labtax.export.recipe import ReplaySource
-from labtax.export.rows import CONVERSATION, REPLAY_KIND, REPLAY_PREFIX, MixRow, Turn
+from labtax.export.rows import (
+    CONVERSATION,
+    REPLAY_KIND,
+    REPLAY_PREFIX,
+    TRAIN_FILE,
+    MixRow,
+    Turn,
+)
 from labtax.util import canonical_json
 
 _BUILDERS = {".jsonl": "json", ".json": "json", ".parquet": "parquet"}
@@ -40,7 +47,7 @@ def source_file(source: ReplaySource, phase: str) -> Path:
     """The file replayed into `phase`: the source itself, or a previous mix's phase file."""
     path = source.path
     if path.is_dir():
-        path = path / phase / "train.jsonl"
+        path = path / phase / TRAIN_FILE
         if not path.is_file():
             raise LabtaxError(
                 f"replay source {source.name!r} is a directory without {phase}/train.jsonl",

@@ -38,6 +38,13 @@ CONVERSATION = "conversation"  # the form of an outside row
 GROUNDED_VARIANT = "knowledge_qa_grounded"
 RAFT_VARIANT = "knowledge_qa_raft"
 
+# The phases of a mix, in training order, each a folder of OUT; the row files of each.
+KNOWLEDGE = "knowledge"
+SKILLS = "skills"
+PHASES = (KNOWLEDGE, SKILLS)
+TRAIN_FILE = "train.jsonl"
+TEST_FILE = "test.jsonl"
+
 # The columns of every row file, in the order the keys are written.
 COLUMNS = ("form", "id", "kind", "leaf", "length", "messages", "source")
 MESSAGES = "messages"  # the one column that is not a string: the conversation

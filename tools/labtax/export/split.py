@@ -23,12 +23,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from labtax.dataset.records import GROUNDED, Sample
+from labtax.dataset.records import GROUNDED, INSTRUCTION, KNOWLEDGE_QA, Sample
 from labtax.export import seeded
 from labtax.export.rows import MixRow, seed_row
 from labtax.leaves import Leaf, LeafKind
 
-QUESTION_FORMS = frozenset({"instruction", "grounded", "knowledge_qa"})
+QUESTION_FORMS = frozenset({INSTRUCTION, GROUNDED, KNOWLEDGE_QA})
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ def seed_rows(leaf: Leaf) -> list[MixRow]:
     for context, question, answer in leaf.seed_pairs:
         # Knowledge is asked closed book: its context stays out of the turn (`user_turn`).
         if leaf.kind is LeafKind.KNOWLEDGE:
-            form = "knowledge_qa"
+            form = KNOWLEDGE_QA
         elif context:
             form = "grounded"
         else:

@@ -25,18 +25,16 @@ from typing import TextIO
 from labtax import dataset, leaves
 from labtax.config import Config
 from labtax.dataset import DamagedData, LeafData
+from labtax.dataset.records import KNOWLEDGE_QA
 from labtax.errors import LabtaxError, Location
 from labtax.export.raft import ChunkPool, leaf_chunks
 from labtax.export.recipe import LeafWeight, Recipe
-from labtax.export.rows import MixRow, line, sample_row
+from labtax.export.rows import KNOWLEDGE, PHASES, SKILLS, TEST_FILE, MixRow, line, sample_row
 from labtax.export.split import LeafSplit, seed_rows, split_leaf
 from labtax.inputs import glob_match
 from labtax.leaves import Leaf, LeafKind
 from labtax.util import plural
 
-KNOWLEDGE = "knowledge"
-SKILLS = "skills"
-PHASES = (KNOWLEDGE, SKILLS)
 _ROW_OVERHEAD = 160  # bytes of a row's line besides its texts: keys, roles, ids
 
 
@@ -149,7 +147,7 @@ def _count_train(found: Survey, data: LeafData, split: LeafSplit) -> None:
 
 
 def _test_file(built: Path, phase: str) -> TextIO:
-    path = built / phase / "test.jsonl"
+    path = built / phase / TEST_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     return path.open("w", encoding="utf-8", newline="\n")
 
@@ -254,7 +252,7 @@ def _estimate(found: Survey, split: LeafSplit, recipe: Recipe) -> None:
     system = len(recipe.system_prompt.encode("utf-8"))
     for sample, copies in split.train:
         texts = len(sample.question) + len(sample.answer) + system + _ROW_OVERHEAD
-        if sample.form == "knowledge_qa":
+        if sample.form == KNOWLEDGE_QA:
             # closed book, with its chunk, and a RAFT row of several chunks
             chunks = 1 + recipe.raft.distractors
             size = 3 * texts + len(sample.context) * (1 + chunks)

@@ -83,3 +83,11 @@ def test_some_lists_the_first_few_and_says_when_there_are_more() -> None:
 )
 def test_runs_of_globstars_collapse_to_one(pattern: str, collapsed: str) -> None:
     assert util.collapse_globstars(pattern) == collapsed
+
+
+def test_a_json_document_is_sorted_indented_and_ends_with_one_newline() -> None:
+    document = {"b": "\u202e", "a": [1]}
+    assert util.json_document(document, ascii_only=True) == (
+        '{\n  "a": [\n    1\n  ],\n  "b": "\\u202e"\n}\n'
+    )
+    assert util.json_document(document, ascii_only=False).endswith('"b": "\u202e"\n}\n')

@@ -191,3 +191,11 @@ def collapse_globstars(pattern: str) -> str:
             continue
         out.append(segment)
     return "/".join(out)
+
+
+def json_document(document: object, *, ascii_only: bool) -> str:
+    """Indented JSON with sorted keys and a final newline. Reports that carry generated text
+    (the data diff, the tree, the map, an evaluation) are `ascii_only`, so no invisible or
+    bidirectional character hides in a viewer; data files and lists of repository paths keep
+    their text as UTF-8, readable as written."""
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=ascii_only) + "\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -12,7 +11,7 @@ from labtax.commands._options import format_option, project, taxonomy_option
 from labtax.errors import EXIT_FINDINGS, EXIT_OK, LabtaxError, Location, UsageError
 from labtax.evaluation.store import default_student
 from labtax.render import gaps_text
-from labtax.util import write_atomic
+from labtax.util import json_document, write_atomic
 
 EXTRA_HINT = "install the map extra: pip install 'labtax[map]' (plotly, matplotlib, squarify)"
 
@@ -92,7 +91,7 @@ def command(
             "picture": str(shown),
             **model.as_dict(),
         }
-        click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True))
+        click.echo(json_document(document, ascii_only=True), nl=False)
     else:
         click.echo(f"map: {out}\npicture: {shown}")
         click.echo(gaps_text.render(model.gaps), nl=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -10,7 +9,7 @@ import click
 from labtax import dataset, sanitize
 from labtax.commands._options import format_option, project, require_taxonomy, taxonomy_option
 from labtax.errors import EXIT_FINDINGS, EXIT_OK
-from labtax.util import plural
+from labtax.util import json_document, plural
 
 
 @click.command("status")
@@ -39,7 +38,7 @@ def command(fmt: str, show_all: bool, taxonomy: Path | None) -> int:
             ],
             "summary": dict(sorted(counts.items())),
         }
-        click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
+        click.echo(json_document(document, ascii_only=False), nl=False)
     else:
         for item in shown:
             detail = f"  ({sanitize.name(item.detail, limit=None)})" if item.detail else ""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
@@ -14,6 +13,7 @@ from labtax import coverage
 from labtax.commands._options import format_option, project, require_taxonomy, taxonomy_option
 from labtax.errors import EXIT_FINDINGS, EXIT_OK
 from labtax.evaluation.store import default_student
+from labtax.util import json_document
 
 
 @click.command(name="tree")
@@ -39,7 +39,7 @@ def command(*, fmt: str, student: str | None, taxonomy: Path | None) -> int:
     tree = coverage.build_tree(coverage.coverage(config, model))
     if fmt == "json":
         document = {"labtax_tree": 1, "student": model, **tree.as_dict()}
-        click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True))
+        click.echo(json_document(document, ascii_only=True), nl=False)
     else:
         from labtax.render import coverage_text
 

@@ -23,7 +23,7 @@ from labtax.evaluation.records import (
     ModelParams,
     QuestionOutcome,
 )
-from labtax.util import write_atomic
+from labtax.util import json_document, write_atomic
 
 FORMAT = 1
 SUFFIX = ".json"
@@ -84,7 +84,7 @@ def to_json(evaluation: LeafEvaluation) -> str:
             for outcome in evaluation.outcomes
         ],
     }
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_document(document, ascii_only=False)
 
 
 def write_evaluation(config: Config, evaluation: LeafEvaluation) -> Path:

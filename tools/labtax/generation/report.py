@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal, TypeGuard
 from labtax import inputs, leaves, yamldoc
 from labtax.config import Config
 from labtax.errors import LabtaxError
-from labtax.util import STATE_DIR_NAME, make_state_dir, write_atomic
+from labtax.util import STATE_DIR_NAME, json_document, make_state_dir, write_atomic
 
 if TYPE_CHECKING:
     # Only for annotations: `labtax diff` reads reports without loading the generation stack.
@@ -104,7 +104,7 @@ def write_report(config: Config, new: Iterable[LeafOutcome]) -> None:
     }
     path = report_path(config)
     make_state_dir(path.parent)
-    write_atomic(path, json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    write_atomic(path, json_document(document, ascii_only=False))
 
 
 def read_report(config: Config) -> RunReport | None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
 from labtax import sanitize
 from labtax.changes import Change, ChangeSet
-from labtax.util import plural
+from labtax.util import json_document, plural
 
 
 def text(changes: ChangeSet) -> str:
@@ -51,7 +50,7 @@ def json_text(changes: ChangeSet) -> str:
         "changes": [_record(change) for change in changes.changes],
         "ignored": [asdict(item) for item in changes.ignored],
     }
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json_document(document, ascii_only=False)
 
 
 def _record(change: Change) -> dict[str, Any]:

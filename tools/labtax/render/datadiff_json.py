@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from labtax.datadiff import DataDiff, DiffSummary, LeafDiff, PendingLeaf, SampleChange
 from labtax.dataset.records import Sample
 from labtax.usage import Usage
+from labtax.util import json_document
 
 # 2: usage counts `answers` (cached ones included), `new_calls` and `pending` were added.
 # 3: `outdated_base`, the leaves whose base data is of an older format.
@@ -17,7 +17,7 @@ SCHEMA_VERSION = 3
 def render(diff: DataDiff) -> str:
     document = {"labtax_data_diff": SCHEMA_VERSION, **diff_dict(diff)}
     # ASCII escapes keep invisible and bidirectional characters visible in any viewer.
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
+    return json_document(document, ascii_only=True)
 
 
 def diff_dict(diff: DataDiff) -> dict[str, Any]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from labtax.evaluation import store
 from labtax.evaluation.run import EvalSummary, LeafEvalResult
+from labtax.util import json_document
 
 SCHEMA_VERSION = 1
 
@@ -19,7 +19,7 @@ def render(student: str, judge: str, result: EvalSummary) -> str:
         "leaves": [_leaf(student, r) for r in result.results],
     }
     # ASCII escapes keep invisible and bidirectional characters visible in any viewer.
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
+    return json_document(document, ascii_only=True)
 
 
 def _leaf(student: str, r: LeafEvalResult) -> dict[str, Any]:

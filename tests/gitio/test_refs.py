@@ -36,6 +36,24 @@ def test_resolve_and_errors(odd_repo: Path):
             gitio.resolve(bad, cwd=odd_repo)
 
 
+@pytest.mark.parametrize(
+    ("ref", "says", "never"),
+    [
+        ("nope", "git fetch origin nope:nope", None),
+        ("upstream/dev", "git fetch upstream dev", None),
+        ("HEAD~99", "takes one branch, tag or commit", "git fetch origin"),
+        ("main..HEAD", "takes one branch, tag or commit", "git fetch origin"),
+    ],
+)
+def test_the_hint_for_an_unknown_ref_fits_what_was_written(
+    odd_repo: Path, ref: str, says: str, never: str | None
+):
+    with pytest.raises(LabtaxError) as caught:
+        gitio.resolve(ref, cwd=odd_repo)
+    assert says in caught.value.hint
+    assert never is None or never not in caught.value.hint
+
+
 def test_default_base_prefers_the_remote_head(tmp_path: Path, odd_repo: Path):
     assert gitio.default_base(cwd=odd_repo) == "main"
     clone = tmp_path / "clone"

@@ -45,7 +45,16 @@ def resolve(ref: str, *, cwd: Path, option: str = "--base") -> str:
     return sha
 
 
+_REVISION_SYNTAX = ("~", "^", ":", "..", "@{")
+
+
 def _fetch_hint(ref: str, option: str) -> str:
+    if any(mark in ref for mark in _REVISION_SYNTAX):
+        # An expression such as HEAD~99 or main..HEAD, not a name a fetch could bring.
+        return (
+            f"{option} takes one branch, tag or commit that exists here (HEAD~99 needs that"
+            " many commits; in a shallow clone, fetch more history with git fetch --deepen)"
+        )
     if "/" in ref:
         remote, branch = ref.split("/", 1)
         return f"fetch it first (git fetch {remote} {branch}), or pass another ref with {option}"

@@ -260,11 +260,16 @@ def fetch_mirror(url: str, sha: str, *, mirror: Path, limits: MirrorLimits) -> N
         kind = _mirror_run(mirror, ["cat-file", "-t", sha]).stdout.decode().strip()
         detail = result.stderr.splitlines()[-1] if result.stderr else ""
         cause = "commit" if kind else fetch_failure_cause(detail)
+        hint = _FETCH_HINTS[cause]
         if kind:
             detail = f"{sha} is a {kind}, not a commit"
+            hint = (
+                f"document.commit names a {kind}: use the full sha of a commit (of a tag's"
+                " commit: git rev-parse TAG^{commit})"
+            )
         raise DocumentFetchError(
             f"cannot fetch commit {sha} of document repository {url}: {detail or 'not found'}",
-            hint=_FETCH_HINTS[cause],
+            hint=hint,
             cause=cause,
         )
 

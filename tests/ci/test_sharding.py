@@ -101,7 +101,7 @@ def test_merging_removes_data_of_leaves_that_no_longer_exist(project: Path, shar
     orphan = project / "generated" / "compositional_skills" / "gone" / "leaf"
     shutil.copytree(next(packed[0].rglob("manifest.json")).parent, orphan)
     assert main(["pr", "merge-shards", *map(str, packed)]) == 0
-    assert "removed data of 1 leaves that no longer exist" in capsys.readouterr().out
+    assert "removed data of 1 leaf no longer in the taxonomy" in capsys.readouterr().out
     assert not orphan.exists()
 
 

@@ -303,7 +303,9 @@ def shard_matrix_command(count: int) -> int:
 def shard_data_command(taxonomy: Path | None, shard_text: str, out: Path) -> int:
     """Copy the data of every leaf of shard I/N into OUT; exit 1 when one is not fresh."""
     packed = sharding.pack_shard(project(taxonomy), parse_shard(shard_text), out)
-    click.echo(f"shard {shard_text}: {len(packed.leaf_ids)} leaves packed into {out}")
+    click.echo(
+        f"shard {shard_text}: {plural(len(packed.leaf_ids), 'leaf', 'leaves')} packed into {out}"
+    )
     return EXIT_OK
 
 
@@ -316,9 +318,11 @@ def merge_shards_command(taxonomy: Path | None, directories: tuple[Path, ...]) -
     """Merge shard directories into generated/: no leaf twice, every leaf present and fresh."""
     merged = sharding.merge_shards(project(taxonomy), directories)
     for directory, leaf_ids in merged.taken.items():
-        click.echo(f"{directory}: {len(leaf_ids)} leaves")
+        click.echo(f"{directory}: {plural(len(leaf_ids), 'leaf', 'leaves')}")
     if merged.removed:
-        click.echo(f"removed data of {len(merged.removed)} leaves that no longer exist")
+        removed = plural(len(merged.removed), "leaf", "leaves")
+        click.echo(f"removed data of {removed} no longer in the taxonomy")
     total = sum(len(ids) for ids in merged.taken.values())
-    click.echo(f"merged {total} leaves from {len(merged.taken)} shards into generated/")
+    shards = plural(len(merged.taken), "shard")
+    click.echo(f"merged {plural(total, 'leaf', 'leaves')} from {shards} into generated/")
     return EXIT_OK

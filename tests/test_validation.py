@@ -7,7 +7,14 @@ from pathlib import Path
 
 from labtax.config import load_config
 from labtax.diagnostics import Level
-from labtax.validation import PARALLEL_MIN_FILES, check_file, targets, validate, validate_files
+from labtax.validation import (
+    PARALLEL_MIN_FILES,
+    check_file,
+    match_paths,
+    targets,
+    validate,
+    validate_files,
+)
 from sampleleaves import HAIKU, HAIKU_DIR
 
 
@@ -62,6 +69,8 @@ def test_with_branches_at_the_root_only_the_branches_are_walked(tmp_path: Path) 
     leaf = write(tmp_path, "knowledge/a/qna.yaml")
     write(tmp_path, "docs/template_qna.yaml")
     assert targets(load_config(tmp_path)) == [leaf]
+    # `validate .` (or the root by any name) walks what a run with no path walks.
+    assert match_paths(load_config(tmp_path), [tmp_path])[0] == [leaf]
 
 
 def test_a_misnamed_file_gets_only_its_name_finding(haiku_project: Path) -> None:

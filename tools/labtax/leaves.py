@@ -148,7 +148,11 @@ def discover(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
     found: set[Path] = set()
     for target in targets:
         if target.is_dir() and not target.is_symlink() and not _yaml_named(target.name):
-            found.update(_walk(target))
+            # The taxonomy, or a directory holding it (`validate .` at an InstructLab root), is
+            # what a run with no path walks: not the repository's other YAML (docs/, CI files).
+            holds = config.taxonomy.absolute().is_relative_to(target.absolute())
+            tops = whole_taxonomy(config) if holds else [target]
+            found.update(f for top in tops if top.is_dir() for f in _walk(top))
         elif target.name == ATTRIBUTION_NAME:
             # A changed attribution.txt (as pre-commit passes it) stands for the leaf beside it.
             sibling = target.parent / LEAF_NAME
@@ -162,6 +166,15 @@ def discover(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
 def _yaml_named(name: str) -> bool:
     # A directory given by name (`qna.yaml/`) is reported by the loader, as when walking.
     return name.lower().endswith((".yaml", ".yml"))
+
+
+def whole_taxonomy(config: Config) -> list[Path]:
+    """The directories a check of the whole taxonomy walks. A dedicated taxonomy directory is
+    walked whole, so a leaf outside the three branches is reported; a repository holding the
+    branches at its root (InstructLab's layout) only its branches, not docs/ and the rest."""
+    if config.taxonomy.resolve() != config.root.resolve():
+        return [config.taxonomy]
+    return [config.taxonomy / b for b in BRANCHES]
 
 
 def _walk(top: Path) -> Iterator[Path]:

@@ -43,11 +43,7 @@ def targets(config: Config, paths: Iterable[Path] = ()) -> list[Path]:
     given = list(paths)
     if given:
         return match_paths(config, given)[0]
-    # A dedicated taxonomy directory is walked whole, so a leaf outside the three branches is
-    # reported; a repository holding the branches at its root (InstructLab's layout) is not.
-    dedicated = config.taxonomy.resolve() != config.root.resolve()
-    chosen = [config.taxonomy] if dedicated else [config.taxonomy / b for b in BRANCHES]
-    return leaves.discover(config, chosen)
+    return leaves.discover(config, leaves.whole_taxonomy(config))
 
 
 def match_paths(config: Config, paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+import yaml
+
 from labtax import blockscalars
 
 LEAF = """\
@@ -68,3 +71,16 @@ def test_meaning_ignores_layout_and_sees_values() -> None:
     assert blockscalars.meaning("a: |\n  x\n") != blockscalars.meaning("a: |\n  x  \n")
     assert blockscalars.meaning("a: |\n  x") != blockscalars.meaning("a: |\n  x\n")
     assert blockscalars.meaning("a: |-\n  x\n") == blockscalars.meaning("a: |\n  x")
+
+
+def test_a_text_too_deep_for_libyaml_is_not_read_again_in_python(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def slow(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the Python reader was tried")
+
+    monkeypatch.setattr(yaml, "SafeLoader", slow)
+    deep = "q: " + "[" * 5000 + "]" * 5000 + "\na: |\n  boats find the harbor   \n"
+    assert blockscalars.meaning(deep) is None
+    # Read line by line, as any text that does not parse: the whitespace counts as text.
+    assert blockscalars.text_trailing_lines(deep) == {3}

@@ -18,6 +18,8 @@ from typing import TypeVar
 
 import yaml
 
+from labtax import yamldoc
+
 # A block scalar header at the end of a line: `|` or `>`, its chomping and indentation indicators,
 # and an optional comment.
 _HEADER = re.compile(r"(?:^|(?<=[ \t]))(?P<indicator>[|>])(?P<flags>[-+1-9]{0,2})[ \t]*(?:#.*)?$")
@@ -39,14 +41,20 @@ class BlockScalar:
 
 def _read(read: Callable[..., Iterator[T]], text: str) -> list[T] | None:
     """`read(text)` (yaml.scan or yaml.parse) with libyaml, else with PyYAML's Python reader,
-    which accepts a few documents libyaml rejects (as `yamldoc.parse` does); None when neither
-    reads it."""
-    for loader in (yaml.CSafeLoader, yaml.SafeLoader):
-        try:
-            return list(read(text, Loader=loader))
-        except (yaml.YAMLError, RecursionError):
-            continue
-    return None
+    which accepts a few documents libyaml rejects; None when neither reads it. The retry is the
+    one `yamldoc.parse` makes and no other: after a depth error the Python reader would take
+    minutes on what libyaml refuses at once."""
+    try:
+        return list(read(text, Loader=yaml.CSafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        if not yamldoc.python_retry_allowed(text, yamldoc.syntax_problem(exc)):
+            return None
+    except yaml.YAMLError:
+        return None
+    try:
+        return list(read(text, Loader=yaml.SafeLoader))
+    except (yaml.YAMLError, RecursionError):
+        return None
 
 
 def meaning(text: str) -> Meaning | None:

@@ -4,7 +4,9 @@ The shapes are the ones that once took quadratic time or minutes (audit 12-13, f
 
 - `trailing`: seeds whose question and both `|` answer lines end in a space or a tab;
 - `deep`: a question nesting flow lists `[`x n ... `]`x n, and one block line ending in spaces;
-- `deep-alone`: the same nesting without the trailing spaces.
+- `deep-alone`: the same nesting without the trailing spaces;
+- `trailing-broken`: `trailing` with a tab-indented line at the end, so libyaml refuses it and
+  PyYAML's slower Python reader is tried, as InstructLab reads leaves.
 
 For each shape and size (the leaf is padded to it) a fresh project holds just that leaf; each
 command runs as its own process (start to exit, the best of `--runs`), `fix` on a fresh copy of the
@@ -32,6 +34,7 @@ LEAF_DIR = "taxonomy/compositional_skills/writing/poetry/haiku"
 HEAD = "version: 3\ncreated_by: bench\ntask_description: Write a haiku.\nseed_examples:\n"
 SEED = "  - question: q{i} \n    answer: |\n      line {i} \n      more {i}\t\n"
 HAIKU_SEED = "  - question: Write a haiku about a lighthouse.\n    answer: |\n{lines}"
+BROKEN = "\tnote: tab-indented\n"
 FIX_TEXT_PROBE = """
 import sys, time
 from labtax import fixer
@@ -65,6 +68,7 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "trailing": trailing,
     "deep": deep,
     "deep-alone": lambda size: deep(size, space=False),
+    "trailing-broken": lambda size: trailing(size - len(BROKEN)) + BROKEN,
 }
 
 

@@ -134,7 +134,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per process")
     args = parser.parse_args()
-    print(f"{'shape':<11} {'KB':>5} {'bytes':>8} {'validate':>9} {'fix':>9} {'fix_text':>9}")
+    print(f"{'shape':<15} {'KB':>5} {'bytes':>8} {'validate':>9} {'fix':>9} {'fix_text':>9}")
     for shape in args.shapes:
         for kb in args.sizes:
             text = SHAPES[shape](kb * 1024)
@@ -147,7 +147,7 @@ def main() -> None:
                 ]
                 figures.append(fix_text(leaf, text, args.timeout))
             cells = " ".join(f"{shown(f, args.timeout):>9}" for f in figures)
-            print(f"{shape:<11} {kb:>5} {len(text):>8} {cells}", flush=True)
+            print(f"{shape:<15} {kb:>5} {len(text):>8} {cells}", flush=True)
 
 
 if __name__ == "__main__":

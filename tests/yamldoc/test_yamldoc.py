@@ -110,10 +110,11 @@ def test_the_python_reader_is_not_tried_where_it_would_be_slow(
     assert problem(deep_tab).rule == "yaml-syntax"
 
 
-def test_flow_depth_bound_counts_every_bracket() -> None:
-    assert yamldoc.flow_depth_bound("a: [1, {b: [2]}]\nc: '[['\n") == 3
-    assert yamldoc.flow_depth_bound("a: ]]]][\n") == 1
-    assert yamldoc.flow_depth_bound("a: 1\n") == 0
+def test_flow_nesting_is_bounded_by_counting_every_bracket() -> None:
+    assert yamldoc.flow_nests_deeper("a: [1, {b: [2]}]\nc: '[['\n", 2)
+    assert not yamldoc.flow_nests_deeper("a: [1, {b: [2]}]\nc: '[['\n", 3)
+    assert not yamldoc.flow_nests_deeper("a: ]]]][\n", 1)
+    assert not yamldoc.flow_nests_deeper("a: 1\n", 0)
 
 
 def test_decode_drops_a_bom_and_locates_nul_and_invalid_bytes() -> None:

@@ -222,20 +222,21 @@ def python_retry_allowed(text: str, problem: LoadProblem) -> bool:
     """Whether a libyaml failure is worth a retry with PyYAML's Python reader: a plain syntax error
     in a text whose flow nesting keeps that reader linear. Depth and multi-document problems are
     final (not differences between the two scanners)."""
-    return problem.rule == "yaml-syntax" and flow_depth_bound(text) <= MAX_RETRY_FLOW_DEPTH
+    return problem.rule == "yaml-syntax" and not flow_nests_deeper(text, MAX_RETRY_FLOW_DEPTH)
 
 
-def flow_depth_bound(text: str) -> int:
-    """An upper bound on how deep flow collections nest: brackets counted wherever they are (in
-    quotes and comments too), one pass over the text."""
-    depth = deepest = 0
+def flow_nests_deeper(text: str, limit: int) -> bool:
+    """Whether flow collections may nest deeper than `limit`: brackets counted wherever they are
+    (in quotes and comments too, so an upper bound), one pass that stops once past the limit."""
+    depth = 0
     for match in _FLOW.finditer(text):
         if match.group() in "[{":
             depth += 1
-            deepest = max(deepest, depth)
+            if depth > limit:
+                return True
         else:
             depth = max(depth - 1, 0)
-    return deepest
+    return False
 
 
 def syntax_problem(exc: yaml.MarkedYAMLError) -> LoadProblem:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+import yaml
+
 from labtax import blockscalars
 
 LEAF = """\
@@ -68,3 +71,62 @@ def test_meaning_ignores_layout_and_sees_values() -> None:
     assert blockscalars.meaning("a: |\n  x\n") != blockscalars.meaning("a: |\n  x  \n")
     assert blockscalars.meaning("a: |\n  x") != blockscalars.meaning("a: |\n  x\n")
     assert blockscalars.meaning("a: |-\n  x\n") == blockscalars.meaning("a: |\n  x")
+
+
+def test_a_text_too_deep_for_libyaml_is_not_read_again_in_python(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def slow(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the Python reader was tried")
+
+    monkeypatch.setattr(yaml, "SafeLoader", slow)
+    deep = "q: " + "[" * 5000 + "]" * 5000 + "\na: |\n  boats find the harbor   \n"
+    assert blockscalars.meaning(deep) is None
+    # Read line by line, as any text that does not parse: the whitespace counts as text.
+    assert blockscalars.text_trailing_lines(deep) == {3}
+
+
+def _seeds(count: int) -> str:
+    """A leaf whose every seed has trailing whitespace: in its question (layout), on both lines of
+    its `|` answer (text) and on the blank line between them (indentation only)."""
+    out = ["version: 3", "created_by: x", "task_description: t", "seed_examples:"]
+    for i in range(count):
+        out += [f"  - question: q{i} ", "    answer: |", f"      line {i} ", " " * 6]
+        out.append(f"      more {i}\t")
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("count", [1, 10, 300])
+def test_text_trailing_lines_reads_a_file_a_constant_number_of_times(
+    monkeypatch: pytest.MonkeyPatch, count: int
+) -> None:
+    reads: list[object] = []
+    real = blockscalars._read
+
+    def counting(read: object, text: str) -> object:
+        reads.append(read)
+        return real(read, text)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(blockscalars, "_read", counting)
+    found = blockscalars.text_trailing_lines(_seeds(count))
+    assert found == {n for i in range(count) for n in (7 + 5 * i, 9 + 5 * i)}
+    # One scan, the meaning of the text, and one check of the prediction with the rest stripped.
+    assert len(reads) == 3
+
+
+def test_a_blank_line_is_text_only_beyond_the_block_indentation() -> None:
+    text = "a: |\n  x\n  \n   \n  \t\n  y\nb: >\n  folded  \n  \n  z\n"
+    assert blockscalars.text_trailing_lines(text) == {4, 5, 8}
+
+
+def test_with_an_indentation_indicator_every_line_counts() -> None:
+    # The indicator is relative to the parent's indentation, which the block alone does not tell.
+    assert blockscalars.text_trailing_lines("a: |2\n    x  \n  \n") == {2, 3}
+
+
+def test_a_prediction_the_check_refutes_keeps_every_candidate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(blockscalars, "_text_lines", lambda block, lines: iter(()))
+    text = "a: |\n  kept  \n  \n  x\n"
+    assert blockscalars.text_trailing_lines(text) == {2, 3}

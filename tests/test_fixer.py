@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from labtax import fixer, yamldoc
+from labtax import blockscalars, fixer, yamldoc
 
 
 def test_fix_changes_only_the_broken_bytes() -> None:
@@ -102,6 +102,66 @@ def test_the_final_newline_after_a_last_block_scalar_keeps_its_text() -> None:
     assert fixer.fix_text(kept)[1].final_newline_kept
 
 
+def test_a_cr_before_crlf_is_a_line_ending_of_its_own() -> None:
+    # Converting only the CRLF of `\r\r\n` would leave a new CRLF for the next run.
+    fixed, fix = fixer.fix_text("a: 1\r\r\nb: 2\r\n")
+    assert fixed == "a: 1\n\nb: 2\n"
+    assert (fix.crlf, fix.cr) == (2, 1)
+    assert fix.describe() == [
+        "converted 2 CRLF line endings to LF",
+        "converted 1 lone CR line ending to LF",
+    ]
+    # So is a CR that removing spaces would bring next to an LF.
+    assert fixer.fix_text("a: 1\r \nb: 2\n")[0] == "a: 1\n\nb: 2\n"
+
+
+def test_a_file_too_deep_to_load_is_left_alone() -> None:
+    deep = "q: " + "[" * 5000 + "]" * 5000 + " \t\r\nb: |\n  x  \n"
+    fixed, fix = fixer.fix_text(deep)
+    assert fixed == deep
+    assert (fix.unloadable, fix.changed, fix.left_alone) == (True, False, True)
+    assert fix.describe() == [
+        "left unchanged: it does not load as YAML (see `labtax validate`), "
+        "so no repair can be checked"
+    ]
+
+
+def test_once_a_repair_makes_the_file_parse_its_whitespace_is_told_apart_exactly() -> None:
+    # Unparsed, the blank answer line counts as text; once the tab is replaced the file parses
+    # and it is indentation only, which a second run would otherwise remove.
+    text = "a:\n  c: |\n    x\n    \n    y  \n\tb: 1\n"
+    fixed, fix = fixer.fix_text(text)
+    assert fixed == "a:\n  c: |\n    x\n\n    y  \n  b: 1\n"
+    assert (fix.tabs, fix.trailing, fix.trailing_kept) == (1, 1, 1)
+    assert fixer.fix_text(fixed) == (fixed, fixer.Fix(trailing_kept=1))
+
+
+def _seeds(count: int) -> str:
+    out = ["version: 3", "created_by: x", "task_description: t", "seed_examples:"]
+    for i in range(count):
+        out += [f"  - question: q{i} ", "    answer: |", f"      line {i} ", " " * 6]
+        out.append(f"      more {i}\t")
+    return "\n".join(out)
+
+
+def test_fix_reads_a_file_a_constant_number_of_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    reads = []
+    real = blockscalars._read
+
+    def counting(read: object, text: str) -> object:
+        reads.append(read)
+        return real(read, text)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(blockscalars, "_read", counting)
+    counts = []
+    for count in (1, 10, 300):
+        reads.clear()
+        _, fix = fixer.fix_text(_seeds(count))
+        assert (fix.trailing, fix.trailing_kept, fix.final_newline) == (2 * count, 2 * count, True)
+        counts.append(len(reads))
+    assert counts[0] == counts[1] == counts[2]
+
+
 REPO = Path(__file__).resolve().parents[1]
 COMPAT = REPO / ".." / "shared" / "compat" / "instructlab"
 
@@ -114,6 +174,14 @@ def _parses(path: Path) -> bool:
     try:
         _data(path.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8"))
     except (UnicodeDecodeError, yamldoc.LoadProblem):
+        return False
+    return True
+
+
+def _decodes(path: Path) -> bool:
+    try:
+        path.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8")
+    except UnicodeDecodeError:
         return False
     return True
 
@@ -141,3 +209,57 @@ def test_fix_never_changes_what_a_corpus_file_means(path: Path) -> None:
     damaged = text.replace("\n", "  \r\n").rstrip("\r\n")
     fixed, _ = fixer.fix_text(damaged)
     assert _data(fixed) == _data(damaged)
+
+
+# Every YAML file of the test corpora, parsing or not (the property is about bytes).
+ALL_YAML = sorted(
+    path
+    for top in (REPO / "tests" / "leaves", COMPAT)
+    if top.is_dir()
+    for path in top.rglob("*")
+    if path.suffix.lower() in {".yaml", ".yml"}
+    and path.is_file()
+    and not path.is_symlink()
+    and _decodes(path)
+)
+
+HOSTILE = {
+    "trailing_in_blocks": _seeds(50),
+    "cr_crlf": "a: 1\r\r\nb: |\r\n  x \r\r\n  y\r\n",
+    "lone_cr_and_spaces": "a: 1\r \nb: 2 \r\t\nc: |\n  x\r  \n",
+    "deep_flow": "q: " + "[" * 5000 + "]" * 5000 + "\na: |\n  x   \n",
+    "deep_flow_broken": "q: " + "[" * 300 + "\n\tb: 1  \n",
+    "tab_in_blank_line": "a:\n  c: |\n    x\n    \n    y\n      \t\n\tb: 1 \n",
+    "tabs_everywhere": "a:\n\tb: |\n\t\tx\t\n\t\n\tc: 1\t",
+    "last_clipped_block": "a: |\n  x  \n  ",
+    "kept_block_at_the_end": "a: |+\n  x\n  \n   ",
+}
+
+
+def _damaged(text: str) -> list[str]:
+    """`text` and the same with the mechanical problems fix repairs added."""
+    return [
+        text,
+        text.replace("\n", "  \r\n").rstrip("\r\n"),
+        text.replace("\n  ", "\n\t"),
+        text.replace("\n", "\r\r\n"),
+        text.replace("\n", " \r \n"),
+    ]
+
+
+def _assert_idempotent(text: str) -> None:
+    for damaged in _damaged(text):
+        fixed, _ = fixer.fix_text(damaged)
+        again, fix = fixer.fix_text(fixed)
+        assert again == fixed
+        assert not fix.changed
+
+
+@pytest.mark.parametrize("path", ALL_YAML, ids=lambda p: "/".join(p.parts[-5:]))
+def test_fixing_a_corpus_file_twice_changes_nothing_more(path: Path) -> None:
+    _assert_idempotent(path.read_bytes().removeprefix(b"\xef\xbb\xbf").decode("utf-8"))
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_fixing_a_hostile_file_twice_changes_nothing_more(name: str) -> None:
+    _assert_idempotent(HOSTILE[name])

@@ -121,3 +121,25 @@ def test_fix_never_changes_an_answer_and_validate_calls_its_whitespace_text(
     run = invoke("validate", cwd=haiku_project)
     assert "[yaml-tab]" not in run.out
     assert "[yaml-trailing-space] trailing whitespace inside a block scalar" in run.out
+
+
+def test_a_leaf_too_deep_to_load_is_reported_and_left_without_the_slow_reader(
+    haiku_project: Path, invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    def slow(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the Python reader was tried")
+
+    monkeypatch.setattr(yaml, "SafeLoader", slow)
+    leaf = haiku_project / LEAF / "qna.yaml"
+    deep = "[" * 5000 + "]" * 5000
+    text = leaf.read_text().replace("Write a haiku about a teapot.", deep)
+    text += "    note: |\n      boats find the harbor   \n"
+    leaf.write_text(text)
+    run = invoke("validate", cwd=haiku_project)
+    assert (run.code, "[yaml-depth]" in run.out) == (1, True)
+    run = invoke("fix", cwd=haiku_project)
+    assert run.code == 1
+    assert f"{LEAF}/qna.yaml: left unchanged: it does not load as YAML" in run.out
+    assert leaf.read_text() == text

@@ -96,6 +96,27 @@ def test_a_block_scalar_starting_with_a_tab_parses_like_instructlab() -> None:
     assert parse("a: |\n  \tcode\nb: 1\n").data == {"a": "\tcode\n", "b": 1}
 
 
+def test_the_python_reader_is_not_tried_where_it_would_be_slow(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def slow(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the Python reader was tried")
+
+    monkeypatch.setattr(yamldoc.yaml, "SafeLoader", slow)
+    # Too deep for libyaml: final, not a difference between the two readers.
+    assert problem("a: " + "[" * 5000 + "]" * 5000 + "\n").rule == "yaml-depth"
+    # A libyaml-only syntax error, but flow nesting that would make the Python reader crawl.
+    deep_tab = "a: |\n  \tcode\nb: " + "[" * 200 + "]" * 200 + "\n"
+    assert problem(deep_tab).rule == "yaml-syntax"
+
+
+def test_flow_nesting_is_bounded_by_counting_every_bracket() -> None:
+    assert yamldoc.flow_nests_deeper("a: [1, {b: [2]}]\nc: '[['\n", 2)
+    assert not yamldoc.flow_nests_deeper("a: [1, {b: [2]}]\nc: '[['\n", 3)
+    assert not yamldoc.flow_nests_deeper("a: ]]]][\n", 1)
+    assert not yamldoc.flow_nests_deeper("a: 1\n", 0)
+
+
 def test_decode_drops_a_bom_and_locates_nul_and_invalid_bytes() -> None:
     assert decode(b"\xef\xbb\xbfa: 1\n") == "a: 1\n"
     with pytest.raises(LoadProblem) as nul:

@@ -12,16 +12,20 @@ parses, after folding and chomping, and the structure around them), without posi
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
 import yaml
 
+from labtax import yamldoc
+
 # A block scalar header at the end of a line: `|` or `>`, its chomping and indentation indicators,
 # and an optional comment.
 _HEADER = re.compile(r"(?:^|(?<=[ \t]))(?P<indicator>[|>])(?P<flags>[-+1-9]{0,2})[ \t]*(?:#.*)?$")
 _ITEM = re.compile(r"^( *)((?:- +)*)")
+_LF = re.compile("\n")
 
 T = TypeVar("T")
 Meaning = tuple[tuple[str, object, object, object], ...]
@@ -39,14 +43,20 @@ class BlockScalar:
 
 def _read(read: Callable[..., Iterator[T]], text: str) -> list[T] | None:
     """`read(text)` (yaml.scan or yaml.parse) with libyaml, else with PyYAML's Python reader,
-    which accepts a few documents libyaml rejects (as `yamldoc.parse` does); None when neither
-    reads it."""
-    for loader in (yaml.CSafeLoader, yaml.SafeLoader):
-        try:
-            return list(read(text, Loader=loader))
-        except (yaml.YAMLError, RecursionError):
-            continue
-    return None
+    which accepts a few documents libyaml rejects; None when neither reads it. The retry is the
+    one `yamldoc.parse` makes and no other: after a depth error the Python reader would take
+    minutes on what libyaml refuses at once."""
+    try:
+        return list(read(text, Loader=yaml.CSafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        if not yamldoc.python_retry_allowed(text, yamldoc.syntax_problem(exc)):
+            return None
+    except yaml.YAMLError:
+        return None
+    try:
+        return list(read(text, Loader=yaml.SafeLoader))
+    except (yaml.YAMLError, RecursionError):
+        return None
 
 
 def meaning(text: str) -> Meaning | None:
@@ -73,14 +83,17 @@ def block_scalars(text: str) -> tuple[BlockScalar, ...]:
     if tokens is None:
         return _by_lines(text)
     found = []
+    # Offsets of every "\n", searched rather than counted per block: counting from the start of
+    # the text for each block scalar would cost time quadratic in the file's size.
+    breaks = [match.start() for match in _LF.finditer(text)]
     for token in tokens:
         if isinstance(token, yaml.ScalarToken) and token.style in {"|", ">"}:
             # Lines counted by "\n" as everyone else counts them (YAML also breaks lines at a
             # lone CR and a few Unicode separators, so its own line numbers can differ).
             start, end = token.start_mark.index, token.end_mark.index
             line_start = text.rfind("\n", 0, start) + 1
-            header_line = text.count("\n", 0, start) + 1
-            last = text.count("\n", 0, end) + (0 if end == 0 or text[end - 1] == "\n" else 1)
+            header_line = bisect_left(breaks, start) + 1
+            last = bisect_left(breaks, end) + (0 if end == 0 or text[end - 1] == "\n" else 1)
             match = _HEADER.search(text[line_start : _line_end(text, start)], start - line_start)
             flags = match.group("flags") if match else ""
             content = frozenset(range(header_line + 1, last + 1))
@@ -101,19 +114,44 @@ def block_lines(text: str) -> frozenset[int]:
 def text_trailing_lines(text: str) -> frozenset[int]:
     """The 1-based lines whose trailing spaces or tabs are part of a value: removing them would
     change what the file means (block scalar text). In a text that does not scan, every block
-    scalar line counts, since nothing can be checked."""
+    scalar line counts, since nothing can be checked.
+
+    Which lines hold text follows from each block's indentation (`_text_lines`); one more parse,
+    with every other candidate stripped, checks that prediction for the whole file at once. When
+    it fails every candidate counts, as in a text that does not parse: a constant number of parses
+    per file, however many lines end in whitespace.
+    """
     text = text.replace("\r\n", "\n")
     lines = text.split("\n")
-    candidates = [n for n in block_lines(text) if lines[n - 1] != lines[n - 1].rstrip(" \t")]
+    blocks = block_scalars(text)
+    candidates = frozenset(
+        n for block in blocks for n in block.lines if lines[n - 1] != lines[n - 1].rstrip(" \t")
+    )
     before = meaning(text) if candidates else None
     if before is None:
-        return frozenset(candidates)
-    kept = set()
-    for number in candidates:
-        edited = [*lines[: number - 1], lines[number - 1].rstrip(" \t"), *lines[number:]]
-        if meaning("\n".join(edited)) != before:
-            kept.add(number)
-    return frozenset(kept)
+        return candidates
+    kept = candidates & frozenset(n for block in blocks for n in _text_lines(block, lines))
+    free = candidates - kept
+    if not free:
+        return kept
+    edited = [line.rstrip(" \t") if n in free else line for n, line in enumerate(lines, start=1)]
+    return kept if meaning("\n".join(edited)) == before else candidates
+
+
+def _text_lines(block: BlockScalar, lines: list[str]) -> Iterator[int]:
+    """The lines of `block` whose trailing whitespace is text by YAML's rules: a line with text
+    keeps everything after its indentation, folded or not; a blank line only what lies beyond the
+    block's indentation. With an indentation indicator the parent's indentation is not known
+    here, so every line counts."""
+    filled = [_spaces(lines[n - 1]) for n in block.lines if lines[n - 1].strip(" \t")]
+    if not filled or any(c.isdigit() for c in block.flags):
+        yield from block.lines
+        return
+    indent = min(filled)
+    for number in block.lines:
+        line = lines[number - 1]
+        if line.strip(" \t") or len(line) > indent:
+            yield number
 
 
 def tab_lines(text: str) -> list[tuple[int, int]]:

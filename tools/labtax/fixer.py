@@ -6,18 +6,23 @@ one is not made: trailing spaces and tabs inside a block scalar are text (an ans
 its tabs), and a missing final newline after a last `|` block is added together with the `-`
 chomping indicator that keeps the value without it. Tabs are replaced only in a file that does not
 scan (where YAML cannot have meant them), never inside what reads as block scalar content, using
-the narrowest tab width that makes the file parse. Files are rewritten atomically.
+the narrowest tab width that makes the file parse. A file YAML refuses as a whole (nesting too
+deep) is left as it is: nothing could be checked. Fixing a fixed file changes nothing (line endings
+become LF, lone CRs too; a file the repairs made parse gets a second, exact pass). Files are
+rewritten atomically.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from labtax import blockscalars, util, yamldoc
 
 TAB_WIDTHS = (2, 4, 8)
 _BOM = b"\xef\xbb\xbf"
+_CR = re.compile(r"\r\n?")
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,7 @@ class Fix:
     """What `fix_text` changed in one file (counts of lines affected) and what it left alone."""
 
     crlf: int = 0
+    cr: int = 0  # lone CR line endings (YAML reads a CR as a line break)
     trailing: int = 0
     final_newline: bool = False
     tabs: int = 0
@@ -33,22 +39,29 @@ class Fix:
     final_newline_kept: bool = False  # adding it would change the last value
     chomping: bool = False  # the last block scalar got `-` so the final newline changes nothing
     refused: bool = False  # left unchanged: the repairs together would have changed a value
+    unloadable: bool = False  # left unchanged: YAML refuses it as a whole (nesting too deep)
 
     @property
     def changed(self) -> bool:
-        return bool(self.crlf or self.trailing or self.final_newline or self.tabs)
+        return bool(self.crlf or self.cr or self.trailing or self.final_newline or self.tabs)
 
     @property
     def left_alone(self) -> bool:
         """Whether something `validate` reports was not repaired (it needs a person)."""
         return bool(
-            self.tabs_unfixable or self.trailing_kept or self.final_newline_kept or self.refused
+            self.tabs_unfixable
+            or self.trailing_kept
+            or self.final_newline_kept
+            or self.refused
+            or self.unloadable
         )
 
     def describe(self) -> list[str]:
         parts = []
         if self.crlf:
             parts.append(f"converted {util.plural(self.crlf, 'CRLF line ending')} to LF")
+        if self.cr:
+            parts.append(f"converted {util.plural(self.cr, 'lone CR line ending')} to LF")
         if self.trailing:
             parts.append(f"removed trailing whitespace on {_lines(self.trailing)}")
         if self.final_newline:
@@ -65,6 +78,11 @@ class Fix:
             )
         if self.refused:
             parts.append("left unchanged: repairing it would change a value; fix it by hand")
+        if self.unloadable:
+            parts.append(
+                "left unchanged: it does not load as YAML (see `labtax validate`), "
+                "so no repair can be checked"
+            )
         if self.final_newline_kept:
             parts.append(
                 "left the final newline missing: adding it would change the last value; "
@@ -78,11 +96,32 @@ def _lines(count: int) -> str:
 
 
 def fix_text(text: str) -> tuple[str, Fix]:
-    """The repaired text and what changed; the text means the same as before."""
-    original = text
+    """The repaired text and what changed; the text means the same as before. Fixing the result
+    again changes nothing."""
     before = blockscalars.meaning(text)
+    if before is None and _parses(text):
+        # Refused as a whole (too deep), not for its syntax: no edit repairs that, and none can be
+        # checked against what the file means, so the file is left as it is.
+        return text, Fix(unloadable=True)
+    fixed, fix = _repair(text, before)
+    after = blockscalars.meaning(fixed) if before is None else None
+    if after is not None:
+        # The repaired file parses (its tabs replaced, or a whitespace-only line with a tab
+        # emptied), which tells block scalar text from layout exactly: a second pass removes the
+        # trailing whitespace the line-by-line reading had to keep.
+        again, more = _repair(fixed, after)
+        if not more.refused:
+            trailing = fix.trailing + more.trailing
+            fixed, fix = again, replace(fix, trailing=trailing, trailing_kept=more.trailing_kept)
+    return fixed, fix
+
+
+def _repair(text: str, before: blockscalars.Meaning | None) -> tuple[str, Fix]:
+    """One pass of every repair over `text`, whose meaning is `before` (None: it does not parse)."""
+    original = text
     crlf = text.count("\r\n")
-    text = text.replace("\r\n", "\n")
+    cr = text.count("\r") - crlf
+    text = lf(text)
     protected = blockscalars.text_trailing_lines(text)
     lines = text.split("\n")
     trailing = kept = 0
@@ -106,7 +145,14 @@ def fix_text(text: str) -> tuple[str, Fix]:
     elif blockscalars.meaning(text) != before:
         # Each edit above keeps every value by YAML's rules; this guard makes sure of it.
         return original, Fix(refused=True)
-    return text, Fix(crlf, trailing, final, tabs, unfixable, kept, final_kept, chomping)
+    return text, Fix(crlf, cr, trailing, final, tabs, unfixable, kept, final_kept, chomping)
+
+
+def lf(text: str) -> str:
+    """`text` with LF line endings only. YAML reads a lone CR as a line break too, so it becomes
+    LF like CRLF: kept, it would meet the LF of CR CR LF, or one left by removing the spaces of
+    CR space LF, and make a new CRLF for the next run to convert."""
+    return _CR.sub("\n", text)
 
 
 def _final_newline(text: str, before: blockscalars.Meaning | None) -> tuple[str, bool, bool]:

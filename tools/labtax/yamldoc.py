@@ -26,6 +26,10 @@ Pos = tuple[int, int]
 
 MAX_DEPTH = 64
 MAX_EXPANDED_NODES = 200_000
+# PyYAML's Python scanner checks every open flow level's possible simple key at each token, so its
+# time grows with flow depth times size; a leaf never nests deeper than MAX_DEPTH.
+MAX_RETRY_FLOW_DEPTH = 2 * MAX_DEPTH
+_FLOW = re.compile(r"[\[\]{}]")
 
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
@@ -183,7 +187,7 @@ def parse(text: str) -> Document:
     try:
         node = yaml.compose(text, Loader=yaml.CSafeLoader)
     except yaml.MarkedYAMLError as exc:
-        problem = _syntax_problem(exc)
+        problem = syntax_problem(exc)
         node = _compose_like_instructlab(text, problem)
     except yaml.YAMLError as exc:
         raise LoadProblem("yaml-syntax", str(exc), 1, 1) from exc
@@ -205,9 +209,11 @@ def _compose_like_instructlab(text: str, problem: LoadProblem) -> yaml.Node | No
     libyaml rejects a few documents the Python scanner accepts (a block scalar whose first line
     starts with a tab after its indentation, for one); such a leaf must not fail here when
     InstructLab accepts it. Depth and multi-document problems are final: they are not
-    differences between the two scanners, and the Python composer recurses per nesting level.
+    differences between the two scanners, and the Python composer recurses per nesting level. So
+    is a syntax error in a text nesting flow collections deeper than a leaf can: the Python reader
+    would take time growing with that depth (`python_retry_allowed`).
     """
-    if problem.rule != "yaml-syntax":
+    if not python_retry_allowed(text, problem):
         raise problem
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
@@ -215,7 +221,28 @@ def _compose_like_instructlab(text: str, problem: LoadProblem) -> yaml.Node | No
         raise problem from None
 
 
-def _syntax_problem(exc: yaml.MarkedYAMLError) -> LoadProblem:
+def python_retry_allowed(text: str, problem: LoadProblem) -> bool:
+    """Whether a libyaml failure is worth a retry with PyYAML's Python reader: a plain syntax error
+    in a text whose flow nesting keeps that reader linear. Depth and multi-document problems are
+    final (not differences between the two scanners)."""
+    return problem.rule == "yaml-syntax" and not flow_nests_deeper(text, MAX_RETRY_FLOW_DEPTH)
+
+
+def flow_nests_deeper(text: str, limit: int) -> bool:
+    """Whether flow collections may nest deeper than `limit`: brackets counted wherever they are
+    (in quotes and comments too, so an upper bound), one pass that stops once past the limit."""
+    depth = 0
+    for match in _FLOW.finditer(text):
+        if match.group() in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth = max(depth - 1, 0)
+    return False
+
+
+def syntax_problem(exc: yaml.MarkedYAMLError) -> LoadProblem:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = exc.problem or exc.context or "invalid YAML"

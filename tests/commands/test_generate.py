@@ -442,9 +442,7 @@ def test_flags_win_over_the_environment_which_wins_over_settings_and_the_teacher
     monkeypatch.delenv("LABTAX_TEACHER_MODEL")
     monkeypatch.delenv("LABTAX_TEACHER_API_BASE")
     assert _generate("--dry-run") == 0
-    assert capsys.readouterr().err.startswith(
-        "teacher: none configured (no model, no API base)\n"
-    )
+    assert capsys.readouterr().err.startswith("teacher: none configured (no model, no API base)\n")
 
 
 def test_a_run_shows_its_teacher_first_and_says_how_to_resume_after_ctrl_c(

@@ -108,3 +108,23 @@ def test_near_duplicate_needs_question_and_answer_close() -> None:
     )
     assert not near(normalise("List two synonyms for attend."), normalise("Name a river in Peru."))
     assert not near("", "x")
+
+
+def test_past_the_bounds_only_exact_repeats_are_compared(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(duplicate_question, "MAX_NEAR_QUESTIONS", 2)
+    text = skill(
+        ("Name a river.", "The Nile."),
+        ("Name a mountain.", "Everest."),
+        ("What is the capital of France?", "Paris is the capital."),
+        ("What's the capital of France?", "Paris is the capital!"),  # near: past the bound
+        ("name a river", "The Amazon."),  # exact: always found
+    )
+    assert check(tmp_path, text) == [(13, 15, "question is the same as seed_examples[0].question")]
+    compared = []
+    real = duplicate_question._duplicates
+    monkeypatch.setattr(
+        duplicate_question, "_duplicates", lambda a, b: compared.append(1) or real(a, b)
+    )
+    many = skill(*((f"What is item {n}?", f"Item {n}.") for n in range(50)))
+    assert check(tmp_path, many) == []
+    assert len(compared) <= 1  # at most the one pair inside the bound

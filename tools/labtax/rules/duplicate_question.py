@@ -5,6 +5,11 @@ question within difflib's ratio NEAR of another whose answer is also that close:
 "list two synonyms" / "list three synonyms" differ by one word on purpose, and their answers show
 it. Cheap length and shared-word bounds rule most pairs out before difflib runs, so the rule stays
 close to the cost of parsing.
+
+Exact duplicates are found among all questions (a dictionary); near ones among the first
+`MAX_NEAR_QUESTIONS` questions of up to `MAX_NEAR_CHARS` characters. Real leaves hold a handful of
+seeds; the bounds keep a hostile leaf of thousands of questions (pairs grow with their square,
+and difflib with the product of two lengths) from stalling a pre-commit hook or CI.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ HINT = "make each question ask something different; varied seeds give varied syn
 NEAR = 0.9
 # Texts that close share most of their words; comparing word sets first is far cheaper.
 SHARED_WORDS = 0.5
+MAX_NEAR_QUESTIONS = 200
+MAX_NEAR_CHARS = 1000
 
 _NOISE = re.compile(r"[\W_]+")
 # difflib's ratio is 2M / (len(a) + len(b)) with M <= min(len(a), len(b)), so two texts can only be
@@ -78,6 +85,7 @@ def check(subject: Subject) -> list[Diagnostic]:
     if leaf is None:
         return []
     seen: list[_Seen] = []
+    first: dict[tuple[str, str], PathKey] = {}  # (context, question) -> where it was first asked
     found = []
     for path, pair in pairs(leaf):
         question = normalise(text_of(pair, "question"))
@@ -85,21 +93,38 @@ def check(subject: Subject) -> list[Diagnostic]:
             continue
         # A skill asks the same question of different contexts on purpose (grounded skills).
         context = "" if leaf.kind is LeafKind.KNOWLEDGE else text_of(pair, "context").strip()
-        size = len(question)
-        low, high = size * _SPAN, size / _SPAN
-        current = _Seen(size, _text(question), context, text_of(pair, "answer"), path)
-        for earlier in seen:
-            if earlier.context != context or not low <= earlier.size <= high:
-                continue
-            if _duplicates(earlier, current):
-                exact = earlier.question.text == question
-                same = "the same as" if exact else "nearly the same as"
-                where = leaf.positions.of_value((*path, "question"))
-                message = f"question is {same} {dotted((*earlier.path, 'question'))}"
-                found.append(finding(subject, where, LEVEL, ID, message, HINT))
-                break
-        seen.append(current)
+        key = (context, question)
+        match: tuple[PathKey, bool] | None
+        if key in first:
+            match = (first[key], True)
+        else:
+            first[key] = path
+            match = _near_earlier(seen, context, question, text_of(pair, "answer"), path)
+        if match is not None:
+            where_before, exact = match
+            same = "the same as" if exact else "nearly the same as"
+            where = leaf.positions.of_value((*path, "question"))
+            message = f"question is {same} {dotted((*where_before, 'question'))}"
+            found.append(finding(subject, where, LEVEL, ID, message, HINT))
     return found
+
+
+def _near_earlier(
+    seen: list[_Seen], context: str, question: str, answer: str, path: PathKey
+) -> tuple[PathKey, bool] | None:
+    """The first earlier question this one nearly repeats, within the bounds; it joins `seen`."""
+    size = len(question)
+    if len(seen) >= MAX_NEAR_QUESTIONS or size > MAX_NEAR_CHARS:
+        return None
+    low, high = size * _SPAN, size / _SPAN
+    current = _Seen(size, _text(question), context, answer, path)
+    seen.append(current)
+    for earlier in seen[:-1]:
+        if earlier.context != context or not low <= earlier.size <= high:
+            continue
+        if _duplicates(earlier, current):
+            return earlier.path, False
+    return None
 
 
 def _duplicates(a: _Seen, b: _Seen) -> bool:

@@ -9,7 +9,7 @@ shows the list in the page, as text and as JSON.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from labtax.config import BRANCHES
 from labtax.coverage import LeafCoverage, TreeNode
@@ -26,15 +26,7 @@ GapKind = Literal[
     "low_diversity",
     "no_data",
 ]
-KINDS: tuple[GapKind, ...] = (
-    "low_score",
-    "not_evaluated",
-    "outdated_evaluation",
-    "thin_branch",
-    "few_seeds",
-    "low_diversity",
-    "no_data",
-)
+KINDS: tuple[GapKind, ...] = get_args(GapKind)
 MIN_BRANCH_LEAVES = 3
 MIN_SEEDS = 5
 # Kept questions lack variety below this share of distinct bigrams, or above this share of

@@ -175,18 +175,7 @@ def trusted_questions(raw: bytes) -> tuple[str, ...]:
     goes through `parse_samples`. In a written line the key `"question": ` cannot occur inside a
     string (a quote in a string is escaped) and no other key ends in `question`, so the first one
     on each line is the sample's question."""
-    text = raw.decode("utf-8")
-    found: list[str] = []
-    start = 0
-    while True:
-        key = text.find(_QUESTION_KEY, start)
-        if key < 0:
-            return tuple(found)
-        question, end = _DECODER.raw_decode(text, key + len(_QUESTION_KEY))
-        found.append(question)
-        start = text.find("\n", end)
-        if start < 0:
-            return tuple(found)
+    return _first_values(raw.decode("utf-8"), _QUESTION_KEY)
 
 
 def trusted_chunks(raw: bytes) -> frozenset[tuple[str, int]]:

@@ -83,8 +83,8 @@ def pdf_text(raw: bytes) -> str:
             " unencrypted copy of the document, or its text as Markdown",
         ) from exc
     except Exception as exc:  # pypdf raises assorted types for files it cannot read
-        # PyPdfError for damage, NotImplementedError for an unsupported filter or encryption,
-        # and plain ValueError, KeyError, TypeError, ... from deep inside a malformed file.
+        # PyPdfError for damage, an unsupported-filter error for a codec pypdf lacks, and plain
+        # ValueError, KeyError, TypeError, ... from deep inside a malformed file.
         raise UnreadableDocument(
             f"is not a readable PDF ({type(exc).__name__}: {exc})",
             "export the document to PDF again (e.g. print it to PDF), or commit its text as"

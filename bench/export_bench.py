@@ -10,6 +10,7 @@ Run: .venv/bin/python bench/export_bench.py [SAMPLES] [LEAVES]
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import random
 import resource
@@ -141,11 +142,17 @@ def build(root: Path, total: int, leaves: int) -> None:
 
 
 def main() -> None:
-    total = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    leaves = int(sys.argv[2]) if len(sys.argv) > 2 else 200
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("samples", type=int, nargs="?", default=1_000_000)
+    parser.add_argument("leaves", type=int, nargs="?", default=200)
+    parser.add_argument(
+        "--keep", type=Path, help="build the project here and keep it (to profile an export)"
+    )
+    args = parser.parse_args()
+    total, leaves = args.samples, args.leaves
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "project"
-        root.mkdir()
+        root = (args.keep or Path(tmp)) / "project"
+        root.mkdir(parents=True)
         start = time.perf_counter()
         build(root, total, leaves)
         size = sum(p.stat().st_size for p in (root / "generated").rglob("samples.jsonl"))

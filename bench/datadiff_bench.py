@@ -5,7 +5,7 @@ Run: .venv/bin/python bench/datadiff_bench.py [LEAVES] [SAMPLES_PER_LEAF]
 
 from __future__ import annotations
 
-import sys
+import argparse
 import tempfile
 import time
 from pathlib import Path
@@ -72,8 +72,11 @@ def timed(label: str, func, *args, **kwargs):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    leaves = int(sys.argv[1]) if len(sys.argv) > 1 else 300
-    per_leaf = int(sys.argv[2]) if len(sys.argv) > 2 else 30
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("leaves", type=int, nargs="?", default=300)
+    parser.add_argument("per_leaf", type=int, nargs="?", default=30, metavar="SAMPLES_PER_LEAF")
+    args = parser.parse_args()
+    leaves, per_leaf = args.leaves, args.per_leaf
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         build(root, leaves, per_leaf)

@@ -11,6 +11,10 @@ Data its manifest vouches for (the files' digests match) is read fast: counts fr
 questions straight from the lines (`reader.trusted_questions`); anything else goes through the
 strict reader, which says what is wrong. A large taxonomy is read by one process per core, each
 also computing its leaves' diversity (`PARALLEL_MIN_LEAVES`).
+
+The module is one piece (over 400 lines): the fast and the strict reading of a leaf, the
+parallel reading and the tree must give the same figures, and they are checked against each other
+(`tests/test_coverage.py`); split apart they would each need the leaf figures' whole shape.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ Valid leaves take the fast path (`is_valid`); errors are only enumerated for inv
 
 The fast predicate compiler and the diagnostic locator stay together with the loader: both read the
 same schema documents, and the compiler must give exactly jsonschema's verdict on them.
+
+The module is one piece (over 400 lines) for that reason: the loader, the compiler and the locator
+are three views of the same schema documents, kept in step by living together.
 """
 
 from __future__ import annotations

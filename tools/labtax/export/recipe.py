@@ -24,6 +24,10 @@ Unknown keys and values of the wrong type or range are `LabtaxError`s located at
 `Locate` function the source gives). A replay `path` is relative to the recipe file's directory
 (the project root for the settings table). `resolved_text` is the recipe with every default
 filled in, as the export writes it next to the mix.
+
+The module is one piece (over 400 lines): it is the whole recipe format, each key's type,
+range, default and located error next to the others, and the resolved text written back from
+the same table, so a new key cannot be read one way and written another.
 """
 
 from __future__ import annotations

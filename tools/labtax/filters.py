@@ -52,10 +52,6 @@ seed.
 The module is one piece (a little over 400 lines): every check of one `apply` call shares its
 token index, the exact integer form of the similarity threshold and the siblings kept so far, and
 splitting them would only pass that state between modules.
-
-The module is one piece (over 400 lines): every check reads the same per-leaf state (the seeds,
-the kept candidates so far, the allowed text) in one pass, in `REASONS` order, and a candidate's
-single rejection depends on that order; PII detection, which does not, is `labtax.pii`.
 """
 
 from __future__ import annotations

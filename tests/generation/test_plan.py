@@ -131,3 +131,15 @@ def test_changed_leaves_must_be_current_to_be_generated(project):
     ]
     # A full run holds unchanged and changed leaves alike to the whole tree's checks.
     assert ALL[1] in [leaf.leaf_id for leaf in make_plan(config, Selection()).generate]
+
+
+def test_each_leaf_is_parsed_once_to_plan_and_vet_it(project, monkeypatch):
+    from labtax import leaves
+
+    parsed = []
+    real = leaves.parse  # what loading a leaf parses with, whoever loads it
+    monkeypatch.setattr(leaves, "parse", lambda text: parsed.append(1) or real(text))
+    plan = make_plan(load_config(project), Selection(force=True))
+    assert plan.generate
+    assert not plan.refused
+    assert len(parsed) == len(plan.generate)  # validation reuses the loaded leaf

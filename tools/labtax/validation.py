@@ -141,31 +141,45 @@ def _parallel(
             yield from found
 
 
-def check_file(config: Config, file: Path, *, changed: bool = False) -> list[Diagnostic]:
+def check_file(
+    config: Config, file: Path, *, changed: bool = False, loaded: Leaf | None = None
+) -> list[Diagnostic]:
     """Every diagnostic for one file, in rule order (the caller sorts), at the levels the
-    settings give each rule. `changed`: the leaf was added or changed against the base."""
-    return _configured(config, _check(config, file, changed=changed))
+    settings give each rule. `changed`: the leaf was added or changed against the base.
+    `loaded`: the file as `leaves.load_file` already read it, so it is not read and parsed again
+    (`generate` vets the leaves it loaded)."""
+    return _configured(config, _check(config, file, changed=changed, loaded=loaded))
 
 
-def _check(config: Config, file: Path, *, changed: bool) -> list[Diagnostic]:
+def _check(config: Config, file: Path, *, changed: bool, loaded: Leaf | None) -> list[Diagnostic]:
     path = _rel(config, file)
     leaf_id = leaves.leaf_id_of(config, file)
     bare = Subject(config, file, path, leaf_id, None, None, None, changed)
     misnamed = NAME_RULE.check(bare)
     if misnamed:
         return list(misnamed)
+    if loaded is not None and _in_branch(leaf_id):
+        return _check_leaf(bare, loaded.text, loaded)
     try:
         text = yamldoc.decode(yamldoc.read_bytes(file, config.root, config.max_file_bytes))
     except LoadProblem as problem:
         return [Diagnostic.from_problem(path, problem)]
-    found: list[Diagnostic] = []
-    leaf: Leaf | None = None
-    version: int | None = None
     try:
         leaf = _load(path, leaf_id, text)
     except LoadProblem as problem:
-        found.append(Diagnostic.from_problem(path, problem))
-    else:
+        return _check_leaf(bare, text, None, problem)
+    return _check_leaf(bare, text, leaf)
+
+
+def _check_leaf(
+    bare: Subject, text: str, leaf: Leaf | None, problem: LoadProblem | None = None
+) -> list[Diagnostic]:
+    """The schema (for a leaf that loads) and every rule over a file's text."""
+    found: list[Diagnostic] = []
+    version: int | None = None
+    if problem is not None:
+        found.append(Diagnostic.from_problem(bare.path, problem))
+    if leaf is not None:
         version = schemas.effective_version(leaf.data)
         found.extend(schemas.check(leaf))
     subject = dataclasses.replace(bare, text=text, leaf=leaf, version=version)
@@ -191,8 +205,12 @@ def _rel(config: Config, file: Path) -> str:
         return config.rel(file)
 
 
+def _in_branch(leaf_id: str | None) -> bool:
+    return leaf_id is not None and leaf_id.split("/", 1)[0] in BRANCHES
+
+
 def _load(path: str, leaf_id: str | None, text: str) -> Leaf:
-    if leaf_id is not None and leaf_id.split("/", 1)[0] in BRANCHES:
+    if leaf_id is not None and _in_branch(leaf_id):
         return leaves.load_text(path, leaf_id, text)
     # Outside the branches the kind cannot come from the path; like instructlab-schema, a leaf
     # with a `document` is taken for knowledge.

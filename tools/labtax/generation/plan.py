@@ -214,7 +214,7 @@ def _vet(
     refused: list[RefusedLeaf] = []
     kept: list[Leaf] = []
     for leaf in candidates:
-        error = _first_error(config, config.root / leaf.path, fresh_changed)
+        error = _first_error(config, config.root / leaf.path, fresh_changed, leaf)
         if error is None:
             kept.append(leaf)
         else:
@@ -227,9 +227,11 @@ def _vet(
     return kept, tuple(sorted(refused, key=lambda r: r.leaf_id))
 
 
-def _first_error(config: Config, path: Path, changed: Collection[Path]) -> Diagnostic | None:
+def _first_error(
+    config: Config, path: Path, changed: Collection[Path], loaded: Leaf | None = None
+) -> Diagnostic | None:
     file = absolute(path)
-    found = validation.check_file(config, file, changed=file in changed)
+    found = validation.check_file(config, file, changed=file in changed, loaded=loaded)
     errors = sorted(d for d in found if d.level is Level.ERROR)
     return errors[0] if errors else None
 

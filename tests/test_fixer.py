@@ -186,17 +186,19 @@ def _decodes(path: Path) -> bool:
     return True
 
 
-# Every YAML file of the test corpora that parses (the property is about what a file means).
-CORPUS = sorted(
-    path
-    for top in (REPO / "tests" / "leaves", COMPAT)
-    if top.is_dir()
-    for path in top.rglob("*")
-    if path.suffix.lower() in {".yaml", ".yml"}
-    and path.is_file()
-    and not path.is_symlink()
-    and _parses(path)
-)
+def _corpus_yaml() -> list[Path]:
+    """Every YAML file of the test corpora (regular files, not symlinks), sorted."""
+    return sorted(
+        path
+        for top in (REPO / "tests" / "leaves", COMPAT)
+        if top.is_dir()
+        for path in top.rglob("*")
+        if path.suffix.lower() in {".yaml", ".yml"} and path.is_file() and not path.is_symlink()
+    )
+
+
+# The ones that parse (the property is about what a file means).
+CORPUS = [path for path in _corpus_yaml() if _parses(path)]
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: "/".join(p.parts[-5:]))
@@ -211,17 +213,8 @@ def test_fix_never_changes_what_a_corpus_file_means(path: Path) -> None:
     assert _data(fixed) == _data(damaged)
 
 
-# Every YAML file of the test corpora, parsing or not (the property is about bytes).
-ALL_YAML = sorted(
-    path
-    for top in (REPO / "tests" / "leaves", COMPAT)
-    if top.is_dir()
-    for path in top.rglob("*")
-    if path.suffix.lower() in {".yaml", ".yml"}
-    and path.is_file()
-    and not path.is_symlink()
-    and _decodes(path)
-)
+# Every one that decodes, parsing or not (the property is about bytes).
+ALL_YAML = [path for path in _corpus_yaml() if _decodes(path)]
 
 HOSTILE = {
     "trailing_in_blocks": _seeds(50),

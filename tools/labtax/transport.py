@@ -17,7 +17,7 @@ never retried; a host name that does not resolve is final (`Unreachable`); a ref
 retried, and `Unreachable` once the retries are spent. With no teacher configured at all (the
 built-in model name and no server), nothing is sent: the error says how to point labtax at one.
 
-One piece (over 400 lines) because it is the only module that imports litellm: everything that
+One piece (over 500 lines) because it is the only module that imports litellm: everything that
 knows the shapes of litellm's requests, responses, errors and prices belongs here.
 """
 

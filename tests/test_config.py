@@ -399,3 +399,9 @@ def test_without_the_registries_only_the_shape_of_rule_and_stage_tables_is_check
     assert "faithful" in config.teacher_stages
     with pytest.raises(LabtaxError, match="no generation stage is called 'faithful'"):
         load_config(root, environ={}, names=NAMES)
+
+
+def test_the_student_is_named_as_the_student_in_what_its_calls_say() -> None:
+    from labtax.config import TeacherConfig, default_student
+
+    assert (TeacherConfig().role, default_student().role) == ("teacher", "student")

@@ -8,7 +8,7 @@ import asyncio
 import projects
 from labtax import leaves
 from labtax.cache import Answer, ResponseCache
-from labtax.config import TeacherConfig, load_config
+from labtax.config import TeacherConfig, default_student, load_config
 from labtax.evaluation.records import ModelParams
 from labtax.evaluation.run import Roles, evaluate
 from labtax.evaluation.store import evaluation_path, read_evaluation
@@ -156,15 +156,16 @@ def test_a_budget_stop_writes_whole_leaves_only(project):
         assert path.exists() is (r.status == "evaluated")
 
 
-class ReportsTheTeacher(Unreachable):
-    """A transport whose words are about the teacher, as every transport's are."""
+class WordsItsRole(Unreachable):
+    """A transport whose words name who it asks, as `LitellmTransport`'s do (`config.role`)."""
 
     async def send(self, messages, attempt, params=None):
-        raise TeacherError("cannot reach the teacher at http://10.0.0.7:8000/v1: refused")
+        role = default_student().role
+        raise TeacherError(f"cannot reach the {role} at http://10.0.0.7:8000/v1: refused")
 
 
 def test_a_student_failure_is_worded_as_the_students(project):
-    config, found, teachers, _ = setup(project, student_transport=ReportsTheTeacher())
+    config, found, teachers, _ = setup(project, student_transport=WordsItsRole())
     summary = run(config, found, teachers)
     reason = summary.results[0].evaluation.reason
     assert "no answer from the student: cannot reach the student at" in reason

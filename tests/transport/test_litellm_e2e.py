@@ -253,6 +253,16 @@ def test_a_refused_connection_is_retried_then_named_once(tmp_path: Path):
     assert len({str(e) for e in errors}) == 1
     assert f"cannot reach the teacher at {url}: the connection was refused" in str(errors[0])
     assert "labtax fake-teacher" in errors[0].hint
+    # The student `labtax eval` asks is named as the student.
+    student = replace(settings(url), role="student")
+    asked = Teacher(
+        student,
+        LitellmTransport(student),
+        cache=ResponseCache(tmp_path),
+        policy=RetryPolicy(retries=0),
+    )
+    with pytest.raises(Unreachable, match="cannot reach the student at"):
+        asyncio.run(asked.complete(msgs(0), stage="student_answer"))
 
 
 def test_a_host_name_that_does_not_resolve_fails_at_once(tmp_path: Path):

@@ -57,6 +57,8 @@ class TeacherConfig:
     concurrency: int = 8
     retries: int = 5
     timeout: float = 60.0
+    # Who is asked, as messages name it: the teacher, or the student `labtax eval` asks.
+    role: str = "teacher"
 
     @property
     def servers(self) -> tuple[str, ...]:
@@ -109,7 +111,7 @@ class StageOverride:
 def default_student() -> TeacherConfig:
     """The student's transport settings before any file or variable: no model, temperature 0
     (`labtax eval` asks held-out questions reproducibly)."""
-    return replace(TeacherConfig(), model="", temperature=0.0)
+    return replace(TeacherConfig(), model="", temperature=0.0, role="student")
 
 
 @dataclass(frozen=True)

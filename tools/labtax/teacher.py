@@ -84,9 +84,9 @@ class TruncatedAnswer(TeacherError):  # noqa: N818 - named for what the pipeline
 
     reason = "truncated"
 
-    def __init__(self, stage: str, max_tokens: int, text: str) -> None:
+    def __init__(self, stage: str, max_tokens: int, text: str, role: str = "teacher") -> None:
         super().__init__(
-            f"the teacher's answer for stage {stage!r} was cut at the answer limit, even at"
+            f"the {role}'s answer for stage {stage!r} was cut at the answer limit, even at"
             f" {max_tokens} tokens",
             hint="raise [tool.labtax.teacher] max_tokens (or the stage's own limit)",
         )
@@ -291,7 +291,7 @@ class Teacher:
             answer, attempt = await self._one_call(messages, stage, limit, attempt)
             if answer.truncated:
                 if doublings == self.policy.truncation_retries:
-                    raise TruncatedAnswer(stage, limit.max_tokens, answer.text)
+                    raise TruncatedAnswer(stage, limit.max_tokens, answer.text, self.config.role)
                 doublings += 1
                 limit = CallParams(limit.temperature, limit.max_tokens * 2)
             elif not answer.text.strip():
@@ -380,7 +380,7 @@ class Teacher:
             self._unreachable = exc.unreachable
             return exc.unreachable
         return TeacherError(
-            f"teacher call for stage {stage!r} failed after {attempts} attempts: {exc}",
+            f"{self.config.role} call for stage {stage!r} failed after {attempts} attempts: {exc}",
             hint="check the teacher server, or raise [tool.labtax.teacher] retries / timeout",
         )
 

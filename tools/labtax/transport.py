@@ -229,7 +229,7 @@ class LitellmTransport:
         cause = failure_cause(exc)
         if cause == "credentials":
             return TeacherError(
-                f"the teacher at {self.where()} needs a valid API key: {_describe(exc)}",
+                f"the {self.config.role} at {self.where()} needs a valid API key: {_describe(exc)}",
                 hint="export LABTAX_TEACHER_API_KEY with the server's key (it is only ever read"
                 " from the environment); self-hosted servers usually need none: check"
                 " LABTAX_TEACHER_API_BASE",
@@ -237,19 +237,20 @@ class LitellmTransport:
         if cause == "name":
             return self._unreachable(exc)
         return TeacherError(
-            f"the teacher refused the request: {_describe(exc)}",
+            f"the {self.config.role} refused the request: {_describe(exc)}",
             hint="check [tool.labtax.teacher] model / api_base and LABTAX_TEACHER_API_KEY",
         )
 
     def _unreachable(self, exc: BaseException) -> Unreachable:
         if failure_cause(exc) == "name":
             return Unreachable(
-                f"cannot reach the teacher at {self.where()}: its host name does not resolve",
+                f"cannot reach the {self.config.role} at {self.where()}: its host name does not"
+                " resolve",
                 hint="check the host name in LABTAX_TEACHER_API_BASE ([tool.labtax.teacher]"
                 " api_base), and the network's name server",
             )
         return Unreachable(
-            f"cannot reach the teacher at {self.where()}: the connection was refused",
+            f"cannot reach the {self.config.role} at {self.where()}: the connection was refused",
             hint="start the server (or `labtax fake-teacher` for an offline stand-in), or point"
             " LABTAX_TEACHER_API_BASE at one that is running",
         )

@@ -11,7 +11,6 @@ grade the judge does not give is a counted failure of its leaf, never a stopped 
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -34,8 +33,6 @@ from labtax.prompts import answer_grade, render, student_answer
 from labtax.teacher import BudgetExceeded, EmptyAnswer
 from labtax.transport import TeacherError
 from labtax.usage import Usage
-
-_TEACHER = re.compile(r"\bteacher\b")
 
 LeafEvalStatus = Literal["evaluated", "not evaluated", "fresh", "unfinished", "failed"]
 
@@ -188,8 +185,7 @@ async def _ask(asked: HeldOutQuestion, student: Caller, judge: Caller) -> Questi
     except EmptyAnswer:
         answer = None
     except TeacherError as exc:
-        why = _as_student(exc.message)
-        return QuestionOutcome(asked, failure=clip(f"no answer from the student: {why}"))
+        return QuestionOutcome(asked, failure=clip(f"no answer from the student: {exc.message}"))
     if answer is None:
         return QuestionOutcome(asked, failure="the student's answer is empty")
     sections = {
@@ -209,11 +205,6 @@ async def _ask(asked: HeldOutQuestion, student: Caller, judge: Caller) -> Questi
             asked, answer, failure="the judge's answer has no score from 1 to 10"
         )
     return QuestionOutcome(asked, answer, grade.explanation, grade.score)
-
-
-def _as_student(message: str) -> str:
-    """A transport's words for the teacher, said of the student it was asking instead."""
-    return _TEACHER.sub("student", message)
 
 
 def _usage(student: Caller, judge: Caller) -> Usage:
